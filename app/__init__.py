@@ -1,0 +1,1 @@
+"""Coalesce: the working space of advocacy coalitions."""

@@ -1,0 +1,92 @@
+"""Typed dependencies every API route uses: the session, the principal, paging, If-Match."""
+
+import base64
+import binascii
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request, Response
+from sqlmodel import Session
+
+from app.db import Database
+from app.errors import PreconditionFailed, Unauthorized
+from app.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.principal import Principal
+from app.services import accounts
+
+
+def get_database(request: Request) -> Database:
+    return request.app.state.database
+
+
+def _session(request: Request) -> Iterator[Session]:
+    # scope="function": the transaction commits before the response leaves.
+    with get_database(request).session() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(_session, scope="function")]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _principal(
+    request: Request,
+    session: SessionDep,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Principal:
+    if not authorization:
+        raise Unauthorized("Send `Authorization: Bearer <token>` (or HTTP Basic to make one).")
+    scheme, _, credentials = authorization.partition(" ")
+    scheme = scheme.lower()
+    if scheme == "bearer" and credentials:
+        return accounts.principal_for_token(session, credentials.strip())
+    if scheme == "basic" and credentials:
+        email, password = _basic_credentials(credentials)
+        try:
+            return accounts.authenticate(
+                session, email=email, password=password, address=client_address(request)
+            )
+        except Unauthorized:
+            session.commit()  # keep the recorded failure: throttling depends on it
+            raise
+    raise Unauthorized("Unsupported authorization scheme; use Bearer or Basic.")
+
+
+def _basic_credentials(encoded: str) -> tuple[str, str]:
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthorized("Malformed Basic credentials.") from None
+    email, sep, password = decoded.partition(":")
+    if not sep:
+        raise Unauthorized("Malformed Basic credentials.")
+    return email, password
+
+
+CurrentPrincipal = Annotated[Principal, Depends(_principal)]
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1 to 200).")]
+Cursor = Annotated[
+    str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+]
+DEFAULT_PAGE_LIMIT = DEFAULT_LIMIT
+
+
+def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
+    """The version an If-Match header names (`"3"` or `W/"3"`); `*` or absent means any."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise PreconditionFailed('If-Match must be an ETag this API gave out, such as "3".')
+    return int(value)
+
+
+IfMatch = Annotated[int | None, Depends(_if_match)]
+
+
+def set_etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"{version}"'

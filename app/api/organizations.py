@@ -1,0 +1,190 @@
+"""Organizations, their users, positions and partner research; issue areas."""
+
+from fastapi import APIRouter, Response, status
+
+from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, SessionDep, set_etag
+from app.models.organizations import Organization
+from app.schemas.base import PageOut
+from app.schemas.organizations import (
+    IssueAreaCreate,
+    IssueAreaRead,
+    OrganizationCreate,
+    OrganizationRead,
+    OrganizationUpdate,
+    OrganizationUserCreate,
+    OrganizationUserRead,
+    OrganizationUserUpdate,
+    PositionPut,
+    PositionRead,
+    ResearchNoteCreate,
+    ResearchNoteRead,
+)
+from app.services import organizations as service
+
+router = APIRouter(tags=["organizations"])
+
+
+def _with_etag(response: Response, organization: Organization) -> Organization:
+    set_etag(response, organization.version)
+    return organization
+
+
+@router.post("/organizations", status_code=status.HTTP_201_CREATED, response_model=OrganizationRead)
+def create_organization(
+    body: OrganizationCreate, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> Organization:
+    organization = service.create_organization(session, principal, body)
+    response.headers["Location"] = f"/api/v1/organizations/{organization.id}"
+    return _with_etag(response, organization)
+
+
+@router.get("/organizations", response_model=PageOut[OrganizationRead])
+def list_organizations(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    mine: bool = False,
+) -> object:
+    return service.list_organizations(session, principal, mine=mine, limit=limit, cursor=cursor)
+
+
+@router.get("/organizations/{org_id}", response_model=OrganizationRead)
+def get_organization(
+    org_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> Organization:
+    return _with_etag(response, service.get_organization(session, principal, org_id))
+
+
+@router.patch("/organizations/{org_id}", response_model=OrganizationRead)
+def update_organization(
+    org_id: str,
+    body: OrganizationUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch,
+) -> Organization:
+    organization = service.update_organization(
+        session, principal, org_id, body, expected_version=if_match
+    )
+    return _with_etag(response, organization)
+
+
+@router.delete("/organizations/{org_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_organization(org_id: str, session: SessionDep, principal: CurrentPrincipal) -> None:
+    service.delete_organization(session, principal, org_id)
+
+
+@router.get("/organizations/{org_id}/users", response_model=PageOut[OrganizationUserRead])
+def list_users(
+    org_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> object:
+    return service.list_users(session, principal, org_id, limit=limit, cursor=cursor)
+
+
+@router.post(
+    "/organizations/{org_id}/users",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrganizationUserRead,
+)
+def add_user(
+    org_id: str, body: OrganizationUserCreate, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
+    return service.add_user(session, principal, org_id, body)
+
+
+@router.patch("/organizations/{org_id}/users/{user_id}", response_model=OrganizationUserRead)
+def change_role(
+    org_id: str,
+    user_id: str,
+    body: OrganizationUserUpdate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> dict:
+    return service.change_role(session, principal, org_id, user_id, body.role)
+
+
+@router.delete("/organizations/{org_id}/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_user(
+    org_id: str, user_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> None:
+    service.remove_user(session, principal, org_id, user_id)
+
+
+@router.get("/organizations/{org_id}/positions", response_model=PageOut[PositionRead])
+def list_positions(
+    org_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> object:
+    return service.list_positions(session, principal, org_id, limit=limit, cursor=cursor)
+
+
+@router.put("/organizations/{org_id}/positions/{issue_area_id}", response_model=PositionRead)
+def put_position(
+    org_id: str,
+    issue_area_id: str,
+    body: PositionPut,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch,
+) -> object:
+    position, created = service.put_position(
+        session, principal, org_id, issue_area_id, body, expected_version=if_match
+    )
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+    set_etag(response, position.version)
+    return position
+
+
+@router.post(
+    "/organizations/{org_id}/research",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ResearchNoteRead,
+)
+def create_research_note(
+    org_id: str, body: ResearchNoteCreate, session: SessionDep, principal: CurrentPrincipal
+) -> object:
+    return service.create_research_note(session, principal, org_id, body)
+
+
+@router.get("/organizations/{org_id}/research", response_model=PageOut[ResearchNoteRead])
+def list_research_notes(
+    org_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    subject_organization_id: str | None = None,
+) -> object:
+    return service.list_research_notes(
+        session,
+        principal,
+        org_id,
+        subject_organization_id=subject_organization_id,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@router.post("/issue-areas", status_code=status.HTTP_201_CREATED, response_model=IssueAreaRead)
+def create_issue_area(
+    body: IssueAreaCreate, session: SessionDep, principal: CurrentPrincipal
+) -> object:
+    return service.create_issue_area(session, principal, body)
+
+
+@router.get("/issue-areas", response_model=PageOut[IssueAreaRead])
+def list_issue_areas(
+    session: SessionDep, principal: CurrentPrincipal, limit: Limit = 50, cursor: Cursor = None
+) -> object:
+    return service.list_issue_areas(session, principal, limit=limit, cursor=cursor)

@@ -1,0 +1,114 @@
+"""The `coalesce` command: serve, worker, migrate, seed-demo, create-user, create-token."""
+
+import os
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from app import migrate as migrations
+from app.db import Database, engine_for
+from app.errors import DomainError
+from app.observability import configure_logging
+from app.settings import get_settings
+
+cli = typer.Typer(help="Coalesce: the working space of advocacy coalitions.", no_args_is_help=True)
+
+
+def _database() -> Database:
+    return Database(engine_for(get_settings().database_url))
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Migrate, then serve the web app with an in-process worker."""
+    from app.main import create_app
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    migrations.upgrade(settings.database_url)
+    app = create_app(settings, run_worker=True)
+    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True)
+
+
+@cli.command()
+def worker() -> None:
+    """Run the background worker alone (for scale-out)."""
+    from app.worker import Worker
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    Worker(_database(), settings).run_forever()
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply every pending database migration."""
+    migrations.upgrade(get_settings().database_url)
+    typer.echo("Database is up to date.")
+
+
+@cli.command("seed-demo")
+def seed_demo(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when the database has users.")
+    ] = False,
+) -> None:
+    """Fill the database with a believable demo and print its logins."""
+    from app.demo import DEMO_PASSWORD, seed
+
+    with _database().session() as session:
+        logins = seed(session, only_if_empty=if_empty)
+    if not logins:
+        typer.echo("The database already has users; demo not seeded.")
+        return
+    typer.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for email, description in logins:
+        typer.echo(f"  {email:<34} {description}")
+
+
+@cli.command("create-user")
+def create_user(
+    email: str,
+    admin: Annotated[bool, typer.Option("--admin", help="Make a platform admin.")] = False,
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+) -> None:
+    """Create a user; the password comes from COALESCE_PASSWORD or a prompt."""
+    from app.services import accounts
+
+    password = os.environ.get("COALESCE_PASSWORD") or typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        with _database().session() as session:
+            user = accounts.create_user(
+                session, email=email, password=password, name=name, is_platform_admin=admin
+            )
+    except DomainError as exc:
+        typer.echo(f"Error: {exc.detail}", err=True)
+        raise typer.Exit(code=1) from None
+    kind = "platform admin" if admin else "user"
+    typer.echo(f"Created {kind} {user.email} ({user.id}).")
+
+
+@cli.command("create-token")
+def create_token(
+    email: str, name: Annotated[str, typer.Option(help="What the token is for.")]
+) -> None:
+    """Create an API token for a user and print it (it is shown only once)."""
+    from app.services import accounts
+
+    with _database().session() as session:
+        user = accounts.find_user(session, email)
+        if user is None:
+            typer.echo(f"Error: no user with e-mail {email}.", err=True)
+            raise typer.Exit(code=1)
+        _, plain = accounts.create_token(session, accounts.principal_for(session, user), name=name)
+    typer.echo(plain)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,85 @@
+"""Database engines and sessions: one engine per URL, SQLite tuned for a single machine."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine, event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session, create_engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _begin_immediate(conn: Connection) -> None:
+    # A write transaction takes the lock at BEGIN, so two writers queue on busy_timeout
+    # instead of failing with "database is locked" half-way through.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def build_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own transaction handling is off so BEGIN IMMEDIATE is ours to issue.
+        event.listen(
+            engine,
+            "connect",
+            lambda dbapi_conn, _r: setattr(dbapi_conn, "isolation_level", None),
+        )
+        event.listen(engine, "begin", _begin_immediate)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+@lru_cache
+def engine_for(url: str) -> Engine:
+    return build_engine(url)
+
+
+class Database:
+    """Hands out sessions; tests bind one to a connection that is rolled back."""
+
+    def __init__(self, bind: Engine | Connection) -> None:
+        self.bind = bind
+        options: dict = {"class_": Session, "expire_on_commit": False}
+        if isinstance(bind, Connection):
+            options["join_transaction_mode"] = "create_savepoint"
+        self._factory = sessionmaker(bind=bind, **options)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits when the block ends cleanly, rolls back otherwise."""
+        session: Session = self._factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def is_reachable(self) -> bool:
+        try:
+            with self._factory() as session:
+                session.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    @property
+    def dialect(self) -> str:
+        return self.bind.dialect.name

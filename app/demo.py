@@ -1,0 +1,177 @@
+"""A believable demo: a state PTA and its partners in a school-readiness push."""
+
+from sqlmodel import Session, select
+
+from app.models import User
+from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
+from app.principal import Principal
+from app.schemas.organizations import (
+    IssueAreaCreate,
+    OrganizationCreate,
+    OrganizationUserCreate,
+    PositionPut,
+    ResearchNoteCreate,
+)
+from app.services import accounts
+from app.services import organizations as service
+
+DEMO_PASSWORD = "coalesce-demo"  # noqa: S105 (printed for the demo on purpose)
+
+ISSUE_AREAS = {
+    "literacy": ("Early literacy", "Reading by third grade: tutoring, libraries, screening."),
+    "funding": ("School funding", "Adequate and equitable state funding for public schools."),
+    "nutrition": ("Child nutrition", "School meals, summer meals and food security for families."),
+    "engagement": ("Family engagement", "Families as partners in schools and policy."),
+    "workforce": ("Teacher workforce", "Recruiting, paying and keeping teachers."),
+    "vouchers": ("Private school vouchers", "Public money for private school tuition."),
+}
+
+# (key, name, kind, staff, volunteers, expertise, communities, website)
+ORGANIZATIONS = [
+    ("state_pta", "Riverside State PTA", OrganizationKind.pta, 6, 400,
+     ["legislative advocacy", "family engagement"], ["families statewide", "rural districts"],
+     "https://statepta.example.org"),
+    ("maple_pta", "Maple District PTA", OrganizationKind.pta, 0, 45,
+     ["school volunteers"], ["Maple district families"], None),
+    ("oak_pta", "Oak Valley District PTA", OrganizationKind.pta, 0, 30,
+     ["parent outreach"], ["Oak Valley families", "Spanish-speaking families"], None),
+    ("union", "Riverside Education Association", OrganizationKind.union, 12, 150,
+     ["collective bargaining", "testimony"], ["teachers", "school staff"],
+     "https://rea.example.org"),
+    ("literacy", "Read Together", OrganizationKind.nonprofit, 8, 60,
+     ["literacy programs", "tutoring"], ["early readers", "public libraries"],
+     "https://readtogether.example.org"),
+    ("faith", "First Street Interfaith Council", OrganizationKind.faith, 1, 80,
+     ["community organizing"], ["congregations", "east side neighborhoods"], None),
+    ("food_bank", "Eastside Food Bank", OrganizationKind.nonprofit, 5, 200,
+     ["food distribution", "summer meals"], ["families facing food insecurity"],
+     "https://eastsidefood.example.org"),
+]  # fmt: skip
+
+# (email, name, organization key, role, what the login is for)
+PEOPLE = [
+    ("dana@statepta.example.org", "Dana Whitfield", "state_pta", OrgRole.admin,
+     "Riverside State PTA advocacy chair (admin)"),
+    ("marcus@statepta.example.org", "Marcus Lee", "state_pta", OrgRole.approver,
+     "Riverside State PTA board member (approver)"),
+    ("priya@statepta.example.org", "Priya Raman", "state_pta", OrgRole.member,
+     "Riverside State PTA volunteer (member)"),
+    ("ellen@maplepta.example.org", "Ellen Brooks", "maple_pta", OrgRole.admin,
+     "Maple District PTA president (admin)"),
+    ("jorge@oakpta.example.org", "Jorge Medina", "oak_pta", OrgRole.admin,
+     "Oak Valley District PTA president (admin)"),
+    ("sam@rea.example.org", "Sam Okafor", "union", OrgRole.admin,
+     "Riverside Education Association organizer (admin)"),
+    ("lena@readtogether.example.org", "Lena Fischer", "literacy", OrgRole.admin,
+     "Read Together executive director (admin)"),
+    ("ruth@firststreet.example.org", "Ruth Adeyemi", "faith", OrgRole.admin,
+     "First Street Interfaith Council coordinator (admin)"),
+    ("tom@eastsidefood.example.org", "Tom Becker", "food_bank", OrgRole.admin,
+     "Eastside Food Bank director (admin)"),
+]  # fmt: skip
+
+# organization key -> [(issue key, stance, priority, statement, limitations)]
+POSITIONS = {
+    "state_pta": [
+        ("literacy", Stance.support, Priority.main,
+         "Every child reads by third grade; fund tutoring and school libraries.", None),
+        ("funding", Stance.support, Priority.main,
+         "Fully fund the state school aid formula.", "We do not endorse candidates."),
+        ("nutrition", Stance.support, Priority.secondary, "Free school meals for all.", None),
+        ("vouchers", Stance.oppose, Priority.main,
+         "Public money for public schools.", None),
+    ],
+    "union": [
+        ("funding", Stance.support, Priority.main, "Funding follows students.", None),
+        ("workforce", Stance.support, Priority.main, "Raise teacher pay.", None),
+        ("literacy", Stance.support, Priority.secondary, None,
+         "Cannot support mandated scripted curricula."),
+    ],
+    "literacy": [
+        ("literacy", Stance.support, Priority.main, "Books in every home.", None),
+        ("engagement", Stance.support, Priority.secondary, None, None),
+    ],
+    "food_bank": [("nutrition", Stance.support, Priority.main, "No child hungry.", None)],
+    "faith": [
+        ("nutrition", Stance.support, Priority.main, None, None),
+        ("vouchers", Stance.neutral, Priority.none, None,
+         "Member congregations run schools; we stay neutral on vouchers."),
+    ],
+}  # fmt: skip
+
+
+def seed(session: Session, *, only_if_empty: bool = False) -> list[tuple[str, str]]:
+    """Create the demo; returns (e-mail, description) of each login, or [] when skipped."""
+    if only_if_empty and session.exec(select(User.id).limit(1)).first() is not None:
+        return []
+    platform_admin = accounts.create_user(
+        session,
+        email="admin@coalesce.example.org",
+        password=DEMO_PASSWORD,
+        name="Platform admin",
+        is_platform_admin=True,
+    )
+    root = accounts.principal_for(session, platform_admin)
+    areas = {
+        key: service.create_issue_area(session, root, IssueAreaCreate(name=name, description=text))
+        for key, (name, text) in ISSUE_AREAS.items()
+    }
+    organizations = {}
+    for key, name, kind, staff, volunteers, expertise, communities, website in ORGANIZATIONS:
+        organizations[key] = service.create_organization(
+            session,
+            root,
+            OrganizationCreate(
+                name=name,
+                kind=kind,
+                website=website,
+                staff_count=staff,
+                volunteer_count=volunteers,
+                expertise=expertise,
+                communities=communities,
+            ),
+        )
+    for email, name, org_key, role, _ in PEOPLE:
+        service.add_user(
+            session,
+            root,
+            organizations[org_key].id,
+            OrganizationUserCreate(email=email, name=name, role=role, password=DEMO_PASSWORD),
+        )
+    for org in organizations.values():
+        # The platform admin only set things up; the organizations' own people run them.
+        service.remove_user(session, root, org.id, platform_admin.id)
+    for org_key, entries in POSITIONS.items():
+        for issue_key, stance, priority, statement, limitations in entries:
+            service.put_position(
+                session,
+                root,
+                organizations[org_key].id,
+                areas[issue_key].id,
+                PositionPut(
+                    stance=stance, priority=priority, statement=statement, limitations=limitations
+                ),
+            )
+    dana = _principal(session, "dana@statepta.example.org")
+    service.create_research_note(
+        session,
+        dana,
+        organizations["state_pta"].id,
+        ResearchNoteCreate(
+            subject_organization_id=organizations["literacy"].id,
+            reputable=True,
+            positions_note="Strong on early literacy; no position on vouchers.",
+            community_relations="Runs tutoring in 40 schools; parents trust them.",
+            policymaker_relations="Testified twice before the education committee.",
+            expertise_note="Reading specialists; partners with public libraries.",
+            recommendation="A natural partner for a literacy coalition.",
+        ),
+    )
+    logins = [("admin@coalesce.example.org", "Platform admin (sees everything)")]
+    return logins + [(email, description) for email, _, _, _, description in PEOPLE]
+
+
+def _principal(session: Session, email: str) -> Principal:
+    user = accounts.find_user(session, email)
+    assert user is not None
+    return accounts.principal_for(session, user)

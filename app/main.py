@@ -1,0 +1,90 @@
+"""The application factory: routers, middleware, error handlers and static files."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+
+from app.api import problems
+from app.api.health import router as health_router
+from app.api.idempotency import IdempotencyMiddleware
+from app.api.router import api_router
+from app.db import Database, engine_for
+from app.observability import RequestIdMiddleware, configure_logging
+from app.pages.browser_session import BrowserSessionMiddleware
+from app.pages.deps import LoginRequired, login_url
+from app.pages.router import pages_router
+from app.pages.templating import is_htmx, render_error_page
+from app.security import SessionSigner
+from app.settings import Settings, get_settings
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+log = logging.getLogger("coalesce")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    run_worker: bool = False,
+) -> FastAPI:
+    """Build the app; tests pass a `database` bound to a connection they roll back."""
+    settings = settings or get_settings()
+    database = database or Database(engine_for(settings.database_url))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if run_worker:
+            from app.worker import Worker
+
+            worker = Worker(database, settings)
+            worker.start_in_thread()
+        yield
+        if worker is not None:
+            worker.stop()
+
+    app = FastAPI(
+        title="Coalesce",
+        version="1.0",
+        description="The working space of advocacy coalitions.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+
+    problems.install(app, render_error_page)
+
+    async def on_login_required(request: Request, exc: LoginRequired) -> Response:
+        target = login_url(exc.next_path)
+        if is_htmx(request):
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    app.add_exception_handler(LoginRequired, on_login_required)  # type: ignore[arg-type]
+
+    app.include_router(health_router)
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    # Added last runs first: the request id wraps everything, so every log line carries it.
+    app.add_middleware(IdempotencyMiddleware, database_of=lambda scope: scope["app"].state.database)
+    app.add_middleware(
+        BrowserSessionMiddleware,
+        signer=SessionSigner(settings.secret_key, settings.session_max_age_seconds),
+    )
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+def serve_app() -> FastAPI:
+    """For `uvicorn app.main:serve_app --factory`: logging as in production."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

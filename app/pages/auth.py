@@ -1,0 +1,60 @@
+"""Sign in and sign out."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.api.deps import SessionDep, client_address
+from app.errors import TooManyRequests, Unauthorized
+from app.pages.browser_session import end_session, start_session
+from app.pages.templating import render
+from app.services import accounts
+
+router = APIRouter()
+
+
+def _safe_next(value: str | None) -> str:
+    # Only paths on this site: never send a fresh sign-in to another host.
+    if value and value.startswith("/") and not value.startswith("//"):
+        return value
+    return "/"
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None) -> Response:
+    return render(request, "auth/login.html", {"next": _safe_next(next), "errors": {}})
+
+
+@router.post("/login")
+async def login(request: Request, session: SessionDep) -> Response:
+    form = await request.form()
+    email = str(form.get("email", "")).strip()
+    password = str(form.get("password", ""))
+    next_path = _safe_next(str(form.get("next", "/")))
+    context = {"next": next_path, "email": email}
+    try:
+        principal = accounts.authenticate(
+            session, email=email, password=password, address=client_address(request)
+        )
+    except Unauthorized as exc:
+        session.commit()  # keep the recorded failure: throttling depends on it
+        return render(
+            request, "auth/login.html", {**context, "errors": {"": exc.detail}}, status_code=401
+        )
+    except TooManyRequests as exc:
+        return render(
+            request, "auth/login.html", {**context, "errors": {"": exc.detail}}, status_code=429
+        )
+    start_session(request.session, principal.user_id)
+    return RedirectResponse(next_path, status_code=303)
+
+
+@router.get("/logout")
+def logout_form(request: Request) -> Response:
+    return render(request, "auth/logout.html")
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    end_session(request.session)
+    return RedirectResponse("/login", status_code=303)

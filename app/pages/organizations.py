@@ -1,0 +1,298 @@
+"""Organization pages: the directory, a profile, its people, positions and partner research."""
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlmodel import Session
+from starlette.responses import Response
+
+from app.api.deps import SessionDep
+from app.errors import Conflict, Invalid, PreconditionFailed
+from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
+from app.pages.deps import PagePrincipal
+from app.pages.forms import field_errors, form_values, form_version, parse
+from app.pages.templating import is_htmx, render
+from app.principal import Principal
+from app.schemas.organizations import (
+    IssueAreaCreate,
+    OrganizationCreate,
+    OrganizationUpdate,
+    OrganizationUserCreate,
+    PositionPut,
+    ResearchNoteCreate,
+)
+from app.services import access
+from app.services import organizations as service
+
+router = APIRouter()
+
+TAG_FIELDS = ("expertise", "communities")
+# Mistakes a person can fix on the form; anything else (404, 403) is not theirs to fix here.
+FIXABLE = (ValidationError, Invalid, Conflict, PreconditionFailed)
+
+
+def _choices() -> dict[str, list[str]]:
+    return {
+        "kinds": [kind.value for kind in OrganizationKind],
+        "roles": [role.value for role in OrgRole],
+        "stances": [stance.value for stance in Stance],
+        "priorities": [priority.value for priority in Priority],
+    }
+
+
+@router.get("/organizations")
+def organizations_page(
+    request: Request, session: SessionDep, principal: PagePrincipal, cursor: str | None = None
+) -> Response:
+    return _list_page(request, session, principal, cursor=cursor)
+
+
+def _list_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    cursor: str | None = None,
+    errors: dict[str, str] | None = None,
+    draft: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    directory = service.list_organizations(session, principal, limit=50, cursor=cursor)
+    mine = service.list_organizations(session, principal, mine=True, limit=200)
+    return render(
+        request,
+        "organizations/list.html",
+        {
+            "mine": mine.items,
+            "roles": principal.roles,
+            "directory": directory,
+            "errors": errors or {},
+            "draft": draft or {},
+            **_choices(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/organizations")
+async def create_organization(
+    request: Request, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    values = await form_values(request, lists=TAG_FIELDS)
+    try:
+        organization = service.create_organization(
+            session, principal, parse(OrganizationCreate, values)
+        )
+    except FIXABLE as exc:
+        return _list_page(
+            request, session, principal, errors=field_errors(exc), draft=values, status_code=422
+        )
+    return RedirectResponse(f"/organizations/{organization.id}", status_code=303)
+
+
+def detail_context(session: Session, principal: Principal, org_id: str) -> dict[str, Any]:
+    organization = service.get_organization(session, principal, org_id)
+    is_member = principal.is_member_of(org_id)
+    context: dict[str, Any] = {
+        "organization": organization,
+        "is_member": is_member,
+        "can_manage": access.can_manage(principal, org_id),
+        "principal": principal,
+        "issue_areas": service.all_issue_areas(session),
+        "form_errors": {},
+        "drafts": {},
+        "notices": {},
+        **_choices(),
+    }
+    if is_member:
+        notes = service.list_research_notes(session, principal, org_id, limit=200).items
+        others = [
+            other
+            for other in service.list_organizations(session, principal, limit=200).items
+            if other.id != org_id
+        ]
+        context.update(
+            users=service.list_users(session, principal, org_id, limit=200).items,
+            positions=service.positions_by_issue_area(session, principal, org_id),
+            research_notes=notes,
+            other_organizations=others,
+            names=service.organization_names(session, {n.subject_organization_id for n in notes}),
+        )
+    return context
+
+
+def _answer(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    org_id: str,
+    section: str,
+    partial: str,
+    *,
+    errors: dict[str, str] | None = None,
+    draft: dict[str, Any] | None = None,
+    notice: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """The section's fragment for htmx; for a plain form post, a redirect or the whole page."""
+    status_code = 422 if errors else 200
+    if not errors and not is_htmx(request):
+        return RedirectResponse(f"/organizations/{org_id}#{section}", status_code=303)
+    context = detail_context(session, principal, org_id)
+    context.update(extra or {})
+    context["form_errors"] = {section: errors} if errors else {}
+    context["drafts"] = {section: draft} if draft else {}
+    context["notices"] = {section: notice} if notice else {}
+    template = partial if is_htmx(request) else "organizations/detail.html"
+    return render(request, template, context, status_code=status_code)
+
+
+async def _act(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    org_id: str,
+    section: str,
+    partial: str,
+    action: Callable[[dict[str, Any]], Any],
+    *,
+    notice: str,
+    lists: tuple[str, ...] = (),
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    values = await form_values(request, lists=lists)
+    try:
+        # A savepoint, so a refused change leaves nothing half-written behind the re-render.
+        with session.begin_nested():
+            action(values)
+    except FIXABLE as exc:
+        return _answer(
+            request, session, principal, org_id, section, partial,
+            errors=field_errors(exc), draft=values, extra=extra,
+        )  # fmt: skip
+    return _answer(
+        request, session, principal, org_id, section, partial, notice=notice, extra=extra
+    )
+
+
+@router.get("/organizations/{org_id}")
+def organization_page(
+    request: Request, org_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    return render(request, "organizations/detail.html", detail_context(session, principal, org_id))
+
+
+@router.post("/organizations/{org_id}")
+async def update_profile(
+    request: Request, org_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    version = await form_version(request)
+
+    def save(values: dict[str, Any]) -> None:
+        changes = parse(OrganizationUpdate, values, keep_blank=True)
+        service.update_organization(session, principal, org_id, changes, expected_version=version)
+
+    return await _act(
+        request, session, principal, org_id, "profile", "organizations/_profile.html", save,
+        notice="Profile saved.", lists=TAG_FIELDS,
+    )  # fmt: skip
+
+
+@router.post("/organizations/{org_id}/positions/{issue_area_id}")
+async def save_position(
+    request: Request,
+    org_id: str,
+    issue_area_id: str,
+    session: SessionDep,
+    principal: PagePrincipal,
+) -> Response:
+    version = await form_version(request)
+
+    def save(values: dict[str, Any]) -> None:
+        service.put_position(
+            session, principal, org_id, issue_area_id, parse(PositionPut, values),
+            expected_version=version,
+        )  # fmt: skip
+
+    issue_area = next(
+        (area for area in service.all_issue_areas(session) if area.id == issue_area_id), None
+    )
+    return await _act(
+        request, session, principal, org_id, f"position-{issue_area_id}",
+        "organizations/_position.html", save, notice="Position saved.",
+        extra={"area": issue_area},
+    )  # fmt: skip
+
+
+@router.post("/organizations/{org_id}/issue-areas")
+async def add_issue_area(
+    request: Request, org_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        access.require_role(principal, org_id, OrgRole.admin)
+        service.create_issue_area(session, principal, parse(IssueAreaCreate, values))
+
+    return await _act(
+        request, session, principal, org_id, "positions", "organizations/_positions.html", save,
+        notice="Issue area added.",
+    )  # fmt: skip
+
+
+@router.post("/organizations/{org_id}/users")
+async def add_user(
+    request: Request, org_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        service.add_user(session, principal, org_id, parse(OrganizationUserCreate, values))
+
+    return await _act(
+        request, session, principal, org_id, "people", "organizations/_people.html", save,
+        notice="Person added.",
+    )  # fmt: skip
+
+
+@router.post("/organizations/{org_id}/users/{user_id}/role")
+async def change_role(
+    request: Request, org_id: str, user_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        role = values.get("role") or ""
+        if role not in {r.value for r in OrgRole}:
+            raise Invalid.field(["role"], "Choose admin, approver or member.")
+        service.change_role(session, principal, org_id, user_id, OrgRole(role))
+
+    return await _act(
+        request, session, principal, org_id, "people", "organizations/_people.html", save,
+        notice="Role changed.",
+    )  # fmt: skip
+
+
+@router.post("/organizations/{org_id}/users/{user_id}/remove")
+async def remove_user(
+    request: Request, org_id: str, user_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(_values: dict[str, Any]) -> None:
+        service.remove_user(session, principal, org_id, user_id)
+
+    return await _act(
+        request, session, principal, org_id, "people", "organizations/_people.html", save,
+        notice="Person removed.",
+    )  # fmt: skip
+
+
+@router.post("/organizations/{org_id}/research")
+async def add_research_note(
+    request: Request, org_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        reputable = values.pop("reputable", None)
+        values["reputable"] = {"yes": True, "no": False}.get(reputable or "")
+        service.create_research_note(session, principal, org_id, parse(ResearchNoteCreate, values))
+
+    return await _act(
+        request, session, principal, org_id, "research", "organizations/_research.html", save,
+        notice="Research note saved.",
+    )  # fmt: skip

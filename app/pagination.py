@@ -1,0 +1,60 @@
+"""Keyset pagination over time-ordered ids: `{items, next_cursor}`, stable under inserts."""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select
+from sqlmodel import Session
+
+from app.errors import Invalid
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return base64.urlsafe_b64decode(padded.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise Invalid.field(
+            ["query", "cursor"], "The cursor is not one this API gave out."
+        ) from None
+
+
+def paginate(
+    session: Session,
+    statement: Select,
+    key: ColumnElement[str],
+    *,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> Page:
+    """Rows after `cursor` ordered by `key` (a unique, time-ordered id column)."""
+    if cursor:
+        statement = statement.where(key > decode_cursor(cursor))
+    rows = list(session.exec(statement.order_by(key).limit(limit + 1)).all())  # type: ignore[call-overload]
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(_key_of(rows[-1], key)) if has_more else None
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def _key_of(row: Any, key: ColumnElement[str]) -> str:
+    name = key.key  # type: ignore[attr-defined]
+    if hasattr(row, name):
+        return getattr(row, name)
+    # A select of several entities: the first one holds the key.
+    return getattr(row[0], name)

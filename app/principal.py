@@ -1,0 +1,18 @@
+"""Who is acting: a signed-in user with their organization roles."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    email: str
+    name: str = ""
+    is_platform_admin: bool = False
+    roles: dict[str, str] = field(default_factory=dict)
+
+    def role_in(self, organization_id: str) -> str | None:
+        return self.roles.get(organization_id)
+
+    def is_member_of(self, organization_id: str) -> bool:
+        return self.is_platform_admin or organization_id in self.roles

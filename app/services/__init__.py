@@ -1,0 +1,1 @@
+"""Domain rules, once: plain functions taking (session, principal, …)."""

@@ -1,0 +1,179 @@
+"""Users, sign-in with throttling, API tokens and the principal behind a request."""
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from app import clock
+from app.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
+from app.ids import new_id
+from app.models import ApiToken, LoginFailure, Organization, OrganizationUser, User
+from app.pagination import Page, paginate
+from app.principal import Principal
+from app.security import hash_password, hash_token, new_api_token, verify_password
+from app.settings import get_settings
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalize_email(email))).first()
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str | None = None,
+    name: str = "",
+    is_platform_admin: bool = False,
+) -> User:
+    email = normalize_email(email)
+    if "@" not in email:
+        raise Invalid.field(["body", "email"], "Enter an e-mail address such as name@example.org.")
+    if find_user(session, email) is not None:
+        raise Conflict(f"A user with e-mail {email} already exists.")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid.field(["body", "password"], f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    user = User(
+        id=new_id("usr"),
+        email=email,
+        name=name,
+        password_hash=hash_password(password) if password else None,
+        is_platform_admin=is_platform_admin,
+        created_at=clock.now(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid.field(["body", "password"], f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    user.password_hash = hash_password(password)
+    session.add(user)
+    session.flush()
+
+
+def principal_for(session: Session, user: User) -> Principal:
+    rows = session.exec(
+        select(OrganizationUser.organization_id, OrganizationUser.role)
+        .join(Organization, Organization.id == OrganizationUser.organization_id)
+        .where(OrganizationUser.user_id == user.id, Organization.deleted_at.is_(None))  # type: ignore[union-attr]
+    ).all()
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        is_platform_admin=user.is_platform_admin,
+        roles={org_id: role for org_id, role in rows},
+    )
+
+
+def principal_for_user_id(session: Session, user_id: str) -> Principal | None:
+    user = session.get(User, user_id)
+    return principal_for(session, user) if user else None
+
+
+def _recent_failures(session: Session, email: str, address: str) -> int:
+    settings = get_settings()
+    since = clock.now() - timedelta(seconds=settings.login_failure_window_seconds)
+    return session.exec(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(
+            LoginFailure.email == email,
+            LoginFailure.address == address,
+            LoginFailure.created_at >= since,
+        )
+    ).one()
+
+
+def authenticate(session: Session, *, email: str, password: str, address: str) -> Principal:
+    """Check a password; after too many failures from one address the door stays shut a while.
+
+    A failure is recorded in the caller's transaction, so the caller must commit
+    even when this raises (the API and the login page both do).
+    """
+    settings = get_settings()
+    email = normalize_email(email)
+    if _recent_failures(session, email, address) >= settings.login_failure_limit:
+        minutes = settings.login_failure_window_seconds // 60
+        raise TooManyRequests(
+            f"Too many failed sign-ins for this e-mail. Try again in {minutes} minutes.",
+            retry_after=settings.login_failure_window_seconds,
+        )
+    user = find_user(session, email)
+    if not verify_password(password, user.password_hash if user else None):
+        session.add(
+            LoginFailure(id=new_id("lgf"), email=email, address=address, created_at=clock.now())
+        )
+        session.flush()
+        raise Unauthorized("The e-mail or password is not right.")
+    assert user is not None
+    session.exec(  # type: ignore[call-overload]
+        delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.address == address)
+    )
+    return principal_for(session, user)
+
+
+def forget_old_login_failures(session: Session) -> int:
+    """Housekeeping for the worker: failures older than the window no longer count."""
+    settings = get_settings()
+    cutoff = clock.now() - timedelta(seconds=settings.login_failure_window_seconds)
+    result = session.exec(delete(LoginFailure).where(LoginFailure.created_at < cutoff))  # type: ignore[call-overload]
+    return result.rowcount or 0
+
+
+def create_token(session: Session, principal: Principal, *, name: str) -> tuple[ApiToken, str]:
+    """A new API token; the plain value is returned once and only its hash is kept."""
+    plain = new_api_token()
+    token = ApiToken(
+        id=new_id("tok"),
+        user_id=principal.user_id,
+        name=name,
+        token_hash=hash_token(plain),
+        created_at=clock.now(),
+    )
+    session.add(token)
+    session.flush()
+    return token, plain
+
+
+def list_tokens(session: Session, principal: Principal, *, limit: int, cursor: str | None) -> Page:
+    statement = select(ApiToken).where(ApiToken.user_id == principal.user_id)
+    return paginate(session, statement, ApiToken.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+
+
+def revoke_token(session: Session, principal: Principal, token_id: str) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != principal.user_id:
+        raise NotFound("No such token.")
+    session.delete(token)
+    session.flush()
+
+
+def principal_for_token(session: Session, plain: str) -> Principal:
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(plain))).first()
+    if token is None:
+        raise Unauthorized("The token is not valid or has been revoked.")
+    user = session.get(User, token.user_id)
+    if user is None:
+        raise Unauthorized("The token is not valid or has been revoked.")
+    return principal_for(session, user)
+
+
+def my_organizations(session: Session, principal: Principal) -> list[tuple[Organization, str]]:
+    """The organizations the principal belongs to, by name, with their role in each."""
+    rows = session.exec(
+        select(Organization)
+        .where(Organization.id.in_(list(principal.roles)))  # type: ignore[attr-defined]
+        .order_by(Organization.name)
+    ).all()
+    return [(organization, principal.roles[organization.id]) for organization in rows]

@@ -1,0 +1,50 @@
+"""Settings read from the environment (prefix COALESCE_), one cached instance."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 (refused in production)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COALESCE_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'coalesce.db'}"
+    secret_key: str = DEVELOPMENT_SECRET
+    webhook_allow_private_urls: bool = False
+    webhook_retry_schedule: str = "0,5,300,1800,7200,18000,36000,36000"
+    smtp_url: str | None = None
+    session_max_age_seconds: int = 14 * 24 * 3600
+    login_failure_limit: int = 10
+    login_failure_window_seconds: int = 15 * 60
+    worker_poll_seconds: float = 1.0
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg_driver(cls, value: str) -> str:
+        # Accept the plain libpq form too; the driver we ship is psycopg 3.
+        if value.startswith("postgresql://"):
+            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> "Settings":
+        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
+            raise ValueError("COALESCE_SECRET_KEY must be set in production")
+        return self
+
+    @property
+    def retry_schedule_seconds(self) -> list[int]:
+        return [int(part) for part in self.webhook_retry_schedule.split(",") if part.strip()]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,62 @@
+"""The background worker: runs due work in short transactions of its own.
+
+`coalesce serve` starts it in a thread beside the web app; `coalesce worker` runs it
+alone for scale-out. Every task is idempotent, so two workers running the same
+task at once do no harm.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+
+from sqlmodel import Session
+
+from app.api.idempotency import forget_old_keys
+from app.db import Database
+from app.services.accounts import forget_old_login_failures
+from app.settings import Settings
+
+log = logging.getLogger("coalesce.worker")
+
+Task = Callable[[Session], int]
+TASKS: dict[str, Task] = {
+    "forget_old_login_failures": forget_old_login_failures,
+    "forget_old_idempotency_keys": forget_old_keys,
+}
+
+
+class Worker:
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
+        self.settings = settings
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self) -> dict[str, int]:
+        """Run every task once; a failing task is logged and does not stop the others."""
+        done: dict[str, int] = {}
+        for name, task in TASKS.items():
+            try:
+                with self.database.session() as session:
+                    done[name] = task(session)
+            except Exception:
+                log.exception("task failed", extra={"fields": {"task": name}})
+        return done
+
+    def run_forever(self) -> None:
+        log.info("worker started")
+        while not self._stop.is_set():
+            self.run_once()
+            self._stop.wait(self.settings.worker_poll_seconds)
+        log.info("worker stopped")
+
+    def start_in_thread(self) -> None:
+        self._thread = threading.Thread(
+            target=self.run_forever, name="coalesce-worker", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
