@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from sqlmodel import Session
 
 from app import migrate as migrations
 from app.db import Database, engine_for
@@ -58,16 +59,24 @@ def seed_demo(
     ] = False,
 ) -> None:
     """Fill the database with a believable demo and print its logins."""
-    from app.demo import DEMO_PASSWORD, seed
+    from app.demo import DEMO_PASSWORD, demo_logins, seed
 
     with _database().session() as session:
-        logins = seed(session, only_if_empty=if_empty)
-    if not logins:
-        typer.echo("The database already has users; demo not seeded.")
+        seeded = seed(session, only_if_empty=if_empty)
+        demo_present = accounts_exist(session, demo_logins()[0][0])
+    if not seeded:
+        typer.echo("The database already has users; demo not seeded again.")
+    if not demo_present:
         return
     typer.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    for email, description in logins:
+    for email, description in demo_logins():
         typer.echo(f"  {email:<34} {description}")
+
+
+def accounts_exist(session: Session, email: str) -> bool:
+    from app.services import accounts
+
+    return accounts.find_user(session, email) is not None
 
 
 @cli.command("create-user")

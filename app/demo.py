@@ -100,10 +100,15 @@ POSITIONS = {
 }  # fmt: skip
 
 
-def seed(session: Session, *, only_if_empty: bool = False) -> list[tuple[str, str]]:
-    """Create the demo; returns (e-mail, description) of each login, or [] when skipped."""
+def demo_logins() -> list[tuple[str, str]]:
+    logins = [("admin@coalesce.example.org", "Platform admin (sees everything)")]
+    return logins + [(email, description) for email, _, _, _, description in PEOPLE]
+
+
+def seed(session: Session, *, only_if_empty: bool = False) -> bool:
+    """Create the demo; False when `only_if_empty` and the database has users already."""
     if only_if_empty and session.exec(select(User.id).limit(1)).first() is not None:
-        return []
+        return False
     platform_admin = accounts.create_user(
         session,
         email="admin@coalesce.example.org",
@@ -167,8 +172,7 @@ def seed(session: Session, *, only_if_empty: bool = False) -> list[tuple[str, st
             recommendation="A natural partner for a literacy coalition.",
         ),
     )
-    logins = [("admin@coalesce.example.org", "Platform admin (sees everything)")]
-    return logins + [(email, description) for email, _, _, _, description in PEOPLE]
+    return True
 
 
 def _principal(session: Session, email: str) -> Principal:

@@ -20,18 +20,22 @@ class Page:
     next_cursor: str | None
 
 
+_CURSOR_PREFIX = "after:"
+
+
 def encode_cursor(last_id: str) -> str:
-    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+    return base64.urlsafe_b64encode((_CURSOR_PREFIX + last_id).encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str) -> str:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return base64.urlsafe_b64decode(padded.encode()).decode()
+        decoded = base64.urlsafe_b64decode(padded.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise Invalid.field(
-            ["query", "cursor"], "The cursor is not one this API gave out."
-        ) from None
+        decoded = ""
+    if not decoded.startswith(_CURSOR_PREFIX):
+        raise Invalid.field(["query", "cursor"], "The cursor is not one this API gave out.")
+    return decoded.removeprefix(_CURSOR_PREFIX)
 
 
 def paginate(

@@ -1,0 +1,174 @@
+"""Shared fixtures: a migrated database per backend, a rolled-back transaction per test,
+the app and its client, people and organizations, and a clock tests can move."""
+
+import base64
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from itertools import count
+from typing import Any
+
+import pytest
+import time_machine
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app import migrate
+from app.db import Database, build_engine
+from app.main import create_app
+from app.models import IssueArea, Organization, User
+from app.models.organizations import OrganizationKind, OrgRole
+from app.principal import Principal
+from app.schemas.organizations import IssueAreaCreate, OrganizationCreate, OrganizationUserCreate
+from app.services import accounts, organizations
+from app.settings import Settings
+from tests.databases import BACKENDS, fresh_database_url
+
+TEST_SECRET = "test-secret-key-for-the-suite"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database_url(backend, tmp_path_factory.mktemp("db")) as url:
+        migrate.upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = build_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(environment="test", database_url=database_url, secret_key=TEST_SECRET)
+
+
+@pytest.fixture
+def database(engine: Engine) -> Iterator[Database]:
+    """Everything a test writes lives in one transaction that is rolled back at the end."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    yield Database(connection)
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    with database.session() as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database) -> FastAPI:
+    return create_app(settings, database=database)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    """Frozen at a known moment; tests move it with `clock.shift(...)`."""
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False) as traveller:
+        yield traveller
+
+
+class World:
+    """Makes people, organizations and tokens for a test, committed to its transaction."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._n = count(1)
+
+    def user(
+        self, name: str = "", *, password: str | None = None, platform_admin: bool = False
+    ) -> User:
+        n = next(self._n)
+        with self.database.session() as session:
+            return accounts.create_user(
+                session,
+                email=f"{name or 'person'}{n}@example.org",
+                name=name or f"Person {n}",
+                password=password,
+                is_platform_admin=platform_admin,
+            )
+
+    def principal(self, user: User) -> Principal:
+        with self.database.session() as session:
+            return accounts.principal_for(session, user)
+
+    def organization(
+        self, admin: User | None = None, *, name: str = "", kind: str = "pta", **fields: Any
+    ) -> Organization:
+        admin = admin or self.user("admin")
+        with self.database.session() as session:
+            principal = accounts.principal_for(session, admin)
+            return organizations.create_organization(
+                session,
+                principal,
+                OrganizationCreate(
+                    name=name or f"Organization {next(self._n)}",
+                    kind=OrganizationKind(kind),
+                    **fields,
+                ),
+            )
+
+    def add(self, organization: Organization, user: User, role: str) -> None:
+        with self.database.session() as session:
+            organizations.add_user(
+                session,
+                Principal(user_id="setup", email="setup", is_platform_admin=True),
+                organization.id,
+                OrganizationUserCreate(email=user.email, role=OrgRole(role)),
+            )
+
+    def member(self, organization: Organization, role: str = "member", name: str = "") -> User:
+        user = self.user(name or role)
+        self.add(organization, user, role)
+        return user
+
+    def issue_area(self, name: str = "") -> IssueArea:
+        with self.database.session() as session:
+            return organizations.create_issue_area(
+                session,
+                Principal(user_id="setup", email="setup", is_platform_admin=True),
+                IssueAreaCreate(name=name or f"Issue area {next(self._n)}"),
+            )
+
+    def token(self, user: User) -> str:
+        with self.database.session() as session:
+            _, plain = accounts.create_token(
+                session, accounts.principal_for(session, user), name="t"
+            )
+        return plain
+
+    def headers(self, user: User) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(user)}"}
+
+
+@pytest.fixture
+def world(database: Database) -> World:
+    return World(database)
+
+
+def basic_auth(email: str, password: str) -> dict[str, str]:
+    encoded = base64.b64encode(f"{email}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {encoded}"}
+
+
+@pytest.fixture
+def as_user(world: World) -> Callable[[User], dict[str, str]]:
+    return world.headers

@@ -1,0 +1,94 @@
+"""Sign-in, throttling and tokens, through the service."""
+
+from datetime import timedelta
+
+import pytest
+
+from app.errors import Conflict, Invalid, TooManyRequests, Unauthorized
+from app.services import accounts
+
+
+def test_authenticate_returns_the_principal_with_roles(session, world):
+    user = world.user("dana", password="correct horse")
+    organization = world.organization(user)
+
+    principal = accounts.authenticate(
+        session, email=user.email.upper(), password="correct horse", address="10.0.0.1"
+    )
+
+    assert principal.user_id == user.id
+    assert principal.roles == {organization.id: "admin"}
+
+
+def test_wrong_password_and_unknown_email_both_fail_alike(session, world):
+    user = world.user("dana", password="correct horse")
+    with pytest.raises(Unauthorized) as wrong:
+        accounts.authenticate(session, email=user.email, password="nope", address="a")
+    with pytest.raises(Unauthorized) as unknown:
+        accounts.authenticate(session, email="ghost@example.org", password="nope", address="a")
+    assert wrong.value.detail == unknown.value.detail
+
+
+def test_ten_failures_lock_the_door_for_fifteen_minutes(session, world, clock):
+    user = world.user("dana", password="correct horse")
+    for _ in range(10):
+        with pytest.raises(Unauthorized):
+            accounts.authenticate(session, email=user.email, password="bad", address="1.2.3.4")
+
+    with pytest.raises(TooManyRequests):
+        accounts.authenticate(
+            session, email=user.email, password="correct horse", address="1.2.3.4"
+        )
+    # Another address is not locked out by someone else's guessing.
+    assert accounts.authenticate(
+        session, email=user.email, password="correct horse", address="5.6.7.8"
+    )
+
+    clock.shift(timedelta(minutes=15, seconds=1))
+    assert accounts.authenticate(
+        session, email=user.email, password="correct horse", address="1.2.3.4"
+    )
+
+
+def test_success_clears_earlier_failures(session, world):
+    user = world.user("dana", password="correct horse")
+    for _ in range(9):
+        with pytest.raises(Unauthorized):
+            accounts.authenticate(session, email=user.email, password="bad", address="ip")
+    accounts.authenticate(session, email=user.email, password="correct horse", address="ip")
+    for _ in range(9):
+        with pytest.raises(Unauthorized):
+            accounts.authenticate(session, email=user.email, password="bad", address="ip")
+    assert accounts.authenticate(session, email=user.email, password="correct horse", address="ip")
+
+
+def test_old_failures_are_forgotten_by_housekeeping(session, world, clock):
+    user = world.user("dana", password="correct horse")
+    with pytest.raises(Unauthorized):
+        accounts.authenticate(session, email=user.email, password="bad", address="ip")
+    assert accounts.forget_old_login_failures(session) == 0
+    clock.shift(timedelta(minutes=16))
+    assert accounts.forget_old_login_failures(session) == 1
+
+
+def test_user_rules(session, world):
+    user = world.user("dana")
+    with pytest.raises(Conflict):
+        accounts.create_user(session, email=user.email.upper())
+    with pytest.raises(Invalid):
+        accounts.create_user(session, email="not-an-address")
+    with pytest.raises(Invalid):
+        accounts.create_user(session, email="short@example.org", password="1234567")
+
+
+def test_tokens_are_stored_hashed_and_die_when_revoked(session, world):
+    user = world.user("dana")
+    principal = world.principal(user)
+    token, plain = accounts.create_token(session, principal, name="crm")
+
+    assert plain not in token.token_hash
+    assert accounts.principal_for_token(session, plain).user_id == user.id
+
+    accounts.revoke_token(session, principal, token.id)
+    with pytest.raises(Unauthorized):
+        accounts.principal_for_token(session, plain)
