@@ -137,11 +137,9 @@ def put_position(
     principal: CurrentPrincipal,
     if_match: IfMatch,
 ) -> object:
-    position, created = service.put_position(
+    position = service.put_position(
         session, principal, org_id, issue_area_id, body, expected_version=if_match
     )
-    if created:
-        response.status_code = status.HTTP_201_CREATED
     set_etag(response, position.version)
     return position
 

@@ -258,8 +258,8 @@ def put_position(
     position_in: PositionPut,
     *,
     expected_version: int | None = None,
-) -> tuple[Position, bool]:
-    """Record where the organization stands; returns the position and whether it is new."""
+) -> Position:
+    """Record where the organization stands (create or replace)."""
     access.get_organization(session, principal, organization_id, private=True)
     access.require_role(principal, organization_id, OrgRole.admin)
     if session.get(IssueArea, issue_area_id) is None:
@@ -270,7 +270,6 @@ def put_position(
         )
     ).first()
     moment = clock.now()
-    created = position is None
     if position is None:
         if expected_version not in (None, 0):
             raise PreconditionFailed("This position does not exist yet.")
@@ -291,7 +290,7 @@ def put_position(
     position.updated_by = principal.user_id
     session.add(position)
     session.flush()
-    return position, created
+    return position
 
 
 def list_positions(

@@ -80,16 +80,16 @@ def test_positions_are_upserted_with_versions(session, world):
     area = world.issue_area("Early literacy")
     principal = world.principal(admin)
 
-    first, created = service.put_position(
+    first = service.put_position(
         session, principal, organization.id, area.id,
         PositionPut(stance="support", priority="main", statement="Read by grade three."),
     )  # fmt: skip
-    assert created and first.version == 1
-    second, created = service.put_position(
+    assert first.version == 1
+    second = service.put_position(
         session, principal, organization.id, area.id,
         PositionPut(stance="support", priority="secondary"), expected_version=1,
     )  # fmt: skip
-    assert not created and second.version == 2 and second.statement is None
+    assert second.id == first.id and second.version == 2 and second.statement is None
     with pytest.raises(PreconditionFailed):
         service.put_position(
             session, principal, organization.id, area.id,

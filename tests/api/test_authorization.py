@@ -1,0 +1,166 @@
+"""Every API route, tried by every kind of caller: each gets exactly what it may.
+
+The table below must name every route of the API: a new route that is not in it
+makes `test_every_api_route_is_in_the_table` fail, so nobody forgets to decide
+who may call it.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.conftest import World
+
+ACTORS = ["anonymous", "outsider", "member", "approver", "admin", "platform_admin"]
+
+
+@dataclass
+class Case:
+    method: str
+    path: str  # with {org}, {area}, {user}, {token}, {other} placeholders
+    body: dict | None
+    # Expected status per actor; anonymous is always 401 and need not be listed.
+    outsider: int
+    member: int
+    approver: int
+    admin: int
+    platform_admin: int
+
+
+def everyone(status: int) -> dict:
+    return dict(
+        outsider=status, member=status, approver=status, admin=status, platform_admin=status
+    )
+
+
+def org_admins(ok: int, *, outsider: int = 403) -> dict:
+    """Visible to the caller, but only the organization's admin (or a platform admin) may act."""
+    return dict(outsider=outsider, member=403, approver=403, admin=ok, platform_admin=ok)
+
+
+def org_private(ok: int) -> dict:
+    """The organization's own people may read; to anyone else it does not exist."""
+    return dict(outsider=404, member=ok, approver=ok, admin=ok, platform_admin=ok)
+
+
+CASES = {
+    ("POST", "/api/v1/tokens"): Case("POST", "/api/v1/tokens", {"name": "t"}, **everyone(201)),
+    ("GET", "/api/v1/tokens"): Case("GET", "/api/v1/tokens", None, **everyone(200)),
+    ("DELETE", "/api/v1/tokens/{token_id}"): Case(
+        "DELETE", "/api/v1/tokens/{token}", None,
+        # Only the admin owns this token; anyone else is told it does not exist.
+        outsider=404, member=404, approver=404, admin=204, platform_admin=404,
+    ),
+    ("GET", "/api/v1/me"): Case("GET", "/api/v1/me", None, **everyone(200)),
+    ("POST", "/api/v1/organizations"): Case(
+        "POST", "/api/v1/organizations", {"name": "New", "kind": "union"}, **everyone(201)
+    ),
+    ("GET", "/api/v1/organizations"): Case("GET", "/api/v1/organizations", None, **everyone(200)),
+    ("GET", "/api/v1/organizations/{org_id}"): Case(
+        "GET", "/api/v1/organizations/{org}", None, **everyone(200)
+    ),
+    ("PATCH", "/api/v1/organizations/{org_id}"): Case(
+        "PATCH", "/api/v1/organizations/{org}", {"staff_count": 2}, **org_admins(200)
+    ),
+    ("DELETE", "/api/v1/organizations/{org_id}"): Case(
+        "DELETE", "/api/v1/organizations/{org}", None, **org_admins(204)
+    ),
+    ("GET", "/api/v1/organizations/{org_id}/users"): Case(
+        "GET", "/api/v1/organizations/{org}/users", None, **org_private(200)
+    ),
+    ("POST", "/api/v1/organizations/{org_id}/users"): Case(
+        "POST", "/api/v1/organizations/{org}/users",
+        {"email": "new.member@example.org", "role": "member"}, **org_admins(201, outsider=404),
+    ),
+    ("PATCH", "/api/v1/organizations/{org_id}/users/{user_id}"): Case(
+        "PATCH", "/api/v1/organizations/{org}/users/{user}", {"role": "approver"},
+        **org_admins(200, outsider=404),
+    ),
+    ("DELETE", "/api/v1/organizations/{org_id}/users/{user_id}"): Case(
+        "DELETE", "/api/v1/organizations/{org}/users/{user}", None, **org_admins(204, outsider=404)
+    ),
+    ("GET", "/api/v1/organizations/{org_id}/positions"): Case(
+        "GET", "/api/v1/organizations/{org}/positions", None, **org_private(200)
+    ),
+    ("PUT", "/api/v1/organizations/{org_id}/positions/{issue_area_id}"): Case(
+        "PUT", "/api/v1/organizations/{org}/positions/{area}",
+        {"stance": "oppose", "priority": "main"}, **org_admins(200, outsider=404),
+    ),
+    ("POST", "/api/v1/organizations/{org_id}/research"): Case(
+        "POST", "/api/v1/organizations/{org}/research",
+        {"subject_organization_id": "{other}", "reputable": True},
+        **org_admins(201, outsider=404),
+    ),
+    ("GET", "/api/v1/organizations/{org_id}/research"): Case(
+        "GET", "/api/v1/organizations/{org}/research", None, **org_private(200)
+    ),
+    ("POST", "/api/v1/issue-areas"): Case(
+        "POST", "/api/v1/issue-areas", {"name": "Brand new area"}, **everyone(201)
+    ),
+    ("GET", "/api/v1/issue-areas"): Case("GET", "/api/v1/issue-areas", None, **everyone(200)),
+}  # fmt: skip
+
+
+def test_every_api_route_is_in_the_table(app):
+    routes = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith("/api/v1")
+        for method in operations
+    }
+    assert routes == set(CASES), (
+        f"not in the table: {sorted(routes - set(CASES))}; gone: {sorted(set(CASES) - routes)}"
+    )
+
+
+def _setting(world: World) -> dict:
+    admin = world.user("admin")
+    organization = world.organization(admin, name="Maple PTA")
+    other_admin = world.user("outsider")
+    other = world.organization(other_admin, name="Oak PTA")
+    area = world.issue_area("Early literacy")
+    people = {
+        "admin": admin,
+        "member": world.member(organization, "member"),
+        "approver": world.member(organization, "approver"),
+        "outsider": other_admin,
+        "platform_admin": world.user("root", platform_admin=True),
+    }
+    spare = world.member(organization, "member", name="spare")
+    values = {
+        "org": organization.id,
+        "other": other.id,
+        "area": area.id,
+        "user": spare.id,
+        "token": world.token(admin),
+    }
+    return {"people": people, "values": values}
+
+
+def _fill(text: str, values: dict) -> str:
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("route", list(CASES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_answers_each_actor_as_it_should(client, world, route, actor):
+    case = CASES[route]
+    setting = _setting(world)
+    values = setting["values"]
+    if "{token}" in case.path:
+        # The token to revoke is one of the admin's, listed to learn its id.
+        listing = client.get("/api/v1/tokens", headers=world.headers(setting["people"]["admin"]))
+        values["token"] = listing.json()["items"][0]["id"]
+    headers = {} if actor == "anonymous" else world.headers(setting["people"][actor])
+    body = None
+    if case.body is not None:
+        body = {k: _fill(v, values) if isinstance(v, str) else v for k, v in case.body.items()}
+
+    response = client.request(case.method, _fill(case.path, values), headers=headers, json=body)
+
+    expected = 401 if actor == "anonymous" else getattr(case, actor)
+    assert response.status_code == expected, response.text
+    if expected >= 400:
+        assert response.headers["content-type"].startswith("application/problem+json")

@@ -1,0 +1,221 @@
+"""The HTML pages through a real HTTP client: sign-in, CSRF, forms, htmx fragments."""
+
+import re
+
+import pytest
+
+PASSWORD = "correct horse battery"
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def log_in(client, email: str, password: str = PASSWORD, next_path: str = "/"):
+    token = csrf_of(client.get("/login").text)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token, "next": next_path},
+        follow_redirects=False,
+    )
+
+
+@pytest.fixture
+def dana(world):
+    user = world.user("dana", password=PASSWORD)
+    organization = world.organization(user, name="Maple District PTA")
+    return user, organization
+
+
+def test_pages_need_a_signed_in_user(client):
+    response = client.get("/organizations", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/organizations"
+    htmx = client.post("/organizations", headers={"HX-Request": "true"}, follow_redirects=False)
+    # Without a session there is no CSRF token to match: refused before anything else.
+    assert htmx.status_code == 403
+
+
+def test_login_sets_a_hardened_cookie_and_shows_the_dashboard(client, dana):
+    user, organization = dana
+    response = log_in(client, user.email, next_path="/organizations")
+    assert response.status_code == 303 and response.headers["location"] == "/organizations"
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+    home = client.get("/")
+    assert "Maple District PTA" in home.text and f"/organizations/{organization.id}" in home.text
+
+
+def test_cookie_is_secure_over_https(client, dana):
+    user, _ = dana
+    client.base_url = "https://testserver"
+    response = log_in(client, user.email)
+    assert "Secure" in response.headers["set-cookie"]
+
+
+def test_wrong_password_is_said_on_the_form_and_throttled(client, dana):
+    user, _ = dana
+    wrong = log_in(client, user.email, "not it")
+    assert wrong.status_code == 401
+    assert "The e-mail or password is not right." in wrong.text
+    assert f'value="{user.email}"' in wrong.text
+    for _ in range(9):
+        log_in(client, user.email, "not it")
+    locked = log_in(client, user.email)
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.text
+
+
+def test_login_refuses_a_missing_or_wrong_csrf_token(client, dana):
+    user, _ = dana
+    client.get("/login")
+    for token in (None, "forged"):
+        data = {"email": user.email, "password": PASSWORD}
+        if token:
+            data["csrf_token"] = token
+        response = client.post("/login", data=data, follow_redirects=False)
+        assert response.status_code == 403
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_login_never_redirects_off_site(client, dana):
+    user, _ = dana
+    response = log_in(client, user.email, next_path="//evil.example.org/")
+    assert response.headers["location"] == "/"
+
+
+def test_position_saved_in_place_with_htmx(client, dana, world):
+    user, organization = dana
+    area = world.issue_area("Early literacy")
+    log_in(client, user.email)
+    page = client.get(f"/organizations/{organization.id}")
+    assert "Early literacy" in page.text
+    token = csrf_of(page.text)
+
+    saved = client.post(
+        f"/organizations/{organization.id}/positions/{area.id}",
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+        data={
+            "stance": "support",
+            "priority": "main",
+            "statement": "Read by grade 3",
+            "version": "0",
+        },
+    )
+    assert saved.status_code == 200
+    assert saved.text.lstrip().startswith(f'<form id="position-{area.id}"')
+    assert "Position saved." in saved.text and "Read by grade 3" in saved.text
+    assert "<html" not in saved.text
+
+    refreshed = client.get(f"/organizations/{organization.id}")
+    assert "Read by grade 3" in refreshed.text
+
+
+def test_bad_position_shows_the_error_next_to_the_field_and_saves_nothing(client, dana, world):
+    user, organization = dana
+    area = world.issue_area("Early literacy")
+    log_in(client, user.email)
+    token = csrf_of(client.get(f"/organizations/{organization.id}").text)
+
+    response = client.post(
+        f"/organizations/{organization.id}/positions/{area.id}",
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+        data={"stance": "support", "priority": "main", "statement": "x" * 4001, "version": "0"},
+    )
+    assert response.status_code == 422
+    assert f'id="position-{area.id}-statement-error"' in response.text
+    assert "at most 4000 characters" in response.text
+    positions = client.get(
+        f"/api/v1/organizations/{organization.id}/positions", headers=world.headers(user)
+    )
+    assert positions.json()["items"] == []
+
+
+def test_forms_work_without_javascript(client, dana, world):
+    user, organization = dana
+    area = world.issue_area("School funding")
+    log_in(client, user.email)
+    token = csrf_of(client.get(f"/organizations/{organization.id}").text)
+
+    plain = client.post(
+        f"/organizations/{organization.id}/positions/{area.id}",
+        data={"stance": "oppose", "priority": "secondary", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert plain.status_code == 303
+    assert plain.headers["location"] == f"/organizations/{organization.id}#position-{area.id}"
+
+    bad = client.post(
+        f"/organizations/{organization.id}",
+        data={"name": "", "kind": "pta", "staff_count": "lots", "csrf_token": token},
+    )
+    assert bad.status_code == 422
+    assert "<html" in bad.text and 'id="staff_count-error"' in bad.text
+
+
+def test_htmx_request_without_csrf_header_is_refused(client, dana, world):
+    user, organization = dana
+    log_in(client, user.email)
+    response = client.post(
+        f"/organizations/{organization.id}",
+        headers={"HX-Request": "true", "X-CSRF-Token": "forged"},
+        data={"name": "Hijacked", "kind": "pta"},
+    )
+    assert response.status_code == 403
+    assert "Hijacked" not in client.get(f"/organizations/{organization.id}").text
+
+
+def test_people_section_adds_and_refuses_duplicates(client, dana):
+    user, organization = dana
+    log_in(client, user.email)
+    token = csrf_of(client.get(f"/organizations/{organization.id}").text)
+    headers = {"HX-Request": "true", "X-CSRF-Token": token}
+    url = f"/organizations/{organization.id}/users"
+
+    added = client.post(
+        url, headers=headers, data={"email": "marcus@example.org", "role": "approver"}
+    )
+    assert added.status_code == 200 and "marcus@example.org" in added.text
+    again = client.post(
+        url, headers=headers, data={"email": "marcus@example.org", "role": "member"}
+    )
+    assert again.status_code == 422 and "already belongs" in again.text
+
+
+def test_private_sections_are_hidden_from_other_organizations(client, dana, world):
+    _, organization = dana
+    outsider = world.user("oak", password=PASSWORD)
+    world.organization(outsider, name="Oak PTA")
+    log_in(client, outsider.email)
+    page = client.get(f"/organizations/{organization.id}")
+    assert page.status_code == 200
+    assert "Positions" not in page.text and "Partner research" not in page.text
+    assert "Save profile" not in page.text
+    token = csrf_of(page.text)
+    refused = client.post(
+        f"/organizations/{organization.id}",
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+        data={"name": "Taken over", "kind": "pta"},
+    )
+    assert refused.status_code == 403
+    assert "Only an organization admin" in refused.text
+
+
+def test_unknown_page_is_a_friendly_404(client, dana):
+    user, _ = dana
+    log_in(client, user.email)
+    response = client.get("/organizations/org_missing")
+    assert response.status_code == 404
+    assert "<h1>Not found</h1>" in response.text
+
+
+def test_logout_ends_the_session(client, dana):
+    user, _ = dana
+    log_in(client, user.email)
+    token = csrf_of(client.get("/").text)
+    response = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert client.get("/", follow_redirects=False).status_code == 303
