@@ -1,0 +1,107 @@
+"""A real uvicorn on 127.0.0.1 with a database of its own, and Debian's Chromium."""
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from app import migrate
+from app.db import Database, build_engine
+from app.main import create_app
+from app.principal import Principal
+from app.schemas.organizations import IssueAreaCreate, OrganizationCreate
+from app.services import accounts, organizations
+from app.settings import Settings
+from tests.conftest import TEST_SECRET
+from tests.databases import fresh_database_url, skip_or_fail
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class LiveServer:
+    url: str
+    email: str
+    organization_id: str
+    issue_area_id: str
+
+
+def _seed(database: Database) -> tuple[str, str, str]:
+    with database.session() as session:
+        user = accounts.create_user(
+            session, email="dana@example.org", name="Dana", password=PASSWORD
+        )
+        principal = accounts.principal_for(session, user)
+        organization = organizations.create_organization(
+            session, principal, OrganizationCreate(name="Maple District PTA", kind="pta")
+        )
+        root = Principal(user_id="setup", email="setup", is_platform_admin=True)
+        area = organizations.create_issue_area(
+            session, root, IssueAreaCreate(name="Early literacy")
+        )
+        return user.email, organization.id, area.id
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with fresh_database_url("sqlite", tmp_path_factory.mktemp("live")) as url:
+        migrate.upgrade(url)
+        engine = build_engine(url)
+        database = Database(engine)
+        email, org_id, area_id = _seed(database)
+        settings = Settings(environment="test", database_url=url, secret_key=TEST_SECRET)
+        app = create_app(settings, database=database, run_worker=True)
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="on")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 15
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                pytest.fail("uvicorn did not start")
+            time.sleep(0.05)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield LiveServer(f"http://127.0.0.1:{port}", email, org_id, area_id)
+        server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, tmp_path):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    if os.environ.get("COALESCE_TEST_SCREENSHOTS"):
+        page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
+    context.close()

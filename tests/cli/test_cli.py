@@ -1,0 +1,65 @@
+"""The `coalesce` command against a fresh database of its own."""
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.db import engine_for
+from app.settings import get_settings
+from tests.databases import fresh_database_url
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch):
+    with fresh_database_url("sqlite", tmp_path) as url:
+        monkeypatch.setenv("COALESCE_DATABASE_URL", url)
+        get_settings.cache_clear()
+        yield url
+        engine_for(url).dispose()
+    get_settings.cache_clear()
+
+
+def test_migrate_seed_users_and_tokens(cli_env, monkeypatch):
+    runner = CliRunner()
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+
+    seeded = runner.invoke(cli, ["seed-demo", "--if-empty"])
+    assert seeded.exit_code == 0, seeded.output
+    assert "dana@statepta.example.org" in seeded.output and "coalesce-demo" in seeded.output
+    again = runner.invoke(cli, ["seed-demo", "--if-empty"])
+    assert "not seeded again" in again.output
+
+    monkeypatch.setenv("COALESCE_PASSWORD", "root-password-1")
+    made = runner.invoke(cli, ["create-user", "root@example.org", "--admin"])
+    assert made.exit_code == 0 and "platform admin" in made.output
+    duplicate = runner.invoke(cli, ["create-user", "root@example.org"])
+    assert duplicate.exit_code == 1 and "already exists" in duplicate.output
+
+    token = runner.invoke(cli, ["create-token", "root@example.org", "--name", "ops"])
+    assert token.exit_code == 0 and token.output.strip().startswith("coal_")
+    missing = runner.invoke(cli, ["create-token", "ghost@example.org", "--name", "x"])
+    assert missing.exit_code == 1
+
+
+def test_a_platform_admin_token_sees_every_organization(cli_env, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    runner = CliRunner()
+    runner.invoke(cli, ["migrate"])
+    runner.invoke(cli, ["seed-demo"])
+    monkeypatch.setenv("COALESCE_PASSWORD", "root-password-1")
+    runner.invoke(cli, ["create-user", "root@example.org", "--admin"])
+    token = runner.invoke(cli, ["create-token", "root@example.org", "--name", "ops"]).output.strip()
+
+    with TestClient(create_app(get_settings())) as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        me = client.get("/api/v1/me", headers=headers).json()
+        assert me["is_platform_admin"] is True
+        orgs = client.get("/api/v1/organizations", headers=headers).json()["items"]
+        state_pta = next(o for o in orgs if o["name"] == "Riverside State PTA")
+        positions = client.get(
+            f"/api/v1/organizations/{state_pta['id']}/positions", headers=headers
+        )
+        assert len(positions.json()["items"]) == 4
