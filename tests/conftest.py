@@ -23,7 +23,7 @@ from app.principal import Principal
 from app.schemas.organizations import IssueAreaCreate, OrganizationCreate, OrganizationUserCreate
 from app.services import accounts, organizations
 from app.settings import Settings
-from tests.databases import BACKENDS, fresh_database_url
+from tests.databases import BACKENDS, REQUIRE_ALL, fresh_database_url
 
 TEST_SECRET = "test-secret-key-for-the-suite"
 
@@ -172,3 +172,18 @@ def basic_auth(email: str, password: str) -> dict[str, str]:
 @pytest.fixture
 def as_user(world: World) -> Callable[[User], dict[str, str]]:
     return world.headers
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Under CI nothing may be skipped quietly: a skip there means a part was not tested.
+    if REQUIRE_ALL and _skipped:
+        print(f"\nCI requires every test to run; skipped: {_skipped}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
