@@ -20,10 +20,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def _begin_immediate(conn: Connection) -> None:
+READ_ONLY = "coalesce_read_only"
+
+
+def _begin(conn: Connection) -> None:
     # A write transaction takes the lock at BEGIN, so two writers queue on busy_timeout
-    # instead of failing with "database is locked" half-way through.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # instead of failing with "database is locked" half-way through; reads need no lock.
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def build_engine(url: str) -> Engine:
@@ -39,7 +45,7 @@ def build_engine(url: str) -> Engine:
             "connect",
             lambda dbapi_conn, _r: setattr(dbapi_conn, "isolation_level", None),
         )
-        event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "begin", _begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -60,9 +66,14 @@ class Database:
         self._factory = sessionmaker(bind=bind, **options)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: commits when the block ends cleanly, rolls back otherwise."""
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        """A unit of work: commits when the block ends cleanly, rolls back otherwise.
+
+        `read_only` lets SQLite readers run beside a writer instead of queueing behind it.
+        """
         session: Session = self._factory()
+        if read_only and isinstance(self.bind, Engine):
+            session.connection(execution_options={READ_ONLY: True})
         try:
             yield session
             session.commit()

@@ -19,9 +19,13 @@ def get_database(request: Request) -> Database:
     return request.app.state.database
 
 
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
 def _session(request: Request) -> Iterator[Session]:
     # scope="function": the transaction commits before the response leaves.
-    with get_database(request).session() as session:
+    read_only = request.method in SAFE_METHODS
+    with get_database(request).session(read_only=read_only) as session:
         yield session
 
 

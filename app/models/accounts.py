@@ -28,7 +28,6 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(max_length=200)
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = timestamp_field()
-    last_used_at: datetime | None = timestamp_field(default=None)
 
 
 class LoginFailure(SQLModel, table=True):

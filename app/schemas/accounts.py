@@ -15,7 +15,6 @@ class TokenRead(Output):
     id: str
     name: str
     created_at: datetime
-    last_used_at: datetime | None = None
 
 
 class TokenCreated(TokenRead):

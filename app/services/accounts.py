@@ -160,13 +160,14 @@ def revoke_token(session: Session, principal: Principal, token_id: str) -> None:
 
 
 def principal_for_token(session: Session, plain: str) -> Principal:
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(plain))).first()
-    if token is None:
+    row = session.exec(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == hash_token(plain))
+    ).first()
+    if row is None:
         raise Unauthorized("The token is not valid or has been revoked.")
-    user = session.get(User, token.user_id)
-    if user is None:
-        raise Unauthorized("The token is not valid or has been revoked.")
-    return principal_for(session, user)
+    return principal_for(session, row)
 
 
 def my_organizations(session: Session, principal: Principal) -> list[tuple[Organization, str]]:
