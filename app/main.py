@@ -15,7 +15,7 @@ from app.api.health import router as health_router
 from app.api.idempotency import IdempotencyMiddleware
 from app.api.router import api_router
 from app.db import Database, engine_for
-from app.observability import RequestIdMiddleware, configure_logging
+from app.observability import BodyLimitMiddleware, RequestIdMiddleware, configure_logging
 from app.pages.browser_session import BrowserSessionMiddleware
 from app.pages.deps import LoginRequired, login_url
 from app.pages.router import pages_router
@@ -79,6 +79,7 @@ def create_app(
         BrowserSessionMiddleware,
         signer=SessionSigner(settings.secret_key, settings.session_max_age_seconds),
     )
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app
 

@@ -21,6 +21,7 @@ from app.schemas.organizations import (
     OrganizationCreate,
     OrganizationUpdate,
     OrganizationUserCreate,
+    OrganizationUserUpdate,
     PositionPut,
     ResearchNoteCreate,
 )
@@ -259,10 +260,8 @@ async def change_role(
     request: Request, org_id: str, user_id: str, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     def save(values: dict[str, Any]) -> None:
-        role = values.get("role") or ""
-        if role not in {r.value for r in OrgRole}:
-            raise Invalid.field(["role"], "Choose admin, approver or member.")
-        service.change_role(session, principal, org_id, user_id, OrgRole(role))
+        role = parse(OrganizationUserUpdate, values).role
+        service.change_role(session, principal, org_id, user_id, role)
 
     return await _act(
         request, session, principal, org_id, "people", "organizations/_people.html", save,

@@ -231,3 +231,19 @@ def test_every_response_carries_a_request_id_that_reaches_the_logs(client, caplo
 
     lines = [JsonFormatter().format(r) for r in caplog.records if r.name == "coalesce.access"]
     assert any('"request_id": "trace-abc-123"' in line for line in lines)
+
+
+def test_oversized_bodies_are_refused_before_they_are_read(client, world):
+    headers = {**world.headers(world.user()), "content-type": "application/json"}
+    big = b'{"name": "' + b"x" * 2_000_000 + b'", "kind": "pta"}'
+    assert_problem(client.post("/api/v1/organizations", headers=headers, content=big), 413)
+
+    def chunks():
+        yield b'{"name": "'
+        for _ in range(40):
+            yield b"x" * 65_536
+        yield b'", "kind": "pta"}'
+
+    streamed = client.post("/api/v1/organizations", headers=headers, content=chunks())
+    assert_problem(streamed, 413)
+    assert client.get("/api/v1/organizations?mine=true", headers=headers).json()["items"] == []

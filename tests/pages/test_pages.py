@@ -219,3 +219,29 @@ def test_logout_ends_the_session(client, dana):
     response = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/login"
     assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_create_an_organization_from_the_directory_page(client, dana):
+    user, _ = dana
+    log_in(client, user.email)
+    token = csrf_of(client.get("/organizations").text)
+    bad = client.post(
+        "/organizations",
+        data={
+            "name": "Read Together",
+            "kind": "nonprofit",
+            "website": "readtogether",
+            "csrf_token": token,
+        },
+    )
+    assert bad.status_code == 422
+    assert 'id="website-error"' in bad.text and 'value="Read Together"' in bad.text
+
+    made = client.post(
+        "/organizations",
+        data={"name": "Read Together", "kind": "nonprofit", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    page = client.get(made.headers["location"])
+    assert "<h1>Read Together</h1>" in page.text and "Save profile" in page.text
