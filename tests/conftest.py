@@ -17,15 +17,18 @@ from sqlmodel import Session
 from app import migrate
 from app.db import Database, build_engine
 from app.main import create_app
-from app.models import IssueArea, Organization, User
+from app.models import Coalition, IssueArea, Organization, User
 from app.models.organizations import OrganizationKind, OrgRole
 from app.principal import Principal
+from app.schemas.coalitions import CoalitionCreate, MembershipCreate, MembershipUpdate
 from app.schemas.organizations import IssueAreaCreate, OrganizationCreate, OrganizationUserCreate
-from app.services import accounts, organizations
+from app.services import accounts, coalitions, organizations
 from app.settings import Settings
 from tests.databases import BACKENDS, REQUIRE_ALL, fresh_database_url
 
 TEST_SECRET = "test-secret-key-for-the-suite"
+# Arranges a test's world; its changes carry no actor.
+SETUP = Principal(user_id="setup", email="setup", is_platform_admin=True)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -130,7 +133,7 @@ class World:
         with self.database.session() as session:
             organizations.add_user(
                 session,
-                Principal(user_id="setup", email="setup", is_platform_admin=True),
+                SETUP,
                 organization.id,
                 OrganizationUserCreate(email=user.email, role=OrgRole(role)),
             )
@@ -144,8 +147,40 @@ class World:
         with self.database.session() as session:
             return organizations.create_issue_area(
                 session,
-                Principal(user_id="setup", email="setup", is_platform_admin=True),
+                SETUP,
                 IssueAreaCreate(name=name or f"Issue area {next(self._n)}"),
+            )
+
+    def coalition(self, convener: Organization, **fields: Any) -> Coalition:
+        fields.setdefault("name", f"Coalition {next(self._n)}")
+        fields.setdefault("unifying_issue", "Every child reads by third grade")
+        with self.database.session() as session:
+            return coalitions.create_coalition(
+                session,
+                SETUP,
+                CoalitionCreate(convener_organization_id=convener.id, **fields),
+            )
+
+    def join(
+        self, coalition: Coalition, organization: Organization, engagement: str = "supporter"
+    ) -> None:
+        """Invite and accept in one go, as the coalition's lead and the member would."""
+        with self.database.session() as session:
+            coalitions.invite(
+                session, SETUP, coalition.id, MembershipCreate(organization_id=organization.id)
+            )
+            coalitions.update_member(
+                session,
+                SETUP,
+                coalition.id,
+                organization.id,
+                MembershipUpdate(status="joined", engagement=engagement),
+            )
+
+    def invite(self, coalition: Coalition, organization: Organization) -> None:
+        with self.database.session() as session:
+            coalitions.invite(
+                session, SETUP, coalition.id, MembershipCreate(organization_id=organization.id)
             )
 
     def token(self, user: User) -> str:

@@ -2,8 +2,11 @@
 
 from fastapi import APIRouter
 
-from app.api import accounts, organizations
+from app.api import accounts, coalitions, events, goals, organizations
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(accounts.router)
 api_router.include_router(organizations.router)
+api_router.include_router(coalitions.router)
+api_router.include_router(goals.router)
+api_router.include_router(events.router)

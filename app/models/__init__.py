@@ -1,6 +1,8 @@
 """SQLModel tables, one module per domain; importing this package registers them all."""
 
 from app.models.accounts import ApiToken, LoginFailure, User
+from app.models.coalitions import Coalition, Goal, Membership, MembershipChange, Objective
+from app.models.events import Event, EventAudience
 from app.models.idempotency import IdempotencyRecord
 from app.models.organizations import (
     IssueArea,
@@ -12,9 +14,16 @@ from app.models.organizations import (
 
 __all__ = [
     "ApiToken",
+    "Coalition",
+    "Event",
+    "EventAudience",
+    "Goal",
     "IdempotencyRecord",
     "IssueArea",
     "LoginFailure",
+    "Membership",
+    "MembershipChange",
+    "Objective",
     "Organization",
     "OrganizationUser",
     "Position",

@@ -98,6 +98,72 @@ CASES = {
         "POST", "/api/v1/issue-areas", {"name": "Brand new area"}, **everyone(201)
     ),
     ("GET", "/api/v1/issue-areas"): Case("GET", "/api/v1/issue-areas", None, **everyone(200)),
+    # Coalitions: the organization above convenes a private coalition and leads it.
+    ("POST", "/api/v1/coalitions"): Case(
+        "POST", "/api/v1/coalitions",
+        {"name": "New", "unifying_issue": "Reading", "convener_organization_id": "{org}"},
+        outsider=422, member=422, approver=422, admin=201, platform_admin=201,
+    ),
+    ("GET", "/api/v1/coalitions"): Case("GET", "/api/v1/coalitions", None, **everyone(200)),
+    ("GET", "/api/v1/coalitions/{coalition_id}"): Case(
+        "GET", "/api/v1/coalitions/{coalition}", None, **org_private(200)
+    ),
+    ("PATCH", "/api/v1/coalitions/{coalition_id}"): Case(
+        "PATCH", "/api/v1/coalitions/{coalition}", {"status": "active"},
+        **org_admins(200, outsider=404),
+    ),
+    ("GET", "/api/v1/coalitions/{coalition_id}/members"): Case(
+        "GET", "/api/v1/coalitions/{coalition}/members", None, **org_private(200)
+    ),
+    ("POST", "/api/v1/coalitions/{coalition_id}/members"): Case(
+        "POST", "/api/v1/coalitions/{coalition}/members", {"organization_id": "{newcomer}"},
+        **org_admins(201, outsider=404),
+    ),
+    ("GET", "/api/v1/coalitions/{coalition_id}/members/{org_id}"): Case(
+        "GET", "/api/v1/coalitions/{coalition}/members/{partner}", None, **org_private(200)
+    ),
+    ("PATCH", "/api/v1/coalitions/{coalition_id}/members/{org_id}"): Case(
+        "PATCH", "/api/v1/coalitions/{coalition}/members/{partner}", {"engagement": "core"},
+        **org_admins(200, outsider=404),
+    ),
+    ("DELETE", "/api/v1/coalitions/{coalition_id}/members/{org_id}"): Case(
+        "DELETE", "/api/v1/coalitions/{coalition}/members/{partner}", None,
+        **org_admins(200, outsider=404),
+    ),
+    ("GET", "/api/v1/coalitions/{coalition_id}/members/{org_id}/history"): Case(
+        "GET", "/api/v1/coalitions/{coalition}/members/{partner}/history", None,
+        **org_private(200),
+    ),
+    ("GET", "/api/v1/coalitions/{coalition_id}/alignment"): Case(
+        "GET", "/api/v1/coalitions/{coalition}/alignment?organization_id={org}", None,
+        **org_private(200),
+    ),
+    ("POST", "/api/v1/coalitions/{coalition_id}/goals"): Case(
+        "POST", "/api/v1/coalitions/{coalition}/goals", {"title": "G", "due_date": "2027-01-01"},
+        **org_admins(201, outsider=404),
+    ),
+    ("GET", "/api/v1/coalitions/{coalition_id}/goals"): Case(
+        "GET", "/api/v1/coalitions/{coalition}/goals", None, **org_private(200)
+    ),
+    ("GET", "/api/v1/goals/{goal_id}"): Case(
+        "GET", "/api/v1/goals/{goal}", None, **org_private(200)
+    ),
+    ("PATCH", "/api/v1/goals/{goal_id}"): Case(
+        "PATCH", "/api/v1/goals/{goal}", {"title": "Renamed"}, **org_admins(200, outsider=404)
+    ),
+    ("DELETE", "/api/v1/goals/{goal_id}"): Case(
+        "DELETE", "/api/v1/goals/{goal}", None, **org_admins(204, outsider=404)
+    ),
+    ("POST", "/api/v1/goals/{goal_id}/objectives"): Case(
+        "POST", "/api/v1/goals/{goal}/objectives", {"title": "O"}, **org_admins(201, outsider=404)
+    ),
+    ("PATCH", "/api/v1/objectives/{objective_id}"): Case(
+        "PATCH", "/api/v1/objectives/{objective}", {"done": True}, **org_admins(200, outsider=404)
+    ),
+    ("DELETE", "/api/v1/objectives/{objective_id}"): Case(
+        "DELETE", "/api/v1/objectives/{objective}", None, **org_admins(204, outsider=404)
+    ),
+    ("GET", "/api/v1/events"): Case("GET", "/api/v1/events", None, **everyone(200)),
 }  # fmt: skip
 
 
@@ -127,7 +193,16 @@ def _setting(world: World) -> dict:
         "platform_admin": world.user("root", platform_admin=True),
     }
     spare = world.member(organization, "member", name="spare")
+    coalition = world.coalition(organization)
+    partner = world.organization(name="Partner")
+    world.join(coalition, partner)
+    goal, objective = _goal_with_objective(world, coalition.id)
     values = {
+        "coalition": coalition.id,
+        "partner": partner.id,
+        "newcomer": world.organization(name="Newcomer").id,
+        "goal": goal,
+        "objective": objective,
         "org": organization.id,
         "other": other.id,
         "area": area.id,
@@ -135,6 +210,24 @@ def _setting(world: World) -> dict:
         "token": world.token(admin),
     }
     return {"people": people, "values": values}
+
+
+def _goal_with_objective(world: World, coalition_id: str) -> tuple[str, str]:
+    from datetime import date
+
+    from app.schemas.coalitions import GoalCreate, ObjectiveCreate
+    from app.services import goals
+    from tests.conftest import SETUP
+
+    with world.database.session() as session:
+        goal = goals.create_goal(
+            session,
+            SETUP,
+            coalition_id,
+            GoalCreate(title="Pass the bill", due_date=date(2027, 1, 1)),
+        )
+        objective = goals.add_objective(session, SETUP, goal["id"], ObjectiveCreate(title="Draft"))
+    return goal["id"], objective["id"]
 
 
 def _fill(text: str, values: dict) -> str:

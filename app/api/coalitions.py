@@ -1,0 +1,184 @@
+"""Coalitions, their members, the alignment check and goals."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, SessionDep, set_etag
+from app.schemas.base import PageOut
+from app.schemas.coalitions import (
+    AlignmentRead,
+    CoalitionCreate,
+    CoalitionDetail,
+    CoalitionRead,
+    CoalitionUpdate,
+    GoalCreate,
+    GoalRead,
+    MembershipChangeRead,
+    MembershipCreate,
+    MembershipRead,
+    MembershipUpdate,
+)
+from app.services import coalitions as service
+from app.services import goals
+
+router = APIRouter(tags=["coalitions"])
+
+Scope = Annotated[
+    str,
+    Query(
+        pattern="^(visible|mine|invited|directory)$",
+        description="visible (default), mine, invited (waiting on you) or directory (listed)",
+    ),
+]
+
+
+@router.post("/coalitions", status_code=status.HTTP_201_CREATED, response_model=CoalitionDetail)
+def create_coalition(
+    body: CoalitionCreate, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
+    coalition = service.create_coalition(session, principal, body)
+    response.headers["Location"] = f"/api/v1/coalitions/{coalition.id}"
+    set_etag(response, coalition.version)
+    return service.coalition_detail(session, principal, coalition.id)
+
+
+@router.get("/coalitions", response_model=PageOut[CoalitionRead])
+def list_coalitions(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    scope: Scope = "visible",
+) -> object:
+    return service.list_coalitions(session, principal, scope=scope, limit=limit, cursor=cursor)
+
+
+@router.get("/coalitions/{coalition_id}", response_model=CoalitionDetail)
+def get_coalition(
+    coalition_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
+    detail = service.coalition_detail(session, principal, coalition_id)
+    set_etag(response, detail["version"])
+    return detail
+
+
+@router.patch("/coalitions/{coalition_id}", response_model=CoalitionDetail)
+def update_coalition(
+    coalition_id: str,
+    body: CoalitionUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch,
+) -> dict:
+    coalition = service.update_coalition(
+        session, principal, coalition_id, body, expected_version=if_match
+    )
+    set_etag(response, coalition.version)
+    return service.coalition_detail(session, principal, coalition_id)
+
+
+@router.get("/coalitions/{coalition_id}/members", response_model=PageOut[MembershipRead])
+def list_members(
+    coalition_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    status: str | None = Query(default=None, max_length=20),
+) -> object:
+    return service.list_members(
+        session, principal, coalition_id, status=status, limit=limit, cursor=cursor
+    )
+
+
+@router.post(
+    "/coalitions/{coalition_id}/members",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MembershipRead,
+)
+def invite_member(
+    coalition_id: str, body: MembershipCreate, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
+    """A lead invites an organization; on a listed coalition, an organization's admin may
+    ask to join (status `requested`, accepted or refused by a lead)."""
+    return service.invite(session, principal, coalition_id, body)
+
+
+@router.get("/coalitions/{coalition_id}/members/{org_id}", response_model=MembershipRead)
+def get_member(
+    coalition_id: str,
+    org_id: str,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> dict:
+    member = service.get_member(session, principal, coalition_id, org_id)
+    set_etag(response, member["version"])
+    return member
+
+
+@router.patch("/coalitions/{coalition_id}/members/{org_id}", response_model=MembershipRead)
+def update_member(
+    coalition_id: str,
+    org_id: str,
+    body: MembershipUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch,
+) -> dict:
+    """The invited organization's admin joins or declines; members change their own
+    commitment and game plan; leads change engagement and roles, and accept requests."""
+    member = service.update_member(
+        session, principal, coalition_id, org_id, body, expected_version=if_match
+    )
+    set_etag(response, member["version"])
+    return member
+
+
+@router.delete("/coalitions/{coalition_id}/members/{org_id}", response_model=MembershipRead)
+def leave(coalition_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
+    """The organization leaves (or a lead removes it): its status becomes `left`."""
+    return service.leave(session, principal, coalition_id, org_id)
+
+
+@router.get(
+    "/coalitions/{coalition_id}/members/{org_id}/history",
+    response_model=list[MembershipChangeRead],
+)
+def membership_history(
+    coalition_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> list:
+    return service.membership_history(session, principal, coalition_id, org_id)
+
+
+@router.get("/coalitions/{coalition_id}/alignment", response_model=AlignmentRead)
+def alignment(
+    coalition_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    organization_id: str | None = Query(default=None, max_length=40),
+) -> dict:
+    return service.alignment_for(session, principal, coalition_id, organization_id)
+
+
+@router.post(
+    "/coalitions/{coalition_id}/goals", status_code=status.HTTP_201_CREATED, response_model=GoalRead
+)
+def create_goal(
+    coalition_id: str, body: GoalCreate, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
+    return goals.create_goal(session, principal, coalition_id, body)
+
+
+@router.get("/coalitions/{coalition_id}/goals", response_model=PageOut[GoalRead])
+def list_goals(
+    coalition_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> object:
+    return goals.list_goals(session, principal, coalition_id, limit=limit, cursor=cursor)

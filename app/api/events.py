@@ -1,0 +1,29 @@
+"""The event log as the caller may see it."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import CurrentPrincipal, Cursor, Limit, SessionDep
+from app.schemas.base import PageOut
+from app.schemas.coalitions import EventRead
+from app.services import events as service
+
+router = APIRouter(tags=["events"])
+
+
+@router.get("/events", response_model=PageOut[EventRead])
+def list_events(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    after: Annotated[
+        str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+    ] = None,
+    cursor: Cursor = None,
+    type: Annotated[
+        str | None, Query(max_length=500, description="One type, or several comma separated.")
+    ] = None,
+) -> object:
+    types = [t.strip() for t in type.split(",") if t.strip()] if type else None
+    return service.list_events(session, principal, types=types, limit=limit, cursor=after or cursor)

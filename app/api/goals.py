@@ -1,0 +1,75 @@
+"""Goals and objectives by id."""
+
+from fastapi import APIRouter, Response, status
+
+from app.api.deps import CurrentPrincipal, IfMatch, SessionDep, set_etag
+from app.schemas.coalitions import (
+    GoalRead,
+    GoalUpdate,
+    ObjectiveCreate,
+    ObjectiveRead,
+    ObjectiveUpdate,
+)
+from app.services import goals as service
+
+router = APIRouter(tags=["goals"])
+
+
+@router.get("/goals/{goal_id}", response_model=GoalRead)
+def get_goal(
+    goal_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
+    goal = service.get_goal(session, principal, goal_id)
+    set_etag(response, goal["version"])
+    return goal
+
+
+@router.patch("/goals/{goal_id}", response_model=GoalRead)
+def update_goal(
+    goal_id: str,
+    body: GoalUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch,
+) -> dict:
+    goal = service.update_goal(session, principal, goal_id, body, expected_version=if_match)
+    set_etag(response, goal["version"])
+    return goal
+
+
+@router.delete("/goals/{goal_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_goal(goal_id: str, session: SessionDep, principal: CurrentPrincipal) -> None:
+    service.delete_goal(session, principal, goal_id)
+
+
+@router.post(
+    "/goals/{goal_id}/objectives",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ObjectiveRead,
+)
+def add_objective(
+    goal_id: str, body: ObjectiveCreate, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
+    return service.add_objective(session, principal, goal_id, body)
+
+
+@router.patch("/objectives/{objective_id}", response_model=ObjectiveRead)
+def update_objective(
+    objective_id: str,
+    body: ObjectiveUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch,
+) -> dict:
+    objective = service.update_objective(
+        session, principal, objective_id, body, expected_version=if_match
+    )
+    set_etag(response, objective["version"])
+    return objective
+
+
+@router.delete("/objectives/{objective_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_objective(objective_id: str, session: SessionDep, principal: CurrentPrincipal) -> None:
+    service.delete_objective(session, principal, objective_id)

@@ -1,0 +1,33 @@
+"""The event log: every decision change, and which organizations may see it."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel
+
+from app.models.base import timestamp_field
+
+
+class Event(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=40)
+    type: str = Field(max_length=60, index=True)
+    occurred_at: datetime = timestamp_field()
+    coalition_id: str | None = Field(default=None, max_length=40, index=True)
+    actor_user_id: str | None = Field(default=None, max_length=40)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # What organizations outside the private audience see (e.g. no internal comments).
+    shared_data: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+class EventAudience(SQLModel, table=True):
+    """One row per organization that may see an event; `full` ones see `data`, others
+    `shared_data`. Fixed when the event happens, so leaving later does not rewrite history."""
+
+    __tablename__ = "event_audience"
+
+    event_id: str = Field(
+        foreign_key="event.id", primary_key=True, max_length=40, ondelete="CASCADE"
+    )
+    organization_id: str = Field(primary_key=True, max_length=40, index=True)
+    full: bool = True

@@ -1,0 +1,221 @@
+"""Shapes of coalitions, memberships, alignment, goals, objectives and events."""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, field_validator
+
+from app.models.coalitions import (
+    ActivityKind,
+    CoalitionStatus,
+    DecisionRule,
+    Engagement,
+    GamePlan,
+    MembershipStatus,
+    Visibility,
+)
+from app.schemas.base import Input, LongText, Name, Output, Tags
+
+Id = Annotated[str, StringConstraints(max_length=40)]
+MediumText = Annotated[str, StringConstraints(max_length=2000)]
+Issue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+Quorum = Annotated[float, Field(ge=0, le=1)]
+Money = Annotated[float, Field(ge=0, le=10_000_000)]
+Hours = Annotated[float, Field(ge=0, le=744)]
+
+
+class CoalitionCreate(Input):
+    name: Name
+    unifying_issue: Issue
+    policy_goal: MediumText | None = None
+    description: LongText | None = None
+    issue_area_ids: Annotated[list[Id], Field(max_length=50)] = Field(default_factory=list)
+    status: CoalitionStatus = CoalitionStatus.forming
+    decision_rule: DecisionRule = DecisionRule.consensus
+    quorum: Quorum = 0.5
+    allowed_activity_kinds: list[ActivityKind] = Field(default_factory=lambda: list(ActivityKind))
+    dues_amount: Money = 0
+    convener_organization_id: Id
+    visibility: Visibility = Visibility.private
+
+    @field_validator("issue_area_ids", "allowed_activity_kinds")
+    @classmethod
+    def _distinct(cls, values: list) -> list:
+        return list(dict.fromkeys(values))
+
+
+class CoalitionUpdate(Input):
+    name: Name | None = None
+    unifying_issue: Issue | None = None
+    policy_goal: MediumText | None = None
+    description: LongText | None = None
+    issue_area_ids: Annotated[list[Id], Field(max_length=50)] | None = None
+    status: CoalitionStatus | None = None
+    decision_rule: DecisionRule | None = None
+    quorum: Quorum | None = None
+    allowed_activity_kinds: list[ActivityKind] | None = None
+    dues_amount: Money | None = None
+    visibility: Visibility | None = None
+
+
+class CoalitionRead(Output):
+    id: str
+    name: str
+    unifying_issue: str
+    policy_goal: str | None
+    description: str | None
+    issue_area_ids: list[str]
+    status: str
+    decision_rule: str
+    quorum: float
+    allowed_activity_kinds: list[str]
+    dues_amount: float
+    convener_organization_id: str
+    visibility: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class Composition(Output):
+    by_kind: dict[str, int]
+    communities: list[str]
+    expertise: list[str]
+    well_rounded: bool
+    reasons: list[str]
+
+
+class SizeImplications(Output):
+    members: int
+    share_of_work: float | None
+    median_decision_days: float | None
+    summary: list[str]
+
+
+class CoalitionDetail(CoalitionRead):
+    size: int
+    composition: Composition
+    size_implications: SizeImplications
+
+
+class MembershipCreate(Input):
+    organization_id: Id
+    engagement: Engagement | None = None
+    roles: Tags = Field(default_factory=list)
+    note: MediumText | None = None
+
+
+class MembershipUpdate(Input):
+    status: MembershipStatus | None = None
+    engagement: Engagement | None = None
+    roles: Tags | None = None
+    commitment_hours_per_month: Hours | None = None
+    game_plan: GamePlan | None = None
+    game_plan_note: MediumText | None = None
+
+
+class MembershipRead(Output):
+    organization_id: str
+    organization_name: str
+    organization_kind: str
+    coalition_id: str
+    status: str
+    engagement: str
+    roles: list[str]
+    commitment_hours_per_month: float
+    game_plan: str | None
+    game_plan_note: str | None
+    invitation_note: str | None
+    joined_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class MembershipChangeRead(Output):
+    id: str
+    organization_id: str
+    actor_user_id: str | None
+    changes: dict[str, list[Any]]
+    created_at: datetime
+
+
+class IssueVerdictRead(Output):
+    issue_area_id: str
+    issue_area_name: str
+    stance: str | None
+    priority: str | None
+    verdict: str
+    note: str
+
+
+class AlignmentRead(Output):
+    coalition_id: str
+    organization_id: str
+    verdict: str
+    issues: list[IssueVerdictRead]
+    recommended_engagement: str
+    reasons: list[str]
+
+
+class GoalCreate(Input):
+    title: Name
+    description: LongText | None = None
+    due_date: date
+    owner_organization_ids: Annotated[list[Id], Field(max_length=50)] = Field(default_factory=list)
+
+
+class GoalUpdate(Input):
+    title: Name | None = None
+    description: LongText | None = None
+    due_date: date | None = None
+    owner_organization_ids: Annotated[list[Id], Field(max_length=50)] | None = None
+
+
+class ObjectiveCreate(Input):
+    title: Name
+    due_date: date | None = None
+    assignee_organization_id: Id | None = None
+
+
+class ObjectiveUpdate(Input):
+    done: bool | None = None
+    title: Name | None = None
+    due_date: date | None = None
+    assignee_organization_id: Id | None = None
+
+
+class ObjectiveRead(Output):
+    id: str
+    goal_id: str
+    title: str
+    due_date: date | None
+    assignee_organization_id: str | None
+    done: bool
+    done_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class GoalRead(Output):
+    id: str
+    coalition_id: str
+    title: str
+    description: str | None
+    due_date: date
+    owner_organization_ids: list[str]
+    progress: float
+    health: str
+    objectives: list[ObjectiveRead]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class EventRead(Output):
+    id: str
+    type: str
+    timestamp: datetime
+    coalition_id: str | None
+    data: dict[str, Any]

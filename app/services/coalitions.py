@@ -1,0 +1,587 @@
+"""Coalitions and their membership life cycle: invite, ask, join, decline, leave."""
+
+from collections import Counter
+from statistics import median
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from app import clock
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.ids import new_id
+from app.models import Coalition, IssueArea, Membership, MembershipChange, Organization, Position
+from app.models.coalitions import Engagement, MembershipStatus
+from app.models.organizations import OrgRole
+from app.pagination import Page, paginate
+from app.principal import Principal
+from app.schemas.coalitions import (
+    CoalitionCreate,
+    CoalitionUpdate,
+    MembershipCreate,
+    MembershipUpdate,
+)
+from app.services import access, alignment, events
+from app.services.organizations import check_version
+
+COMMUNITY_ROOTED = {"community", "faith"}
+# Who may set which membership fields: the coalition's leads, or the member itself.
+LEAD_FIELDS = {"engagement", "roles"}
+OWN_FIELDS = {"commitment_hours_per_month", "game_plan", "game_plan_note"}
+
+
+def _check_issue_areas(session: Session, ids: list[str]) -> None:
+    if not ids:
+        return
+    found = set(session.exec(select(IssueArea.id).where(IssueArea.id.in_(ids))).all())  # type: ignore[attr-defined]
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise Invalid.field(["body", "issue_area_ids"], f"No such issue area: {missing[0]}.")
+
+
+def create_coalition(
+    session: Session, principal: Principal, coalition_in: CoalitionCreate
+) -> Coalition:
+    """A new coalition; its convening organization joins as its first lead."""
+    convener = coalition_in.convener_organization_id
+    if not (principal.is_platform_admin or principal.role_in(convener) == OrgRole.admin):
+        raise Invalid.field(
+            ["body", "convener_organization_id"],
+            "The convener must be an organization you are an admin of.",
+        )
+    access.get_organization(session, principal, convener)
+    _check_issue_areas(session, coalition_in.issue_area_ids)
+    moment = clock.now()
+    coalition = Coalition(
+        id=new_id("coa"),
+        **coalition_in.model_dump(mode="json"),
+        created_at=moment,
+        updated_at=moment,
+    )
+    session.add(coalition)
+    session.flush()
+    membership = Membership(
+        id=new_id("mem"),
+        coalition_id=coalition.id,
+        organization_id=convener,
+        status=MembershipStatus.joined,
+        engagement=Engagement.lead,
+        roles=["convener"],
+        joined_at=moment,
+        created_at=moment,
+        updated_at=moment,
+    )
+    session.add(membership)
+    session.flush()
+    _record(session, principal, coalition, membership, {"status": [None, "joined"]})
+    return coalition
+
+
+def list_coalitions(
+    session: Session,
+    principal: Principal,
+    *,
+    scope: str = "visible",
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page:
+    """`visible`: all the principal may see; `mine`: taking part; `invited`: invitations
+    waiting on the principal's organizations; `directory`: listed coalitions."""
+    statement = select(Coalition)
+    orgs = list(principal.roles)
+    wanted = {"mine": ["joined"], "invited": ["invited"]}.get(scope)
+    if wanted is not None:
+        statement = statement.where(
+            Coalition.id.in_(  # type: ignore[attr-defined]
+                select(Membership.coalition_id).where(
+                    Membership.organization_id.in_(orgs),  # type: ignore[attr-defined]
+                    Membership.status.in_(wanted),  # type: ignore[attr-defined]
+                )
+            )
+        )
+    elif scope == "directory":
+        statement = statement.where(Coalition.visibility == "listed")
+    elif not principal.is_platform_admin:
+        statement = statement.where(
+            or_(
+                Coalition.visibility == "listed",
+                Coalition.id.in_(  # type: ignore[attr-defined]
+                    select(Membership.coalition_id).where(
+                        Membership.organization_id.in_(orgs),  # type: ignore[attr-defined]
+                        Membership.status.in_(access.VISIBLE_MEMBERSHIP),  # type: ignore[attr-defined]
+                    )
+                ),
+            )
+        )
+    return paginate(session, statement, Coalition.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+
+
+def get_coalition(session: Session, principal: Principal, coalition_id: str) -> Coalition:
+    return access.get_coalition(session, principal, coalition_id)
+
+
+def update_coalition(
+    session: Session,
+    principal: Principal,
+    coalition_id: str,
+    changes: CoalitionUpdate,
+    *,
+    expected_version: int | None = None,
+) -> Coalition:
+    coalition = access.get_coalition(session, principal, coalition_id)
+    access.require_lead(session, principal, coalition)
+    check_version(coalition.version, expected_version)
+    values = changes.model_dump(mode="json", exclude_unset=True)
+    for required in ("name", "unifying_issue", "status", "decision_rule", "quorum", "visibility"):
+        if required in values and values[required] is None:
+            raise Invalid.field(["body", required], "This field cannot be empty.")
+    if values.get("issue_area_ids"):
+        _check_issue_areas(session, values["issue_area_ids"])
+    for field, value in values.items():
+        if field in {"issue_area_ids", "allowed_activity_kinds"} and value is None:
+            value = []
+        if field == "dues_amount" and value is None:
+            value = 0
+        setattr(coalition, field, value)
+    coalition.version += 1
+    coalition.updated_at = clock.now()
+    session.add(coalition)
+    session.flush()
+    return coalition
+
+
+# Size and composition ----------------------------------------------------------------
+
+
+def joined_organizations(session: Session, coalition_id: str) -> list[Organization]:
+    rows = session.exec(
+        select(Organization)
+        .join(Membership, Membership.organization_id == Organization.id)
+        .where(
+            Membership.coalition_id == coalition_id,
+            Membership.status == MembershipStatus.joined,
+            Organization.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+        .order_by(Organization.name)
+    )
+    return list(rows.all())
+
+
+def composition(organizations: list[Organization]) -> dict[str, Any]:
+    """Who is represented, and whether the membership is well-rounded (with reasons)."""
+    kinds = Counter(organization.kind for organization in organizations)
+    communities = sorted({c for o in organizations for c in o.communities})
+    expertise = sorted({e for o in organizations for e in o.expertise})
+    shortcomings = []
+    if len(organizations) < 3:
+        shortcomings.append(
+            f"Only {len(organizations)} member(s): a coalition speaks louder with more voices."
+        )
+    if len(kinds) == 1 and len(organizations) > 1:
+        shortcomings.append(f"All members are {next(iter(kinds))} organizations.")
+    if not COMMUNITY_ROOTED & kinds.keys():
+        shortcomings.append("No community or faith groups.")
+    if len(communities) < 2:
+        shortcomings.append("Few communities are represented.")
+    reasons = shortcomings or [
+        f"{len(kinds)} kinds of organizations.",
+        f"{len(communities)} communities represented.",
+    ]
+    return {
+        "by_kind": dict(sorted(kinds.items())),
+        "communities": communities,
+        "expertise": expertise,
+        "well_rounded": not shortcomings,
+        "reasons": reasons,
+    }
+
+
+def size_implications(members: int, decision_days: list[float]) -> dict[str, Any]:
+    """What the coalition's size means for a member, in words."""
+    summary = []
+    share = 1 / members if members else None
+    if share is not None:
+        summary.append(f"With {members} members, each carries about {share:.0%} of the work.")
+    if 0 < members < 4:
+        summary.append(
+            "A small coalition: expect to give more time, and a chance to take the lead."
+        )
+    elif members >= 10:
+        summary.append(
+            "A large coalition: the work is shared widely, but decisions may take longer "
+            "and need more compromise."
+        )
+    typical = median(decision_days) if decision_days else None
+    if typical is None:
+        summary.append("No coalition decisions recorded yet.")
+    else:
+        summary.append(f"Its past decisions took {typical:.0f} days at the median.")
+    return {
+        "members": members,
+        "share_of_work": share,
+        "median_decision_days": typical,
+        "summary": summary,
+    }
+
+
+def decision_days(session: Session, coalition_id: str) -> list[float]:
+    """How long the coalition's past decisions took. Sign-ons and proposals add theirs."""
+    return []
+
+
+def coalition_detail(session: Session, principal: Principal, coalition_id: str) -> dict:
+    coalition = access.get_coalition(session, principal, coalition_id)
+    organizations = joined_organizations(session, coalition_id)
+    return {
+        **coalition.model_dump(),
+        "size": len(organizations),
+        "composition": composition(organizations),
+        "size_implications": size_implications(
+            len(organizations), decision_days(session, coalition_id)
+        ),
+    }
+
+
+# Membership --------------------------------------------------------------------------
+
+
+def _membership_row(membership: Membership, organization: Organization) -> dict[str, Any]:
+    return {
+        **membership.model_dump(),
+        "organization_name": organization.name,
+        "organization_kind": organization.kind,
+    }
+
+
+def list_members(
+    session: Session,
+    principal: Principal,
+    coalition_id: str,
+    *,
+    status: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page:
+    access.get_coalition(session, principal, coalition_id)
+    statement = (
+        select(Membership, Organization)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.coalition_id == coalition_id)
+    )
+    if status:
+        statement = statement.where(Membership.status == status)
+    page = paginate(session, statement, Membership.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+    page.items = [_membership_row(m, o) for m, o in page.items]
+    return page
+
+
+def _membership(session: Session, coalition_id: str, organization_id: str) -> Membership:
+    membership = session.exec(
+        select(Membership).where(
+            Membership.coalition_id == coalition_id,
+            Membership.organization_id == organization_id,
+        )
+    ).first()
+    if membership is None:
+        raise NotFound("This organization is not part of this coalition.")
+    return membership
+
+
+def get_member(
+    session: Session, principal: Principal, coalition_id: str, organization_id: str
+) -> dict[str, Any]:
+    access.get_coalition(session, principal, coalition_id)
+    membership = _membership(session, coalition_id, organization_id)
+    organization = session.get(Organization, organization_id)
+    assert organization is not None
+    return _membership_row(membership, organization)
+
+
+def invite(
+    session: Session, principal: Principal, coalition_id: str, invite_in: MembershipCreate
+) -> dict[str, Any]:
+    """A lead invites an organization; an organization's admin asks to join a listed one."""
+    coalition = access.get_coalition(session, principal, coalition_id)
+    organization_id = invite_in.organization_id
+    try:
+        organization = access.get_organization(session, principal, organization_id)
+    except NotFound:
+        raise Invalid.field(["body", "organization_id"], "No such organization.") from None
+    is_lead = access.lead_organization(session, principal, coalition) is not None
+    is_lead = is_lead or principal.is_platform_admin
+    asks_for_itself = principal.role_in(organization_id) == OrgRole.admin
+    if is_lead:
+        new_status = MembershipStatus.invited
+    elif asks_for_itself and coalition.visibility == "listed":
+        new_status = MembershipStatus.requested
+    else:
+        raise Forbidden("Only an admin of a lead organization may invite to this coalition.")
+
+    existing = session.exec(
+        select(Membership).where(
+            Membership.coalition_id == coalition_id, Membership.organization_id == organization_id
+        )
+    ).first()
+    if existing is not None and existing.status in access.VISIBLE_MEMBERSHIP:
+        raise Conflict(f"{organization.name} is already {existing.status} in this coalition.")
+    moment = clock.now()
+    membership = existing or Membership(
+        id=new_id("mem"),
+        coalition_id=coalition_id,
+        organization_id=organization_id,
+        status=new_status,
+        created_at=moment,
+        updated_at=moment,
+        version=0,
+    )
+    before = membership.status if existing else None
+    membership.status = new_status
+    membership.engagement = invite_in.engagement or membership.engagement
+    membership.roles = invite_in.roles or membership.roles
+    membership.invitation_note = invite_in.note
+    membership.version += 1
+    membership.updated_at = moment
+    session.add(membership)
+    session.flush()
+    _record(session, principal, coalition, membership, {"status": [before, new_status]})
+    return _membership_row(membership, organization)
+
+
+def update_member(
+    session: Session,
+    principal: Principal,
+    coalition_id: str,
+    organization_id: str,
+    changes: MembershipUpdate,
+    *,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    coalition = access.get_coalition(session, principal, coalition_id)
+    membership = _membership(session, coalition_id, organization_id)
+    is_lead = principal.is_platform_admin or (
+        access.lead_organization(session, principal, coalition) is not None
+    )
+    is_own = principal.is_platform_admin or principal.role_in(organization_id) == OrgRole.admin
+    if not (is_lead or is_own):
+        raise Forbidden("Only this organization's admin or a coalition lead may change this.")
+    check_version(membership.version, expected_version)
+    values = changes.model_dump(mode="json", exclude_unset=True)
+    target = values.pop("status", None)
+    joining = target == "joined" and membership.status == "invited"
+
+    for field, value in values.items():
+        if field in OWN_FIELDS and not is_own:
+            raise Forbidden(f"Only the organization's own admin sets its {field}.")
+        if field in LEAD_FIELDS and not _may_set(field, value, is_lead, is_own, joining):
+            raise Forbidden(f"Only a coalition lead changes {field}.")
+    if target is not None and target != membership.status:
+        _check_transition(membership.status, target, is_lead=is_lead, is_own=is_own)
+
+    before = membership.model_dump()
+    for field, value in values.items():
+        setattr(membership, field, [] if field == "roles" and value is None else value)
+    if target is not None:
+        membership.status = target
+        if target == "joined":
+            membership.joined_at = clock.now()
+    _keep_a_lead(session, coalition_id, membership, before)
+    changed = {
+        field: [before[field], getattr(membership, field)]
+        for field in ("status", *values)
+        if before[field] != getattr(membership, field)
+    }
+    if not changed:
+        organization = session.get(Organization, organization_id)
+        assert organization is not None
+        return _membership_row(membership, organization)
+    membership.version += 1
+    membership.updated_at = clock.now()
+    session.add(membership)
+    session.flush()
+    _record(session, principal, coalition, membership, changed)
+    organization = session.get(Organization, organization_id)
+    assert organization is not None
+    return _membership_row(membership, organization)
+
+
+def _may_set(field: str, value: Any, is_lead: bool, is_own: bool, joining: bool) -> bool:
+    """Leads set engagement and roles; a member sets its own when joining, and may later
+    change its own engagement, short of making itself a lead."""
+    if is_lead or (is_own and joining):
+        return True
+    return is_own and field == "engagement" and value != Engagement.lead
+
+
+# (from, to) -> who may make that move
+_TRANSITIONS = {
+    ("invited", "joined"): "own",
+    ("invited", "declined"): "own",
+    ("requested", "joined"): "lead",
+    ("requested", "declined"): "lead",
+    ("joined", "left"): "either",
+    ("invited", "left"): "lead",  # withdrawing an invitation
+}
+
+
+def _check_transition(current: str, target: str, *, is_lead: bool, is_own: bool) -> None:
+    who = _TRANSITIONS.get((current, target))
+    if who is None:
+        raise Conflict(f"A membership cannot go from {current} to {target}.")
+    allowed = {"own": is_own, "lead": is_lead, "either": is_own or is_lead}[who]
+    if not allowed:
+        actor = "the organization's own admin" if who == "own" else "a coalition lead"
+        raise Forbidden(f"Only {actor} may move a membership from {current} to {target}.")
+
+
+def _keep_a_lead(
+    session: Session, coalition_id: str, membership: Membership, before: dict[str, Any]
+) -> None:
+    was_lead = before["status"] == "joined" and before["engagement"] == "lead"
+    still_lead = membership.status == "joined" and membership.engagement == "lead"
+    if not was_lead or still_lead:
+        return
+    other_leads = session.exec(
+        select(Membership.id).where(
+            Membership.coalition_id == coalition_id,
+            Membership.status == MembershipStatus.joined,
+            Membership.engagement == Engagement.lead,
+            Membership.id != membership.id,
+        )
+    ).first()
+    if other_leads is None:
+        raise Conflict("A coalition needs a lead: name another lead before this one steps back.")
+
+
+def leave(
+    session: Session, principal: Principal, coalition_id: str, organization_id: str
+) -> dict[str, Any]:
+    return update_member(
+        session, principal, coalition_id, organization_id, MembershipUpdate(status="left")
+    )
+
+
+def _record(
+    session: Session,
+    principal: Principal,
+    coalition: Coalition,
+    membership: Membership,
+    changes: dict[str, list[Any]],
+) -> None:
+    """Every membership change goes into its history and out as `membership.changed`."""
+    session.add(
+        MembershipChange(
+            id=new_id("mch"),
+            membership_id=membership.id,
+            actor_user_id=principal.user_id,
+            changes=changes,
+            created_at=clock.now(),
+        )
+    )
+    audience = events.coalition_audience(session, coalition.id) | {membership.organization_id}
+    status = changes.get("status", [membership.status, membership.status])
+    events.emit(
+        session,
+        "membership.changed",
+        {
+            "coalition_id": coalition.id,
+            "organization_id": membership.organization_id,
+            "from": status[0],
+            "to": status[1],
+            "engagement": membership.engagement,
+            "changes": changes,
+        },
+        visible_to=audience,
+        coalition_id=coalition.id,
+        actor=principal,
+    )
+
+
+def membership_history(
+    session: Session, principal: Principal, coalition_id: str, organization_id: str
+) -> list[dict[str, Any]]:
+    access.get_coalition(session, principal, coalition_id)
+    membership = _membership(session, coalition_id, organization_id)
+    rows = session.exec(
+        select(MembershipChange)
+        .where(MembershipChange.membership_id == membership.id)
+        .order_by(MembershipChange.id)  # type: ignore[arg-type]
+    )
+    return [{**row.model_dump(), "organization_id": organization_id} for row in rows]
+
+
+# Alignment ---------------------------------------------------------------------------
+
+
+def alignment_for(
+    session: Session, principal: Principal, coalition_id: str, organization_id: str | None
+) -> dict[str, Any]:
+    """How the coalition fits one of the principal's organizations (its positions are private)."""
+    coalition = access.get_coalition(session, principal, coalition_id)
+    if organization_id is None:
+        if len(principal.roles) != 1:
+            raise Invalid.field(["query", "organization_id"], "Say which organization to check.")
+        organization_id = next(iter(principal.roles))
+    organization = access.get_organization(session, principal, organization_id, private=True)
+    result = assess_organization(
+        session, organization, coalition.issue_area_ids, coalition.dues_amount, coalition.id
+    )
+    return {
+        "coalition_id": coalition.id,
+        "organization_id": organization.id,
+        "verdict": result.verdict,
+        "issues": [issue.__dict__ for issue in result.issues],
+        "recommended_engagement": result.recommended_engagement,
+        "reasons": result.reasons,
+    }
+
+
+def assess_organization(
+    session: Session,
+    organization: Organization,
+    issue_area_ids: list[str],
+    dues: float,
+    coalition_id: str,
+) -> alignment.Alignment:
+    """The alignment rules fed with the organization's positions and capacity."""
+    areas = {
+        area.id: area
+        for area in session.exec(select(IssueArea).where(IssueArea.id.in_(issue_area_ids)))  # type: ignore[attr-defined]
+    }
+    positions = {
+        position.issue_area_id: position
+        for position in session.exec(
+            select(Position).where(
+                Position.organization_id == organization.id,
+                Position.issue_area_id.in_(issue_area_ids),  # type: ignore[attr-defined]
+            )
+        )
+    }
+    stances = []
+    for area_id in issue_area_ids:
+        position = positions.get(area_id)
+        stances.append(
+            alignment.StanceOnIssue(
+                issue_area_id=area_id,
+                issue_area_name=areas[area_id].name if area_id in areas else area_id,
+                stance=position.stance if position else None,
+                priority=position.priority if position else None,
+                limitations=position.limitations if position else None,
+            )
+        )
+    lead_roles = len(
+        session.exec(
+            select(Membership.id).where(
+                Membership.organization_id == organization.id,
+                Membership.status == MembershipStatus.joined,
+                Membership.engagement == Engagement.lead,
+                Membership.coalition_id != coalition_id,
+            )
+        ).all()
+    )
+    capacity = alignment.Capacity(
+        staff_count=organization.staff_count,
+        volunteer_count=organization.volunteer_count,
+        lead_roles_held=lead_roles,
+        dues_amount=dues,
+    )
+    return alignment.assess(stances, capacity)

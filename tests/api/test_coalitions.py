@@ -1,0 +1,233 @@
+"""Coalitions through the API: creating, inviting, joining, leaving, alignment."""
+
+import pytest
+
+from tests.api.test_conventions import assert_problem
+
+
+@pytest.fixture
+def chair(world):
+    """Dana chairs the State PTA, which convenes a literacy coalition."""
+    dana = world.user("dana")
+    state_pta = world.organization(dana, name="State PTA", communities=["families"])
+    return dana, state_pta, world.headers(dana)
+
+
+def create(client, headers, convener_id, **fields):
+    body = {
+        "name": "Read by Third Grade",
+        "unifying_issue": "Every child reads by third grade",
+        "convener_organization_id": convener_id,
+        **fields,
+    }
+    return client.post("/api/v1/coalitions", headers=headers, json=body)
+
+
+def test_convener_joins_as_lead_and_detail_has_size_and_composition(client, world, chair):
+    _, state_pta, headers = chair
+    area = world.issue_area("Early literacy")
+    response = create(
+        client, headers, state_pta.id, issue_area_ids=[area.id], decision_rule="majority"
+    )
+    assert response.status_code == 201, response.text
+    coalition = response.json()
+    assert coalition["visibility"] == "private" and coalition["quorum"] == 0.5
+    assert coalition["size"] == 1
+    assert coalition["composition"]["by_kind"] == {"pta": 1}
+    assert coalition["composition"]["well_rounded"] is False
+    assert "Only 1 member(s)" in coalition["composition"]["reasons"][0]
+    assert coalition["size_implications"]["share_of_work"] == 1.0
+
+    members = client.get(f"/api/v1/coalitions/{coalition['id']}/members", headers=headers).json()
+    assert [(m["organization_id"], m["status"], m["engagement"]) for m in members["items"]] == [
+        (state_pta.id, "joined", "lead")
+    ]
+
+
+def test_bad_coalition_input(client, world, chair):
+    _, state_pta, headers = chair
+    other = world.organization()
+    assert_problem(create(client, headers, other.id), 422)  # not my organization
+    assert_problem(create(client, headers, state_pta.id, issue_area_ids=["isa_nope"]), 422)
+    assert_problem(create(client, headers, state_pta.id, quorum=1.5), 422)
+    assert_problem(create(client, headers, state_pta.id, decision_rule="dictator"), 422)
+    assert_problem(create(client, headers, state_pta.id, allowed_activity_kinds=["bake_sale"]), 422)
+    assert client.get("/api/v1/coalitions?scope=mine", headers=headers).json()["items"] == []
+
+
+def test_private_coalitions_are_invisible_to_outsiders(client, world, chair):
+    _, state_pta, headers = chair
+    coalition = create(client, headers, state_pta.id).json()
+    outsider = world.user("outsider")
+    world.organization(outsider)
+    outsider_headers = world.headers(outsider)
+    assert_problem(
+        client.get(f"/api/v1/coalitions/{coalition['id']}", headers=outsider_headers), 404
+    )
+    listed = client.get("/api/v1/coalitions", headers=outsider_headers).json()["items"]
+    assert coalition["id"] not in [c["id"] for c in listed]
+
+    client.patch(
+        f"/api/v1/coalitions/{coalition['id']}", headers=headers, json={"visibility": "listed"}
+    )
+    directory = client.get("/api/v1/coalitions?scope=directory", headers=outsider_headers).json()
+    assert [c["id"] for c in directory["items"]] == [coalition["id"]]
+
+
+def test_invite_then_join_with_engagement_and_game_plan(client, world, chair):
+    _, state_pta, headers = chair
+    coalition = create(client, headers, state_pta.id).json()
+    lena = world.user("lena")
+    read_together = world.organization(lena, name="Read Together", kind="nonprofit")
+    lena_headers = world.headers(lena)
+    members = f"/api/v1/coalitions/{coalition['id']}/members"
+
+    invited = client.post(
+        members, headers=headers, json={"organization_id": read_together.id, "note": "Join us!"}
+    )
+    assert invited.status_code == 201 and invited.json()["status"] == "invited"
+    assert_problem(
+        client.post(members, headers=headers, json={"organization_id": read_together.id}), 409
+    )
+
+    waiting = client.get("/api/v1/coalitions?scope=invited", headers=lena_headers).json()["items"]
+    assert [c["id"] for c in waiting] == [coalition["id"]]
+
+    # Only Read Together's own admin answers its invitation.
+    assert_problem(
+        client.patch(f"{members}/{read_together.id}", headers=headers, json={"status": "joined"}),
+        403,
+    )
+    joined = client.patch(
+        f"{members}/{read_together.id}",
+        headers=lena_headers,
+        json={
+            "status": "joined",
+            "engagement": "core",
+            "roles": ["letter drafter"],
+            "commitment_hours_per_month": 6,
+            "game_plan": "escalate",
+            "game_plan_note": "Our board decides on anything about testing.",
+        },
+    )
+    assert joined.status_code == 200, joined.text
+    body = joined.json()
+    assert (body["status"], body["engagement"], body["roles"], body["game_plan"]) == (
+        "joined", "core", ["letter drafter"], "escalate",
+    )  # fmt: skip
+    assert body["joined_at"] is not None
+
+    history = client.get(f"{members}/{read_together.id}/history", headers=headers).json()
+    assert [h["changes"]["status"] for h in history] == [[None, "invited"], ["invited", "joined"]]
+    assert history[1]["actor_user_id"] == lena.id
+
+    events = client.get("/api/v1/events?type=membership.changed", headers=lena_headers).json()
+    assert [(e["data"]["from"], e["data"]["to"]) for e in events["items"]] == [
+        (None, "invited"), ("invited", "joined"),
+    ]  # fmt: skip
+    detail = client.get(f"/api/v1/coalitions/{coalition['id']}", headers=lena_headers).json()
+    assert detail["size"] == 2 and detail["composition"]["by_kind"] == {"nonprofit": 1, "pta": 1}
+
+
+def test_only_leads_invite_and_only_own_admins_decide(client, world, chair):
+    _, state_pta, headers = chair
+    coalition = create(client, headers, state_pta.id).json()
+    members = f"/api/v1/coalitions/{coalition['id']}/members"
+    sam = world.user("sam")
+    union = world.organization(sam, kind="union")
+    world.join(_model(world, coalition), union)
+    other = world.organization()
+    sam_headers = world.headers(sam)
+
+    assert_problem(
+        client.post(members, headers=sam_headers, json={"organization_id": other.id}), 403
+    )
+    # A supporter cannot promote itself to lead, nor change its roles.
+    assert_problem(
+        client.patch(f"{members}/{union.id}", headers=sam_headers, json={"engagement": "lead"}), 403
+    )
+    assert_problem(
+        client.patch(f"{members}/{union.id}", headers=sam_headers, json={"roles": ["boss"]}), 403
+    )
+    # A lead cannot write another organization's game plan.
+    assert_problem(
+        client.patch(f"{members}/{union.id}", headers=headers, json={"game_plan": "abstain"}), 403
+    )
+    stepped = client.patch(
+        f"{members}/{union.id}", headers=sam_headers, json={"engagement": "observer"}
+    )
+    assert stepped.json()["engagement"] == "observer"
+    promoted = client.patch(f"{members}/{union.id}", headers=headers, json={"engagement": "lead"})
+    assert promoted.json()["engagement"] == "lead"
+    assert_problem(
+        client.patch(f"{members}/{union.id}", headers=sam_headers, json={"status": "invited"}), 409
+    )
+
+
+def test_the_last_lead_cannot_leave(client, world, chair):
+    _, state_pta, headers = chair
+    coalition = create(client, headers, state_pta.id).json()
+    members = f"/api/v1/coalitions/{coalition['id']}/members"
+    assert_problem(client.delete(f"{members}/{state_pta.id}", headers=headers), 409)
+    assert_problem(
+        client.patch(f"{members}/{state_pta.id}", headers=headers, json={"engagement": "core"}), 409
+    )
+    union = world.organization(kind="union")
+    world.join(_model(world, coalition), union, engagement="lead")
+    left = client.delete(f"{members}/{state_pta.id}", headers=headers)
+    assert left.status_code == 200 and left.json()["status"] == "left"
+    # Having left a private coalition, Dana's organization no longer sees it.
+    assert_problem(client.get(f"/api/v1/coalitions/{coalition['id']}", headers=headers), 404)
+
+
+def test_listed_coalition_request_accepted_by_a_lead(client, world, chair):
+    _, state_pta, headers = chair
+    coalition = create(client, headers, state_pta.id, visibility="listed").json()
+    members = f"/api/v1/coalitions/{coalition['id']}/members"
+    ruth = world.user("ruth")
+    faith = world.organization(ruth, kind="faith")
+    ruth_headers = world.headers(ruth)
+
+    asked = client.post(members, headers=ruth_headers, json={"organization_id": faith.id})
+    assert asked.status_code == 201 and asked.json()["status"] == "requested"
+    assert_problem(
+        client.patch(f"{members}/{faith.id}", headers=ruth_headers, json={"status": "joined"}), 403
+    )
+    accepted = client.patch(f"{members}/{faith.id}", headers=headers, json={"status": "joined"})
+    assert accepted.json()["status"] == "joined"
+
+
+def test_alignment_is_for_the_organizations_own_users(client, world, chair):
+    _, state_pta, headers = chair
+    literacy = world.issue_area("Early literacy")
+    vouchers = world.issue_area("Vouchers")
+    client.put(
+        f"/api/v1/organizations/{state_pta.id}/positions/{literacy.id}",
+        headers=headers,
+        json={"stance": "support", "priority": "main"},
+    )
+    coalition = create(
+        client, headers, state_pta.id, issue_area_ids=[literacy.id, vouchers.id]
+    ).json()
+    url = f"/api/v1/coalitions/{coalition['id']}/alignment?organization_id={state_pta.id}"
+    result = client.get(url, headers=headers).json()
+    assert result["verdict"] == "partial"
+    assert [(i["issue_area_name"], i["verdict"]) for i in result["issues"]] == [
+        ("Early literacy", "aligned"), ("Vouchers", "unknown"),
+    ]  # fmt: skip
+    assert result["recommended_engagement"] in {"lead", "core", "supporter", "observer"}
+    assert result["reasons"]
+
+    member = world.member(state_pta, "member")
+    assert client.get(url, headers=world.headers(member)).status_code == 200
+    union_admin = world.user("sam")
+    union = world.organization(union_admin)
+    world.join(_model(world, coalition), union)
+    assert_problem(client.get(url, headers=world.headers(union_admin)), 404)
+
+
+def _model(world, coalition_json):
+    from app.models import Coalition
+
+    with world.database.session() as session:
+        return session.get(Coalition, coalition_json["id"])
