@@ -1,10 +1,21 @@
 """A believable demo: a state PTA and its partners in a school-readiness push."""
 
+from datetime import timedelta
+
 from sqlmodel import Session, select
 
-from app.models import User
+from app import clock
+from app.models import IssueArea, Organization, User
 from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
 from app.principal import Principal
+from app.schemas.coalitions import (
+    CoalitionCreate,
+    GoalCreate,
+    MembershipCreate,
+    MembershipUpdate,
+    ObjectiveCreate,
+    ObjectiveUpdate,
+)
 from app.schemas.organizations import (
     IssueAreaCreate,
     OrganizationCreate,
@@ -12,7 +23,7 @@ from app.schemas.organizations import (
     PositionPut,
     ResearchNoteCreate,
 )
-from app.services import accounts
+from app.services import accounts, coalitions, goals
 from app.services import organizations as service
 
 DEMO_PASSWORD = "coalesce-demo"  # noqa: S105 (printed for the demo on purpose)
@@ -172,7 +183,137 @@ def seed(session: Session, *, only_if_empty: bool = False) -> bool:
             recommendation="A natural partner for a literacy coalition.",
         ),
     )
+    _seed_coalitions(session, root, organizations, areas)
     return True
+
+
+def _seed_coalitions(
+    session: Session, root: Principal, orgs: dict[str, Organization], areas: dict[str, IssueArea]
+) -> None:
+    literacy = coalitions.create_coalition(
+        session,
+        root,
+        CoalitionCreate(
+            name="Read by Third Grade Coalition",
+            unifying_issue="Every child in the state reads on grade level by third grade.",
+            policy_goal="Pass the Early Literacy Act (HB 210), funding tutors and libraries.",
+            issue_area_ids=[areas["literacy"].id, areas["funding"].id],
+            status="active",
+            decision_rule="majority",
+            dues_amount=100,
+            convener_organization_id=orgs["state_pta"].id,
+            visibility="listed",
+        ),
+    )
+    for key, engagement, roles, hours, plan in [
+        ("union", "core", ["testimony"], 8, "escalate"),
+        ("literacy", "core", ["letter drafter"], 10, "case_by_case"),
+        ("maple_pta", "supporter", [], 2, "abstain"),
+        ("oak_pta", "observer", [], 0, "case_by_case"),
+    ]:
+        _join(session, root, literacy.id, orgs[key].id, engagement, roles, hours, plan)
+    coalitions.invite(
+        session,
+        root,
+        literacy.id,
+        MembershipCreate(
+            organization_id=orgs["faith"].id,
+            note="Your congregations run reading buddies; we would love your voice.",
+        ),
+    )
+    today = clock.now().date()
+    bill = goals.create_goal(
+        session,
+        root,
+        literacy.id,
+        GoalCreate(
+            title="Pass the Early Literacy Act (HB 210)",
+            due_date=today + timedelta(days=90),
+            owner_organization_ids=[orgs["state_pta"].id],
+        ),
+    )
+    for title, owner, done in [
+        ("Draft the coalition sign-on letter", "literacy", True),
+        ("Meet the education committee chair", "state_pta", False),
+        ("Collect 25 organizational signatures", "maple_pta", False),
+    ]:
+        objective = goals.add_objective(
+            session,
+            root,
+            bill["id"],
+            ObjectiveCreate(title=title, assignee_organization_id=orgs[owner].id),
+        )
+        if done:
+            goals.update_objective(session, root, objective["id"], ObjectiveUpdate(done=True))
+    libraries = goals.create_goal(
+        session,
+        root,
+        literacy.id,
+        GoalCreate(
+            title="Restore library hours in 10 districts", due_date=today + timedelta(days=180)
+        ),
+    )
+    goals.add_objective(
+        session, root, libraries["id"], ObjectiveCreate(title="Map districts with cut hours")
+    )
+
+    meals = coalitions.create_coalition(
+        session,
+        root,
+        CoalitionCreate(
+            name="Healthy School Meals Alliance",
+            unifying_issue="No child learns hungry.",
+            policy_goal="Universal free school meals in the next state budget.",
+            issue_area_ids=[areas["nutrition"].id],
+            status="active",
+            decision_rule="consensus",
+            convener_organization_id=orgs["food_bank"].id,
+        ),
+    )
+    _join(session, root, meals.id, orgs["faith"].id, "core", ["spokesperson"], 6, "case_by_case")
+    _join(session, root, meals.id, orgs["state_pta"].id, "supporter", [], 2, "escalate")
+    coalitions.invite(
+        session, root, meals.id, MembershipCreate(organization_id=orgs["maple_pta"].id)
+    )
+    budget = goals.create_goal(
+        session,
+        root,
+        meals.id,
+        GoalCreate(
+            title="Universal meals in the state budget", due_date=today + timedelta(days=120)
+        ),
+    )
+    goals.add_objective(
+        session, root, budget["id"], ObjectiveCreate(title="Testify at the budget hearing")
+    )
+
+
+def _join(
+    session: Session,
+    root: Principal,
+    coalition_id: str,
+    organization_id: str,
+    engagement: str,
+    roles: list[str],
+    hours: float,
+    game_plan: str,
+) -> None:
+    coalitions.invite(
+        session, root, coalition_id, MembershipCreate(organization_id=organization_id)
+    )
+    coalitions.update_member(
+        session,
+        root,
+        coalition_id,
+        organization_id,
+        MembershipUpdate(
+            status="joined",
+            engagement=engagement,
+            roles=roles,
+            commitment_hours_per_month=hours,
+            game_plan=game_plan,
+        ),
+    )
 
 
 def _principal(session: Session, email: str) -> Principal:

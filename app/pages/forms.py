@@ -1,11 +1,17 @@
 """Reading HTML forms into the API's own input schemas, errors keyed by field."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fastapi import Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
+from starlette.responses import Response
 
-from app.errors import DomainError
+from app.errors import Conflict, DomainError, Invalid, PreconditionFailed
+from app.pages.templating import is_htmx, render
 
 M = TypeVar("M", bound=BaseModel)
 FORM_ONLY_FIELDS = {"csrf_token", "version"}
@@ -55,3 +61,55 @@ def field_errors(error: ValidationError | DomainError) -> dict[str, str]:
 def _plain(message: str) -> str:
     # pydantic says "Value error, Enter a web address…"; people only need the second part.
     return message.removeprefix("Value error, ")
+
+
+# Mistakes a person can fix on the form; anything else (404, 403) is not theirs to fix here.
+FIXABLE = (ValidationError, Invalid, Conflict, PreconditionFailed)
+
+
+@dataclass
+class FormOutcome:
+    values: dict[str, Any]
+    errors: dict[str, str] | None = None
+
+
+async def run_form(
+    request: Request,
+    session: Session,
+    action: Callable[[dict[str, Any]], Any],
+    *,
+    lists: tuple[str, ...] = (),
+) -> FormOutcome:
+    """Run `action` with the posted values in a savepoint, so a refused change leaves
+    nothing half-written behind the re-rendered form."""
+    values = await form_values(request, lists=lists)
+    try:
+        with session.begin_nested():
+            action(dict(values))
+    except FIXABLE as exc:
+        return FormOutcome(values, field_errors(exc))
+    return FormOutcome(values)
+
+
+def section_response(
+    request: Request,
+    outcome: FormOutcome,
+    *,
+    section: str,
+    partial: str,
+    page: str,
+    context: Callable[[], dict[str, Any]],
+    redirect_to: str,
+    notice: str,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """htmx gets the section's fragment; a plain post gets a redirect, or the whole page
+    again with the errors next to the fields (422)."""
+    if outcome.errors is None and not is_htmx(request):
+        return RedirectResponse(f"{redirect_to}#{section}", status_code=303)
+    values = {**context(), **(extra or {})}
+    values["form_errors"] = {section: outcome.errors} if outcome.errors else {}
+    values["drafts"] = {section: outcome.values} if outcome.errors else {}
+    values["notices"] = {} if outcome.errors else {section: notice}
+    template = partial if is_htmx(request) else page
+    return render(request, template, values, status_code=422 if outcome.errors else 200)

@@ -5,16 +5,22 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.responses import Response
 
 from app.api.deps import SessionDep
-from app.errors import Conflict, Invalid, PreconditionFailed
 from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
 from app.pages.deps import PagePrincipal
-from app.pages.forms import field_errors, form_values, form_version, parse
-from app.pages.templating import is_htmx, render
+from app.pages.forms import (
+    FIXABLE,
+    field_errors,
+    form_values,
+    form_version,
+    parse,
+    run_form,
+    section_response,
+)
+from app.pages.templating import render
 from app.principal import Principal
 from app.schemas.organizations import (
     IssueAreaCreate,
@@ -31,8 +37,6 @@ from app.services import organizations as service
 router = APIRouter()
 
 TAG_FIELDS = ("expertise", "communities")
-# Mistakes a person can fix on the form; anything else (404, 403) is not theirs to fix here.
-FIXABLE = (ValidationError, Invalid, Conflict, PreconditionFailed)
 
 
 def _choices() -> dict[str, list[str]]:
@@ -125,32 +129,6 @@ def detail_context(session: Session, principal: Principal, org_id: str) -> dict[
     return context
 
 
-def _answer(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    org_id: str,
-    section: str,
-    partial: str,
-    *,
-    errors: dict[str, str] | None = None,
-    draft: dict[str, Any] | None = None,
-    notice: str | None = None,
-    extra: dict[str, Any] | None = None,
-) -> Response:
-    """The section's fragment for htmx; for a plain form post, a redirect or the whole page."""
-    status_code = 422 if errors else 200
-    if not errors and not is_htmx(request):
-        return RedirectResponse(f"/organizations/{org_id}#{section}", status_code=303)
-    context = detail_context(session, principal, org_id)
-    context.update(extra or {})
-    context["form_errors"] = {section: errors} if errors else {}
-    context["drafts"] = {section: draft} if draft else {}
-    context["notices"] = {section: notice} if notice else {}
-    template = partial if is_htmx(request) else "organizations/detail.html"
-    return render(request, template, context, status_code=status_code)
-
-
 async def _act(
     request: Request,
     session: Session,
@@ -164,18 +142,17 @@ async def _act(
     lists: tuple[str, ...] = (),
     extra: dict[str, Any] | None = None,
 ) -> Response:
-    values = await form_values(request, lists=lists)
-    try:
-        # A savepoint, so a refused change leaves nothing half-written behind the re-render.
-        with session.begin_nested():
-            action(values)
-    except FIXABLE as exc:
-        return _answer(
-            request, session, principal, org_id, section, partial,
-            errors=field_errors(exc), draft=values, extra=extra,
-        )  # fmt: skip
-    return _answer(
-        request, session, principal, org_id, section, partial, notice=notice, extra=extra
+    outcome = await run_form(request, session, action, lists=lists)
+    return section_response(
+        request,
+        outcome,
+        section=section,
+        partial=partial,
+        page="organizations/detail.html",
+        context=lambda: detail_context(session, principal, org_id),
+        redirect_to=f"/organizations/{org_id}",
+        notice=notice,
+        extra=extra,
     )
 
 

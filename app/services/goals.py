@@ -252,6 +252,11 @@ def _visible_objective(
     return objective, goal, coalition
 
 
+def goal_of_objective(session: Session, principal: Principal, objective_id: str) -> dict[str, Any]:
+    _, goal, _ = _visible_objective(session, principal, objective_id)
+    return _goal_row(goal, _objectives(session, [goal.id])[goal.id])
+
+
 def update_objective(
     session: Session,
     principal: Principal,

@@ -14,8 +14,9 @@ from app import migrate
 from app.db import Database, build_engine
 from app.main import create_app
 from app.principal import Principal
-from app.schemas.organizations import IssueAreaCreate, OrganizationCreate
-from app.services import accounts, organizations
+from app.schemas.coalitions import CoalitionCreate
+from app.schemas.organizations import IssueAreaCreate, OrganizationCreate, PositionPut
+from app.services import accounts, coalitions, organizations
 from app.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.databases import fresh_database_url, skip_or_fail
@@ -40,22 +41,55 @@ class LiveServer:
     email: str
     organization_id: str
     issue_area_id: str
+    coalition_id: str
+    partner_email: str
+    partner_organization_id: str
 
 
-def _seed(database: Database) -> tuple[str, str, str]:
+def _seed(database: Database) -> dict[str, str]:
+    """Dana runs Maple District PTA, which convenes a coalition; Lena runs Read Together."""
     with database.session() as session:
-        user = accounts.create_user(
+        root = Principal(user_id="setup", email="setup", is_platform_admin=True)
+        dana = accounts.create_user(
             session, email="dana@example.org", name="Dana", password=PASSWORD
         )
-        principal = accounts.principal_for(session, user)
-        organization = organizations.create_organization(
-            session, principal, OrganizationCreate(name="Maple District PTA", kind="pta")
+        maple = organizations.create_organization(
+            session,
+            accounts.principal_for(session, dana),
+            OrganizationCreate(name="Maple District PTA", kind="pta"),
         )
-        root = Principal(user_id="setup", email="setup", is_platform_admin=True)
+        lena = accounts.create_user(
+            session, email="lena@example.org", name="Lena", password=PASSWORD
+        )
+        read_together = organizations.create_organization(
+            session,
+            accounts.principal_for(session, lena),
+            OrganizationCreate(name="Read Together", kind="nonprofit", staff_count=8),
+        )
         area = organizations.create_issue_area(
             session, root, IssueAreaCreate(name="Early literacy")
         )
-        return user.email, organization.id, area.id
+        organizations.put_position(
+            session, root, read_together.id, area.id, PositionPut(stance="support", priority="main")
+        )
+        coalition = coalitions.create_coalition(
+            session,
+            root,
+            CoalitionCreate(
+                name="Read by Third Grade",
+                unifying_issue="Every child reads by third grade",
+                issue_area_ids=[area.id],
+                convener_organization_id=maple.id,
+            ),
+        )
+        return {
+            "email": dana.email,
+            "organization_id": maple.id,
+            "issue_area_id": area.id,
+            "coalition_id": coalition.id,
+            "partner_email": lena.email,
+            "partner_organization_id": read_together.id,
+        }
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +98,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         migrate.upgrade(url)
         engine = build_engine(url)
         database = Database(engine)
-        email, org_id, area_id = _seed(database)
+        seeded = _seed(database)
         settings = Settings(environment="test", database_url=url, secret_key=TEST_SECRET)
         app = create_app(settings, database=database, run_worker=True)
         server = uvicorn.Server(
@@ -78,7 +112,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 pytest.fail("uvicorn did not start")
             time.sleep(0.05)
         port = server.servers[0].sockets[0].getsockname()[1]
-        yield LiveServer(f"http://127.0.0.1:{port}", email, org_id, area_id)
+        yield LiveServer(url=f"http://127.0.0.1:{port}", **seeded)
         server.should_exit = True
         thread.join(timeout=10)
         engine.dispose()

@@ -9,9 +9,9 @@ from tests.browser.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, live_server):
+def log_in(page, live_server, email=None):
     page.goto("/login")
-    page.get_by_label("E-mail").fill(live_server.email)
+    page.get_by_label("E-mail").fill(email or live_server.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")

@@ -1,0 +1,384 @@
+"""Coalition pages: the list, a new coalition, a coalition's page and the joining assessment."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+from starlette.responses import Response
+
+from app.api.deps import SessionDep
+from app.models.coalitions import (
+    ActivityKind,
+    CoalitionStatus,
+    DecisionRule,
+    Engagement,
+    GamePlan,
+    Visibility,
+)
+from app.pages.deps import PagePrincipal
+from app.pages.forms import FIXABLE, field_errors, form_values, parse, run_form, section_response
+from app.pages.templating import render
+from app.principal import Principal
+from app.schemas.coalitions import (
+    CoalitionCreate,
+    GoalCreate,
+    MembershipCreate,
+    MembershipUpdate,
+    ObjectiveCreate,
+    ObjectiveUpdate,
+)
+from app.schemas.organizations import ResearchNoteCreate
+from app.services import access, accounts, coalitions, goals, organizations
+
+router = APIRouter()
+
+LIST_FIELDS = ("roles",)
+
+
+def _choices() -> dict[str, list[str]]:
+    return {
+        "statuses": [s.value for s in CoalitionStatus],
+        "decision_rules": [r.value for r in DecisionRule],
+        "activity_kinds": [k.value for k in ActivityKind],
+        "visibilities": [v.value for v in Visibility],
+        "engagements": [e.value for e in Engagement],
+        "game_plans": [g.value for g in GamePlan],
+    }
+
+
+def _my_admin_organizations(session: Session, principal: Principal) -> list:
+    admin_ids = set(access.admin_organizations(principal))
+    return [o for o, _ in accounts.my_organizations(session, principal) if o.id in admin_ids]
+
+
+@router.get("/coalitions")
+def coalitions_page(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+    mine = coalitions.list_coalitions(session, principal, scope="mine", limit=200).items
+    invited = coalitions.list_coalitions(session, principal, scope="invited", limit=200).items
+    mine_ids = {c.id for c in mine} | {c.id for c in invited}
+    directory = [
+        c
+        for c in coalitions.list_coalitions(session, principal, scope="directory", limit=200).items
+        if c.id not in mine_ids
+    ]
+    return render(
+        request,
+        "coalitions/list.html",
+        {
+            "mine": mine,
+            "invited": invited,
+            "directory": directory,
+            "admin_orgs": _my_admin_organizations(session, principal),
+        },
+    )
+
+
+def _new_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    errors: dict[str, str] | None = None,
+    draft: dict[str, Any] | None = None,
+) -> Response:
+    return render(
+        request,
+        "coalitions/new.html",
+        {
+            "admin_orgs": _my_admin_organizations(session, principal),
+            "issue_areas": organizations.all_issue_areas(session),
+            "errors": errors or {},
+            "draft": draft or {},
+            **_choices(),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/coalitions/new")
+def new_coalition_page(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+    return _new_page(request, session, principal)
+
+
+@router.post("/coalitions")
+async def create_coalition(
+    request: Request, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    form = await request.form()
+    values = await form_values(request)
+    values["issue_area_ids"] = form.getlist("issue_area_ids")
+    values["allowed_activity_kinds"] = form.getlist("allowed_activity_kinds")
+    try:
+        with session.begin_nested():
+            coalition = coalitions.create_coalition(
+                session, principal, parse(CoalitionCreate, values)
+            )
+    except FIXABLE as exc:
+        return _new_page(request, session, principal, errors=field_errors(exc), draft=values)
+    return RedirectResponse(f"/coalitions/{coalition.id}", status_code=303)
+
+
+def coalition_context(session: Session, principal: Principal, coalition_id: str) -> dict:
+    detail = coalitions.coalition_detail(session, principal, coalition_id)
+    coalition = coalitions.get_coalition(session, principal, coalition_id)
+    members = coalitions.list_members(session, principal, coalition_id, limit=200).items
+    mine = access.memberships_of(session, coalition_id, list(principal.roles))
+    admin_ids = set(access.admin_organizations(principal))
+    joined_admin = [o for o, m in mine.items() if m.status == "joined" and o in admin_ids]
+    is_lead = principal.is_platform_admin or bool(
+        access.lead_organization(session, principal, coalition)
+    )
+    member_ids = {m["organization_id"] for m in members if m["status"] in access.VISIBLE_MEMBERSHIP}
+    candidates = [
+        o
+        for o in organizations.list_organizations(session, principal, limit=200).items
+        if o.id not in member_ids
+    ]
+    areas = {a.id: a.name for a in organizations.all_issue_areas(session)}
+    alignments = [
+        coalitions.alignment_for(session, principal, coalition_id, org_id)
+        for org_id in principal.roles
+    ]
+    return {
+        "coalition": detail,
+        "members": members,
+        "mine": mine,
+        "is_lead": is_lead,
+        "can_edit_goals": principal.is_platform_admin or bool(joined_admin),
+        "joined_admin_orgs": joined_admin,
+        "admin_ids": admin_ids,
+        "goals": goals.list_goals(session, principal, coalition_id, limit=200).items,
+        "names": {m["organization_id"]: m["organization_name"] for m in members},
+        "area_names": [areas.get(i, i) for i in detail["issue_area_ids"]],
+        "candidates": candidates,
+        "alignments": alignments,
+        "form_errors": {},
+        "drafts": {},
+        "notices": {},
+        **_choices(),
+    }
+
+
+@router.get("/coalitions/{coalition_id}")
+def coalition_page(
+    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    return render(
+        request, "coalitions/detail.html", coalition_context(session, principal, coalition_id)
+    )
+
+
+async def _coalition_act(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    coalition_id: str,
+    section: str,
+    partial: str,
+    action: Any,
+    *,
+    notice: str,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    outcome = await run_form(request, session, action, lists=LIST_FIELDS)
+    return section_response(
+        request,
+        outcome,
+        section=section,
+        partial=partial,
+        page="coalitions/detail.html",
+        context=lambda: coalition_context(session, principal, coalition_id),
+        redirect_to=f"/coalitions/{coalition_id}",
+        notice=notice,
+        extra=extra,
+    )
+
+
+@router.post("/coalitions/{coalition_id}/members")
+async def invite(
+    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        coalitions.invite(session, principal, coalition_id, parse(MembershipCreate, values))
+
+    return await _coalition_act(
+        request, session, principal, coalition_id, "members", "coalitions/_members.html", save,
+        notice="Done.",
+    )  # fmt: skip
+
+
+@router.post("/coalitions/{coalition_id}/members/{org_id}")
+async def update_member(
+    request: Request,
+    coalition_id: str,
+    org_id: str,
+    session: SessionDep,
+    principal: PagePrincipal,
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        changes = parse(MembershipUpdate, values)
+        coalitions.update_member(session, principal, coalition_id, org_id, changes)
+
+    return await _coalition_act(
+        request, session, principal, coalition_id, "members", "coalitions/_members.html", save,
+        notice="Membership updated.",
+    )  # fmt: skip
+
+
+@router.post("/coalitions/{coalition_id}/goals")
+async def add_goal(
+    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        goals.create_goal(session, principal, coalition_id, parse(GoalCreate, values))
+
+    return await _coalition_act(
+        request, session, principal, coalition_id, "goals", "coalitions/_goals.html", save,
+        notice="Goal added.",
+    )  # fmt: skip
+
+
+@router.post("/goals/{goal_id}/objectives")
+async def add_objective(
+    request: Request, goal_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    goal = goals.get_goal(session, principal, goal_id)
+
+    def save(values: dict[str, Any]) -> None:
+        goals.add_objective(session, principal, goal_id, parse(ObjectiveCreate, values))
+
+    return await _goal_answer(request, session, principal, goal, save, notice="Objective added.")
+
+
+@router.post("/objectives/{objective_id}")
+async def update_objective(
+    request: Request, objective_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    goal = goals.goal_of_objective(session, principal, objective_id)
+
+    def save(values: dict[str, Any]) -> None:
+        values["done"] = values.get("done") == "true"
+        goals.update_objective(session, principal, objective_id, parse(ObjectiveUpdate, values))
+
+    return await _goal_answer(request, session, principal, goal, save, notice="Saved.")
+
+
+async def _goal_answer(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    goal: dict[str, Any],
+    action: Any,
+    *,
+    notice: str,
+) -> Response:
+    """Objectives change one goal: htmx gets that goal's card back, progress bar and all."""
+    section = f"goal-{goal['id']}"
+
+    def context() -> dict[str, Any]:
+        values = coalition_context(session, principal, goal["coalition_id"])
+        values["goal"] = goals.get_goal(session, principal, goal["id"])
+        return values
+
+    outcome = await run_form(request, session, action)
+    return section_response(
+        request,
+        outcome,
+        section=section,
+        partial="coalitions/_goal.html",
+        page="coalitions/detail.html",
+        context=context,
+        redirect_to=f"/coalitions/{goal['coalition_id']}",
+        notice=notice,
+    )
+
+
+# The joining assessment ----------------------------------------------------------------
+
+
+def assessment_context(
+    session: Session, principal: Principal, coalition_id: str, organization_id: str
+) -> dict[str, Any]:
+    context = coalition_context(session, principal, coalition_id)
+    alignment = coalitions.alignment_for(session, principal, coalition_id, organization_id)
+    notes = organizations.list_research_notes(session, principal, organization_id, limit=200).items
+    by_subject: dict[str, list] = {}
+    for note in notes:
+        by_subject.setdefault(note.subject_organization_id, []).append(note)
+    organization = organizations.get_organization(session, principal, organization_id)
+    context.update(
+        organization=organization,
+        alignment=alignment,
+        notes_by_subject=by_subject,
+        membership=context["mine"].get(organization_id),
+        can_decide=principal.is_platform_admin or organization_id in context["admin_ids"],
+    )
+    return context
+
+
+@router.get("/coalitions/{coalition_id}/join")
+def joining_assessment(
+    request: Request,
+    coalition_id: str,
+    organization_id: str,
+    session: SessionDep,
+    principal: PagePrincipal,
+) -> Response:
+    return render(
+        request,
+        "coalitions/assessment.html",
+        assessment_context(session, principal, coalition_id, organization_id),
+    )
+
+
+@router.post("/coalitions/{coalition_id}/join/research")
+async def add_research_during_assessment(
+    request: Request,
+    coalition_id: str,
+    organization_id: str,
+    session: SessionDep,
+    principal: PagePrincipal,
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        reputable = values.pop("reputable", None)
+        values["reputable"] = {"yes": True, "no": False}.get(reputable or "")
+        organizations.create_research_note(
+            session, principal, organization_id, parse(ResearchNoteCreate, values)
+        )
+
+    outcome = await run_form(request, session, save)
+    subject = outcome.values.get("subject_organization_id") or ""
+    return section_response(
+        request,
+        outcome,
+        section=f"research-{subject}",
+        partial="coalitions/_partner_research.html",
+        page="coalitions/assessment.html",
+        context=lambda: assessment_context(session, principal, coalition_id, organization_id),
+        redirect_to=f"/coalitions/{coalition_id}/join?organization_id={organization_id}",
+        notice="Note saved.",
+        extra={"subject_id": subject},
+    )
+
+
+@router.post("/coalitions/{coalition_id}/join")
+async def answer_invitation(
+    request: Request,
+    coalition_id: str,
+    organization_id: str,
+    session: SessionDep,
+    principal: PagePrincipal,
+) -> Response:
+    """Join with the chosen engagement, roles, commitment and game plan, or decline."""
+
+    def save(values: dict[str, Any]) -> None:
+        changes = parse(MembershipUpdate, values)
+        coalitions.update_member(session, principal, coalition_id, organization_id, changes)
+
+    outcome = await run_form(request, session, save, lists=LIST_FIELDS)
+    if outcome.errors is None:
+        return RedirectResponse(f"/coalitions/{coalition_id}#members", status_code=303)
+    context = assessment_context(session, principal, coalition_id, organization_id)
+    context.update(form_errors={"answer": outcome.errors}, drafts={"answer": outcome.values})
+    return render(request, "coalitions/assessment.html", context, status_code=422)

@@ -1,0 +1,111 @@
+"""Coalition pages through a real HTTP client."""
+
+import pytest
+
+from tests.pages.test_pages import PASSWORD, csrf_of, log_in
+
+
+@pytest.fixture
+def lead(world):
+    dana = world.user("dana", password=PASSWORD)
+    state_pta = world.organization(dana, name="State PTA")
+    coalition = world.coalition(state_pta, name="Read by Third Grade")
+    return dana, state_pta, coalition
+
+
+def test_start_a_coalition_with_errors_then_for_real(client, lead, world):
+    dana, state_pta, _ = lead
+    area = world.issue_area("Early literacy")
+    log_in(client, dana.email)
+    form = client.get("/coalitions/new")
+    assert "State PTA" in form.text and "Early literacy" in form.text
+    token = csrf_of(form.text)
+    data = {
+        "csrf_token": token,
+        "name": "Healthy Meals",
+        "unifying_issue": "No child learns hungry",
+        "convener_organization_id": state_pta.id,
+        "issue_area_ids": [area.id],
+        "allowed_activity_kinds": ["sign_on_letter", "testimony"],
+        "decision_rule": "consensus",
+        "quorum": "2",
+        "visibility": "listed",
+    }
+    bad = client.post("/coalitions", data=data)
+    assert bad.status_code == 422 and 'id="quorum-error"' in bad.text
+    assert 'value="Healthy Meals"' in bad.text
+
+    made = client.post("/coalitions", data={**data, "quorum": "0.6"}, follow_redirects=False)
+    assert made.status_code == 303
+    page = client.get(made.headers["location"])
+    assert "<h1>Healthy Meals</h1>" in page.text
+    assert "consensus, quorum 60 %" in page.text and "sign on letter, testimony" in page.text
+
+
+def test_private_coalition_page_is_404_for_outsiders(client, lead, world):
+    _, _, coalition = lead
+    outsider = world.user("oak", password=PASSWORD)
+    world.organization(outsider)
+    log_in(client, outsider.email)
+    assert client.get(f"/coalitions/{coalition.id}").status_code == 404
+    assert "Read by Third Grade" not in client.get("/coalitions").text
+
+
+def test_lead_invites_and_a_second_invitation_is_refused_on_the_page(client, lead, world):
+    dana, _, coalition = lead
+    partner = world.organization(name="Read Together", kind="nonprofit")
+    log_in(client, dana.email)
+    token = csrf_of(client.get(f"/coalitions/{coalition.id}").text)
+    headers = {"HX-Request": "true", "X-CSRF-Token": token}
+    url = f"/coalitions/{coalition.id}/members"
+    invited = client.post(url, headers=headers, data={"organization_id": partner.id})
+    assert invited.status_code == 200 and "Read Together" in invited.text
+    again = client.post(url, headers=headers, data={"organization_id": partner.id})
+    assert again.status_code == 422 and "already invited" in again.text
+
+
+def test_joining_assessment_refuses_bad_hours_and_keeps_the_invitation(client, lead, world):
+    _, _, coalition = lead
+    lena = world.user("lena", password=PASSWORD)
+    partner = world.organization(lena, name="Read Together", kind="nonprofit")
+    world.invite(coalition, partner)
+    log_in(client, lena.email)
+    page = client.get(f"/coalitions/{coalition.id}/join?organization_id={partner.id}")
+    assert "Joining Read by Third Grade?" in page.text
+    bad = client.post(
+        f"/coalitions/{coalition.id}/join?organization_id={partner.id}",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "status": "joined",
+            "engagement": "core",
+            "commitment_hours_per_month": "-3",
+        },
+    )
+    assert bad.status_code == 422 and 'id="commitment_hours_per_month-error"' in bad.text
+    members = client.get(
+        f"/api/v1/coalitions/{coalition.id}/members/{partner.id}", headers=world.headers(lena)
+    )
+    assert members.json()["status"] == "invited"
+
+
+def test_objective_toggle_returns_the_goal_card(client, lead, world):
+    dana, _, coalition = lead
+    log_in(client, dana.email)
+    headers = world.headers(dana)
+    goal = client.post(
+        f"/api/v1/coalitions/{coalition.id}/goals",
+        headers=headers,
+        json={"title": "Pass the bill", "due_date": "2030-01-01"},
+    ).json()
+    objective = client.post(
+        f"/api/v1/goals/{goal['id']}/objectives", headers=headers, json={"title": "Draft"}
+    ).json()
+    token = csrf_of(client.get(f"/coalitions/{coalition.id}").text)
+    card = client.post(
+        f"/objectives/{objective['id']}",
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+        data={"done": "true"},
+    )
+    assert card.status_code == 200
+    assert card.text.lstrip().startswith(f'<article id="goal-{goal["id"]}"')
+    assert 'value="1.0"' in card.text and "Progress: 100 %" in card.text
