@@ -19,7 +19,7 @@ from app.schemas.organizations import IssueAreaCreate, OrganizationCreate, Posit
 from app.services import accounts, coalitions, organizations
 from app.settings import Settings
 from tests.conftest import TEST_SECRET
-from tests.databases import fresh_database_url, skip_or_fail
+from tests.databases import BACKENDS, fresh_database_url, skip_or_fail
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -92,9 +92,11 @@ def _seed(database: Database) -> dict[str, str]:
         }
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with fresh_database_url("sqlite", tmp_path_factory.mktemp("live")) as url:
+@pytest.fixture(scope="module", params=BACKENDS)
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    with fresh_database_url(request.param, tmp_path_factory.mktemp("live")) as url:
         migrate.upgrade(url)
         engine = build_engine(url)
         database = Database(engine)
