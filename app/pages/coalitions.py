@@ -18,6 +18,7 @@ from app.models.coalitions import (
 )
 from app.pages.deps import PagePrincipal
 from app.pages.forms import FIXABLE, field_errors, form_values, parse, run_form, section_response
+from app.pages.organizations import research_note_from_form
 from app.pages.templating import render
 from app.principal import Principal
 from app.schemas.coalitions import (
@@ -28,7 +29,6 @@ from app.schemas.coalitions import (
     ObjectiveCreate,
     ObjectiveUpdate,
 )
-from app.schemas.organizations import ResearchNoteCreate
 from app.services import access, accounts, coalitions, goals, organizations
 
 router = APIRouter()
@@ -341,11 +341,8 @@ async def add_research_during_assessment(
     principal: PagePrincipal,
 ) -> Response:
     def save(values: dict[str, Any]) -> None:
-        reputable = values.pop("reputable", None)
-        values["reputable"] = {"yes": True, "no": False}.get(reputable or "")
-        organizations.create_research_note(
-            session, principal, organization_id, parse(ResearchNoteCreate, values)
-        )
+        note = research_note_from_form(values)
+        organizations.create_research_note(session, principal, organization_id, note)
 
     outcome = await run_form(request, session, save)
     subject = outcome.values.get("subject_organization_id") or ""

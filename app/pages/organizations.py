@@ -259,14 +259,18 @@ async def remove_user(
     )  # fmt: skip
 
 
+def research_note_from_form(values: dict[str, Any]) -> ResearchNoteCreate:
+    """The research note form says yes / no / not sure where the API takes true / false / null."""
+    reputable = {"yes": True, "no": False}.get(values.get("reputable") or "")
+    return parse(ResearchNoteCreate, {**values, "reputable": reputable})
+
+
 @router.post("/organizations/{org_id}/research")
 async def add_research_note(
     request: Request, org_id: str, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     def save(values: dict[str, Any]) -> None:
-        reputable = values.pop("reputable", None)
-        values["reputable"] = {"yes": True, "no": False}.get(reputable or "")
-        service.create_research_note(session, principal, org_id, parse(ResearchNoteCreate, values))
+        service.create_research_note(session, principal, org_id, research_note_from_form(values))
 
     return await _act(
         request, session, principal, org_id, "research", "organizations/_research.html", save,

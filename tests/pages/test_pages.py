@@ -46,6 +46,8 @@ def test_login_sets_a_hardened_cookie_and_shows_the_dashboard(client, dana):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
     home = client.get("/")
+    assert "<title>Dashboard · Coalesce</title>" in home.text
+    assert home.text.count('id="coalitions-heading"') == 1
     assert "Maple District PTA" in home.text and f"/organizations/{organization.id}" in home.text
 
 
