@@ -14,6 +14,7 @@ from sqlmodel import Session
 from app.api.idempotency import forget_old_keys
 from app.db import Database
 from app.services.accounts import forget_old_login_failures
+from app.services.approvals import notice_overdue_steps
 from app.settings import Settings
 
 log = logging.getLogger("coalesce.worker")
@@ -22,6 +23,7 @@ Task = Callable[[Session], int]
 TASKS: dict[str, Task] = {
     "forget_old_login_failures": forget_old_login_failures,
     "forget_old_idempotency_keys": forget_old_keys,
+    "notice_overdue_steps": notice_overdue_steps,
 }
 
 

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api import accounts, coalitions, events, goals, organizations
+from app.api import accounts, activities, coalitions, events, goals, organizations
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(accounts.router)
@@ -10,3 +10,4 @@ api_router.include_router(organizations.router)
 api_router.include_router(coalitions.router)
 api_router.include_router(goals.router)
 api_router.include_router(events.router)
+api_router.include_router(activities.router)

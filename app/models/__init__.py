@@ -1,6 +1,14 @@
 """SQLModel tables, one module per domain; importing this package registers them all."""
 
 from app.models.accounts import ApiToken, LoginFailure, User
+from app.models.activities import (
+    Activity,
+    ApprovalProcess,
+    ApprovalRequest,
+    ApprovalStep,
+    DecisionChange,
+    SignOnDecision,
+)
 from app.models.coalitions import Coalition, Goal, Membership, MembershipChange, Objective
 from app.models.events import Event, EventAudience
 from app.models.idempotency import IdempotencyRecord
@@ -13,8 +21,13 @@ from app.models.organizations import (
 )
 
 __all__ = [
+    "Activity",
     "ApiToken",
+    "ApprovalProcess",
+    "ApprovalRequest",
+    "ApprovalStep",
     "Coalition",
+    "DecisionChange",
     "Event",
     "EventAudience",
     "Goal",
@@ -28,5 +41,6 @@ __all__ = [
     "OrganizationUser",
     "Position",
     "ResearchNote",
+    "SignOnDecision",
     "User",
 ]

@@ -164,6 +164,57 @@ CASES = {
         "DELETE", "/api/v1/objectives/{objective}", None, **org_admins(204, outsider=404)
     ),
     ("GET", "/api/v1/events"): Case("GET", "/api/v1/events", None, **everyone(200)),
+    # Activities: {signing} is open (the organization has no process yet when it opened),
+    # {approving} is open with the organization in approval, {draft} is a draft.
+    ("POST", "/api/v1/coalitions/{coalition_id}/activities"): Case(
+        "POST", "/api/v1/coalitions/{coalition}/activities",
+        {"kind": "testimony", "title": "Hearing"}, **org_admins(201, outsider=404),
+    ),
+    ("GET", "/api/v1/coalitions/{coalition_id}/activities"): Case(
+        "GET", "/api/v1/coalitions/{coalition}/activities", None, **org_private(200)
+    ),
+    ("GET", "/api/v1/activities/{activity_id}"): Case(
+        "GET", "/api/v1/activities/{signing}", None, **org_private(200)
+    ),
+    ("PATCH", "/api/v1/activities/{activity_id}"): Case(
+        "PATCH", "/api/v1/activities/{draft}", {"title": "Renamed"}, **org_admins(200, outsider=404)
+    ),
+    ("POST", "/api/v1/activities/{activity_id}/open"): Case(
+        "POST", "/api/v1/activities/{draft}/open", None, **org_admins(200, outsider=404)
+    ),
+    ("POST", "/api/v1/activities/{activity_id}/close"): Case(
+        "POST", "/api/v1/activities/{signing}/close", None, **org_admins(200, outsider=404)
+    ),
+    ("GET", "/api/v1/activities/{activity_id}/decisions"): Case(
+        "GET", "/api/v1/activities/{signing}/decisions", None, **org_private(200)
+    ),
+    ("PUT", "/api/v1/activities/{activity_id}/decisions/{org_id}"): Case(
+        "PUT", "/api/v1/activities/{signing}/decisions/{org}", {"status": "signed"},
+        **org_admins(200, outsider=404),
+    ),
+    ("GET", "/api/v1/activities/{activity_id}/decisions/{org_id}/history"): Case(
+        "GET", "/api/v1/activities/{signing}/decisions/{org}/history", None, **org_private(200)
+    ),
+    ("GET", "/api/v1/organizations/{org_id}/approval-process"): Case(
+        "GET", "/api/v1/organizations/{org}/approval-process", None, **org_private(200)
+    ),
+    ("PUT", "/api/v1/organizations/{org_id}/approval-process"): Case(
+        "PUT", "/api/v1/organizations/{org}/approval-process",
+        {"steps": [{"name": "Board", "approver_role": "admin", "expected_days": 5}]},
+        **org_admins(200, outsider=404),
+    ),
+    ("GET", "/api/v1/organizations/{org_id}/approvals"): Case(
+        "GET", "/api/v1/organizations/{org}/approvals", None, **org_private(200)
+    ),
+    ("GET", "/api/v1/approvals"): Case("GET", "/api/v1/approvals", None, **everyone(200)),
+    ("GET", "/api/v1/approvals/{approval_id}"): Case(
+        "GET", "/api/v1/approvals/{approval}", None, **org_private(200)
+    ),
+    ("POST", "/api/v1/approvals/{approval_id}/decision"): Case(
+        "POST", "/api/v1/approvals/{approval}/decision", {"action": "approve"},
+        # The step is for an approver; an admin decides for the organization too.
+        outsider=404, member=403, approver=200, admin=200, platform_admin=200,
+    ),
 }  # fmt: skip
 
 
@@ -197,7 +248,9 @@ def _setting(world: World) -> dict:
     partner = world.organization(name="Partner")
     world.join(coalition, partner)
     goal, objective = _goal_with_objective(world, coalition.id)
+    activities = _activities(world, coalition.id, organization.id)
     values = {
+        **activities,
         "coalition": coalition.id,
         "partner": partner.id,
         "newcomer": world.organization(name="Newcomer").id,
@@ -228,6 +281,29 @@ def _goal_with_objective(world: World, coalition_id: str) -> tuple[str, str]:
         )
         objective = goals.add_objective(session, SETUP, goal["id"], ObjectiveCreate(title="Draft"))
     return goal["id"], objective["id"]
+
+
+def _activities(world: World, coalition_id: str, org_id: str) -> dict[str, str]:
+    from app.schemas.activities import ActivityCreate, ApprovalProcessPut, ApprovalStepIn
+    from app.services import activities, approvals
+    from tests.conftest import SETUP
+
+    def letter(title: str) -> str:
+        made = activities.create_activity(
+            session, SETUP, coalition_id, ActivityCreate(kind="sign_on_letter", title=title)
+        )
+        return made.id
+
+    with world.database.session() as session:
+        signing = letter("Open, no process")
+        activities.open_activity(session, SETUP, signing)
+        step = ApprovalStepIn(name="Committee", approver_role="approver", expected_days=3)
+        approvals.put_process(session, SETUP, org_id, None, ApprovalProcessPut(steps=[step]))
+        approving = letter("Open, in approval")
+        activities.open_activity(session, SETUP, approving)
+        approval = approvals.list_for_organization(session, SETUP, org_id).items[0]["id"]
+        draft = letter("Draft")
+    return {"signing": signing, "approving": approving, "approval": approval, "draft": draft}
 
 
 def _fill(text: str, values: dict) -> str:

@@ -1,0 +1,163 @@
+"""Shapes of activities, sign-on decisions, approval processes and approval requests."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from app.models.activities import DecisionStatus
+from app.models.coalitions import ActivityKind
+from app.schemas.base import Input, Name, Output
+from app.schemas.coalitions import Id, MediumText
+
+Body = Annotated[str, StringConstraints(max_length=20000)]
+Target = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+AreaIds = Annotated[list[Id], Field(max_length=50)]
+
+
+class ActivityCreate(Input):
+    kind: ActivityKind
+    title: Name
+    body: Body | None = None
+    target: Target | None = None
+    scheduled_at: datetime | None = None
+    sign_on_deadline: datetime | None = None
+    issue_area_ids: AreaIds = Field(default_factory=list)
+    collects_signatures: bool | None = Field(
+        default=None, description="Defaults to true for sign-on letters and public statements."
+    )
+
+
+class ActivityUpdate(Input):
+    title: Name | None = None
+    body: Body | None = None
+    target: Target | None = None
+    scheduled_at: datetime | None = None
+    sign_on_deadline: datetime | None = None
+    issue_area_ids: AreaIds | None = None
+
+
+class Tally(Output):
+    pending: int = 0
+    in_approval: int = 0
+    signed: int = 0
+    declined: int = 0
+    abstained: int = 0
+    withdrawn: int = 0
+
+
+class Readiness(Output):
+    recommended_deadline: datetime | None
+    at_risk_organization_ids: list[str]
+
+
+class ActivityRead(Output):
+    id: str
+    coalition_id: str
+    kind: str
+    title: str
+    body: str | None
+    target: str | None
+    scheduled_at: datetime | None
+    sign_on_deadline: datetime | None
+    issue_area_ids: list[str]
+    collects_signatures: bool
+    status: str
+    opened_at: datetime | None
+    closed_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ActivityDetail(ActivityRead):
+    tally: Tally
+    readiness: Readiness
+
+
+class ApprovalSummary(Output):
+    id: str
+    status: str
+    step: int | None
+    steps_total: int
+    expected_completion_at: datetime | None
+    at_risk: bool
+
+
+class DecisionRead(Output):
+    organization_id: str
+    organization_name: str
+    status: str
+    comment: str | None
+    decided_at: datetime | None
+    version: int
+    approval: ApprovalSummary | None
+
+
+class DecisionPut(Input):
+    status: DecisionStatus
+    comment: MediumText | None = None
+
+
+class DecisionChangeRead(Output):
+    """One change: who (user id and e-mail), when, from, to, comment."""
+
+    id: str
+    who: str | None
+    who_email: str | None
+    when: datetime
+    from_status: str | None = Field(alias="from")
+    to: str
+    comment: str | None
+
+
+class ApprovalStepIn(Input):
+    name: Name
+    approver_role: Literal["admin", "approver"]
+    expected_days: Annotated[float, Field(gt=0, le=365)]
+    private: bool = False
+
+
+class ApprovalProcessPut(Input):
+    steps: Annotated[list[ApprovalStepIn], Field(max_length=20)]
+
+
+class ApprovalProcessRead(Output):
+    organization_id: str
+    activity_kind: str | None
+    steps: list[ApprovalStepIn]
+    version: int
+    updated_at: datetime | None
+
+
+class ApprovalStepRead(Output):
+    position: int
+    name: str
+    approver_role: str
+    expected_days: float
+    status: str
+    due_at: datetime | None
+    decided_at: datetime | None
+    decided_by: str | None
+    comment: str | None
+    overdue: bool
+
+
+class ApprovalRead(Output):
+    id: str
+    organization_id: str
+    activity_id: str
+    activity_title: str
+    status: str
+    step: int | None
+    steps_total: int
+    steps: list[ApprovalStepRead]
+    expected_completion_at: datetime | None
+    at_risk: bool
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class ApprovalDecision(Input):
+    action: Literal["approve", "reject"]
+    comment: MediumText | None = None

@@ -1,0 +1,414 @@
+"""Advocacy activities and the sign-on decisions they collect from every member."""
+
+from collections import Counter
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app import clock
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.ids import new_id
+from app.models import (
+    Activity,
+    Coalition,
+    DecisionChange,
+    Membership,
+    Organization,
+    Position,
+    SignOnDecision,
+    User,
+)
+from app.models.activities import SIGNATURE_KINDS, ActivityStatus, DecisionStatus
+from app.models.organizations import OrgRole
+from app.pagination import Page, paginate
+from app.principal import Principal
+from app.schemas.activities import ActivityCreate, ActivityUpdate, DecisionPut
+from app.services import access, approvals, decisions, events, forecasts
+from app.services.organizations import check_version
+
+# Statuses an organization's admin may choose; in_approval only comes from an approval.
+CHOOSABLE = {"pending", "signed", "declined", "abstained", "withdrawn"}
+
+
+def _visible_coalition(session: Session, principal: Principal, coalition_id: str) -> Coalition:
+    """Activities are the members' working space: only organizations taking part see them."""
+    coalition = access.get_coalition(session, principal, coalition_id)
+    if principal.is_platform_admin:
+        return coalition
+    mine = access.memberships_of(session, coalition_id, list(principal.roles))
+    if not any(m.status == "joined" for m in mine.values()):
+        raise NotFound("No such coalition.")
+    return coalition
+
+
+def _visible_activity(
+    session: Session, principal: Principal, activity_id: str
+) -> tuple[Activity, Coalition]:
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound("No such activity.")
+    try:
+        coalition = _visible_coalition(session, principal, activity.coalition_id)
+    except NotFound:
+        raise NotFound("No such activity.") from None
+    return activity, coalition
+
+
+def _check_future(value: Any, field: str) -> None:
+    if value is not None and value <= clock.now():
+        raise Invalid.field(["body", field], "Choose a moment in the future.")
+
+
+def create_activity(
+    session: Session, principal: Principal, coalition_id: str, activity_in: ActivityCreate
+) -> Activity:
+    coalition = _visible_coalition(session, principal, coalition_id)
+    access.require_lead(session, principal, coalition)
+    if activity_in.kind not in coalition.allowed_activity_kinds:
+        allowed = ", ".join(coalition.allowed_activity_kinds) or "none"
+        raise Invalid.field(
+            ["body", "kind"],
+            f"This coalition does not take on {activity_in.kind} (it does: {allowed}).",
+        )
+    _check_future(activity_in.sign_on_deadline, "sign_on_deadline")
+    values = activity_in.model_dump(exclude={"collects_signatures"})
+    collects = activity_in.collects_signatures
+    moment = clock.now()
+    activity = Activity(
+        id=new_id("act"),
+        coalition_id=coalition_id,
+        **values,
+        collects_signatures=activity_in.kind in SIGNATURE_KINDS if collects is None else collects,
+        created_at=moment,
+        updated_at=moment,
+    )
+    session.add(activity)
+    session.flush()
+    return activity
+
+
+def list_activities(
+    session: Session,
+    principal: Principal,
+    coalition_id: str,
+    *,
+    status: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page:
+    _visible_coalition(session, principal, coalition_id)
+    statement = select(Activity).where(Activity.coalition_id == coalition_id)
+    if status:
+        statement = statement.where(Activity.status == status)
+    return paginate(session, statement, Activity.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+
+
+def update_activity(
+    session: Session,
+    principal: Principal,
+    activity_id: str,
+    changes: ActivityUpdate,
+    *,
+    expected_version: int | None = None,
+) -> Activity:
+    activity, coalition = _visible_activity(session, principal, activity_id)
+    access.require_lead(session, principal, coalition)
+    check_version(activity.version, expected_version)
+    if activity.status == ActivityStatus.closed:
+        raise Conflict("A closed activity cannot change.")
+    values = changes.model_dump(exclude_unset=True)
+    if values.get("title", "") is None:
+        raise Invalid.field(["body", "title"], "This field cannot be empty.")
+    if "sign_on_deadline" in values:
+        _check_future(values["sign_on_deadline"], "sign_on_deadline")
+    for field, value in values.items():
+        setattr(activity, field, [] if field == "issue_area_ids" and value is None else value)
+    activity.version += 1
+    activity.updated_at = clock.now()
+    session.add(activity)
+    session.flush()
+    return activity
+
+
+# Opening: asking every member ------------------------------------------------------------
+
+
+def game_plan_applies(positions: list[Position], issue_area_ids: list[str]) -> bool:
+    """An ask falls outside the organization's main priorities, or conflicts with them."""
+    if not issue_area_ids:
+        return False
+    relevant = [p for p in positions if p.issue_area_id in issue_area_ids]
+    conflicts = any(p.stance == "oppose" for p in relevant)
+    main = any(p.priority == "main" and p.stance == "support" for p in relevant)
+    return conflicts or not main
+
+
+def open_activity(session: Session, principal: Principal, activity_id: str) -> Activity:
+    activity, coalition = _visible_activity(session, principal, activity_id)
+    access.require_lead(session, principal, coalition)
+    if activity.status != ActivityStatus.draft:
+        raise Conflict(f"Only a draft can be opened; this activity is {activity.status}.")
+    if activity.sign_on_deadline is not None and activity.sign_on_deadline <= clock.now():
+        raise Conflict("The sign-on deadline has passed; set a new one before opening.")
+    activity.status = ActivityStatus.open
+    activity.opened_at = clock.now()
+    activity.version += 1
+    session.add(activity)
+    session.flush()
+    if activity.collects_signatures:
+        _ask_every_member(session, principal, activity, coalition)
+    events.emit(
+        session,
+        "activity.opened",
+        {"activity_id": activity.id, "coalition_id": coalition.id, "kind": activity.kind,
+         "title": activity.title, "sign_on_deadline": _iso(activity.sign_on_deadline)},
+        visible_to=events.coalition_audience(session, coalition.id),
+        coalition_id=coalition.id,
+        actor=principal,
+    )  # fmt: skip
+    return activity
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _ask_every_member(
+    session: Session, principal: Principal, activity: Activity, coalition: Coalition
+) -> None:
+    members = list(
+        session.exec(
+            select(Membership).where(
+                Membership.coalition_id == coalition.id, Membership.status == "joined"
+            )
+        )
+    )
+    areas = activity.issue_area_ids or coalition.issue_area_ids
+    positions: dict[str, list[Position]] = {}
+    for position in session.exec(
+        select(Position).where(
+            Position.organization_id.in_([m.organization_id for m in members])  # type: ignore[attr-defined]
+        )
+    ):
+        positions.setdefault(position.organization_id, []).append(position)
+    moment = clock.now()
+    for membership in members:
+        org = membership.organization_id
+        decision = SignOnDecision(
+            id=new_id("dec"),
+            activity_id=activity.id,
+            organization_id=org,
+            status=DecisionStatus.pending,
+            version=0,
+            created_at=moment,
+            updated_at=moment,
+        )
+        session.add(decision)
+        session.flush()
+        steps = approvals.effective_steps(session, org, activity.kind)
+        plan = membership.game_plan if game_plan_applies(positions.get(org, []), areas) else None
+        note = f"Set by the game plan ({plan.replace('_', ' ')})." if plan else None
+        if plan == "abstain":
+            decisions.change(
+                session, decision, activity, "abstained", comment=note, actor=None, first=True
+            )
+        elif plan == "decline":
+            decisions.change(
+                session, decision, activity, "declined", comment=note, actor=None, first=True
+            )
+        elif plan == "escalate" or (steps and plan is None):
+            approvals.start(session, decision, activity, steps or [approvals.ESCALATION_STEP])
+            decisions.change(
+                session, decision, activity, "in_approval", comment=note, actor=None, first=True
+            )
+        else:  # no process, or a case-by-case game plan: the organization decides itself
+            decisions.change(
+                session, decision, activity, "pending", comment=note, actor=None, first=True
+            )
+
+
+def close_activity(session: Session, principal: Principal, activity_id: str) -> Activity:
+    activity, coalition = _visible_activity(session, principal, activity_id)
+    access.require_lead(session, principal, coalition)
+    if activity.status != ActivityStatus.open:
+        raise Conflict(f"Only an open activity can be closed; this one is {activity.status}.")
+    activity.status = ActivityStatus.closed
+    activity.closed_at = clock.now()
+    activity.version += 1
+    session.add(activity)
+    for decision in session.exec(
+        select(SignOnDecision).where(SignOnDecision.activity_id == activity.id)
+    ):
+        approvals.withdraw_open_request(session, decision)
+    session.flush()
+    events.emit(
+        session,
+        "activity.closed",
+        {
+            "activity_id": activity.id,
+            "coalition_id": coalition.id,
+            "tally": _tally(session, activity),
+        },
+        visible_to=events.coalition_audience(session, coalition.id),
+        coalition_id=coalition.id,
+        actor=principal,
+    )
+    return activity
+
+
+# Reading ---------------------------------------------------------------------------------
+
+
+def _tally(session: Session, activity: Activity) -> dict[str, int]:
+    counts = Counter(
+        session.exec(
+            select(SignOnDecision.status).where(SignOnDecision.activity_id == activity.id)
+        ).all()
+    )
+    return {status.value: counts.get(status.value, 0) for status in DecisionStatus}
+
+
+def decisions_view(
+    session: Session, principal: Principal, activity: Activity
+) -> list[dict[str, Any]]:
+    """Every member's decision with its approval summary (whole for the reader's own)."""
+    rows = session.exec(
+        select(SignOnDecision, Organization)
+        .join(Organization, Organization.id == SignOnDecision.organization_id)
+        .where(SignOnDecision.activity_id == activity.id)
+        .order_by(Organization.name)
+    ).all()
+    own = (
+        set(principal.roles)
+        if not principal.is_platform_admin
+        else {d.organization_id for d, _ in rows}
+    )
+    views = approvals.views_for_activity(session, activity, full_for=own)
+    result = []
+    for decision, organization in rows:
+        approval = views.get(decision.organization_id)
+        result.append(
+            {
+                "organization_id": decision.organization_id,
+                "organization_name": organization.name,
+                "status": decision.status,
+                "comment": decision.comment,
+                "decided_at": decision.decided_at,
+                "version": decision.version,
+                "approval": approval,
+            }
+        )
+    return result
+
+
+def readiness(activity: Activity, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    waiting = [
+        r["approval"]
+        for r in rows
+        if r["status"] == "in_approval"
+        and r["approval"]
+        and r["approval"]["expected_completion_at"]
+    ]
+    return {
+        "recommended_deadline": forecasts.recommended_deadline(
+            [a["expected_completion_at"] for a in waiting]
+        ),
+        "at_risk_organization_ids": [a["organization_id"] for a in waiting if a["at_risk"]],
+    }
+
+
+def activity_detail(session: Session, principal: Principal, activity_id: str) -> dict[str, Any]:
+    activity, _ = _visible_activity(session, principal, activity_id)
+    rows = decisions_view(session, principal, activity)
+    return {
+        **activity.model_dump(),
+        "tally": _tally(session, activity),
+        "readiness": readiness(activity, rows),
+        "decisions": rows,
+    }
+
+
+def list_decisions(session: Session, principal: Principal, activity_id: str) -> list[dict]:
+    activity, _ = _visible_activity(session, principal, activity_id)
+    return decisions_view(session, principal, activity)
+
+
+# Deciding ------------------------------------------------------------------------------
+
+
+def _decision(session: Session, activity: Activity, organization_id: str) -> SignOnDecision:
+    decision = session.exec(
+        select(SignOnDecision).where(
+            SignOnDecision.activity_id == activity.id,
+            SignOnDecision.organization_id == organization_id,
+        )
+    ).first()
+    if decision is None:
+        raise NotFound("This organization was not asked to sign this activity.")
+    return decision
+
+
+def put_decision(
+    session: Session,
+    principal: Principal,
+    activity_id: str,
+    organization_id: str,
+    decision_in: DecisionPut,
+    *,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    activity, _ = _visible_activity(session, principal, activity_id)
+    decision = _decision(session, activity, organization_id)
+    if not (principal.is_platform_admin or principal.role_in(organization_id) == OrgRole.admin):
+        raise Forbidden("Only the organization's own admin decides for it.")
+    check_version(decision.version, expected_version)
+    if activity.status != ActivityStatus.open:
+        raise Conflict(f"The activity is {activity.status}; decisions can no longer change.")
+    target = decision_in.status.value
+    if target not in CHOOSABLE:
+        raise Invalid.field(
+            ["body", "status"], "in_approval is set by an approval request, not chosen."
+        )
+    request = approvals.open_request_of(session, decision)
+    if target == "signed" and request is not None and request.status != "approved":
+        raise Conflict(
+            "Your organization's approval is not finished (it is "
+            f"{request.status.replace('_', ' ')}): it cannot be signed yet."
+        )
+    if target == "withdrawn" and decision.status != "signed":
+        raise Conflict("Only a signature can be withdrawn.")
+    if target != "signed":
+        approvals.withdraw_open_request(session, decision)
+    decisions.change(
+        session, decision, activity, target, comment=decision_in.comment, actor=principal
+    )
+    return next(
+        r
+        for r in decisions_view(session, principal, activity)
+        if r["organization_id"] == organization_id
+    )
+
+
+def decision_history(
+    session: Session, principal: Principal, activity_id: str, organization_id: str
+) -> list[dict[str, Any]]:
+    activity, _ = _visible_activity(session, principal, activity_id)
+    decision = _decision(session, activity, organization_id)
+    rows = session.exec(
+        select(DecisionChange, User)
+        .join(User, User.id == DecisionChange.actor_user_id, isouter=True)
+        .where(DecisionChange.decision_id == decision.id)
+        .order_by(DecisionChange.id)  # type: ignore[arg-type]
+    ).all()
+    return [
+        {
+            "id": change.id,
+            "who": change.actor_user_id,
+            "who_email": user.email if user else None,
+            "when": change.created_at,
+            "from": change.from_status,
+            "to": change.to_status,
+            "comment": change.comment,
+        }
+        for change, user in rows
+    ]

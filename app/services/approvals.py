@@ -1,0 +1,538 @@
+"""Approval workflows: an organization's own sign-off steps, tracked request by request.
+
+A request moves one step at a time. Deciding a step is a conditional update on the
+request's version, so of two approvers acting at once exactly one wins, on every backend.
+"""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from app import clock
+from app.errors import Conflict, Forbidden, NotFound
+from app.ids import new_id
+from app.models import (
+    Activity,
+    ApprovalProcess,
+    ApprovalRequest,
+    ApprovalStep,
+    SignOnDecision,
+)
+from app.models.activities import ApprovalStatus, StepStatus
+from app.models.organizations import OrgRole
+from app.pagination import Page, paginate
+from app.principal import Principal
+from app.schemas.activities import ApprovalProcessPut
+from app.services import access, decisions, events, forecasts
+from app.services.organizations import check_version
+
+ESCALATION_STEP = {
+    "name": "Board decision (escalated by the game plan)",
+    "approver_role": "admin",
+    "expected_days": 7,
+    "private": False,
+}
+
+
+# Processes -------------------------------------------------------------------------------
+
+
+def _process_row(session: Session, organization_id: str, kind: str) -> ApprovalProcess | None:
+    return session.exec(
+        select(ApprovalProcess).where(
+            ApprovalProcess.organization_id == organization_id,
+            ApprovalProcess.activity_kind == kind,
+        )
+    ).first()
+
+
+def effective_steps(session: Session, organization_id: str, kind: str) -> list[dict[str, Any]]:
+    """The steps that apply to an activity kind: its own process, else the default."""
+    own = _process_row(session, organization_id, kind) if kind else None
+    chosen = own or _process_row(session, organization_id, "")
+    return list(chosen.steps) if chosen else []
+
+
+def get_process(
+    session: Session, principal: Principal, organization_id: str, kind: str | None
+) -> dict[str, Any]:
+    access.get_organization(session, principal, organization_id, private=True)
+    row = _process_row(session, organization_id, kind or "")
+    return {
+        "organization_id": organization_id,
+        "activity_kind": kind,
+        "steps": row.steps if row else [],
+        "version": row.version if row else 0,
+        "updated_at": row.updated_at if row else None,
+    }
+
+
+def put_process(
+    session: Session,
+    principal: Principal,
+    organization_id: str,
+    kind: str | None,
+    process_in: ApprovalProcessPut,
+    *,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    """Replace the steps (an empty list removes the process). Requests already under way
+    keep the steps they started with."""
+    access.get_organization(session, principal, organization_id, private=True)
+    access.require_role(principal, organization_id, OrgRole.admin)
+    row = _process_row(session, organization_id, kind or "")
+    if row is None:
+        row = ApprovalProcess(
+            id=new_id("apr"),
+            organization_id=organization_id,
+            activity_kind=kind or "",
+            version=0,
+            updated_at=clock.now(),
+        )
+    check_version(row.version, expected_version)
+    row.steps = [step.model_dump() for step in process_in.steps]
+    row.version += 1
+    row.updated_at = clock.now()
+    session.add(row)
+    session.flush()
+    return get_process(session, principal, organization_id, kind)
+
+
+# Requests --------------------------------------------------------------------------------
+
+
+def start(
+    session: Session, decision: SignOnDecision, activity: Activity, steps: list[dict[str, Any]]
+) -> ApprovalRequest:
+    """Open a request for a decision and make its first step active."""
+    moment = clock.now()
+    request = ApprovalRequest(
+        id=new_id("apq"),
+        organization_id=decision.organization_id,
+        activity_id=activity.id,
+        decision_id=decision.id,
+        created_at=moment,
+    )
+    session.add(request)
+    session.flush()
+    for position, step in enumerate(steps, start=1):
+        session.add(
+            ApprovalStep(
+                id=new_id("aps"),
+                request_id=request.id,
+                position=position,
+                name=step["name"],
+                approver_role=step["approver_role"],
+                expected_days=step["expected_days"],
+                private=step.get("private", False),
+            )
+        )
+    session.flush()
+    first = _steps(session, [request.id])[request.id][0]
+    _activate(first, moment)
+    session.add(first)
+    session.flush()
+    return request
+
+
+def _activate(step: ApprovalStep, moment: datetime) -> None:
+    step.status = StepStatus.active
+    step.activated_at = moment
+    step.due_at = moment + timedelta(days=step.expected_days)
+
+
+def _steps(session: Session, request_ids: list[str]) -> dict[str, list[ApprovalStep]]:
+    found: dict[str, list[ApprovalStep]] = defaultdict(list)
+    if request_ids:
+        rows = session.exec(
+            select(ApprovalStep)
+            .where(ApprovalStep.request_id.in_(request_ids))  # type: ignore[attr-defined]
+            .order_by(ApprovalStep.request_id, ApprovalStep.position)  # type: ignore[arg-type]
+        )
+        for step in rows:
+            found[step.request_id].append(step)
+    return found
+
+
+def history(session: Session, organization_ids: list[str]) -> dict[str, dict[str, list[float]]]:
+    """Days each organization's past approved steps took, by step name."""
+    learned: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    if not organization_ids:
+        return learned
+    rows = session.exec(
+        select(ApprovalRequest.organization_id, ApprovalStep)
+        .join(ApprovalRequest, ApprovalRequest.id == ApprovalStep.request_id)
+        .where(
+            ApprovalRequest.organization_id.in_(organization_ids),  # type: ignore[attr-defined]
+            ApprovalStep.status == StepStatus.approved,
+        )
+    )
+    for organization_id, step in rows:
+        if step.activated_at and step.decided_at:
+            days = (step.decided_at - step.activated_at).total_seconds() / 86400
+            learned[organization_id][step.name].append(days)
+    return learned
+
+
+def view(
+    request: ApprovalRequest,
+    steps: list[ApprovalStep],
+    *,
+    full: bool,
+    learned: dict[str, list[float]],
+    deadline: datetime | None,
+    activity_title: str = "",
+) -> dict[str, Any]:
+    """The request as a reader sees it: its own organization sees everything; other members
+    see status, position and forecast, never comments, approvers or private step names."""
+    now = clock.now()
+    expected = forecasts.expected_completion(
+        [forecasts.PlannedStep(s.name, s.status, s.expected_days, s.activated_at) for s in steps],
+        now,
+        learned,
+    )
+    active = next((s for s in steps if s.status == StepStatus.active), None)
+    return {
+        "id": request.id,
+        "organization_id": request.organization_id,
+        "activity_id": request.activity_id,
+        "activity_title": activity_title,
+        "status": request.status,
+        "step": active.position if active else None,
+        "steps_total": len(steps),
+        "steps": [
+            {
+                "position": s.position,
+                "name": s.name if full or not s.private else f"Step {s.position}",
+                "approver_role": s.approver_role,
+                "expected_days": s.expected_days,
+                "status": s.status,
+                "due_at": s.due_at,
+                "decided_at": s.decided_at,
+                "decided_by": s.decided_by if full else None,
+                "comment": s.comment if full else None,
+                "overdue": s.status == StepStatus.active
+                and s.due_at is not None
+                and s.due_at < now,
+            }
+            for s in steps
+        ],
+        "expected_completion_at": expected,
+        "at_risk": forecasts.is_at_risk(expected, deadline),
+        "created_at": request.created_at,
+        "completed_at": request.completed_at,
+    }
+
+
+def views_for_activity(
+    session: Session, activity: Activity, *, full_for: set[str]
+) -> dict[str, dict[str, Any]]:
+    """The latest request of each organization on an activity, as seen by `full_for` orgs."""
+    requests = list(
+        session.exec(
+            select(ApprovalRequest)
+            .where(ApprovalRequest.activity_id == activity.id)
+            .order_by(ApprovalRequest.id)  # type: ignore[arg-type]
+        )
+    )
+    latest = {r.organization_id: r for r in requests}
+    steps = _steps(session, [r.id for r in latest.values()])
+    learned = history(session, list(latest))
+    return {
+        org: view(
+            r,
+            steps[r.id],
+            full=org in full_for,
+            learned=learned[org],
+            deadline=activity.sign_on_deadline,
+            activity_title=activity.title,
+        )
+        for org, r in latest.items()
+    }
+
+
+def _visible(
+    session: Session, principal: Principal, approval_id: str
+) -> tuple[ApprovalRequest, Activity, bool]:
+    """The request, its activity, and whether the principal sees it whole (own organization)."""
+    request = session.get(ApprovalRequest, approval_id)
+    if request is None:
+        raise NotFound("No such approval.")
+    activity = session.get(Activity, request.activity_id)
+    assert activity is not None
+    own = principal.is_member_of(request.organization_id)
+    if own:
+        return request, activity, True
+    coalition_members = events.coalition_audience(session, activity.coalition_id)
+    if not coalition_members & set(principal.roles):
+        raise NotFound("No such approval.")
+    return request, activity, False
+
+
+def get_approval(session: Session, principal: Principal, approval_id: str) -> dict[str, Any]:
+    request, activity, full = _visible(session, principal, approval_id)
+    return _single_view(session, request, activity, full)
+
+
+def _single_view(
+    session: Session, request: ApprovalRequest, activity: Activity, full: bool
+) -> dict[str, Any]:
+    return view(
+        request,
+        _steps(session, [request.id])[request.id],
+        full=full,
+        learned=history(session, [request.organization_id])[request.organization_id],
+        deadline=activity.sign_on_deadline,
+        activity_title=activity.title,
+    )
+
+
+def list_for_organization(
+    session: Session,
+    principal: Principal,
+    organization_id: str,
+    *,
+    status: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page:
+    access.get_organization(session, principal, organization_id, private=True)
+    statement = select(ApprovalRequest, Activity).join(
+        Activity, Activity.id == ApprovalRequest.activity_id
+    )
+    statement = statement.where(ApprovalRequest.organization_id == organization_id)
+    if status:
+        statement = statement.where(ApprovalRequest.status == status)
+    page = paginate(session, statement, ApprovalRequest.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+    steps = _steps(session, [r.id for r, _ in page.items])
+    learned = history(session, [organization_id])[organization_id]
+    page.items = [
+        view(
+            r,
+            steps[r.id],
+            full=True,
+            learned=learned,
+            deadline=a.sign_on_deadline,
+            activity_title=a.title,
+        )
+        for r, a in page.items
+    ]
+    return page
+
+
+def inbox(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Active steps the principal may decide, oldest due first."""
+    roles = {org: role for org, role in principal.roles.items() if role in ("admin", "approver")}
+    if not roles:
+        return []
+    rows = session.exec(
+        select(ApprovalRequest, Activity, ApprovalStep)
+        .join(Activity, Activity.id == ApprovalRequest.activity_id)
+        .join(ApprovalStep, ApprovalStep.request_id == ApprovalRequest.id)
+        .where(
+            ApprovalRequest.organization_id.in_(list(roles)),  # type: ignore[attr-defined]
+            ApprovalRequest.status == ApprovalStatus.in_progress,
+            ApprovalStep.status == StepStatus.active,
+        )
+        .order_by(ApprovalStep.due_at)  # type: ignore[arg-type]
+    ).all()
+    mine = [
+        (request, activity)
+        for request, activity, step in rows
+        if _may_decide(roles[request.organization_id], step.approver_role)
+    ]
+    return [_single_view(session, request, activity, True) for request, activity in mine]
+
+
+def _may_decide(role: str | None, approver_role: str) -> bool:
+    # An admin decides for the organization, so an admin may also act on approver steps.
+    return role == "admin" or role == approver_role
+
+
+def decide(
+    session: Session, principal: Principal, approval_id: str, action: str, comment: str | None
+) -> dict[str, Any]:
+    request, activity, full = _visible(session, principal, approval_id)
+    if not full:
+        raise Forbidden("Only the organization's own approvers act on its approval steps.")
+    if request.status != ApprovalStatus.in_progress:
+        raise Conflict(f"This approval is already {request.status}.")
+    steps = _steps(session, [request.id])[request.id]
+    active = next((s for s in steps if s.status == StepStatus.active), None)
+    if active is None:
+        raise Conflict("No step of this approval is waiting for a decision.")
+    role = principal.role_in(request.organization_id)
+    if not (principal.is_platform_admin or _may_decide(role, active.approver_role)):
+        raise Forbidden(f"Step {active.position} ({active.name}) is for an {active.approver_role}.")
+    _claim(session, request)
+
+    moment = clock.now()
+    active.status = StepStatus.approved if action == "approve" else StepStatus.rejected
+    active.decided_at = moment
+    active.decided_by = principal.user_id
+    active.comment = comment
+    session.add(active)
+    following = next((s for s in steps if s.position == active.position + 1), None)
+    if action == "approve" and following is not None:
+        _activate(following, moment)
+        session.add(following)
+    else:
+        request.status = ApprovalStatus.approved if action == "approve" else ApprovalStatus.rejected
+        request.completed_at = moment
+    session.add(request)
+    session.flush()
+    _announce_step(session, principal, request, activity, active)
+    if request.status != ApprovalStatus.in_progress:
+        _finish(session, principal, request, activity)
+    return _single_view(session, request, activity, True)
+
+
+def _claim(session: Session, request: ApprovalRequest) -> None:
+    """Take the request at the version we read; a concurrent decision makes this fail."""
+    result = session.exec(  # type: ignore[call-overload]
+        update(ApprovalRequest)
+        .where(
+            ApprovalRequest.id == request.id,  # type: ignore[arg-type]
+            ApprovalRequest.version == request.version,  # type: ignore[arg-type]
+            ApprovalRequest.status == ApprovalStatus.in_progress,  # type: ignore[arg-type]
+        )
+        .values(version=request.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("Someone else decided this step a moment ago; reload to see it.")
+    request.version += 1
+
+
+def _announce_step(
+    session: Session,
+    principal: Principal,
+    request: ApprovalRequest,
+    activity: Activity,
+    step: ApprovalStep,
+) -> None:
+    shared = {
+        "approval_id": request.id,
+        "activity_id": activity.id,
+        "organization_id": request.organization_id,
+        "position": step.position,
+        "status": step.status,
+        "request_status": request.status,
+    }
+    events.emit(
+        session,
+        "approval.step_completed",
+        {**shared, "name": step.name, "comment": step.comment, "decided_by": step.decided_by},
+        visible_to=events.coalition_audience(session, activity.coalition_id),
+        private_to={request.organization_id},
+        shared_data=shared,
+        coalition_id=activity.coalition_id,
+        actor=principal,
+    )
+
+
+def _finish(
+    session: Session, principal: Principal, request: ApprovalRequest, activity: Activity
+) -> None:
+    """The request ended: the sign-on decision follows it, and the coalition is told."""
+    shared = {
+        "approval_id": request.id,
+        "activity_id": activity.id,
+        "organization_id": request.organization_id,
+        "status": request.status,
+    }
+    events.emit(
+        session,
+        "approval.completed",
+        shared,
+        visible_to=events.coalition_audience(session, activity.coalition_id),
+        private_to={request.organization_id},
+        shared_data=shared,
+        coalition_id=activity.coalition_id,
+        actor=principal,
+    )
+    decision = session.get(SignOnDecision, request.decision_id)
+    assert decision is not None
+    if request.status == ApprovalStatus.approved:
+        decisions.change(session, decision, activity, "signed", comment=None, actor=principal)
+    elif request.status == ApprovalStatus.rejected:
+        decisions.change(session, decision, activity, "declined", comment=None, actor=principal)
+
+
+def withdraw_open_request(session: Session, decision: SignOnDecision) -> None:
+    """The organization decided otherwise, or the activity closed: stop the request."""
+    request = session.exec(
+        select(ApprovalRequest).where(
+            ApprovalRequest.decision_id == decision.id,
+            ApprovalRequest.status == ApprovalStatus.in_progress,
+        )
+    ).first()
+    if request is None:
+        return
+    _claim(session, request)
+    request.status = ApprovalStatus.withdrawn
+    request.completed_at = clock.now()
+    session.add(request)
+    for step in _steps(session, [request.id])[request.id]:
+        if step.status == StepStatus.active:
+            step.status = StepStatus.waiting
+            session.add(step)
+    session.flush()
+
+
+def open_request_of(session: Session, decision: SignOnDecision) -> ApprovalRequest | None:
+    return session.exec(
+        select(ApprovalRequest)
+        .where(ApprovalRequest.decision_id == decision.id)
+        .order_by(ApprovalRequest.id.desc())  # type: ignore[attr-defined]
+    ).first()
+
+
+# The worker's part ---------------------------------------------------------------------------
+
+
+def notice_overdue_steps(session: Session, batch: int = 100) -> int:
+    """Emit one `approval.step_overdue` per active step past its due date. Claimed rows are
+    locked (SKIP LOCKED on PostgreSQL), so two workers never announce the same step."""
+    now = clock.now()
+    statement = (
+        select(ApprovalStep)
+        .where(
+            ApprovalStep.status == StepStatus.active,
+            ApprovalStep.due_at < now,  # type: ignore[operator]
+            ApprovalStep.overdue_noticed_at.is_(None),  # type: ignore[union-attr]
+        )
+        .order_by(ApprovalStep.due_at)  # type: ignore[arg-type]
+        .limit(batch)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    steps = list(session.exec(statement))
+    for step in steps:
+        step.overdue_noticed_at = now
+        session.add(step)
+        request = session.get(ApprovalRequest, step.request_id)
+        assert request is not None
+        activity = session.get(Activity, request.activity_id)
+        assert activity is not None
+        shared = {
+            "approval_id": request.id,
+            "activity_id": activity.id,
+            "organization_id": request.organization_id,
+            "position": step.position,
+            "due_at": step.due_at.isoformat() if step.due_at else None,
+        }
+        events.emit(
+            session,
+            "approval.step_overdue",
+            {**shared, "name": step.name, "approver_role": step.approver_role},
+            visible_to=events.coalition_audience(session, activity.coalition_id),
+            private_to={request.organization_id},
+            shared_data=shared,
+            coalition_id=activity.coalition_id,
+        )
+    session.flush()
+    return len(steps)

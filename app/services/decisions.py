@@ -1,0 +1,60 @@
+"""Changing a sign-on decision: its history and `signon.decision_changed`, in one place."""
+
+from sqlmodel import Session
+
+from app import clock
+from app.ids import new_id
+from app.models import Activity, DecisionChange, SignOnDecision
+from app.principal import Principal
+from app.services import events
+
+
+def change(
+    session: Session,
+    decision: SignOnDecision,
+    activity: Activity,
+    to_status: str,
+    *,
+    comment: str | None,
+    actor: Principal | None,
+    first: bool = False,
+) -> None:
+    """Move a decision to `to_status`, keep the change, tell the coalition. `first` marks
+    the decision's opening state, which comes from nowhere."""
+    from_status = None if first else decision.status
+    moment = clock.now()
+    decision.status = to_status
+    decision.comment = comment
+    decision.decided_at = moment if to_status not in ("pending", "in_approval") else None
+    decision.decided_by = actor.user_id if actor else None
+    decision.version += 1
+    decision.updated_at = moment
+    session.add(decision)
+    session.add(
+        DecisionChange(
+            id=new_id("dch"),
+            decision_id=decision.id,
+            actor_user_id=actor.user_id if actor else None,
+            from_status=from_status,
+            to_status=to_status,
+            comment=comment,
+            created_at=moment,
+        )
+    )
+    session.flush()
+    events.emit(
+        session,
+        "signon.decision_changed",
+        {
+            "activity_id": activity.id,
+            "coalition_id": activity.coalition_id,
+            "organization_id": decision.organization_id,
+            "from": from_status,
+            "to": to_status,
+            "comment": comment,
+        },
+        visible_to=events.coalition_audience(session, activity.coalition_id)
+        | {decision.organization_id},
+        coalition_id=activity.coalition_id,
+        actor=actor,
+    )

@@ -1,0 +1,106 @@
+"""Forecast rules, table by table."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.models import Position
+from app.services.activities import game_plan_applies
+from app.services.forecasts import (
+    PlannedStep,
+    expected_completion,
+    is_at_risk,
+    recommended_deadline,
+    step_days,
+)
+
+NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
+DAY = timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("expected_days", "history", "days"),
+    [
+        (10, [], 10),
+        (10, [2, 3], 10),  # two completions are not enough to learn from
+        (10, [2, 3, 7], 3),  # the median of three
+        (10, [1, 2, 3, 4], 2.5),
+    ],
+)
+def test_step_days(expected_days, history, days):
+    assert step_days(expected_days, history) == days
+
+
+def steps(*specs):
+    return [PlannedStep(name, status, days, started) for name, status, days, started in specs]
+
+
+@pytest.mark.parametrize(
+    ("planned", "history", "expected"),
+    [
+        # active since now, 3 days, then 2 and 5 days waiting
+        (
+            steps(("Committee", "active", 3, NOW), ("ED", "waiting", 2, None), ("Board", "waiting", 5, None)),
+            {},
+            NOW + 10 * DAY,
+        ),
+        # the first step is done; the active one started 1 day ago and takes 2
+        (
+            steps(("Committee", "approved", 3, NOW - 4 * DAY), ("ED", "active", 2, NOW - DAY), ("Board", "waiting", 5, None)),
+            {},
+            NOW + 6 * DAY,
+        ),
+        # an overdue step is expected to end now at the earliest, never in the past
+        (steps(("Board", "active", 1, NOW - 5 * DAY)), {}, NOW),
+        # the board has met three times, taking 2 days each time, not the 14 expected
+        (steps(("Committee", "active", 3, NOW), ("Board", "waiting", 14, None)), {"Board": [2, 2, 2]}, NOW + 5 * DAY),
+        # nothing active: finished
+        (steps(("Board", "approved", 3, NOW - 3 * DAY)), {}, None),
+    ],
+)  # fmt: skip
+def test_expected_completion(planned, history, expected):
+    assert expected_completion(planned, NOW, history) == expected
+
+
+@pytest.mark.parametrize(
+    ("expected", "deadline", "at_risk"),
+    [
+        (NOW + DAY, NOW + 2 * DAY, False),
+        (NOW + 3 * DAY, NOW + 2 * DAY, True),
+        (NOW + DAY, None, False),
+        (None, NOW, False),
+    ],
+)
+def test_at_risk(expected, deadline, at_risk):
+    assert is_at_risk(expected, deadline) is at_risk
+
+
+def test_recommended_deadline_lets_the_slowest_finish():
+    assert recommended_deadline([NOW + 3 * DAY, NOW + 9 * DAY, NOW]) == NOW + 10 * DAY
+    assert recommended_deadline([]) is None
+
+
+def position(stance, priority, area="isa_1"):
+    return Position(
+        id="p", organization_id="o", issue_area_id=area, stance=stance, priority=priority
+    )
+
+
+@pytest.mark.parametrize(
+    ("positions", "areas", "applies"),
+    [
+        ([position("support", "main")], ["isa_1"], False),
+        ([position("support", "secondary")], ["isa_1"], True),
+        ([position("oppose", "main")], ["isa_1"], True),
+        (
+            [position("support", "main"), position("oppose", "main", "isa_2")],
+            ["isa_1", "isa_2"],
+            True,
+        ),
+        ([], ["isa_1"], True),  # no position at all: outside the main priorities
+        ([position("support", "main")], [], False),  # an ask with no issue areas
+        ([position("support", "main", "isa_9")], ["isa_1"], True),
+    ],
+)
+def test_game_plan_applies(positions, areas, applies):
+    assert game_plan_applies(positions, areas) is applies
