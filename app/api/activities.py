@@ -193,4 +193,6 @@ def decide(
     approval_id: str, body: ApprovalDecision, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
     """Approve or reject the active step. Two approvers at once: one wins, the other 409."""
-    return approvals.decide(session, principal, approval_id, body.action, body.comment)
+    return approvals.decide(
+        session, principal, approval_id, body.action, body.comment, step=body.step
+    )

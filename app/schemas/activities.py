@@ -161,3 +161,8 @@ class ApprovalRead(Output):
 class ApprovalDecision(Input):
     action: Literal["approve", "reject"]
     comment: MediumText | None = None
+    step: Annotated[int, Field(ge=1, le=20)] | None = Field(
+        default=None,
+        description="The step position the approver saw; if another decision moved the "
+        "request on meanwhile, the answer is 409 instead of deciding the next step.",
+    )

@@ -353,7 +353,13 @@ def _may_decide(role: str | None, approver_role: str) -> bool:
 
 
 def decide(
-    session: Session, principal: Principal, approval_id: str, action: str, comment: str | None
+    session: Session,
+    principal: Principal,
+    approval_id: str,
+    action: str,
+    comment: str | None,
+    *,
+    step: int | None = None,
 ) -> dict[str, Any]:
     request, activity, full = _visible(session, principal, approval_id)
     if not full:
@@ -364,6 +370,10 @@ def decide(
     active = next((s for s in steps if s.status == StepStatus.active), None)
     if active is None:
         raise Conflict("No step of this approval is waiting for a decision.")
+    if step is not None and step != active.position:
+        raise Conflict(
+            f"Step {step} has been decided already; step {active.position} is waiting now."
+        )
     role = principal.role_in(request.organization_id)
     if not (principal.is_platform_admin or _may_decide(role, active.approver_role)):
         raise Forbidden(f"Step {active.position} ({active.name}) is for an {active.approver_role}.")

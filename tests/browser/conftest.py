@@ -1,14 +1,11 @@
 """A real uvicorn on 127.0.0.1 with a database of its own, and Debian's Chromium."""
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from app import migrate
 from app.db import Database, build_engine
@@ -20,6 +17,7 @@ from app.services import accounts, coalitions, organizations
 from app.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.databases import BACKENDS, fresh_database_url, skip_or_fail
+from tests.live import serve_in_thread
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -103,20 +101,8 @@ def live_server(
         seeded = _seed(database)
         settings = Settings(environment="test", database_url=url, secret_key=TEST_SECRET)
         app = create_app(settings, database=database, run_worker=True)
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="on")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                pytest.fail("uvicorn did not start")
-            time.sleep(0.05)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        yield LiveServer(url=f"http://127.0.0.1:{port}", **seeded)
-        server.should_exit = True
-        thread.join(timeout=10)
+        with serve_in_thread(app) as base_url:
+            yield LiveServer(url=base_url, **seeded)
         engine.dispose()
 
 
