@@ -8,6 +8,12 @@ from app import clock
 from app.models import IssueArea, Organization, User
 from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
 from app.principal import Principal
+from app.schemas.activities import (
+    ActivityCreate,
+    ApprovalProcessPut,
+    ApprovalStepIn,
+    DecisionPut,
+)
 from app.schemas.coalitions import (
     CoalitionCreate,
     GoalCreate,
@@ -23,7 +29,7 @@ from app.schemas.organizations import (
     PositionPut,
     ResearchNoteCreate,
 )
-from app.services import accounts, coalitions, goals
+from app.services import accounts, activities, approvals, coalitions, goals
 from app.services import organizations as service
 
 DEMO_PASSWORD = "coalesce-demo"  # noqa: S105 (printed for the demo on purpose)
@@ -183,13 +189,89 @@ def seed(session: Session, *, only_if_empty: bool = False) -> bool:
             recommendation="A natural partner for a literacy coalition.",
         ),
     )
-    _seed_coalitions(session, root, organizations, areas)
+    literacy_coalition = _seed_coalitions(session, root, organizations, areas)
+    _seed_letter(session, root, organizations, areas, literacy_coalition)
     return True
+
+
+def _seed_letter(
+    session: Session,
+    root: Principal,
+    orgs: dict[str, Organization],
+    areas: dict[str, IssueArea],
+    coalition_id: str,
+) -> None:
+    """An open letter: two signed, one declined by its game plan, one three-step board
+    approval under way, one approval that will finish after the deadline."""
+    approvals.put_process(
+        session,
+        root,
+        orgs["union"].id,
+        None,
+        ApprovalProcessPut(
+            steps=[
+                ApprovalStepIn(name="Policy committee", approver_role="approver", expected_days=3),
+                ApprovalStepIn(name="Executive director", approver_role="admin", expected_days=2),
+                ApprovalStepIn(name="Board vote", approver_role="admin", expected_days=10),
+            ]
+        ),
+    )
+    approvals.put_process(
+        session,
+        root,
+        orgs["literacy"].id,
+        None,
+        ApprovalProcessPut(
+            steps=[
+                ApprovalStepIn(
+                    name="Quarterly board meeting", approver_role="admin", expected_days=30
+                )
+            ]
+        ),
+    )
+    letter = activities.create_activity(
+        session,
+        root,
+        coalition_id,
+        ActivityCreate(
+            kind="sign_on_letter",
+            title="Fund the Early Literacy Act (HB 210)",
+            target="House Education Committee",
+            body=(
+                "Dear Chair Alvarez and members of the committee,\n\n"
+                "We, the undersigned organizations, urge you to pass HB 210 and fund it fully: "
+                "reading tutors in every elementary school, and school libraries open when "
+                "families can use them.\n\nRespectfully,"
+            ),
+            sign_on_deadline=clock.now() + timedelta(days=21),
+            issue_area_ids=[areas["literacy"].id],
+        ),
+    )
+    activities.open_activity(session, root, letter.id)
+    union_request = approvals.list_for_organization(session, root, orgs["union"].id).items[0]
+    approvals.decide(
+        session,
+        _principal(session, "sam@rea.example.org"),
+        union_request["id"],
+        "approve",
+        "The committee supports it; the ED should check the testing language.",
+    )
+    for email, key, comment in [
+        ("dana@statepta.example.org", "state_pta", "Proud to lead this."),
+        ("jorge@oakpta.example.org", "oak_pta", None),
+    ]:
+        activities.put_decision(
+            session,
+            _principal(session, email),
+            letter.id,
+            orgs[key].id,
+            DecisionPut(status="signed", comment=comment),
+        )
 
 
 def _seed_coalitions(
     session: Session, root: Principal, orgs: dict[str, Organization], areas: dict[str, IssueArea]
-) -> None:
+) -> str:
     literacy = coalitions.create_coalition(
         session,
         root,
@@ -208,7 +290,7 @@ def _seed_coalitions(
     for key, engagement, roles, hours, plan in [
         ("union", "core", ["testimony"], 8, "escalate"),
         ("literacy", "core", ["letter drafter"], 10, "case_by_case"),
-        ("maple_pta", "supporter", [], 2, "abstain"),
+        ("maple_pta", "supporter", [], 2, "decline"),
         ("oak_pta", "observer", [], 0, "case_by_case"),
     ]:
         _join(session, root, literacy.id, orgs[key].id, engagement, roles, hours, plan)
@@ -286,6 +368,7 @@ def _seed_coalitions(
     goals.add_objective(
         session, root, budget["id"], ObjectiveCreate(title="Testify at the budget hearing")
     )
+    return literacy.id
 
 
 def _join(

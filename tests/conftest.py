@@ -22,6 +22,7 @@ from app.models.organizations import OrganizationKind, OrgRole
 from app.principal import Principal
 from app.schemas.coalitions import CoalitionCreate, MembershipCreate, MembershipUpdate
 from app.schemas.organizations import IssueAreaCreate, OrganizationCreate, OrganizationUserCreate
+from app.security import SESSION_COOKIE, SessionSigner
 from app.services import accounts, coalitions, organizations
 from app.settings import Settings
 from tests.databases import BACKENDS, REQUIRE_ALL, fresh_database_url
@@ -222,3 +223,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if REQUIRE_ALL and _skipped:
         print(f"\nCI requires every test to run; skipped: {_skipped}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def sign_in(client: TestClient, user: User) -> str:
+    """A browser session for `user` without the password round trip; returns its CSRF token.
+    (The sign-in form itself is tested in tests/pages/test_pages.py.)"""
+    csrf = "csrf-token-for-tests"
+    signer = SessionSigner(TEST_SECRET, 3600)
+    client.cookies.set(SESSION_COOKIE, signer.dumps({"uid": user.id, "csrf": csrf}))
+    return csrf

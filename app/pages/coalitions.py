@@ -29,7 +29,7 @@ from app.schemas.coalitions import (
     ObjectiveCreate,
     ObjectiveUpdate,
 )
-from app.services import access, accounts, coalitions, goals, organizations
+from app.services import access, accounts, activities, coalitions, goals, organizations
 
 router = APIRouter()
 
@@ -140,9 +140,30 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
         coalitions.alignment_for(session, principal, coalition_id, org_id)
         for org_id in principal.roles
     ]
+    takes_part = principal.is_platform_admin or any(m.status == "joined" for m in mine.values())
+    activity_list = (
+        activities.list_activities(session, principal, coalition_id, limit=200).items
+        if takes_part
+        else []
+    )
+    pipeline = [
+        (
+            activity,
+            {
+                d["organization_id"]: d
+                for d in activities.decisions_view(session, principal, activity)
+            },
+        )
+        for activity in activity_list
+        if is_lead and activity.status == "open" and activity.collects_signatures
+    ]
     return {
         "coalition": detail,
         "members": members,
+        "takes_part": takes_part,
+        "activities": activity_list,
+        "pipeline": pipeline,
+        "coalition_areas": [(i, areas.get(i, i)) for i in detail["issue_area_ids"]],
         "mine": mine,
         "is_lead": is_lead,
         "can_edit_goals": principal.is_platform_admin or bool(joined_admin),

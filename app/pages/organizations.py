@@ -22,6 +22,7 @@ from app.pages.forms import (
 )
 from app.pages.templating import render
 from app.principal import Principal
+from app.schemas.activities import ApprovalProcessPut, ApprovalStepIn
 from app.schemas.organizations import (
     IssueAreaCreate,
     OrganizationCreate,
@@ -31,7 +32,7 @@ from app.schemas.organizations import (
     PositionPut,
     ResearchNoteCreate,
 )
-from app.services import access
+from app.services import access, approvals
 from app.services import organizations as service
 
 router = APIRouter()
@@ -125,6 +126,7 @@ def detail_context(session: Session, principal: Principal, org_id: str) -> dict[
             research_notes=notes,
             other_organizations=others,
             names=service.organization_names(session, {n.subject_organization_id for n in notes}),
+            approval_process=approvals.get_process(session, principal, org_id, None),
         )
     return context
 
@@ -276,3 +278,68 @@ async def add_research_note(
         request, session, principal, org_id, "research", "organizations/_research.html", save,
         notice="Research note saved.",
     )  # fmt: skip
+
+
+# The approval process editor: each button rewrites the whole list of steps once.
+
+
+def _rewrite_steps(
+    session: Session,
+    principal: Principal,
+    org_id: str,
+    change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+) -> None:
+    steps = approvals.get_process(session, principal, org_id, None)["steps"]
+    new_steps = [ApprovalStepIn.model_validate(step) for step in change(list(steps))]
+    approvals.put_process(session, principal, org_id, None, ApprovalProcessPut(steps=new_steps))
+
+
+async def _process_act(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    org_id: str,
+    change: Callable[[dict[str, Any], list[dict[str, Any]]], list[dict[str, Any]]],
+    notice: str,
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        _rewrite_steps(session, principal, org_id, lambda steps: change(values, steps))
+
+    return await _act(
+        request, session, principal, org_id, "approval-process",
+        "organizations/_approval_process.html", save, notice=notice,
+    )  # fmt: skip
+
+
+@router.post("/organizations/{org_id}/approval-process/steps")
+async def add_step(
+    request: Request, org_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def add(values: dict[str, Any], steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        values["private"] = values.get("private") == "on"
+        return [*steps, parse(ApprovalStepIn, values).model_dump()]
+
+    return await _process_act(request, session, principal, org_id, add, "Step added.")
+
+
+@router.post("/organizations/{org_id}/approval-process/steps/{position}/up")
+async def move_step_up(
+    request: Request, org_id: str, position: int, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def up(_: dict[str, Any], steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        i = position - 1
+        if 0 < i < len(steps):
+            steps[i - 1], steps[i] = steps[i], steps[i - 1]
+        return steps
+
+    return await _process_act(request, session, principal, org_id, up, "Step moved up.")
+
+
+@router.post("/organizations/{org_id}/approval-process/steps/{position}/remove")
+async def remove_step(
+    request: Request, org_id: str, position: int, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def remove(_: dict[str, Any], steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [step for n, step in enumerate(steps, start=1) if n != position]
+
+    return await _process_act(request, session, principal, org_id, remove, "Step removed.")

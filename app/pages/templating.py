@@ -8,6 +8,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from app import clock
+
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
@@ -16,7 +18,23 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
 
 
+def _due_in_words(value: datetime | None) -> str:
+    """ "due in 3 days", "due today", "overdue by 2 days": what a board member needs."""
+    if value is None:
+        return ""
+    days = (value.date() - clock.now().date()).days
+    if value < clock.now():
+        late = max(1, -days)
+        return f"overdue by {late} day{'s' if late != 1 else ''}"
+    if days == 0:
+        return "due today"
+    if days == 1:
+        return "due tomorrow"
+    return f"due in {days} days"
+
+
 templates.env.filters["when"] = _when
+templates.env.filters["due_in_words"] = _due_in_words
 
 
 def is_htmx(request: Request) -> bool:

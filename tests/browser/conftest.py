@@ -11,9 +11,15 @@ from app import migrate
 from app.db import Database, build_engine
 from app.main import create_app
 from app.principal import Principal
-from app.schemas.coalitions import CoalitionCreate
-from app.schemas.organizations import IssueAreaCreate, OrganizationCreate, PositionPut
-from app.services import accounts, coalitions, organizations
+from app.schemas.activities import ApprovalProcessPut, ApprovalStepIn
+from app.schemas.coalitions import CoalitionCreate, MembershipCreate, MembershipUpdate
+from app.schemas.organizations import (
+    IssueAreaCreate,
+    OrganizationCreate,
+    OrganizationUserCreate,
+    PositionPut,
+)
+from app.services import accounts, approvals, coalitions, organizations
 from app.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.databases import BACKENDS, fresh_database_url, skip_or_fail
@@ -42,6 +48,8 @@ class LiveServer:
     coalition_id: str
     partner_email: str
     partner_organization_id: str
+    letters_coalition_id: str
+    approver_email: str
 
 
 def _seed(database: Database) -> dict[str, str]:
@@ -80,7 +88,45 @@ def _seed(database: Database) -> dict[str, str]:
                 convener_organization_id=maple.id,
             ),
         )
+        # A second coalition where Read Together already takes part and must get its
+        # board's approval (Rita approves) before it signs.
+        letters = coalitions.create_coalition(
+            session,
+            root,
+            CoalitionCreate(
+                name="Letters coalition",
+                unifying_issue="Write to the legislature",
+                issue_area_ids=[area.id],
+                convener_organization_id=maple.id,
+            ),
+        )
+        coalitions.invite(
+            session, root, letters.id, MembershipCreate(organization_id=read_together.id)
+        )
+        coalitions.update_member(
+            session, root, letters.id, read_together.id, MembershipUpdate(status="joined")
+        )
+        rita = accounts.create_user(
+            session, email="rita@example.org", name="Rita", password=PASSWORD
+        )
+        organizations.add_user(
+            session,
+            root,
+            read_together.id,
+            OrganizationUserCreate(email=rita.email, role="approver"),
+        )
+        approvals.put_process(
+            session,
+            root,
+            read_together.id,
+            None,
+            ApprovalProcessPut(
+                steps=[ApprovalStepIn(name="Board", approver_role="approver", expected_days=5)]
+            ),
+        )
         return {
+            "letters_coalition_id": letters.id,
+            "approver_email": rita.email,
             "email": dana.email,
             "organization_id": maple.id,
             "issue_area_id": area.id,

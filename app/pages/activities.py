@@ -1,0 +1,232 @@
+"""Activity pages: a letter and its signatories, the printable letter, CSV; my approvals inbox."""
+
+import csv
+import io
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+from starlette.responses import Response
+
+from app.api.deps import SessionDep
+from app.models.activities import DecisionStatus
+from app.pages.coalitions import coalition_context
+from app.pages.deps import PagePrincipal
+from app.pages.forms import FIXABLE, field_errors, form_values, parse, run_form, section_response
+from app.pages.templating import is_htmx, render
+from app.principal import Principal
+from app.schemas.activities import ActivityCreate, ApprovalDecision, DecisionPut
+from app.services import access, activities, approvals
+
+router = APIRouter()
+CHOOSABLE = [s.value for s in DecisionStatus if s.value in activities.CHOOSABLE]
+
+
+def activity_context(session: Session, principal: Principal, activity_id: str) -> dict[str, Any]:
+    detail = activities.activity_detail(session, principal, activity_id)
+    coalition = access.get_coalition(session, principal, detail["coalition_id"])
+    names = {d["organization_id"]: d["organization_name"] for d in detail["decisions"]}
+    admin_ids = set(access.admin_organizations(principal))
+    return {
+        "activity": detail,
+        "coalition": coalition,
+        "is_lead": principal.is_platform_admin
+        or access.lead_organization(session, principal, coalition) is not None,
+        "my_decisions": [
+            d
+            for d in detail["decisions"]
+            if d["organization_id"] in admin_ids or principal.is_platform_admin
+        ],
+        "names": names,
+        "choosable": CHOOSABLE,
+        "form_errors": {},
+        "drafts": {},
+        "notices": {},
+    }
+
+
+@router.get("/activities/{activity_id}")
+def activity_page(
+    request: Request, activity_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    return render(
+        request, "activities/detail.html", activity_context(session, principal, activity_id)
+    )
+
+
+@router.post("/coalitions/{coalition_id}/activities")
+async def create_activity(
+    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    form = await request.form()
+    values = await form_values(request)
+    values["issue_area_ids"] = form.getlist("issue_area_ids")
+    if values.get("sign_on_deadline"):
+        # <input type="datetime-local"> has no zone; Coalesce speaks UTC.
+        values["sign_on_deadline"] = f"{values['sign_on_deadline']}:00+00:00"
+    try:
+        with session.begin_nested():
+            activity = activities.create_activity(
+                session, principal, coalition_id, parse(ActivityCreate, values)
+            )
+    except FIXABLE as exc:
+        context = coalition_context(session, principal, coalition_id)
+        context.update(form_errors={"activities": field_errors(exc)}, drafts={"activities": values})
+        return render(request, "coalitions/detail.html", context, status_code=422)
+    return RedirectResponse(f"/activities/{activity.id}", status_code=303)
+
+
+async def _activity_act(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    activity_id: str,
+    section: str,
+    action: Any,
+    *,
+    notice: str,
+) -> Response:
+    outcome = await run_form(request, session, action)
+    return section_response(
+        request,
+        outcome,
+        section=section,
+        partial="activities/_signatories.html",
+        page="activities/detail.html",
+        context=lambda: activity_context(session, principal, activity_id),
+        redirect_to=f"/activities/{activity_id}",
+        notice=notice,
+    )
+
+
+@router.post("/activities/{activity_id}/open")
+async def open_activity(
+    request: Request, activity_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(_: dict[str, Any]) -> None:
+        activities.open_activity(session, principal, activity_id)
+
+    return await _activity_act(
+        request, session, principal, activity_id, "signatories", save,
+        notice="Opened: every member has been asked.",
+    )  # fmt: skip
+
+
+@router.post("/activities/{activity_id}/close")
+async def close_activity(
+    request: Request, activity_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(_: dict[str, Any]) -> None:
+        activities.close_activity(session, principal, activity_id)
+
+    return await _activity_act(
+        request, session, principal, activity_id, "signatories", save, notice="Closed."
+    )
+
+
+@router.post("/activities/{activity_id}/decisions/{org_id}")
+async def decide(
+    request: Request,
+    activity_id: str,
+    org_id: str,
+    session: SessionDep,
+    principal: PagePrincipal,
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        activities.put_decision(session, principal, activity_id, org_id, parse(DecisionPut, values))
+
+    return await _activity_act(
+        request, session, principal, activity_id, "signatories", save,
+        notice="Your organization's decision is recorded.",
+    )  # fmt: skip
+
+
+@router.get("/activities/{activity_id}/letter")
+def printable_letter(
+    request: Request, activity_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    context = activity_context(session, principal, activity_id)
+    context["signatories"] = [
+        d for d in context["activity"]["decisions"] if d["status"] == "signed"
+    ]
+    return render(request, "activities/letter.html", context)
+
+
+@router.get("/activities/{activity_id}/decisions.csv")
+def decisions_csv(activity_id: str, session: SessionDep, principal: PagePrincipal) -> Response:
+    detail = activities.activity_detail(session, principal, activity_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["organization", "status", "comment", "decided_at", "approval_status", "approval_step",
+         "approval_steps_total", "expected_completion_at", "at_risk"]
+    )  # fmt: skip
+    for d in detail["decisions"]:
+        approval = d["approval"] or {}
+        writer.writerow(
+            [
+                d["organization_name"],
+                d["status"],
+                d["comment"] or "",
+                _iso(d["decided_at"]),
+                approval.get("status", ""),
+                approval.get("step") or "",
+                approval.get("steps_total", ""),
+                _iso(approval.get("expected_completion_at")),
+                approval.get("at_risk", ""),
+            ]
+        )
+    filename = f"decisions-{activity_id}.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if value else ""
+
+
+# My approvals inbox ----------------------------------------------------------------------
+
+
+@router.get("/approvals")
+def approvals_inbox(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+    return render(
+        request,
+        "approvals/inbox.html",
+        {"waiting": approvals.inbox(session, principal), "form_errors": {}, "notices": {}},
+    )
+
+
+@router.post("/approvals/{approval_id}")
+async def decide_step(
+    request: Request, approval_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    decided: dict[str, Any] = {}
+
+    def save(values: dict[str, Any]) -> None:
+        body = parse(ApprovalDecision, values)
+        decided.update(
+            approvals.decide(
+                session, principal, approval_id, body.action, body.comment, step=body.step
+            )
+        )
+
+    outcome = await run_form(request, session, save)
+    if outcome.errors is None and not is_htmx(request):
+        return RedirectResponse("/approvals", status_code=303)
+    context: dict[str, Any] = {
+        "approval": decided or approvals.get_approval(session, principal, approval_id),
+        "form_errors": {approval_id: outcome.errors} if outcome.errors else {},
+        "notices": {},
+    }
+    if outcome.errors is None:
+        verb = "Approved" if outcome.values.get("action") == "approve" else "Rejected"
+        context["notices"] = {approval_id: f"{verb}."}
+    template = "approvals/_card.html" if is_htmx(request) else "approvals/inbox.html"
+    if not is_htmx(request):
+        context["waiting"] = approvals.inbox(session, principal)
+    return render(request, template, context, status_code=422 if outcome.errors else 200)
