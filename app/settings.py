@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     login_failure_limit: int = 10
     login_failure_window_seconds: int = 15 * 60
     worker_poll_seconds: float = 1.0
+    webhook_lease_seconds: int = 60
+    webhook_batch_size: int = 200
+    webhook_timeout_seconds: float = 10.0
     log_level: str = "INFO"
 
     @field_validator("database_url")

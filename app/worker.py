@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app.api.idempotency import forget_old_keys
 from app.db import Database
+from app.services import notifications, webhooks
 from app.services.accounts import forget_old_login_failures
 from app.services.approvals import notice_overdue_steps
 from app.settings import Settings
@@ -20,10 +21,19 @@ from app.settings import Settings
 log = logging.getLogger("coalesce.worker")
 
 Task = Callable[[Session], int]
+# Tasks that fit in one short transaction.
 TASKS: dict[str, Task] = {
     "forget_old_login_failures": forget_old_login_failures,
     "forget_old_idempotency_keys": forget_old_keys,
     "notice_overdue_steps": notice_overdue_steps,
+    "queue_daily_digests": notifications.queue_daily_digests,
+    "release_stuck_emails": notifications.release_stuck_emails,
+}
+# Tasks that talk to the outside world between transactions of their own.
+Round = Callable[[Database, Settings], int]
+ROUNDS: dict[str, Round] = {
+    "deliver_webhooks": webhooks.deliver_due,
+    "send_emails": notifications.send_emails,
 }
 
 
@@ -41,6 +51,11 @@ class Worker:
             try:
                 with self.database.session() as session:
                     done[name] = task(session)
+            except Exception:
+                log.exception("task failed", extra={"fields": {"task": name}})
+        for name, round_ in ROUNDS.items():
+            try:
+                done[name] = round_(self.database, self.settings)
             except Exception:
                 log.exception("task failed", extra={"fields": {"task": name}})
         return done

@@ -2,9 +2,11 @@
 the app and its client, people and organizations, and a clock tests can move."""
 
 import base64
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,12 +26,46 @@ from app.schemas.coalitions import CoalitionCreate, MembershipCreate, Membership
 from app.schemas.organizations import IssueAreaCreate, OrganizationCreate, OrganizationUserCreate
 from app.security import SESSION_COOKIE, SessionSigner
 from app.services import accounts, coalitions, organizations
-from app.settings import Settings
+from app.settings import Settings, get_settings
 from tests.databases import BACKENDS, REQUIRE_ALL, fresh_database_url
 
 TEST_SECRET = "test-secret-key-for-the-suite"
 # Arranges a test's world; its changes carry no actor.
 SETUP = Principal(user_id="setup", email="setup", is_platform_admin=True)
+
+
+TEST_ENVIRONMENT = {
+    "COALESCE_ENVIRONMENT": "test",
+    "COALESCE_SECRET_KEY": TEST_SECRET,
+    # Receivers in the tests listen on 127.0.0.1 over http; the guard is tested on its own.
+    "COALESCE_WEBHOOK_ALLOW_PRIVATE_URLS": "true",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_environment() -> Iterator[None]:
+    """Services read the one settings object; the suite's is set here, once."""
+    saved = {key: os.environ.get(key) for key in TEST_ENVIRONMENT}
+    os.environ.update(TEST_ENVIRONMENT)
+    get_settings.cache_clear()
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def committed(backend: str, tmp_path: Path) -> Iterator[tuple[str, Database]]:
+    """A database of the test's own, where every change is really committed (for the
+    worker, races and live servers)."""
+    with fresh_database_url(backend, tmp_path) as url:
+        migrate.upgrade(url)
+        engine = build_engine(url)
+        yield url, Database(engine)
+        engine.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

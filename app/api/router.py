@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api import accounts, activities, coalitions, events, goals, organizations
+from app.api import accounts, activities, coalitions, events, goals, organizations, webhooks
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(accounts.router)
@@ -11,3 +11,4 @@ api_router.include_router(coalitions.router)
 api_router.include_router(goals.router)
 api_router.include_router(events.router)
 api_router.include_router(activities.router)
+api_router.include_router(webhooks.router)

@@ -12,6 +12,7 @@ from app.models.activities import (
 from app.models.coalitions import Coalition, Goal, Membership, MembershipChange, Objective
 from app.models.events import Event, EventAudience
 from app.models.idempotency import IdempotencyRecord
+from app.models.notifications import EmailMessage, Notification, NotificationPreference
 from app.models.organizations import (
     IssueArea,
     Organization,
@@ -19,6 +20,7 @@ from app.models.organizations import (
     Position,
     ResearchNote,
 )
+from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Activity",
@@ -28,6 +30,7 @@ __all__ = [
     "ApprovalStep",
     "Coalition",
     "DecisionChange",
+    "EmailMessage",
     "Event",
     "EventAudience",
     "Goal",
@@ -36,6 +39,8 @@ __all__ = [
     "LoginFailure",
     "Membership",
     "MembershipChange",
+    "Notification",
+    "NotificationPreference",
     "Objective",
     "Organization",
     "OrganizationUser",
@@ -43,4 +48,7 @@ __all__ = [
     "ResearchNote",
     "SignOnDecision",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -8,6 +8,21 @@ from sqlmodel import Field, SQLModel
 
 from app.models.base import timestamp_field
 
+EVENT_TYPES = (
+    "signon.decision_changed",
+    "approval.step_completed",
+    "approval.completed",
+    "approval.step_overdue",
+    "proposal.opened",
+    "proposal.vote_cast",
+    "proposal.closed",
+    "membership.changed",
+    "activity.opened",
+    "activity.closed",
+    "goal.progress_changed",
+    "webhook.test",
+)
+
 
 class Event(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=40)

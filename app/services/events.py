@@ -10,23 +10,10 @@ from app import clock
 from app.ids import new_id
 from app.models import Event, EventAudience, Membership
 from app.models.coalitions import MembershipStatus
+from app.models.events import EVENT_TYPES
 from app.pagination import Page, paginate
 from app.principal import Principal
-
-EVENT_TYPES = (
-    "signon.decision_changed",
-    "approval.step_completed",
-    "approval.completed",
-    "approval.step_overdue",
-    "proposal.opened",
-    "proposal.vote_cast",
-    "proposal.closed",
-    "membership.changed",
-    "activity.opened",
-    "activity.closed",
-    "goal.progress_changed",
-    "webhook.test",
-)
+from app.services import notifications, webhooks
 
 
 def emit(
@@ -59,14 +46,19 @@ def emit(
     private = set(private_to)
     audience = set(visible_to) | private
     session.flush()
-    session.add_all(
+    rows = [
         EventAudience(
             event_id=event.id,
             organization_id=organization_id,
             full=shared_data is None or organization_id in private,
         )
         for organization_id in sorted(audience)
-    )
+    ]
+    session.add_all(rows)
+    session.flush()
+    # Listeners read the event in its own transaction: nothing is lost, nothing half-sent.
+    webhooks.fan_out(session, event, rows)
+    notifications.for_event(session, event, rows)
     session.flush()
     return event
 

@@ -38,6 +38,11 @@ def org_admins(ok: int, *, outsider: int = 403) -> dict:
     return dict(outsider=outsider, member=403, approver=403, admin=ok, platform_admin=ok)
 
 
+def admins_only(ok: int) -> dict:
+    """The organization's admins (and platform admins) only; invisible to everyone else."""
+    return dict(outsider=404, member=404, approver=404, admin=ok, platform_admin=ok)
+
+
 def org_private(ok: int) -> dict:
     """The organization's own people may read; to anyone else it does not exist."""
     return dict(outsider=404, member=ok, approver=ok, admin=ok, platform_admin=ok)
@@ -215,6 +220,48 @@ CASES = {
         # The step is for an approver; an admin decides for the organization too.
         outsider=404, member=403, approver=200, admin=200, platform_admin=200,
     ),
+    # Webhooks are the organization admins' business: to anyone else they do not exist.
+    ("POST", "/api/v1/webhooks"): Case(
+        "POST", "/api/v1/webhooks", {"url": "http://127.0.0.1:9/hooks", "organization_id": "{org}"},
+        **org_admins(201, outsider=404),
+    ),
+    ("GET", "/api/v1/webhooks"): Case("GET", "/api/v1/webhooks", None, **everyone(200)),
+    ("GET", "/api/v1/webhooks/{webhook_id}"): Case(
+        "GET", "/api/v1/webhooks/{webhook}", None, **admins_only(200)
+    ),
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"): Case(
+        "PATCH", "/api/v1/webhooks/{webhook}", {"description": "CRM"}, **admins_only(200)
+    ),
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): Case(
+        "DELETE", "/api/v1/webhooks/{webhook}", None, **admins_only(204)
+    ),
+    ("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret"): Case(
+        "POST", "/api/v1/webhooks/{webhook}/rotate-secret", None, **admins_only(200)
+    ),
+    ("POST", "/api/v1/webhooks/{webhook_id}/test"): Case(
+        "POST", "/api/v1/webhooks/{webhook}/test", None, **admins_only(202)
+    ),
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): Case(
+        "GET", "/api/v1/webhooks/{webhook}/deliveries", None, **admins_only(200)
+    ),
+    ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): Case(
+        "POST", "/api/v1/webhooks/{webhook}/deliveries/{delivery}/retry", None, **admins_only(202)
+    ),
+    # Notifications belong to one person.
+    ("GET", "/api/v1/notifications"): Case("GET", "/api/v1/notifications", None, **everyone(200)),
+    ("POST", "/api/v1/notifications/{notification_id}/read"): Case(
+        "POST", "/api/v1/notifications/{notification}/read", None,
+        outsider=404, member=404, approver=404, admin=200, platform_admin=404,
+    ),
+    ("POST", "/api/v1/notifications/read-all"): Case(
+        "POST", "/api/v1/notifications/read-all", None, **everyone(200)
+    ),
+    ("GET", "/api/v1/notifications/preferences"): Case(
+        "GET", "/api/v1/notifications/preferences", None, **everyone(200)
+    ),
+    ("PUT", "/api/v1/notifications/preferences"): Case(
+        "PUT", "/api/v1/notifications/preferences", {"email": "daily"}, **everyone(200)
+    ),
 }  # fmt: skip
 
 
@@ -249,7 +296,9 @@ def _setting(world: World) -> dict:
     world.join(coalition, partner)
     goal, objective = _goal_with_objective(world, coalition.id)
     activities = _activities(world, coalition.id, organization.id)
+    hooks = _webhook_and_notification(world, organization.id, admin.id)
     values = {
+        **hooks,
         **activities,
         "coalition": coalition.id,
         "partner": partner.id,
@@ -304,6 +353,20 @@ def _activities(world: World, coalition_id: str, org_id: str) -> dict[str, str]:
         approval = approvals.list_for_organization(session, SETUP, org_id).items[0]["id"]
         draft = letter("Draft")
     return {"signing": signing, "approving": approving, "approval": approval, "draft": draft}
+
+
+def _webhook_and_notification(world: World, org_id: str, user_id: str) -> dict[str, str]:
+    from app.schemas.webhooks import WebhookCreate
+    from app.services import notifications, webhooks
+    from tests.conftest import SETUP
+
+    with world.database.session() as session:
+        subscription, _ = webhooks.create_subscription(
+            session, SETUP, WebhookCreate(url="http://127.0.0.1:9/hooks", organization_id=org_id)
+        )
+        delivery = webhooks.send_test(session, SETUP, subscription.id)
+        note = notifications.notify(session, user_id, kind="test", text="Hello", link=None)
+    return {"webhook": subscription.id, "delivery": delivery.id, "notification": note.id}
 
 
 def _fill(text: str, values: dict) -> str:

@@ -4,11 +4,8 @@ import threading
 from datetime import timedelta
 
 import httpx
-import pytest
 from sqlmodel import select
 
-from app import migrate
-from app.db import Database, build_engine
 from app.main import create_app
 from app.models import ApprovalStep, Event
 from app.schemas.activities import ActivityCreate, ApprovalProcessPut, ApprovalStepIn
@@ -16,18 +13,7 @@ from app.services import activities, approvals
 from app.settings import Settings
 from app.worker import Worker
 from tests.conftest import SETUP, TEST_SECRET, World
-from tests.databases import BACKENDS, fresh_database_url
 from tests.live import serve_in_thread
-
-
-@pytest.fixture(params=BACKENDS)
-def committed(request, tmp_path):
-    """A database of the test's own, where every change is really committed."""
-    with fresh_database_url(request.param, tmp_path) as url:
-        migrate.upgrade(url)
-        engine = build_engine(url)
-        yield url, Database(engine)
-        engine.dispose()
 
 
 def _union_with_a_letter_campaign(world: World, steps: list[ApprovalStepIn]):

@@ -1,0 +1,161 @@
+"""Webhook subscriptions and their delivery log; the caller's notifications."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel
+
+from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, SessionDep, set_etag
+from app.schemas.base import Input, PageOut
+from app.schemas.webhooks import (
+    DeliveryRead,
+    WebhookCreate,
+    WebhookRead,
+    WebhookUpdate,
+    WebhookWithSecret,
+)
+from app.services import notifications, webhooks
+
+router = APIRouter(tags=["webhooks and notifications"])
+
+
+def _with_secret(subscription: object, secret: str) -> dict:
+    return {**WebhookRead.model_validate(subscription).model_dump(), "secret": secret}
+
+
+@router.post("/webhooks", status_code=status.HTTP_201_CREATED, response_model=WebhookWithSecret)
+def create_webhook(
+    body: WebhookCreate, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
+    subscription, secret = webhooks.create_subscription(session, principal, body)
+    response.headers["Location"] = f"/api/v1/webhooks/{subscription.id}"
+    set_etag(response, subscription.version)
+    return _with_secret(subscription, secret)
+
+
+@router.get("/webhooks", response_model=PageOut[WebhookRead])
+def list_webhooks(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    organization_id: Annotated[str | None, Query(max_length=40)] = None,
+) -> object:
+    return webhooks.list_subscriptions(
+        session, principal, organization_id=organization_id, limit=limit, cursor=cursor
+    )
+
+
+@router.get("/webhooks/{webhook_id}", response_model=WebhookRead)
+def get_webhook(
+    webhook_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> object:
+    subscription = webhooks.get_subscription(session, principal, webhook_id)
+    set_etag(response, subscription.version)
+    return subscription
+
+
+@router.patch("/webhooks/{webhook_id}", response_model=WebhookRead)
+def update_webhook(
+    webhook_id: str,
+    body: WebhookUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch,
+) -> object:
+    subscription = webhooks.update_subscription(
+        session, principal, webhook_id, body, expected_version=if_match
+    )
+    set_etag(response, subscription.version)
+    return subscription
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_webhook(webhook_id: str, session: SessionDep, principal: CurrentPrincipal) -> None:
+    webhooks.delete_subscription(session, principal, webhook_id)
+
+
+@router.post("/webhooks/{webhook_id}/rotate-secret", response_model=WebhookWithSecret)
+def rotate_secret(webhook_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
+    """A new secret, shown once; the previous one keeps signing beside it for 24 hours."""
+    subscription, secret = webhooks.rotate_secret(session, principal, webhook_id)
+    return _with_secret(subscription, secret)
+
+
+@router.post(
+    "/webhooks/{webhook_id}/test", status_code=status.HTTP_202_ACCEPTED, response_model=DeliveryRead
+)
+def send_test(webhook_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
+    delivery = webhooks.send_test(session, principal, webhook_id)
+    return webhooks.delivery_view(delivery, [])
+
+
+@router.get("/webhooks/{webhook_id}/deliveries", response_model=PageOut[DeliveryRead])
+def list_deliveries(
+    webhook_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> object:
+    return webhooks.list_deliveries(session, principal, webhook_id, limit=limit, cursor=cursor)
+
+
+@router.post(
+    "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=DeliveryRead,
+)
+def retry_delivery(
+    webhook_id: str, delivery_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
+    return webhooks.retry_delivery(session, principal, webhook_id, delivery_id)
+
+
+class NotificationRead(BaseModel):
+    id: str
+    kind: str
+    text: str
+    link: str | None
+    read_at: datetime | None
+    created_at: datetime
+
+
+class Preferences(Input):
+    email: Literal["immediate", "daily", "off"]
+
+
+@router.get("/notifications", response_model=PageOut[NotificationRead])
+def list_notifications(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    unread: bool = False,
+) -> object:
+    page = notifications.list_notifications(
+        session, principal, unread=unread, limit=limit, cursor=cursor
+    )
+    return {"items": [n.model_dump() for n in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post("/notifications/{notification_id}/read")
+def mark_read(notification_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
+    return {"marked": notifications.mark_read(session, principal, notification_id)}
+
+
+@router.post("/notifications/read-all")
+def mark_all_read(session: SessionDep, principal: CurrentPrincipal) -> dict:
+    return {"marked": notifications.mark_read(session, principal, None)}
+
+
+@router.get("/notifications/preferences", response_model=Preferences)
+def get_preferences(session: SessionDep, principal: CurrentPrincipal) -> dict:
+    return {"email": notifications.preference(session, principal.user_id)}
+
+
+@router.put("/notifications/preferences", response_model=Preferences)
+def set_preferences(body: Preferences, session: SessionDep, principal: CurrentPrincipal) -> dict:
+    return {"email": notifications.set_preference(session, principal, body.email)}

@@ -1,0 +1,156 @@
+"""Webhook delivery on real commits, to a real receiver, verified with standardwebhooks."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from app.models import Notification, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from app.schemas.webhooks import WebhookCreate
+from app.services import webhooks
+from app.settings import get_settings
+from app.worker import Worker
+from tests.conftest import SETUP, World
+from tests.receiver import running_receiver
+
+
+@pytest.fixture
+def receiver():
+    with running_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def setting(committed, receiver):
+    """Two organizations in one coalition; the member subscribes to everything."""
+    _, database = committed
+    world = World(database)
+    lead_admin = world.user("dana")
+    lead = world.organization(lead_admin, name="State PTA")
+    member_admin = world.user("lena")
+    member = world.organization(member_admin, name="Read Together")
+    with database.session() as session:
+        subscription, secret = webhooks.create_subscription(
+            session,
+            SETUP,
+            WebhookCreate(url=receiver.url, event_types=["*"], organization_id=member.id),
+        )
+    return {"database": database, "world": world, "lead": lead, "member": member,
+            "subscription_id": subscription.id, "secret": secret, "member_admin": member_admin}  # fmt: skip
+
+
+def run_worker(database, times: int = 1) -> None:
+    worker = Worker(database, get_settings())
+    for _ in range(times):
+        worker.run_once()
+
+
+def test_an_event_reaches_the_listener_signed(setting, receiver):
+    world = setting["world"]
+    coalition = world.coalition(setting["lead"])
+    world.join(coalition, setting["member"])
+    run_worker(setting["database"])
+
+    types = [r.json["type"] for r in receiver.received]
+    assert types == ["membership.changed", "membership.changed"]
+    first = receiver.received[0]
+    assert first.verify(setting["secret"])["data"]["organization_id"] == setting["member"].id
+    assert set(first.json) == {"type", "timestamp", "data"}
+    assert first.headers["webhook-signature"].startswith("v1,")
+    with setting["database"].session() as session:
+        deliveries = session.exec(select(WebhookDelivery)).all()
+    assert {d.status for d in deliveries} == {"succeeded"}
+
+
+def test_only_events_the_organization_may_see(setting, receiver):
+    world = setting["world"]
+    other = world.organization(name="Elsewhere")
+    world.coalition(other)  # the convener's own membership event: not ours to see
+    world.coalition(setting["lead"])
+    run_worker(setting["database"])
+    assert receiver.received == []
+
+
+def test_down_then_up_retries_and_logs_every_attempt(setting, receiver, clock, monkeypatch):
+    monkeypatch.setenv("COALESCE_WEBHOOK_RETRY_SCHEDULE", "0,5,300")
+    get_settings.cache_clear()
+    receiver.answers.extend([503, 500])
+    with setting["database"].session() as session:
+        webhooks.send_test(session, SETUP, setting["subscription_id"])
+    run_worker(setting["database"])
+    clock.shift(timedelta(seconds=6))
+    run_worker(setting["database"])
+    clock.shift(timedelta(seconds=301))
+    run_worker(setting["database"])
+
+    assert len(receiver.received) == 3
+    assert len(set(receiver.ids)) == 1  # the same webhook-id on every attempt
+    with setting["database"].session() as session:
+        delivery = session.exec(select(WebhookDelivery)).one()
+        attempts = session.exec(select(WebhookAttempt).order_by(WebhookAttempt.id)).all()
+    assert delivery.status == "succeeded"
+    assert [a.status_code for a in attempts] == [503, 500, 200]
+    get_settings.cache_clear()
+
+
+def test_gone_disables_the_subscription_and_tells_the_admins(setting, receiver):
+    receiver.answers.append(410)
+    database = setting["database"]
+    with database.session() as session:
+        webhooks.send_test(session, SETUP, setting["subscription_id"])
+    run_worker(database)
+    # Later events find the subscription disabled: nothing is queued or sent.
+    world = setting["world"]
+    world.join(world.coalition(setting["lead"]), setting["member"])
+    run_worker(database, times=2)
+    assert len(receiver.received) == 1
+    with database.session() as session:
+        assert len(session.exec(select(WebhookDelivery)).all()) == 1
+        subscription = session.get(WebhookSubscription, setting["subscription_id"])
+        notes = session.exec(
+            select(Notification).where(Notification.user_id == setting["member_admin"].id)
+        ).all()
+    assert subscription.enabled is False and "410" in subscription.disabled_reason
+    assert "webhook_disabled" in [n.kind for n in notes]
+
+
+def test_rotation_signs_with_both_secrets_for_a_day(setting, receiver, clock):
+    database = setting["database"]
+    with database.session() as session:
+        _, new_secret = webhooks.rotate_secret(session, SETUP, setting["subscription_id"])
+        webhooks.send_test(session, SETUP, setting["subscription_id"])
+    run_worker(database)
+    signed = receiver.received[-1]
+    assert len(signed.headers["webhook-signature"].split(" ")) == 2
+    signed.verify(setting["secret"])
+    signed.verify(new_secret)
+
+    clock.shift(timedelta(hours=25))
+    with database.session() as session:
+        webhooks.send_test(session, SETUP, setting["subscription_id"])
+    run_worker(database)
+    assert len(receiver.received[-1].headers["webhook-signature"].split(" ")) == 1
+    receiver.received[-1].verify(new_secret)
+
+
+def test_private_addresses_are_refused_again_at_delivery(setting, receiver, monkeypatch):
+    """Subscribed while private addresses were allowed; by delivery time they are not
+    (as when a name starts resolving somewhere else): nothing leaves, the attempt says why."""
+    monkeypatch.setenv("COALESCE_WEBHOOK_ALLOW_PRIVATE_URLS", "false")
+    get_settings.cache_clear()
+    database = setting["database"]
+    with database.session() as session:
+        webhooks.send_test(session, SETUP, setting["subscription_id"])
+    run_worker(database)
+    get_settings.cache_clear()
+    assert receiver.received == []
+    with database.session() as session:
+        attempt = session.exec(select(WebhookAttempt)).one()
+    assert attempt.status_code is None and "address" in attempt.error
+
+
+def test_secret_is_encrypted_at_rest(setting):
+    with setting["database"].session() as session:
+        subscription = session.get(WebhookSubscription, setting["subscription_id"])
+    assert setting["secret"] not in subscription.secret_encrypted
+    assert setting["secret"].removeprefix("whsec_") not in subscription.secret_encrypted
