@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
-from app.pages import activities, auth, coalitions, home, organizations
+from app.pages import activities, auth, coalitions, home, organizations, webhooks
 from app.pages.deps import verify_csrf
 
 pages_router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -11,3 +11,4 @@ pages_router.include_router(home.router)
 pages_router.include_router(organizations.router)
 pages_router.include_router(coalitions.router)
 pages_router.include_router(activities.router)
+pages_router.include_router(webhooks.router)

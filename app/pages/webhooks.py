@@ -1,0 +1,212 @@
+"""Webhook and notification pages: subscriptions with their delivery log; the bell."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session
+from starlette.responses import HTMLResponse, Response
+
+from app.api.deps import SessionDep
+from app.models.events import EVENT_TYPES
+from app.pages.deps import PagePrincipal
+from app.pages.forms import FormOutcome, parse, run_form, section_response
+from app.pages.templating import is_htmx, render
+from app.principal import Principal
+from app.schemas.webhooks import WebhookCreate, WebhookUpdate
+from app.services import access, accounts, notifications, webhooks
+
+router = APIRouter()
+
+
+def webhooks_context(session: Session, principal: Principal) -> dict[str, Any]:
+    subscriptions = webhooks.list_subscriptions(session, principal, limit=200).items
+    admin_ids = set(access.admin_organizations(principal))
+    return {
+        "subscriptions": [
+            (s, webhooks.list_deliveries(session, principal, s.id, limit=20).items)
+            for s in subscriptions
+        ],
+        "admin_orgs": [
+            o for o, _ in accounts.my_organizations(session, principal) if o.id in admin_ids
+        ],
+        "event_types": EVENT_TYPES,
+        "new_secret": None,
+        "form_errors": {},
+        "drafts": {},
+        "notices": {},
+    }
+
+
+@router.get("/webhooks")
+def webhooks_page(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+    return render(request, "webhooks/list.html", webhooks_context(session, principal))
+
+
+async def _act(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    action: Any,
+    *,
+    notice: str,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    outcome = await run_form(request, session, action)
+    return section_response(
+        request,
+        outcome,
+        section="subscriptions",
+        partial="webhooks/_subscriptions.html",
+        page="webhooks/list.html",
+        context=lambda: webhooks_context(session, principal),
+        redirect_to="/webhooks",
+        notice=notice,
+        extra=extra,
+    )
+
+
+def _secret_answer(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    outcome: FormOutcome,
+    shown: dict[str, Any],
+    notice: str,
+) -> Response:
+    """The secret is shown once, on this answer: a plain post gets the page, not a redirect."""
+    context = webhooks_context(session, principal)
+    if outcome.errors:
+        context.update(
+            form_errors={"subscriptions": outcome.errors}, drafts={"subscriptions": outcome.values}
+        )
+    else:
+        context.update(new_secret=shown, notices={"subscriptions": notice})
+    template = "webhooks/_subscriptions.html" if is_htmx(request) else "webhooks/list.html"
+    return render(request, template, context, status_code=422 if outcome.errors else 200)
+
+
+@router.post("/webhooks")
+async def create_webhook(
+    request: Request, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    shown: dict[str, Any] = {}
+    form = await request.form()
+
+    def save(values: dict[str, Any]) -> None:
+        values["event_types"] = form.getlist("event_types") or ["*"]
+        subscription, secret = webhooks.create_subscription(
+            session, principal, parse(WebhookCreate, values)
+        )
+        shown.update(id=subscription.id, secret=secret)
+
+    outcome = await run_form(request, session, save)
+    return _secret_answer(request, session, principal, outcome, shown, "Webhook created.")
+
+
+@router.post("/webhooks/{webhook_id}/enabled")
+async def toggle_webhook(
+    request: Request, webhook_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        changes = WebhookUpdate(enabled=values.get("enabled") == "true")
+        webhooks.update_subscription(session, principal, webhook_id, changes)
+
+    return await _act(request, session, principal, save, notice="Saved.")
+
+
+@router.post("/webhooks/{webhook_id}/rotate-secret")
+async def rotate_secret(
+    request: Request, webhook_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    shown: dict[str, Any] = {}
+
+    def save(_: dict[str, Any]) -> None:
+        subscription, secret = webhooks.rotate_secret(session, principal, webhook_id)
+        shown.update(id=subscription.id, secret=secret)
+
+    outcome = await run_form(request, session, save)
+    notice = "New secret made; the old one signs too for 24 hours."
+    return _secret_answer(request, session, principal, outcome, shown, notice)
+
+
+@router.post("/webhooks/{webhook_id}/test")
+async def send_test(
+    request: Request, webhook_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(_: dict[str, Any]) -> None:
+        webhooks.send_test(session, principal, webhook_id)
+
+    return await _act(
+        request, session, principal, save, notice="Test queued: it goes out within seconds."
+    )
+
+
+@router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry")
+async def retry_delivery(
+    request: Request,
+    webhook_id: str,
+    delivery_id: str,
+    session: SessionDep,
+    principal: PagePrincipal,
+) -> Response:
+    def save(_: dict[str, Any]) -> None:
+        webhooks.retry_delivery(session, principal, webhook_id, delivery_id)
+
+    return await _act(request, session, principal, save, notice="Retry queued.")
+
+
+# Notifications ---------------------------------------------------------------------------
+
+
+@router.get("/notifications")
+def notifications_page(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+    return render(request, "notifications/list.html", _notifications_context(session, principal))
+
+
+def _notifications_context(session: Session, principal: Principal) -> dict[str, Any]:
+    return {
+        "notifications": notifications.list_notifications(session, principal, limit=100).items,
+        "preference": notifications.preference(session, principal.user_id),
+        "choices": notifications.EMAIL_CHOICES,
+        "form_errors": {},
+        "drafts": {},
+        "notices": {},
+    }
+
+
+@router.get("/notifications/bell")
+def bell(session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
+    """The unread count, loaded into the navigation of every page."""
+    count = notifications.unread_count(session, principal)
+    label = f"Notifications ({count} unread)" if count else "Notifications"
+    return HTMLResponse(
+        f'<a href="/notifications" id="bell" aria-label="{label}">🔔 {count or ""}</a>'
+    )
+
+
+@router.post("/notifications/read")
+async def mark_read(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        notifications.mark_read(session, principal, values.get("notification_id"))
+
+    outcome = await run_form(request, session, save)
+    return section_response(
+        request, outcome, section="notifications", partial="notifications/_list.html",
+        page="notifications/list.html", context=lambda: _notifications_context(session, principal),
+        redirect_to="/notifications", notice="Marked read.",
+    )  # fmt: skip
+
+
+@router.post("/notifications/preferences")
+async def save_preferences(
+    request: Request, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        notifications.set_preference(session, principal, values.get("email") or "")
+
+    outcome = await run_form(request, session, save)
+    return section_response(
+        request, outcome, section="notifications", partial="notifications/_list.html",
+        page="notifications/list.html", context=lambda: _notifications_context(session, principal),
+        redirect_to="/notifications", notice="Preference saved.",
+    )  # fmt: skip

@@ -1,0 +1,77 @@
+"""Webhook and notification pages."""
+
+import re
+
+from tests.conftest import sign_in
+
+
+def htmx(token: str) -> dict[str, str]:
+    return {"HX-Request": "true", "X-CSRF-Token": token}
+
+
+def test_create_shows_the_secret_once_then_test_and_disable(client, world):
+    admin = world.user("sam")
+    organization = world.organization(admin)
+    token = sign_in(client, admin)
+    made = client.post(
+        "/webhooks",
+        headers=htmx(token),
+        data={"url": "http://127.0.0.1:9/hooks", "organization_id": organization.id,
+              "event_types": ["signon.decision_changed"]},
+    )  # fmt: skip
+    assert made.status_code == 200
+    secret = re.search(r'id="new-secret" readonly value="(whsec_[^"]+)"', made.text).group(1)
+    page = client.get("/webhooks")
+    assert "http://127.0.0.1:9/hooks" in page.text and secret not in page.text
+    webhook_id = re.search(r'id="webhook-(whk_[a-z0-9]+)"', page.text).group(1)
+
+    tested = client.post(f"/webhooks/{webhook_id}/test", headers=htmx(token))
+    assert "Test queued" in tested.text and "webhook.test" in tested.text
+    rotated = client.post(f"/webhooks/{webhook_id}/rotate-secret", headers=htmx(token))
+    new_secret = re.search(r'id="new-secret" readonly value="(whsec_[^"]+)"', rotated.text).group(1)
+    assert new_secret != secret
+    disabled = client.post(
+        f"/webhooks/{webhook_id}/enabled", headers=htmx(token), data={"enabled": "false"}
+    )
+    assert "— disabled" in disabled.text
+
+    bad = client.post(
+        "/webhooks",
+        headers=htmx(token),
+        data={"url": "ftp://x.example.org", "organization_id": organization.id},
+    )
+    assert bad.status_code == 422 and 'id="url-error"' in bad.text
+
+
+def test_members_cannot_manage_webhooks(client, world):
+    admin = world.user("sam")
+    organization = world.organization(admin)
+    member = world.member(organization, "member")
+    sign_in(client, member)
+    page = client.get("/webhooks")
+    assert "Add a webhook" not in page.text and "admins manage" in page.text
+
+
+def test_bell_list_mark_read_and_preferences(client, world):
+    from app.services import notifications
+
+    user = world.user("rita")
+    with world.database.session() as session:
+        notifications.notify(
+            session,
+            user.id,
+            kind="approval_waiting",
+            text="Waiting on you: Board",
+            link="/approvals",
+        )
+    token = sign_in(client, user)
+    assert "1 unread" in client.get("/notifications/bell").text
+    page = client.get("/notifications")
+    assert "Waiting on you: Board" in page.text and 'class="unread"' in page.text
+    read = client.post("/notifications/read", headers=htmx(token))
+    assert read.status_code == 200 and 'class="unread"' not in read.text
+    assert "1 unread" not in client.get("/notifications/bell").text
+    saved = client.post("/notifications/preferences", headers=htmx(token), data={"email": "daily"})
+    assert "Preference saved." in saved.text and '<option value="daily" selected>' in saved.text
+    bad = client.post("/notifications/preferences", headers=htmx(token), data={"email": "hourly"})
+    assert bad.status_code == 422
