@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench bench-webhooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ format: $(TEST_STAMP)
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench.api
+
+bench-webhooks: $(TEST_STAMP)
+	$(BIN)/python -m bench.webhooks
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-*

@@ -318,9 +318,12 @@ def _claim(database: Database, settings: Settings) -> list[Outgoing]:
         if session.get_bind().dialect.name == "postgresql":
             statement = statement.with_for_update(skip_locked=True, of=WebhookDelivery)
         claimed = []
+        secrets: dict[str, list[str]] = {}  # decrypted once per subscription and batch
         for delivery, subscription in session.exec(statement):
             delivery.locked_until = now + timedelta(seconds=settings.webhook_lease_seconds)
             session.add(delivery)
+            if subscription.id not in secrets:
+                secrets[subscription.id] = _signing_secrets(settings, subscription, now)
             claimed.append(
                 Outgoing(
                     delivery_id=delivery.id,
@@ -328,7 +331,7 @@ def _claim(database: Database, settings: Settings) -> list[Outgoing]:
                     url=subscription.url,
                     event_id=delivery.event_id,
                     payload=delivery.payload,
-                    secrets=_signing_secrets(settings, subscription, now),
+                    secrets=secrets[subscription.id],
                 )
             )
     return claimed
@@ -358,13 +361,32 @@ def signed_headers(outgoing: Outgoing, moment: datetime) -> dict[str, str]:
     }
 
 
-async def _send(client: httpx.AsyncClient, outgoing: Outgoing, settings: Settings) -> Outcome:
+async def _send(
+    client: httpx.AsyncClient,
+    outgoing: Outgoing,
+    settings: Settings,
+    checked: dict[str, tuple[str, str]],
+    gate: asyncio.Semaphore,
+) -> Outcome:
+    async with gate:
+        return await _send_one(client, outgoing, settings, checked)
+
+
+async def _send_one(
+    client: httpx.AsyncClient,
+    outgoing: Outgoing,
+    settings: Settings,
+    checked: dict[str, tuple[str, str]],
+) -> Outcome:
     started = time.perf_counter()
     try:
-        # Checked again now, and the connection goes to the address that was checked.
-        host, address = await asyncio.to_thread(
-            resolve_and_check, outgoing.url, allow_private=settings.webhook_allow_private_urls
-        )
+        # Checked again at delivery (once per address and batch), and the connection goes
+        # to the address that was checked: a name that starts resolving elsewhere is caught.
+        if outgoing.url not in checked:
+            checked[outgoing.url] = await asyncio.to_thread(
+                resolve_and_check, outgoing.url, allow_private=settings.webhook_allow_private_urls
+            )
+        host, address = checked[outgoing.url]
         target = httpx.URL(outgoing.url)
         pinned = target.copy_with(host=address)
         response = await client.post(
@@ -389,21 +411,40 @@ async def _send(client: httpx.AsyncClient, outgoing: Outgoing, settings: Setting
 
 async def _send_all(batch: list[Outgoing], settings: Settings) -> list[Outcome]:
     timeout = httpx.Timeout(settings.webhook_timeout_seconds)
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=50)
+    width = settings.webhook_concurrency
+    limits = httpx.Limits(max_connections=width, max_keepalive_connections=width)
+    gate = asyncio.Semaphore(width)
+    checked: dict[str, tuple[str, str]] = {}
     async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as client:
-        return await asyncio.gather(*(_send(client, o, settings) for o in batch))
+        return await asyncio.gather(*(_send(client, o, settings, checked, gate) for o in batch))
 
 
 def _record(database: Database, settings: Settings, outcomes: list[Outcome]) -> None:
     schedule = settings.retry_schedule_seconds
     now = clock.now()
     with database.session() as session:
+        # One query for the batch's deliveries and one for their subscriptions.
+        deliveries = {
+            d.id: d
+            for d in session.exec(
+                select(WebhookDelivery).where(
+                    WebhookDelivery.id.in_([o.delivery_id for o in outcomes])  # type: ignore[attr-defined]
+                )
+            )
+        }
+        subscriptions = {
+            s.id: s
+            for s in session.exec(
+                select(WebhookSubscription).where(
+                    WebhookSubscription.id.in_({d.subscription_id for d in deliveries.values()})  # type: ignore[attr-defined]
+                )
+            )
+        }
         for outcome in outcomes:
-            delivery = session.get(WebhookDelivery, outcome.delivery_id)
+            delivery = deliveries.get(outcome.delivery_id)
             if delivery is None:
                 continue  # the subscription was deleted meanwhile
-            subscription = session.get(WebhookSubscription, delivery.subscription_id)
-            assert subscription is not None
+            subscription = subscriptions[delivery.subscription_id]
             session.add(
                 WebhookAttempt(
                     id=new_id("wat"),
