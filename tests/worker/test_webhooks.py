@@ -154,3 +154,25 @@ def test_secret_is_encrypted_at_rest(setting):
         subscription = session.get(WebhookSubscription, setting["subscription_id"])
     assert setting["secret"] not in subscription.secret_encrypted
     assert setting["secret"].removeprefix("whsec_") not in subscription.secret_encrypted
+
+
+def test_five_days_without_success_disable_the_endpoint(setting, receiver, clock):
+    receiver.answers.extend([500] * 20)
+    database = setting["database"]
+    with database.session() as session:
+        webhooks.send_test(session, SETUP, setting["subscription_id"])
+    run_worker(database)
+    clock.shift(timedelta(days=4, hours=23))
+    with database.session() as session:
+        webhooks.send_test(session, SETUP, setting["subscription_id"])
+    run_worker(database)
+    with database.session() as session:
+        assert session.get(WebhookSubscription, setting["subscription_id"]).enabled is True
+    clock.shift(timedelta(hours=2))
+    with database.session() as session:
+        webhooks.send_test(session, SETUP, setting["subscription_id"])
+    run_worker(database)
+    with database.session() as session:
+        subscription = session.get(WebhookSubscription, setting["subscription_id"])
+    assert subscription.enabled is False
+    assert subscription.disabled_reason == "No successful delivery for 5 days."
