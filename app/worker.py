@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from app.api.idempotency import forget_old_keys
 from app.db import Database
-from app.services import notifications, webhooks
+from app.services import notifications, proposals, webhooks
 from app.services.accounts import forget_old_login_failures
 from app.services.approvals import notice_overdue_steps
 from app.settings import Settings
@@ -26,6 +26,8 @@ TASKS: dict[str, Task] = {
     "forget_old_login_failures": forget_old_login_failures,
     "forget_old_idempotency_keys": forget_old_keys,
     "notice_overdue_steps": notice_overdue_steps,
+    "close_due_proposals": proposals.close_due_proposals,
+    "notice_proposals_closing_soon": proposals.notice_closing_soon,
     "queue_daily_digests": notifications.queue_daily_digests,
     "release_stuck_emails": notifications.release_stuck_emails,
 }

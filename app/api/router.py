@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from app.api import accounts, activities, coalitions, events, goals, organizations, webhooks
+from app.api import (
+    accounts,
+    activities,
+    coalitions,
+    events,
+    goals,
+    organizations,
+    proposals,
+    webhooks,
+)
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(accounts.router)
@@ -12,3 +21,4 @@ api_router.include_router(goals.router)
 api_router.include_router(events.router)
 api_router.include_router(activities.router)
 api_router.include_router(webhooks.router)
+api_router.include_router(proposals.router)

@@ -20,6 +20,7 @@ from app.models.organizations import (
     Position,
     ResearchNote,
 )
+from app.models.proposals import Proposal, Vote, VoteChange
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -45,9 +46,12 @@ __all__ = [
     "Organization",
     "OrganizationUser",
     "Position",
+    "Proposal",
     "ResearchNote",
     "SignOnDecision",
     "User",
+    "Vote",
+    "VoteChange",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSubscription",

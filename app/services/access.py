@@ -101,3 +101,17 @@ def require_joined_admin(session: Session, principal: Principal, coalition: Coal
         raise Forbidden(
             "Only an admin of an organization taking part in this coalition may do this."
         )
+
+
+def get_coalition_taking_part(
+    session: Session, principal: Principal, coalition_id: str
+) -> Coalition:
+    """The coalition, for its working space (activities, proposals): only organizations
+    taking part see it; to anyone else it does not exist."""
+    coalition = get_coalition(session, principal, coalition_id)
+    if principal.is_platform_admin:
+        return coalition
+    mine = memberships_of(session, coalition_id, list(principal.roles))
+    if not any(m.status == "joined" for m in mine.values()):
+        raise NotFound("No such coalition.")
+    return coalition

@@ -31,14 +31,7 @@ CHOOSABLE = {"pending", "signed", "declined", "abstained", "withdrawn"}
 
 
 def _visible_coalition(session: Session, principal: Principal, coalition_id: str) -> Coalition:
-    """Activities are the members' working space: only organizations taking part see them."""
-    coalition = access.get_coalition(session, principal, coalition_id)
-    if principal.is_platform_admin:
-        return coalition
-    mine = access.memberships_of(session, coalition_id, list(principal.roles))
-    if not any(m.status == "joined" for m in mine.values()):
-        raise NotFound("No such coalition.")
-    return coalition
+    return access.get_coalition_taking_part(session, principal, coalition_id)
 
 
 def _visible_activity(

@@ -225,8 +225,26 @@ def size_implications(members: int, decision_days: list[float]) -> dict[str, Any
 
 
 def decision_days(session: Session, coalition_id: str) -> list[float]:
-    """How long the coalition's past decisions took. Sign-ons and proposals add theirs."""
-    return []
+    """How long the coalition's past decisions took: closed proposals (opened to closed)
+    and closed sign-on collections (opened to closed)."""
+    from app.models import Activity, Proposal
+
+    spans = [
+        *session.exec(
+            select(Proposal.created_at, Proposal.closed_at).where(
+                Proposal.coalition_id == coalition_id,
+                Proposal.closed_at.is_not(None),  # type: ignore[union-attr]
+            )
+        ).all(),
+        *session.exec(
+            select(Activity.opened_at, Activity.closed_at).where(
+                Activity.coalition_id == coalition_id,
+                Activity.collects_signatures.is_(True),  # type: ignore[attr-defined]
+                Activity.closed_at.is_not(None),  # type: ignore[union-attr]
+            )
+        ).all(),
+    ]
+    return [(end - start).total_seconds() / 86400 for start, end in spans if start and end]
 
 
 def coalition_detail(session: Session, principal: Principal, coalition_id: str) -> dict:

@@ -77,6 +77,10 @@ def _users_with_role(session: Session, organization_id: str, roles: set[str]) ->
     )
 
 
+def admins_of(session: Session, organization_id: str) -> list[str]:
+    return _users_with_role(session, organization_id, {"admin"})
+
+
 def _deciders(step: ApprovalStep) -> set[str]:
     return {"admin", step.approver_role}
 

@@ -247,6 +247,24 @@ CASES = {
     ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): Case(
         "POST", "/api/v1/webhooks/{webhook}/deliveries/{delivery}/retry", None, **admins_only(202)
     ),
+    # Proposals: the members of the coalition decide.
+    ("POST", "/api/v1/coalitions/{coalition_id}/proposals"): Case(
+        "POST", "/api/v1/coalitions/{coalition}/proposals", {"title": "Endorse HB 210"},
+        **org_admins(201, outsider=404),
+    ),
+    ("GET", "/api/v1/coalitions/{coalition_id}/proposals"): Case(
+        "GET", "/api/v1/coalitions/{coalition}/proposals", None, **org_private(200)
+    ),
+    ("GET", "/api/v1/proposals/{proposal_id}"): Case(
+        "GET", "/api/v1/proposals/{proposal}", None, **org_private(200)
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/votes"): Case(
+        "POST", "/api/v1/proposals/{proposal}/votes", {"organization_id": "{org}", "choice": "yes"},
+        **org_admins(200, outsider=404),
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/close"): Case(
+        "POST", "/api/v1/proposals/{proposal}/close", None, **org_admins(200, outsider=404)
+    ),
     # Notifications belong to one person.
     ("GET", "/api/v1/notifications"): Case("GET", "/api/v1/notifications", None, **everyone(200)),
     ("POST", "/api/v1/notifications/{notification_id}/read"): Case(
@@ -296,7 +314,7 @@ def _setting(world: World) -> dict:
     world.join(coalition, partner)
     goal, objective = _goal_with_objective(world, coalition.id)
     activities = _activities(world, coalition.id, organization.id)
-    hooks = _webhook_and_notification(world, organization.id, admin.id)
+    hooks = _webhook_notification_and_proposal(world, organization.id, admin.id)
     values = {
         **hooks,
         **activities,
@@ -355,7 +373,7 @@ def _activities(world: World, coalition_id: str, org_id: str) -> dict[str, str]:
     return {"signing": signing, "approving": approving, "approval": approval, "draft": draft}
 
 
-def _webhook_and_notification(world: World, org_id: str, user_id: str) -> dict[str, str]:
+def _webhook_notification_and_proposal(world: World, org_id: str, user_id: str) -> dict[str, str]:
     from app.schemas.webhooks import WebhookCreate
     from app.services import notifications, webhooks
     from tests.conftest import SETUP
@@ -366,7 +384,30 @@ def _webhook_and_notification(world: World, org_id: str, user_id: str) -> dict[s
         )
         delivery = webhooks.send_test(session, SETUP, subscription.id)
         note = notifications.notify(session, user_id, kind="test", text="Hello", link=None)
-    return {"webhook": subscription.id, "delivery": delivery.id, "notification": note.id}
+        from app.schemas.proposals import ProposalCreate
+        from app.services import proposals
+
+        coalition_id = world_coalition_of(session, org_id)
+        proposal = proposals.create_proposal(
+            session, SETUP, coalition_id, ProposalCreate(title="Endorse")
+        )
+    return {
+        "webhook": subscription.id,
+        "delivery": delivery.id,
+        "notification": note.id,
+        "proposal": proposal.id,
+    }
+
+
+def world_coalition_of(session, org_id: str) -> str:  # type: ignore[no-untyped-def]
+    """The coalition the organization convenes in this setting."""
+    from sqlmodel import select
+
+    from app.models import Membership
+
+    return session.exec(
+        select(Membership.coalition_id).where(Membership.organization_id == org_id)
+    ).first()
 
 
 def _fill(text: str, values: dict) -> str:

@@ -1,0 +1,63 @@
+"""Proposals and votes."""
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.api.deps import CurrentPrincipal, Cursor, Limit, SessionDep, set_etag
+from app.schemas.base import PageOut
+from app.schemas.proposals import ProposalCreate, ProposalRead, VoteCast
+from app.services import proposals as service
+
+router = APIRouter(tags=["proposals"])
+
+
+@router.post(
+    "/coalitions/{coalition_id}/proposals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProposalRead,
+)
+def create_proposal(
+    coalition_id: str,
+    body: ProposalCreate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> dict:
+    proposal = service.create_proposal(session, principal, coalition_id, body)
+    response.headers["Location"] = f"/api/v1/proposals/{proposal.id}"
+    return service.proposal_view(session, proposal)
+
+
+@router.get("/coalitions/{coalition_id}/proposals", response_model=PageOut[ProposalRead])
+def list_proposals(
+    coalition_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    status: str | None = Query(default=None, pattern="^(open|closed)$"),
+) -> object:
+    return service.list_proposals(
+        session, principal, coalition_id, status=status, limit=limit, cursor=cursor
+    )
+
+
+@router.get("/proposals/{proposal_id}", response_model=ProposalRead)
+def get_proposal(
+    proposal_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
+    proposal = service.get_proposal(session, principal, proposal_id)
+    set_etag(response, proposal["version"])
+    return proposal
+
+
+@router.post("/proposals/{proposal_id}/votes", response_model=ProposalRead)
+def cast_vote(
+    proposal_id: str, body: VoteCast, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
+    """One live vote per member organization; voting again changes it (history is kept)."""
+    return service.cast_vote(session, principal, proposal_id, body)
+
+
+@router.post("/proposals/{proposal_id}/close", response_model=ProposalRead)
+def close_proposal(proposal_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
+    return service.close_proposal(session, principal, proposal_id)

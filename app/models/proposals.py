@@ -1,0 +1,57 @@
+"""Proposals a coalition decides by vote, each member's live vote, and the vote history."""
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.base import timestamp_field
+
+
+class Proposal(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=40)
+    coalition_id: str = Field(
+        foreign_key="coalition.id", max_length=40, index=True, ondelete="CASCADE"
+    )
+    proposed_by_organization_id: str = Field(foreign_key="organization.id", max_length=40)
+    title: str = Field(max_length=200)
+    body: str | None = Field(default=None, max_length=20000)
+    reason_required: bool = True  # a reason on `no` and `block`
+    closes_at: datetime = timestamp_field(index=True)
+    status: str = Field(default="open", max_length=20, index=True)
+    outcome: str | None = Field(default=None, max_length=20)
+    explanation: str | None = Field(default=None, max_length=500)
+    closed_at: datetime | None = timestamp_field(default=None)
+    closing_soon_noticed: bool = False
+    version: int = 1
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
+
+
+class Vote(SQLModel, table=True):
+    """One live vote per member organization; changing it rewrites this row."""
+
+    __table_args__ = (UniqueConstraint("proposal_id", "organization_id"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    proposal_id: str = Field(foreign_key="proposal.id", max_length=40, ondelete="CASCADE")
+    organization_id: str = Field(foreign_key="organization.id", max_length=40)
+    choice: str = Field(max_length=20)
+    comment: str | None = Field(default=None, max_length=2000)
+    cast_by: str | None = Field(default=None, max_length=40)
+    cast_at: datetime = timestamp_field()
+
+
+class VoteChange(SQLModel, table=True):
+    __tablename__ = "vote_change"
+
+    id: str = Field(primary_key=True, max_length=40)
+    proposal_id: str = Field(
+        foreign_key="proposal.id", max_length=40, index=True, ondelete="CASCADE"
+    )
+    organization_id: str = Field(max_length=40)
+    from_choice: str | None = Field(default=None, max_length=20)
+    to_choice: str = Field(max_length=20)
+    comment: str | None = Field(default=None, max_length=2000)
+    cast_by: str | None = Field(default=None, max_length=40)
+    created_at: datetime = timestamp_field()

@@ -1,0 +1,295 @@
+"""Proposals: a coalition decides on its own behalf by the rule its members agreed on."""
+
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app import clock
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.ids import new_id
+from app.models import Coalition, Membership, Organization, Proposal, Vote, VoteChange
+from app.models.organizations import OrgRole
+from app.pagination import Page, paginate
+from app.principal import Principal
+from app.schemas.proposals import ProposalCreate, VoteCast
+from app.services import access, decision_rules, events, notifications
+
+DEFAULT_DURATION = timedelta(days=7)
+CLOSING_SOON = timedelta(hours=24)
+
+
+def eligible_voters(session: Session, coalition_id: str) -> set[str]:
+    """Joined member organizations vote; observers do not."""
+    return set(
+        session.exec(
+            select(Membership.organization_id).where(
+                Membership.coalition_id == coalition_id,
+                Membership.status == "joined",
+                Membership.engagement != "observer",
+            )
+        ).all()
+    )
+
+
+def _leads(session: Session, coalition_id: str) -> set[str]:
+    return set(
+        session.exec(
+            select(Membership.organization_id).where(
+                Membership.coalition_id == coalition_id,
+                Membership.status == "joined",
+                Membership.engagement == "lead",
+            )
+        ).all()
+    )
+
+
+def create_proposal(
+    session: Session, principal: Principal, coalition_id: str, proposal_in: ProposalCreate
+) -> Proposal:
+    coalition = access.get_coalition_taking_part(session, principal, coalition_id)
+    proposer = _proposing_organization(session, principal, coalition, proposal_in.organization_id)
+    closes_at = proposal_in.closes_at or clock.now() + DEFAULT_DURATION
+    if closes_at <= clock.now():
+        raise Invalid.field(["body", "closes_at"], "Choose a closing time in the future.")
+    moment = clock.now()
+    proposal = Proposal(
+        id=new_id("prp"),
+        coalition_id=coalition_id,
+        proposed_by_organization_id=proposer,
+        title=proposal_in.title,
+        body=proposal_in.body,
+        reason_required=proposal_in.reason_required,
+        closes_at=closes_at,
+        created_at=moment,
+        updated_at=moment,
+    )
+    session.add(proposal)
+    session.flush()
+    events.emit(
+        session,
+        "proposal.opened",
+        {"proposal_id": proposal.id, "coalition_id": coalition_id, "title": proposal.title,
+         "closes_at": closes_at.isoformat(), "proposed_by_organization_id": proposer},
+        visible_to=events.coalition_audience(session, coalition_id),
+        coalition_id=coalition_id,
+        actor=principal,
+    )  # fmt: skip
+    return proposal
+
+
+def _proposing_organization(
+    session: Session, principal: Principal, coalition: Coalition, wanted: str | None
+) -> str:
+    mine = access.memberships_of(session, coalition.id, access.admin_organizations(principal))
+    joined = sorted(org for org, m in mine.items() if m.status == "joined")
+    if principal.is_platform_admin and not joined:
+        joined = sorted(_leads(session, coalition.id))
+    if wanted is not None:
+        if wanted not in joined:
+            raise Forbidden("You can only propose for an organization you are an admin of.")
+        return wanted
+    if not joined:
+        raise Forbidden("Only an admin of an organization taking part may propose.")
+    return joined[0]
+
+
+def list_proposals(
+    session: Session,
+    principal: Principal,
+    coalition_id: str,
+    *,
+    status: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page:
+    access.get_coalition_taking_part(session, principal, coalition_id)
+    statement = select(Proposal).where(Proposal.coalition_id == coalition_id)
+    if status:
+        statement = statement.where(Proposal.status == status)
+    page = paginate(session, statement, Proposal.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+    page.items = [proposal_view(session, p) for p in page.items]
+    return page
+
+
+def _visible(
+    session: Session, principal: Principal, proposal_id: str
+) -> tuple[Proposal, Coalition]:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound("No such proposal.")
+    try:
+        coalition = access.get_coalition_taking_part(session, principal, proposal.coalition_id)
+    except NotFound:
+        raise NotFound("No such proposal.") from None
+    return proposal, coalition
+
+
+def _votes(session: Session, proposal_id: str) -> list[tuple[Vote, Organization]]:
+    return list(
+        session.exec(
+            select(Vote, Organization)
+            .join(Organization, Organization.id == Vote.organization_id)
+            .where(Vote.proposal_id == proposal_id)
+            .order_by(Organization.name)
+        ).all()
+    )
+
+
+def _result(session: Session, proposal: Proposal, coalition: Coalition) -> decision_rules.Result:
+    votes = {vote.organization_id: vote.choice for vote, _ in _votes(session, proposal.id)}
+    return decision_rules.decide(
+        coalition.decision_rule,
+        coalition.quorum,
+        eligible_voters(session, coalition.id),
+        votes,
+        _leads(session, coalition.id),
+    )
+
+
+def proposal_view(session: Session, proposal: Proposal) -> dict[str, Any]:
+    coalition = session.get(Coalition, proposal.coalition_id)
+    assert coalition is not None
+    result = _result(session, proposal, coalition)
+    return {
+        **proposal.model_dump(),
+        "tally": result.tally,
+        "votes": [
+            {
+                "organization_id": v.organization_id,
+                "organization_name": o.name,
+                "choice": v.choice,
+                "comment": v.comment,
+                "cast_at": v.cast_at,
+            }
+            for v, o in _votes(session, proposal.id)
+        ],
+    }
+
+
+def get_proposal(session: Session, principal: Principal, proposal_id: str) -> dict[str, Any]:
+    proposal, _ = _visible(session, principal, proposal_id)
+    return proposal_view(session, proposal)
+
+
+def cast_vote(
+    session: Session, principal: Principal, proposal_id: str, vote_in: VoteCast
+) -> dict[str, Any]:
+    proposal, coalition = _visible(session, principal, proposal_id)
+    org = vote_in.organization_id
+    if not (principal.is_platform_admin or principal.role_in(org) == OrgRole.admin):
+        raise Forbidden("You can only vote for an organization you are an admin of.")
+    if proposal.status != "open":
+        raise Conflict("This proposal is closed; votes can no longer change.")
+    if org not in eligible_voters(session, coalition.id):
+        raise Forbidden("Only joined members vote; observers and others do not.")
+    if proposal.reason_required and vote_in.choice in ("no", "block") and not vote_in.comment:
+        raise Invalid.field(["body", "comment"], f"Say why you vote {vote_in.choice}.")
+    vote = session.exec(
+        select(Vote).where(Vote.proposal_id == proposal.id, Vote.organization_id == org)
+    ).first()
+    before = vote.choice if vote else None
+    moment = clock.now()
+    vote = vote or Vote(id=new_id("vot"), proposal_id=proposal.id, organization_id=org, choice="")
+    vote.choice, vote.comment = vote_in.choice, vote_in.comment
+    vote.cast_by, vote.cast_at = principal.user_id, moment
+    session.add(vote)
+    session.add(
+        VoteChange(
+            id=new_id("vch"), proposal_id=proposal.id, organization_id=org, from_choice=before,
+            to_choice=vote_in.choice, comment=vote_in.comment, cast_by=principal.user_id,
+            created_at=moment,
+        )
+    )  # fmt: skip
+    proposal.version += 1
+    session.add(proposal)
+    session.flush()
+    events.emit(
+        session,
+        "proposal.vote_cast",
+        {"proposal_id": proposal.id, "coalition_id": coalition.id, "organization_id": org,
+         "from": before, "to": vote_in.choice},
+        visible_to=events.coalition_audience(session, coalition.id),
+        coalition_id=coalition.id,
+        actor=principal,
+    )  # fmt: skip
+    result = _result(session, proposal, coalition)
+    if result.tally["voted"] == result.tally["eligible"]:
+        _close(session, proposal, coalition, principal)  # everyone has spoken
+    return proposal_view(session, proposal)
+
+
+def close_proposal(session: Session, principal: Principal, proposal_id: str) -> dict[str, Any]:
+    proposal, coalition = _visible(session, principal, proposal_id)
+    is_lead = principal.is_platform_admin or access.lead_organization(session, principal, coalition)
+    is_proposer = principal.role_in(proposal.proposed_by_organization_id) == OrgRole.admin
+    if not (is_lead or is_proposer):
+        raise Forbidden("Only a lead or the proposing organization may close this early.")
+    if proposal.status != "open":
+        raise Conflict("This proposal is closed already.")
+    _close(session, proposal, coalition, principal)
+    return proposal_view(session, proposal)
+
+
+def _close(
+    session: Session, proposal: Proposal, coalition: Coalition, actor: Principal | None
+) -> None:
+    result = _result(session, proposal, coalition)
+    proposal.status = "closed"
+    proposal.outcome = result.outcome
+    proposal.explanation = result.explanation
+    proposal.closed_at = clock.now()
+    proposal.version += 1
+    session.add(proposal)
+    session.flush()
+    events.emit(
+        session,
+        "proposal.closed",
+        {"proposal_id": proposal.id, "coalition_id": coalition.id, "outcome": result.outcome,
+         "tally": result.tally, "explanation": result.explanation},
+        visible_to=events.coalition_audience(session, coalition.id),
+        coalition_id=coalition.id,
+        actor=actor,
+    )  # fmt: skip
+
+
+# The worker's part -------------------------------------------------------------------------
+
+
+def _due(session: Session, condition: Any) -> list[Proposal]:
+    statement = select(Proposal).where(Proposal.status == "open", condition).limit(100)
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return list(session.exec(statement))
+
+
+def close_due_proposals(session: Session) -> int:
+    """Close proposals whose time is up, each exactly once even with two workers."""
+    closed = _due(session, Proposal.closes_at <= clock.now())  # type: ignore[operator]
+    for proposal in closed:
+        coalition = session.get(Coalition, proposal.coalition_id)
+        assert coalition is not None
+        _close(session, proposal, coalition, None)
+    return len(closed)
+
+
+def notice_closing_soon(session: Session) -> int:
+    """A day before closing, remind the organizations that have not voted yet."""
+    soon = _due(
+        session,
+        (Proposal.closes_at <= clock.now() + CLOSING_SOON)  # type: ignore[operator]
+        & Proposal.closing_soon_noticed.is_(False),  # type: ignore[attr-defined]
+    )
+    for proposal in soon:
+        proposal.closing_soon_noticed = True
+        session.add(proposal)
+        voted = {v.organization_id for v, _ in _votes(session, proposal.id)}
+        for org in eligible_voters(session, proposal.coalition_id) - voted:
+            for user_id in notifications.admins_of(session, org):
+                notifications.notify(
+                    session, user_id, kind="proposal_closing_soon",
+                    text=f"Closing within a day; your organization has not voted: {proposal.title}",
+                    link=f"/proposals/{proposal.id}",
+                )  # fmt: skip
+    session.flush()
+    return len(soon)
