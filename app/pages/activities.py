@@ -55,6 +55,16 @@ def activity_page(
     )
 
 
+@router.get("/activities/{activity_id}/board")
+def activity_board(
+    request: Request, activity_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    """Tally, readiness and signatories alone, for the live refresh."""
+    return render(
+        request, "activities/_board.html", activity_context(session, principal, activity_id)
+    )
+
+
 @router.post("/coalitions/{coalition_id}/activities")
 async def create_activity(
     request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
@@ -194,11 +204,9 @@ def _iso(value: Any) -> str:
 
 @router.get("/approvals")
 def approvals_inbox(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
-    return render(
-        request,
-        "approvals/inbox.html",
-        {"waiting": approvals.inbox(session, principal), "form_errors": {}, "notices": {}},
-    )
+    context = {"waiting": approvals.inbox(session, principal), "form_errors": {}, "notices": {}}
+    template = "approvals/_waiting.html" if is_htmx(request) else "approvals/inbox.html"
+    return render(request, template, context)
 
 
 @router.post("/approvals/{approval_id}")

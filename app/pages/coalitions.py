@@ -29,7 +29,15 @@ from app.schemas.coalitions import (
     ObjectiveCreate,
     ObjectiveUpdate,
 )
-from app.services import access, accounts, activities, coalitions, goals, organizations
+from app.services import (
+    access,
+    accounts,
+    activities,
+    coalitions,
+    goals,
+    organizations,
+    proposals,
+)
 
 router = APIRouter()
 
@@ -161,6 +169,11 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
         "coalition": detail,
         "members": members,
         "takes_part": takes_part,
+        "proposals": (
+            proposals.list_proposals(session, principal, coalition_id, limit=200).items
+            if takes_part
+            else []
+        ),
         "activities": activity_list,
         "pipeline": pipeline,
         "coalition_areas": [(i, areas.get(i, i)) for i in detail["issue_area_ids"]],

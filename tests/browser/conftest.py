@@ -50,6 +50,7 @@ class LiveServer:
     partner_organization_id: str
     letters_coalition_id: str
     approver_email: str
+    database: Database
 
 
 def _seed(database: Database) -> dict[str, str]:
@@ -148,7 +149,7 @@ def live_server(
         settings = Settings(environment="test", database_url=url, secret_key=TEST_SECRET)
         app = create_app(settings, database=database, run_worker=True)
         with serve_in_thread(app) as base_url:
-            yield LiveServer(url=base_url, **seeded)
+            yield LiveServer(url=base_url, database=database, **seeded)
         engine.dispose()
 
 

@@ -1,0 +1,57 @@
+"""Live updates: server-sent events read from the event log, so any web process can serve
+any listener (nothing is broadcast in memory). Pages refresh their parts on these events."""
+
+import asyncio
+import json
+from typing import Any
+
+from anyio import to_thread
+from fastapi import APIRouter, Request
+from sqlalchemy import func
+from sqlmodel import select
+from sse_starlette.event import ServerSentEvent
+from sse_starlette.sse import EventSourceResponse
+
+from app.db import Database
+from app.models import Event
+from app.pages.deps import PagePrincipal
+from app.pagination import encode_cursor
+from app.principal import Principal
+from app.services import events
+
+router = APIRouter()
+POLL_SECONDS = 0.5
+
+
+def _newest(database: Database) -> str | None:
+    with database.session(read_only=True) as session:
+        newest = session.exec(select(func.max(Event.id))).one()
+    return encode_cursor(newest) if newest else None
+
+
+def _poll(
+    database: Database, principal: Principal, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    with database.session(read_only=True) as session:
+        page = events.list_events(session, principal, limit=100, cursor=cursor)
+    if page.items:
+        cursor = encode_cursor(page.items[-1]["id"])
+    return page.items, cursor
+
+
+@router.get("/events/stream")
+async def stream(request: Request, principal: PagePrincipal) -> EventSourceResponse:
+    """The events the signed-in user may see, from now on, as they happen."""
+    database: Database = request.app.state.database
+    start = await to_thread.run_sync(_newest, database)
+
+    async def happenings() -> Any:
+        cursor = start
+        while not await request.is_disconnected():
+            items, cursor = await to_thread.run_sync(_poll, database, principal, cursor)
+            for item in items:
+                data = {k: item[k] for k in ("id", "type", "coalition_id", "data")}
+                yield ServerSentEvent(event=item["type"], data=json.dumps(data, default=str))
+            await asyncio.sleep(POLL_SECONDS)
+
+    return EventSourceResponse(happenings(), ping=15)

@@ -1,0 +1,127 @@
+"""Proposal pages: the text, my organization's vote, the live tally and the outcome."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+from starlette.responses import Response
+
+from app.api.deps import SessionDep
+from app.pages.coalitions import coalition_context
+from app.pages.deps import PagePrincipal
+from app.pages.forms import FIXABLE, field_errors, form_values, parse, run_form, section_response
+from app.pages.templating import render
+from app.principal import Principal
+from app.schemas.proposals import ProposalCreate, VoteCast
+from app.services import access, proposals
+
+router = APIRouter()
+
+
+def proposal_context(session: Session, principal: Principal, proposal_id: str) -> dict[str, Any]:
+    proposal = proposals.get_proposal(session, principal, proposal_id)
+    eligible = proposals.eligible_voters(session, proposal["coalition_id"])
+    admin_ids = set(access.admin_organizations(principal))
+    coalition = access.get_coalition(session, principal, proposal["coalition_id"])
+    votes = {v["organization_id"]: v for v in proposal["votes"]}
+    return {
+        "proposal": proposal,
+        "coalition": coalition,
+        "my_voters": [(org, votes.get(org)) for org in sorted(eligible & admin_ids)],
+        "names": _names(session, eligible | set(votes)),
+        "can_close": proposal["status"] == "open"
+        and (
+            principal.is_platform_admin
+            or access.lead_organization(session, principal, coalition) is not None
+            or proposal["proposed_by_organization_id"] in admin_ids
+        ),
+        "form_errors": {},
+        "drafts": {},
+        "notices": {},
+    }
+
+
+def _names(session: Session, ids: set[str]) -> dict[str, str]:
+    from app.services.organizations import organization_names
+
+    return organization_names(session, ids)
+
+
+@router.get("/proposals/{proposal_id}")
+def proposal_page(
+    request: Request, proposal_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    return render(
+        request, "proposals/detail.html", proposal_context(session, principal, proposal_id)
+    )
+
+
+@router.get("/proposals/{proposal_id}/tally")
+def proposal_tally(
+    request: Request, proposal_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    """The tally and outcome alone, refreshed in place when a vote arrives."""
+    return render(
+        request, "proposals/_tally.html", proposal_context(session, principal, proposal_id)
+    )
+
+
+async def _proposal_act(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    proposal_id: str,
+    action: Any,
+    notice: str,
+) -> Response:
+    outcome = await run_form(request, session, action)
+    return section_response(
+        request,
+        outcome,
+        section="vote",
+        partial="proposals/_vote.html",
+        page="proposals/detail.html",
+        context=lambda: proposal_context(session, principal, proposal_id),
+        redirect_to=f"/proposals/{proposal_id}",
+        notice=notice,
+    )
+
+
+@router.post("/proposals/{proposal_id}/votes")
+async def cast_vote(
+    request: Request, proposal_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        proposals.cast_vote(session, principal, proposal_id, parse(VoteCast, values))
+
+    return await _proposal_act(request, session, principal, proposal_id, save, "Vote recorded.")
+
+
+@router.post("/proposals/{proposal_id}/close")
+async def close_proposal(
+    request: Request, proposal_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(_: dict[str, Any]) -> None:
+        proposals.close_proposal(session, principal, proposal_id)
+
+    return await _proposal_act(request, session, principal, proposal_id, save, "Closed.")
+
+
+@router.post("/coalitions/{coalition_id}/proposals")
+async def create_proposal(
+    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    values = await form_values(request)
+    if values.get("closes_at"):
+        values["closes_at"] = f"{values['closes_at']}:00+00:00"  # datetime-local is UTC here
+    try:
+        with session.begin_nested():
+            proposal = proposals.create_proposal(
+                session, principal, coalition_id, parse(ProposalCreate, values)
+            )
+    except FIXABLE as exc:
+        context = coalition_context(session, principal, coalition_id)
+        context.update(form_errors={"proposals": field_errors(exc)}, drafts={"proposals": values})
+        return render(request, "coalitions/detail.html", context, status_code=422)
+    return RedirectResponse(f"/proposals/{proposal.id}", status_code=303)

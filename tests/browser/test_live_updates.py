@@ -1,0 +1,43 @@
+"""Live updates in two browsers at once: one member votes, the other sees the tally move."""
+
+import pytest
+from playwright.sync_api import expect
+
+from app.schemas.coalitions import MembershipUpdate
+from app.schemas.proposals import ProposalCreate
+from app.services import coalitions, proposals
+from tests.browser.test_organization_page import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_vote_moves_the_other_members_tally_without_a_reload(browser, live_server):
+    from tests.conftest import SETUP
+
+    database = live_server.database
+    with database.session() as session:
+        proposal = proposals.create_proposal(
+            session, SETUP, live_server.letters_coalition_id, ProposalCreate(title="Endorse HB 210")
+        )
+        coalitions.update_member(
+            session, SETUP, live_server.letters_coalition_id, live_server.partner_organization_id,
+            MembershipUpdate(engagement="core"),
+        )  # fmt: skip
+    contexts = [browser.new_context(base_url=live_server.url) for _ in range(2)]
+    watcher, voter = (context.new_page() for context in contexts)
+    log_in(watcher, live_server)
+    log_in(voter, live_server, live_server.partner_email)
+    watcher.goto(f"/proposals/{proposal.id}")
+    voter.goto(f"/proposals/{proposal.id}")
+    expect(watcher.locator("#proposal-tally")).to_contain_text("0 of 2 members voted")
+    watcher.wait_for_timeout(300)  # the stream is open
+
+    voter.get_by_label("yes").check()
+    voter.get_by_role("button", name="Vote").click()
+    expect(voter.locator("#vote").get_by_role("status")).to_have_text("Vote recorded.")
+
+    expect(watcher.locator("#proposal-tally")).to_contain_text("1 of 2 members voted", timeout=5000)
+    expect(watcher.locator("#proposal-tally")).to_contain_text("1 yes")
+    assert watcher.url.endswith(f"/proposals/{proposal.id}")  # no reload, no navigation
+    for context in contexts:
+        context.close()
