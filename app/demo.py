@@ -29,7 +29,8 @@ from app.schemas.organizations import (
     PositionPut,
     ResearchNoteCreate,
 )
-from app.services import accounts, activities, approvals, coalitions, goals
+from app.schemas.proposals import ProposalCreate, VoteCast
+from app.services import accounts, activities, approvals, coalitions, goals, proposals
 from app.services import organizations as service
 
 DEMO_PASSWORD = "coalesce-demo"  # noqa: S105 (printed for the demo on purpose)
@@ -189,9 +190,51 @@ def seed(session: Session, *, only_if_empty: bool = False) -> bool:
             recommendation="A natural partner for a literacy coalition.",
         ),
     )
-    literacy_coalition = _seed_coalitions(session, root, organizations, areas)
+    literacy_coalition, meals_coalition = _seed_coalitions(session, root, organizations, areas)
     _seed_letter(session, root, organizations, areas, literacy_coalition)
+    _seed_proposals(session, organizations, literacy_coalition, meals_coalition)
     return True
+
+
+def _seed_proposals(
+    session: Session, orgs: dict[str, Organization], literacy: str, meals: str
+) -> None:
+    """An open proposal with some votes, and a closed one of each outcome."""
+    admins = {
+        key: _principal(session, email) for email, _, key, role, _ in PEOPLE if role == "admin"
+    }
+    # (coalition, title, proposer, votes as (org, choice, reason), close early?)
+    plan = [
+        (literacy, "Endorse Amendment 3 to HB 210 (library hours)", "state_pta",
+         [("state_pta", "yes", None), ("union", "yes", None)], False),
+        (literacy, "Name Dana Whitfield as the coalition's spokesperson", "union",
+         [("state_pta", "yes", None), ("union", "yes", None), ("literacy", "yes", None)], True),
+        (literacy, "Join the statewide testing boycott", "union",
+         [("state_pta", "no", "Our board has not taken a position on testing."),
+          ("union", "yes", None), ("literacy", "no", "Outside our mission."),
+          ("maple_pta", "no", "Parents are split.")], False),
+        (literacy, "Host a candidate forum in October", "maple_pta",
+         [("maple_pta", "yes", None)], True),
+        (meals, "Support a dedicated school meals tax", "food_bank",
+         [("food_bank", "yes", None), ("faith", "yes", None),
+          ("state_pta", "block", "We do not endorse new taxes.")], False),
+    ]  # fmt: skip
+    for coalition_id, title, proposer, votes, close_early in plan:
+        proposal = proposals.create_proposal(
+            session,
+            admins[proposer],
+            coalition_id,
+            ProposalCreate(title=title, organization_id=orgs[proposer].id),
+        )
+        for key, choice, reason in votes:
+            proposals.cast_vote(
+                session,
+                admins[key],
+                proposal.id,
+                VoteCast(organization_id=orgs[key].id, choice=choice, comment=reason),
+            )
+        if close_early:
+            proposals.close_proposal(session, admins[proposer], proposal.id)
 
 
 def _seed_letter(
@@ -271,7 +314,7 @@ def _seed_letter(
 
 def _seed_coalitions(
     session: Session, root: Principal, orgs: dict[str, Organization], areas: dict[str, IssueArea]
-) -> str:
+) -> tuple[str, str]:
     literacy = coalitions.create_coalition(
         session,
         root,
@@ -368,7 +411,7 @@ def _seed_coalitions(
     goals.add_objective(
         session, root, budget["id"], ObjectiveCreate(title="Testify at the budget hearing")
     )
-    return literacy.id
+    return literacy.id, meals.id
 
 
 def _join(

@@ -1,29 +1,54 @@
-"""My dashboard."""
+"""My dashboard: what waits on me and my organization, my coalitions, what just happened."""
+
+from typing import Any
 
 from fastapi import APIRouter, Request
+from sqlmodel import Session, select
 from starlette.responses import Response
 
 from app.api.deps import SessionDep
+from app.models import Coalition
 from app.pages.deps import PagePrincipal
 from app.pages.templating import render
-from app.services import accounts, coalitions, goals
+from app.principal import Principal
+from app.services import accounts, activities, approvals, coalitions, events, goals, proposals
+from app.services.organizations import organization_names
 
 router = APIRouter()
 
 
+def dashboard_context(session: Session, principal: Principal) -> dict[str, Any]:
+    mine = coalitions.list_coalitions(session, principal, scope="mine", limit=200).items
+    recent = events.recent(session, principal, limit=10)
+    org_ids = {e["data"].get("organization_id") for e in recent} | set(principal.roles)
+    coalition_ids = {e["coalition_id"] for e in recent if e["coalition_id"]}
+    coalition_names = dict(
+        session.exec(
+            select(Coalition.id, Coalition.name).where(Coalition.id.in_(coalition_ids))  # type: ignore[attr-defined]
+        ).all()
+    )
+    return {
+        "principal": principal,
+        "memberships": accounts.my_organizations(session, principal),
+        "asks": activities.asks_waiting(session, principal),
+        "my_steps": approvals.inbox(session, principal),
+        "votes_waiting": proposals.waiting_for_vote(session, principal),
+        "coalitions": [
+            (c, goals.list_goals(session, principal, c.id, limit=200).items) for c in mine
+        ],
+        "invited": coalitions.list_coalitions(session, principal, scope="invited", limit=200).items,
+        "recent": recent,
+        "names": organization_names(session, {o for o in org_ids if o}),
+        "coalition_names": coalition_names,
+    }
+
+
 @router.get("/")
 def dashboard(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
-    mine = coalitions.list_coalitions(session, principal, scope="mine", limit=200).items
-    invited = coalitions.list_coalitions(session, principal, scope="invited", limit=200).items
-    return render(
-        request,
-        "home.html",
-        {
-            "principal": principal,
-            "memberships": accounts.my_organizations(session, principal),
-            "coalitions": [
-                (c, goals.list_goals(session, principal, c.id, limit=200).items) for c in mine
-            ],
-            "invited": invited,
-        },
-    )
+    return render(request, "home.html", dashboard_context(session, principal))
+
+
+@router.get("/dashboard/blocks")
+def dashboard_blocks(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+    """The dashboard's blocks alone, refreshed in place when something happens."""
+    return render(request, "_dashboard_blocks.html", dashboard_context(session, principal))

@@ -21,6 +21,7 @@ from app.services import events
 
 router = APIRouter()
 POLL_SECONDS = 0.5
+PING_SECONDS = 15
 
 
 def _newest(database: Database) -> str | None:
@@ -54,4 +55,4 @@ async def stream(request: Request, principal: PagePrincipal) -> EventSourceRespo
                 yield ServerSentEvent(event=item["type"], data=json.dumps(data, default=str))
             await asyncio.sleep(POLL_SECONDS)
 
-    return EventSourceResponse(happenings(), ping=15)
+    return EventSourceResponse(happenings(), ping=PING_SECONDS)

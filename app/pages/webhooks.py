@@ -178,10 +178,8 @@ def _notifications_context(session: Session, principal: Principal) -> dict[str, 
 def bell(session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
     """The unread count, loaded into the navigation of every page."""
     count = notifications.unread_count(session, principal)
-    label = f"Notifications ({count} unread)" if count else "Notifications"
-    return HTMLResponse(
-        f'<a href="/notifications" id="bell" aria-label="{label}">🔔 {count or ""}</a>'
-    )
+    badge = f' <span class="badge" aria-label="{count} unread">{count}</span>' if count else ""
+    return HTMLResponse(f'<a href="/notifications" id="bell">Notifications{badge}</a>')
 
 
 @router.post("/notifications/read")

@@ -405,3 +405,31 @@ def decision_history(
         }
         for change, user in rows
     ]
+
+
+def asks_waiting(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Open asks still waiting on the principal's organizations, soonest deadline first."""
+    rows = session.exec(
+        select(SignOnDecision, Activity, Coalition)
+        .join(Activity, Activity.id == SignOnDecision.activity_id)
+        .join(Coalition, Coalition.id == Activity.coalition_id)
+        .where(
+            SignOnDecision.organization_id.in_(list(principal.roles)),  # type: ignore[attr-defined]
+            SignOnDecision.status.in_(["pending", "in_approval"]),  # type: ignore[attr-defined]
+            Activity.status == ActivityStatus.open,
+        )
+    ).all()
+    asks = []
+    for decision, activity, coalition in rows:
+        views = approvals.views_for_activity(session, activity, full_for={decision.organization_id})
+        asks.append(
+            {
+                "activity": activity,
+                "coalition_name": coalition.name,
+                "organization_id": decision.organization_id,
+                "status": decision.status,
+                "approval": views.get(decision.organization_id),
+            }
+        )
+    far = clock.now().replace(year=9999)
+    return sorted(asks, key=lambda a: a["activity"].sign_on_deadline or far)

@@ -113,3 +113,17 @@ def _as_seen(row: Any) -> dict[str, Any]:
         "coalition_id": event.coalition_id,
         "data": data,
     }
+
+
+def recent(session: Session, principal: Principal, *, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest events the principal may see, newest first (for the dashboard)."""
+    if principal.is_platform_admin:
+        statement = select(Event)
+    else:
+        seen = select(EventAudience.event_id).where(
+            EventAudience.organization_id.in_(list(principal.roles))  # type: ignore[attr-defined]
+        )
+        statement = select(Event).where(Event.id.in_(seen))  # type: ignore[attr-defined]
+    rows = session.exec(statement.order_by(Event.id.desc()).limit(limit))  # type: ignore[attr-defined]
+    # A summary line needs no internal comment: everyone gets the copy shared with members.
+    return [_as_seen((event, 0)) for event in rows]

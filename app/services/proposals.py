@@ -293,3 +293,34 @@ def notice_closing_soon(session: Session) -> int:
                 )  # fmt: skip
     session.flush()
     return len(soon)
+
+
+def waiting_for_vote(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Open proposals where an organization the principal admins may vote and has not."""
+    admin_ids = access.admin_organizations(principal)
+    if not admin_ids:
+        return []
+    memberships = session.exec(
+        select(Membership).where(
+            Membership.organization_id.in_(admin_ids),  # type: ignore[attr-defined]
+            Membership.status == "joined",
+            Membership.engagement != "observer",
+        )
+    ).all()
+    by_coalition: dict[str, set[str]] = {}
+    for m in memberships:
+        by_coalition.setdefault(m.coalition_id, set()).add(m.organization_id)
+    if not by_coalition:
+        return []
+    open_ones = session.exec(
+        select(Proposal)
+        .where(Proposal.coalition_id.in_(list(by_coalition)), Proposal.status == "open")  # type: ignore[attr-defined]
+        .order_by(Proposal.closes_at)  # type: ignore[arg-type]
+    ).all()
+    waiting = []
+    for proposal in open_ones:
+        voted = {v.organization_id for v, _ in _votes(session, proposal.id)}
+        silent = by_coalition[proposal.coalition_id] - voted
+        if silent:
+            waiting.append({"proposal": proposal, "organization_ids": sorted(silent)})
+    return waiting

@@ -14,7 +14,12 @@ def table(world, clock):
     for key in ("sam", "lena", "ruth"):
         world.join(coalition, orgs[key])
     world.join(coalition, orgs["oscar"], engagement="observer")
-    return {"h": {k: world.headers(u) for k, u in people.items()}, "o": orgs, "c": coalition}
+    return {
+        "h": {k: world.headers(u) for k, u in people.items()},
+        "o": orgs,
+        "c": coalition,
+        "people": people,
+    }
 
 
 def propose(client, t, who="dana", **extra):

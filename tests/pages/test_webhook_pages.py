@@ -65,7 +65,7 @@ def test_bell_list_mark_read_and_preferences(client, world):
             link="/approvals",
         )
     token = sign_in(client, user)
-    assert "1 unread" in client.get("/notifications/bell").text
+    assert 'aria-label="1 unread">1</span>' in client.get("/notifications/bell").text
     page = client.get("/notifications")
     assert "Waiting on you: Board" in page.text and 'class="unread"' in page.text
     read = client.post("/notifications/read", headers=htmx(token))
