@@ -9,6 +9,7 @@ from app.models.activities import (
     DecisionChange,
     SignOnDecision,
 )
+from app.models.calendars import CalendarFeed
 from app.models.coalitions import Coalition, Goal, Membership, MembershipChange, Objective
 from app.models.events import Event, EventAudience
 from app.models.idempotency import IdempotencyRecord
@@ -29,6 +30,7 @@ __all__ = [
     "ApprovalProcess",
     "ApprovalRequest",
     "ApprovalStep",
+    "CalendarFeed",
     "Coalition",
     "DecisionChange",
     "EmailMessage",

@@ -2,7 +2,17 @@
 
 from fastapi import APIRouter, Depends
 
-from app.pages import activities, auth, coalitions, home, live, organizations, proposals, webhooks
+from app.pages import (
+    activities,
+    auth,
+    coalitions,
+    home,
+    live,
+    organizations,
+    proposals,
+    reports,
+    webhooks,
+)
 from app.pages.deps import verify_csrf
 
 pages_router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -14,3 +24,4 @@ pages_router.include_router(activities.router)
 pages_router.include_router(webhooks.router)
 pages_router.include_router(proposals.router)
 pages_router.include_router(live.router)
+pages_router.include_router(reports.router)

@@ -13,7 +13,7 @@ from app.pages.forms import FormOutcome, parse, run_form, section_response
 from app.pages.templating import is_htmx, render
 from app.principal import Principal
 from app.schemas.webhooks import WebhookCreate, WebhookUpdate
-from app.services import access, accounts, notifications, webhooks
+from app.services import access, accounts, notifications, reports, webhooks
 
 router = APIRouter()
 
@@ -167,6 +167,8 @@ def _notifications_context(session: Session, principal: Principal) -> dict[str, 
     return {
         "notifications": notifications.list_notifications(session, principal, limit=100).items,
         "preference": notifications.preference(session, principal.user_id),
+        "has_feed": reports.has_calendar(session, principal),
+        "address": None,
         "choices": notifications.EMAIL_CHOICES,
         "form_errors": {},
         "drafts": {},

@@ -240,7 +240,7 @@ def close_activity(session: Session, principal: Principal, activity_id: str) -> 
         {
             "activity_id": activity.id,
             "coalition_id": coalition.id,
-            "tally": _tally(session, activity),
+            "tally": tally(session, activity),
         },
         visible_to=events.coalition_audience(session, coalition.id),
         coalition_id=coalition.id,
@@ -252,7 +252,7 @@ def close_activity(session: Session, principal: Principal, activity_id: str) -> 
 # Reading ---------------------------------------------------------------------------------
 
 
-def _tally(session: Session, activity: Activity) -> dict[str, int]:
+def tally(session: Session, activity: Activity) -> dict[str, int]:
     counts = Counter(
         session.exec(
             select(SignOnDecision.status).where(SignOnDecision.activity_id == activity.id)
@@ -315,7 +315,7 @@ def activity_detail(session: Session, principal: Principal, activity_id: str) ->
     rows = decisions_view(session, principal, activity)
     return {
         **activity.model_dump(),
-        "tally": _tally(session, activity),
+        "tally": tally(session, activity),
         "readiness": readiness(activity, rows),
         "decisions": rows,
     }

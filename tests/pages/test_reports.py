@@ -1,0 +1,91 @@
+"""Advocacy reports and the calendar feed."""
+
+import csv
+import io
+import re
+
+from tests.api.test_signon import decisions_by_org, letter, open_letter  # noqa: F401
+from tests.conftest import sign_in
+
+
+def test_coalition_report_page_and_csv(client, letter):  # noqa: F811
+    open_letter(client, letter)
+    h = letter["h"]
+    lit = letter["orgs"]["literacy"].id
+    client.put(
+        f"/api/v1/activities/{letter['activity']['id']}/decisions/{lit}",
+        headers=h["lena"],
+        json={"status": "signed"},
+    )
+    client.post(
+        f"/api/v1/coalitions/{letter['coalition'].id}/proposals",
+        headers=h["dana"],
+        json={"title": "Endorse HB 210"},
+    )
+    sign_in(client, letter["people"]["dana"])
+    page = client.get(f"/coalitions/{letter['coalition'].id}/report")
+    assert page.status_code == 200
+    assert "Fund the Early Literacy Act" in page.text and "Read Together" in page.text
+    assert "Endorse HB 210" in page.text
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(f"/coalitions/{letter['coalition'].id}/report.csv").text)
+        )
+    )
+    assert {r["section"] for r in rows} == {"activity", "proposal"}
+    activity = next(r for r in rows if r["section"] == "activity")
+    assert activity["detail"] == "Read Together" and activity["outcome"] == "1 signed"
+    empty = client.get(
+        f"/coalitions/{letter['coalition'].id}/report?start=2020-01-01&end=2020-12-31"
+    )
+    assert "No advocacy in this period." in empty.text
+    bad = client.get(f"/coalitions/{letter['coalition'].id}/report?start=2026-13-01")
+    assert bad.status_code == 422
+
+
+def test_organization_report_shows_approval_times(client, letter, clock):  # noqa: F811
+    from datetime import timedelta
+
+    open_letter(client, letter)
+    h = letter["h"]
+    union = letter["orgs"]["union"].id
+    approval = decisions_by_org(client, letter)[union]["approval"]["id"]
+    clock.shift(timedelta(days=2))
+    client.post(
+        f"/api/v1/approvals/{approval}/decision",
+        headers=h["sam_approver"],
+        json={"action": "approve"},
+    )
+    sign_in(client, letter["people"]["sam"])
+    page = client.get(f"/organizations/{union}/report")
+    assert "Policy committee" in page.text and "<td>2.0</td>" in page.text
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/organizations/{union}/report.csv").text)))
+    assert any(r["section"] == "decision" and r["status"] == "in_approval" for r in rows)
+    sign_in(client, letter["people"]["dana"])
+    assert client.get(f"/organizations/{union}/report").status_code == 404  # private to the union
+
+
+def test_calendar_feed_is_secret_and_revocable(client, letter):  # noqa: F811
+    open_letter(client, letter)
+    client.post(
+        f"/api/v1/coalitions/{letter['coalition'].id}/proposals",
+        headers=letter["h"]["dana"],
+        json={"title": "Endorse HB 210"},
+    )
+    token = sign_in(client, letter["people"]["sam"])
+    made = client.post("/calendar", data={"csrf_token": token})
+    address = re.search(r'value="(http[^"]+\.ics)"', made.text).group(1)
+    path = address.split("testserver", 1)[1]
+    feed = client.get(path)
+    assert feed.headers["content-type"].startswith("text/calendar")
+    assert "Sign-on deadline: Fund the Early Literacy Act" in feed.text
+    assert "Approval due: Policy committee" in feed.text
+    assert "Vote closes: Endorse HB 210" in feed.text
+    renewed = client.post("/calendar", data={"csrf_token": token})
+    assert client.get(path).status_code == 404  # the old address stopped working
+    new_path = (
+        re.search(r'value="(http[^"]+\.ics)"', renewed.text).group(1).split("testserver", 1)[1]
+    )
+    assert client.get(new_path).status_code == 200
+    client.post("/calendar/revoke", data={"csrf_token": token})
+    assert client.get(new_path).status_code == 404
