@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from app.schemas.coalitions import MembershipUpdate
 from app.schemas.proposals import ProposalCreate
 from app.services import coalitions, proposals
-from tests.browser.test_organization_page import log_in
+from tests.browser.test_organization_page import _serious_violations, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -39,5 +39,11 @@ def test_a_vote_moves_the_other_members_tally_without_a_reload(browser, live_ser
     expect(watcher.locator("#proposal-tally")).to_contain_text("1 of 2 members voted", timeout=5000)
     expect(watcher.locator("#proposal-tally")).to_contain_text("1 yes")
     assert watcher.url.endswith(f"/proposals/{proposal.id}")  # no reload, no navigation
+    assert _serious_violations(watcher) == []
+    watcher.goto("/")
+    expect(
+        watcher.get_by_role("heading", name="Proposals waiting for my organization's vote")
+    ).to_be_visible()
+    assert _serious_violations(watcher) == []
     for context in contexts:
         context.close()
