@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from app.api.deps import SessionDep
 from app.models.activities import DecisionStatus
-from app.pages.coalitions import coalition_context
+from app.pages.coalitions import create_from_coalition_page
 from app.pages.deps import PagePrincipal
-from app.pages.forms import FIXABLE, field_errors, form_values, parse, run_form, section_response
+from app.pages.forms import parse, run_form, section_response
 from app.pages.templating import is_htmx, render
 from app.principal import Principal
 from app.schemas.activities import ActivityCreate, ApprovalDecision, DecisionPut
@@ -69,22 +69,15 @@ def activity_board(
 async def create_activity(
     request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
 ) -> Response:
-    form = await request.form()
-    values = await form_values(request)
-    values["issue_area_ids"] = form.getlist("issue_area_ids")
-    if values.get("sign_on_deadline"):
-        # <input type="datetime-local"> has no zone; Coalesce speaks UTC.
-        values["sign_on_deadline"] = f"{values['sign_on_deadline']}:00+00:00"
-    try:
-        with session.begin_nested():
-            activity = activities.create_activity(
-                session, principal, coalition_id, parse(ActivityCreate, values)
-            )
-    except FIXABLE as exc:
-        context = coalition_context(session, principal, coalition_id)
-        context.update(form_errors={"activities": field_errors(exc)}, drafts={"activities": values})
-        return render(request, "coalitions/detail.html", context, status_code=422)
-    return RedirectResponse(f"/activities/{activity.id}", status_code=303)
+    def create(values: dict[str, Any]) -> str:
+        activity_in = parse(ActivityCreate, values)
+        activity = activities.create_activity(session, principal, coalition_id, activity_in)
+        return f"/activities/{activity.id}"
+
+    return await create_from_coalition_page(
+        request, session, principal, coalition_id, section="activities", create=create,
+        times=("sign_on_deadline",), lists=("issue_area_ids",),
+    )  # fmt: skip
 
 
 async def _activity_act(

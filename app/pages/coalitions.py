@@ -413,3 +413,34 @@ async def answer_invitation(
     context = assessment_context(session, principal, coalition_id, organization_id)
     context.update(form_errors={"answer": outcome.errors}, drafts={"answer": outcome.values})
     return render(request, "coalitions/assessment.html", context, status_code=422)
+
+
+async def create_from_coalition_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    coalition_id: str,
+    *,
+    section: str,
+    create: Any,
+    times: tuple[str, ...] = (),
+    lists: tuple[str, ...] = (),
+) -> Response:
+    """A form on the coalition page that creates something with its own page: on success
+    go there (`create(values)` returns its address); on a mistake show the coalition page
+    again with the errors next to the fields."""
+    form = await request.form()
+    values = await form_values(request)
+    for name in lists:
+        values[name] = form.getlist(name)
+    for name in times:
+        if values.get(name):
+            values[name] = f"{values[name]}:00+00:00"  # <input type="datetime-local">: UTC here
+    try:
+        with session.begin_nested():
+            address = create(values)
+    except FIXABLE as exc:
+        context = coalition_context(session, principal, coalition_id)
+        context.update(form_errors={section: field_errors(exc)}, drafts={section: values})
+        return render(request, "coalitions/detail.html", context, status_code=422)
+    return RedirectResponse(address, status_code=303)

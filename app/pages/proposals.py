@@ -3,14 +3,13 @@
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
 from app.api.deps import SessionDep
-from app.pages.coalitions import coalition_context
+from app.pages.coalitions import create_from_coalition_page
 from app.pages.deps import PagePrincipal
-from app.pages.forms import FIXABLE, field_errors, form_values, parse, run_form, section_response
+from app.pages.forms import parse, run_form, section_response
 from app.pages.templating import render
 from app.principal import Principal
 from app.schemas.proposals import ProposalCreate, VoteCast
@@ -112,16 +111,12 @@ async def close_proposal(
 async def create_proposal(
     request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
 ) -> Response:
-    values = await form_values(request)
-    if values.get("closes_at"):
-        values["closes_at"] = f"{values['closes_at']}:00+00:00"  # datetime-local is UTC here
-    try:
-        with session.begin_nested():
-            proposal = proposals.create_proposal(
-                session, principal, coalition_id, parse(ProposalCreate, values)
-            )
-    except FIXABLE as exc:
-        context = coalition_context(session, principal, coalition_id)
-        context.update(form_errors={"proposals": field_errors(exc)}, drafts={"proposals": values})
-        return render(request, "coalitions/detail.html", context, status_code=422)
-    return RedirectResponse(f"/proposals/{proposal.id}", status_code=303)
+    def create(values: dict[str, Any]) -> str:
+        proposal_in = parse(ProposalCreate, values)
+        proposal = proposals.create_proposal(session, principal, coalition_id, proposal_in)
+        return f"/proposals/{proposal.id}"
+
+    return await create_from_coalition_page(
+        request, session, principal, coalition_id,
+        section="proposals", create=create, times=("closes_at",),
+    )  # fmt: skip

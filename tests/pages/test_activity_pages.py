@@ -155,3 +155,34 @@ def test_pipeline_board_for_leads(client, letter):  # noqa: F811
     assert "step 1/2" in page.text
     sign_in(client, letter["people"]["lena"])
     assert 'id="pipeline-heading"' not in client.get(f"/coalitions/{letter['coalition'].id}").text
+
+
+def test_new_activity_and_proposal_forms_show_errors_next_to_the_field(client, letter):  # noqa: F811
+    token = sign_in(client, letter["people"]["dana"])
+    coalition = letter["coalition"].id
+    late = client.post(
+        f"/coalitions/{coalition}/activities",
+        data={
+            "csrf_token": token,
+            "kind": "sign_on_letter",
+            "title": "Late",
+            "sign_on_deadline": "2020-01-01T10:00",
+        },
+    )
+    assert late.status_code == 422 and 'id="sign_on_deadline-error"' in late.text
+    made = client.post(
+        f"/coalitions/{coalition}/activities",
+        data={
+            "csrf_token": token,
+            "kind": "testimony",
+            "title": "Hearing on HB 210",
+            "sign_on_deadline": "2026-04-01T10:00",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303 and made.headers["location"].startswith("/activities/act_")
+    past_vote = client.post(
+        f"/coalitions/{coalition}/proposals",
+        data={"csrf_token": token, "title": "Too late", "closes_at": "2020-01-01T10:00"},
+    )
+    assert past_vote.status_code == 422 and 'id="closes_at-error"' in past_vote.text
