@@ -14,6 +14,7 @@ from app.pages.templating import render
 from app.principal import Principal
 from app.schemas.proposals import ProposalCreate, VoteCast
 from app.services import access, proposals
+from app.services.organizations import organization_names
 
 router = APIRouter()
 
@@ -28,7 +29,7 @@ def proposal_context(session: Session, principal: Principal, proposal_id: str) -
         "proposal": proposal,
         "coalition": coalition,
         "my_voters": [(org, votes.get(org)) for org in sorted(eligible & admin_ids)],
-        "names": _names(session, eligible | set(votes)),
+        "names": organization_names(session, eligible | set(votes)),
         "can_close": proposal["status"] == "open"
         and (
             principal.is_platform_admin
@@ -39,12 +40,6 @@ def proposal_context(session: Session, principal: Principal, proposal_id: str) -
         "drafts": {},
         "notices": {},
     }
-
-
-def _names(session: Session, ids: set[str]) -> dict[str, str]:
-    from app.services.organizations import organization_names
-
-    return organization_names(session, ids)
 
 
 @router.get("/proposals/{proposal_id}")
