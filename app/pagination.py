@@ -23,6 +23,12 @@ class Page:
 _CURSOR_PREFIX = "after:"
 
 
+def whole(items: list[Any]) -> Page:
+    """A list small enough to answer in one page (a coalition's members, one decision's
+    history), in the same `{items, next_cursor}` shape as every other list."""
+    return Page(items=items, next_cursor=None)
+
+
 def encode_cursor(last_id: str) -> str:
     return base64.urlsafe_b64encode((_CURSOR_PREFIX + last_id).encode()).decode().rstrip("=")
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, SessionDep, set_etag
 from app.models.coalitions import ActivityKind
+from app.pagination import whole
 from app.schemas.activities import (
     ActivityCreate,
     ActivityDetail,
@@ -101,9 +102,10 @@ def close_activity(activity_id: str, session: SessionDep, principal: CurrentPrin
     return service.activity_detail(session, principal, activity_id)
 
 
-@router.get("/activities/{activity_id}/decisions", response_model=list[DecisionRead])
-def list_decisions(activity_id: str, session: SessionDep, principal: CurrentPrincipal) -> list:
-    return service.list_decisions(session, principal, activity_id)
+@router.get("/activities/{activity_id}/decisions", response_model=PageOut[DecisionRead])
+def list_decisions(activity_id: str, session: SessionDep, principal: CurrentPrincipal) -> object:
+    """One decision per member asked (a coalition's members fit in one page)."""
+    return whole(service.list_decisions(session, principal, activity_id))
 
 
 @router.put("/activities/{activity_id}/decisions/{org_id}", response_model=DecisionRead)
@@ -125,12 +127,12 @@ def put_decision(
 
 @router.get(
     "/activities/{activity_id}/decisions/{org_id}/history",
-    response_model=list[DecisionChangeRead],
+    response_model=PageOut[DecisionChangeRead],
 )
 def decision_history(
     activity_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal
-) -> list:
-    return service.decision_history(session, principal, activity_id, org_id)
+) -> object:
+    return whole(service.decision_history(session, principal, activity_id, org_id))
 
 
 @router.get("/organizations/{org_id}/approval-process", response_model=ApprovalProcessRead)
@@ -177,10 +179,10 @@ def list_approvals(
     )
 
 
-@router.get("/approvals", response_model=list[ApprovalRead])
-def my_inbox(session: SessionDep, principal: CurrentPrincipal) -> list:
+@router.get("/approvals", response_model=PageOut[ApprovalRead])
+def my_inbox(session: SessionDep, principal: CurrentPrincipal) -> object:
     """Approval steps waiting on the caller (as an admin or approver), soonest due first."""
-    return approvals.inbox(session, principal)
+    return whole(approvals.inbox(session, principal))
 
 
 @router.get("/approvals/{approval_id}", response_model=ApprovalRead)

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, SessionDep, set_etag
+from app.pagination import whole
 from app.schemas.base import PageOut
 from app.schemas.coalitions import (
     AlignmentRead,
@@ -146,12 +147,12 @@ def leave(coalition_id: str, org_id: str, session: SessionDep, principal: Curren
 
 @router.get(
     "/coalitions/{coalition_id}/members/{org_id}/history",
-    response_model=list[MembershipChangeRead],
+    response_model=PageOut[MembershipChangeRead],
 )
 def membership_history(
     coalition_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal
-) -> list:
-    return service.membership_history(session, principal, coalition_id, org_id)
+) -> object:
+    return whole(service.membership_history(session, principal, coalition_id, org_id))
 
 
 @router.get("/coalitions/{coalition_id}/alignment", response_model=AlignmentRead)

@@ -117,7 +117,7 @@ def test_invite_then_join_with_engagement_and_game_plan(client, world, chair):
     )  # fmt: skip
     assert body["joined_at"] is not None
 
-    history = client.get(f"{members}/{read_together.id}/history", headers=headers).json()
+    history = client.get(f"{members}/{read_together.id}/history", headers=headers).json()["items"]
     assert [h["changes"]["status"] for h in history] == [[None, "invited"], ["invited", "joined"]]
     assert history[1]["actor_user_id"] == lena.id
 

@@ -79,8 +79,9 @@ def letter(client, world, clock):
 
 def decisions_by_org(client, letter, who="dana"):
     url = f"/api/v1/activities/{letter['activity']['id']}/decisions"
-    rows = client.get(url, headers=letter["h"][who]).json()
-    return {row["organization_id"]: row for row in rows}
+    page = client.get(url, headers=letter["h"][who]).json()
+    assert page["next_cursor"] is None  # a coalition's members fit in one page
+    return {row["organization_id"]: row for row in page["items"]}
 
 
 def open_letter(client, letter):
@@ -140,7 +141,7 @@ def test_approval_moves_step_by_step_then_signs(client, letter, clock):
     blocked = client.put(url, headers=h["sam"], json={"status": "signed"})
     assert "approval is not finished" in assert_problem(blocked, 409)["detail"]
 
-    inbox = client.get("/api/v1/approvals", headers=h["sam_approver"]).json()
+    inbox = client.get("/api/v1/approvals", headers=h["sam_approver"]).json()["items"]
     assert [a["id"] for a in inbox] == [approval_id]
     assert_problem(client.post(decide, headers=h["dana"], json={"action": "approve"}), 403)
 
@@ -153,7 +154,7 @@ def test_approval_moves_step_by_step_then_signs(client, letter, clock):
     assert first.status_code == 200 and first.json()["step"] == 2
     # The board step is for an admin: the approver cannot take it.
     assert_problem(client.post(decide, headers=h["sam_approver"], json={"action": "approve"}), 403)
-    assert client.get("/api/v1/approvals", headers=h["sam_approver"]).json() == []
+    assert client.get("/api/v1/approvals", headers=h["sam_approver"]).json()["items"] == []
     final = client.post(
         decide, headers=h["sam"], json={"action": "approve", "comment": "Board voted 9-2"}
     )
@@ -161,7 +162,7 @@ def test_approval_moves_step_by_step_then_signs(client, letter, clock):
     assert_problem(client.post(decide, headers=h["sam"], json={"action": "approve"}), 409)
 
     assert decisions_by_org(client, letter)[union]["status"] == "signed"
-    history = client.get(f"{url}/history", headers=h["dana"]).json()
+    history = client.get(f"{url}/history", headers=h["dana"]).json()["items"]
     assert [(c["from"], c["to"]) for c in history] == [
         (None, "in_approval"),
         ("in_approval", "signed"),
