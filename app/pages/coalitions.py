@@ -24,6 +24,7 @@ from app.principal import Principal
 from app.schemas.coalitions import (
     CoalitionCreate,
     GoalCreate,
+    GoalUpdate,
     MembershipCreate,
     MembershipUpdate,
     ObjectiveCreate,
@@ -283,6 +284,18 @@ async def add_objective(
         goals.add_objective(session, principal, goal_id, parse(ObjectiveCreate, values))
 
     return await _goal_answer(request, session, principal, goal, save, notice="Objective added.")
+
+
+@router.post("/goals/{goal_id}")
+async def edit_goal(
+    request: Request, goal_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    goal = goals.get_goal(session, principal, goal_id)
+
+    def save(values: dict[str, Any]) -> None:
+        goals.update_goal(session, principal, goal_id, parse(GoalUpdate, values))
+
+    return await _goal_answer(request, session, principal, goal, save, notice="Goal saved.")
 
 
 @router.post("/objectives/{objective_id}")

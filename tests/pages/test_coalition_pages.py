@@ -109,3 +109,27 @@ def test_objective_toggle_returns_the_goal_card(client, lead, world):
     assert card.status_code == 200
     assert card.text.lstrip().startswith(f'<article id="goal-{goal["id"]}"')
     assert 'value="1.0"' in card.text and "Progress: 100 %" in card.text
+
+
+def test_goal_edited_in_place(client, lead, world):
+    dana, _, coalition = lead
+    log_in(client, dana.email)
+    goal = client.post(
+        f"/api/v1/coalitions/{coalition.id}/goals",
+        headers=world.headers(dana),
+        json={"title": "Pass the bill", "due_date": "2030-01-01"},
+    ).json()
+    token = csrf_of(client.get(f"/coalitions/{coalition.id}").text)
+    headers = {"HX-Request": "true", "X-CSRF-Token": token}
+    saved = client.post(
+        f"/goals/{goal['id']}",
+        headers=headers,
+        data={"title": "Pass HB 210", "due_date": "2030-06-30"},
+    )
+    assert (
+        saved.status_code == 200 and "Goal saved." in saved.text and "due 2030-06-30" in saved.text
+    )
+    bad = client.post(
+        f"/goals/{goal['id']}", headers=headers, data={"title": "Pass HB 210", "due_date": "soon"}
+    )
+    assert bad.status_code == 422 and 'id="due_date-error"' in bad.text
