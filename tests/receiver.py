@@ -47,7 +47,10 @@ def running_receiver() -> Iterator[Receiver]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            length = int(self.headers.get("content-length", 0))
+            body = self.rfile.read(length)
+            if len(body) < length:
+                return  # the sender died mid-request (a killed worker): nothing arrived
             if receiver.delay_seconds:
                 time.sleep(receiver.delay_seconds)
             with lock:
