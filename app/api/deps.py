@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.db import Database
 from app.errors import PreconditionFailed, Unauthorized
-from app.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.pagination import MAX_LIMIT
 from app.principal import Principal
 from app.services import accounts
 
@@ -76,7 +76,6 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1 
 Cursor = Annotated[
     str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
 ]
-DEFAULT_PAGE_LIMIT = DEFAULT_LIMIT
 
 
 def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:

@@ -49,7 +49,3 @@ def _page_principal(request: Request, session: SessionDep) -> Principal:
 
 
 PagePrincipal = Annotated[Principal, Depends(_page_principal)]
-
-
-def optional_user_id(request: Request) -> str | None:
-    return request.session.get("uid")

@@ -53,14 +53,6 @@ def create_user(
     return user
 
 
-def set_password(session: Session, user: User, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid.field(["body", "password"], f"Use at least {MIN_PASSWORD_LENGTH} characters.")
-    user.password_hash = hash_password(password)
-    session.add(user)
-    session.flush()
-
-
 def principal_for(session: Session, user: User) -> Principal:
     rows = session.exec(
         select(OrganizationUser.organization_id, OrganizationUser.role)

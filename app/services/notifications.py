@@ -7,7 +7,6 @@ e-mails are queued in an outbox that the worker sends with retries.
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage as MimeMessage
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import func
@@ -353,7 +352,3 @@ def _smtp_send(url: str, message: EmailMessage) -> None:
         if parts.username:
             smtp.login(unquote(parts.username), unquote(parts.password or ""))
         smtp.send_message(mime)
-
-
-def notification_row(note: Notification) -> dict[str, Any]:
-    return note.model_dump()
