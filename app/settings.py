@@ -1,4 +1,8 @@
-"""Settings read from the environment (prefix COALESCE_), one cached instance."""
+"""Settings read from the environment (prefix COALESCE_).
+
+Read once, by `get_settings` in main.py and cli.py; everything else is handed them
+(a route dependency, the worker's constructor, an argument to a service).
+"""
 
 from functools import lru_cache
 from pathlib import Path
@@ -14,7 +18,7 @@ DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 (refused 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COALESCE_", env_file=".env", extra="ignore")
 
-    environment: Literal["development", "test", "production"] = "development"
+    environment: Literal["development", "test", "staging", "production"] = "development"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'coalesce.db'}"
     secret_key: str = DEVELOPMENT_SECRET
     webhook_allow_private_urls: bool = False
@@ -42,8 +46,14 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
-        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
-            raise ValueError("COALESCE_SECRET_KEY must be set in production")
+        # Anyone who read this file could sign sessions and read webhook secrets.
+        if (
+            self.environment not in {"development", "test"}
+            and self.secret_key == DEVELOPMENT_SECRET
+        ):
+            raise ValueError(
+                f"COALESCE_SECRET_KEY must be set when COALESCE_ENVIRONMENT is {self.environment}"
+            )
         return self
 
     @property

@@ -8,12 +8,14 @@ task at once do no harm.
 import logging
 import threading
 from collections.abc import Callable
+from functools import partial
 
 from sqlmodel import Session
 
 from app.api.idempotency import forget_old_keys
 from app.db import Database
-from app.services import notifications, proposals, webhooks
+from app.delivery import mail, webhooks
+from app.services import proposals
 from app.services.accounts import forget_old_login_failures
 from app.services.approvals import notice_overdue_steps
 from app.settings import Settings
@@ -21,21 +23,25 @@ from app.settings import Settings
 log = logging.getLogger("coalesce.worker")
 
 Task = Callable[[Session], int]
-# Tasks that fit in one short transaction.
-TASKS: dict[str, Task] = {
-    "forget_old_login_failures": forget_old_login_failures,
-    "forget_old_idempotency_keys": forget_old_keys,
-    "notice_overdue_steps": notice_overdue_steps,
-    "close_due_proposals": proposals.close_due_proposals,
-    "notice_proposals_closing_soon": proposals.notice_closing_soon,
-    "queue_daily_digests": notifications.queue_daily_digests,
-    "release_stuck_emails": notifications.release_stuck_emails,
-}
-# Tasks that talk to the outside world between transactions of their own.
 Round = Callable[[Database, Settings], int]
+
+
+def tasks_for(settings: Settings) -> dict[str, Task]:
+    """Tasks that fit in one short transaction."""
+    return {
+        "forget_old_login_failures": partial(forget_old_login_failures, settings=settings),
+        "forget_old_idempotency_keys": forget_old_keys,
+        "notice_overdue_steps": notice_overdue_steps,
+        "close_due_proposals": proposals.close_due_proposals,
+        "notice_proposals_closing_soon": proposals.notice_closing_soon,
+        "release_stuck_emails": mail.release_stuck_emails,
+    }
+
+
+# Rounds talk to the outside world between transactions of their own.
 ROUNDS: dict[str, Round] = {
     "deliver_webhooks": webhooks.deliver_due,
-    "send_emails": notifications.send_emails,
+    "send_emails": mail.send_emails,
 }
 
 
@@ -43,13 +49,14 @@ class Worker:
     def __init__(self, database: Database, settings: Settings) -> None:
         self.database = database
         self.settings = settings
+        self.tasks = tasks_for(settings)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> dict[str, int]:
         """Run every task once; a failing task is logged and does not stop the others."""
         done: dict[str, int] = {}
-        for name, task in TASKS.items():
+        for name, task in self.tasks.items():
             try:
                 with self.database.session() as session:
                     done[name] = task(session)

@@ -20,11 +20,12 @@ os.environ.setdefault("COALESCE_LOG_LEVEL", "WARNING")
 
 from app import migrate
 from app.db import Database, build_engine
+from app.delivery.webhooks import deliver_due
 from app.principal import Principal
 from app.schemas.organizations import OrganizationCreate
 from app.schemas.webhooks import WebhookCreate
 from app.services import accounts, organizations, webhooks
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 from bench.api import free_port
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "3000"))
@@ -51,12 +52,12 @@ def main() -> None:
         except httpx.HTTPError:
             time.sleep(0.1)
     try:
-        subscription_id = _subscribe(database, f"{base}/hooks")
         settings = get_settings()
+        subscription_id = _subscribe(database, f"{base}/hooks", settings)
 
         _queue(database, subscription_id, EVENTS)
         started = time.perf_counter()
-        while webhooks.deliver_due(database, settings):
+        while deliver_due(database, settings):
             pass
         drained = time.perf_counter() - started
         stats = httpx.get(f"{base}/stats").json()
@@ -82,7 +83,7 @@ def main() -> None:
     print(f"{'event → delivery latency p99':<44}{paced['p99'] * 1000:>11.0f} ms")
 
 
-def _subscribe(database: Database, url: str) -> str:
+def _subscribe(database: Database, url: str, settings: Settings) -> str:
     with database.session() as session:
         user = accounts.create_user(session, email="bench@example.org")
         organization = organizations.create_organization(
@@ -91,7 +92,10 @@ def _subscribe(database: Database, url: str) -> str:
             OrganizationCreate(name="B", kind="other"),
         )
         subscription, _ = webhooks.create_subscription(
-            session, ROOT, WebhookCreate(url=url, organization_id=organization.id)
+            session,
+            ROOT,
+            WebhookCreate(url=url, organization_id=organization.id),
+            settings=settings,
         )
         return subscription.id
 
@@ -114,7 +118,7 @@ def _produce(database: Database, subscription_id: str, rate: int, seconds: float
 
 def _work(database: Database, settings, stop: threading.Event) -> None:  # type: ignore[no-untyped-def]
     while not stop.is_set():
-        if not webhooks.deliver_due(database, settings):
+        if not deliver_due(database, settings):
             time.sleep(0.01)
 
 

@@ -51,7 +51,11 @@ def _principal(
         email, password = _basic_credentials(credentials)
         try:
             return accounts.authenticate(
-                session, email=email, password=password, address=client_address(request)
+                session,
+                email=email,
+                password=password,
+                address=client_address(request),
+                settings=request.app.state.settings,
             )
         except Unauthorized:
             session.commit()  # keep the recorded failure: throttling depends on it

@@ -5,9 +5,11 @@ from fastapi import APIRouter
 from app.api import (
     accounts,
     activities,
+    approvals,
     coalitions,
     events,
     goals,
+    notifications,
     organizations,
     proposals,
     webhooks,
@@ -20,5 +22,7 @@ api_router.include_router(coalitions.router)
 api_router.include_router(goals.router)
 api_router.include_router(events.router)
 api_router.include_router(activities.router)
+api_router.include_router(approvals.router)
 api_router.include_router(webhooks.router)
+api_router.include_router(notifications.router)
 api_router.include_router(proposals.router)

@@ -1,13 +1,12 @@
-"""Webhook subscriptions and their delivery log; the caller's notifications."""
+"""Webhook subscriptions and their delivery log."""
 
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, SessionDep, set_etag
-from app.schemas.base import Input, PageOut
+from app.deps import SettingsDep
+from app.schemas.base import PageOut
 from app.schemas.webhooks import (
     DeliveryRead,
     WebhookCreate,
@@ -15,9 +14,9 @@ from app.schemas.webhooks import (
     WebhookUpdate,
     WebhookWithSecret,
 )
-from app.services import notifications, webhooks
+from app.services import webhooks
 
-router = APIRouter(tags=["webhooks and notifications"])
+router = APIRouter(tags=["webhooks"])
 
 
 def _with_secret(subscription: object, secret: str) -> dict:
@@ -26,9 +25,13 @@ def _with_secret(subscription: object, secret: str) -> dict:
 
 @router.post("/webhooks", status_code=status.HTTP_201_CREATED, response_model=WebhookWithSecret)
 def create_webhook(
-    body: WebhookCreate, response: Response, session: SessionDep, principal: CurrentPrincipal
+    body: WebhookCreate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    settings: SettingsDep,
 ) -> dict:
-    subscription, secret = webhooks.create_subscription(session, principal, body)
+    subscription, secret = webhooks.create_subscription(session, principal, body, settings=settings)
     response.headers["Location"] = f"/api/v1/webhooks/{subscription.id}"
     set_etag(response, subscription.version)
     return _with_secret(subscription, secret)
@@ -64,9 +67,10 @@ def update_webhook(
     session: SessionDep,
     principal: CurrentPrincipal,
     if_match: IfMatch,
+    settings: SettingsDep,
 ) -> object:
     subscription = webhooks.update_subscription(
-        session, principal, webhook_id, body, expected_version=if_match
+        session, principal, webhook_id, body, settings=settings, expected_version=if_match
     )
     set_etag(response, subscription.version)
     return subscription
@@ -78,9 +82,11 @@ def delete_webhook(webhook_id: str, session: SessionDep, principal: CurrentPrinc
 
 
 @router.post("/webhooks/{webhook_id}/rotate-secret", response_model=WebhookWithSecret)
-def rotate_secret(webhook_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
+def rotate_secret(
+    webhook_id: str, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep
+) -> dict:
     """A new secret, shown once; the previous one keeps signing beside it for 24 hours."""
-    subscription, secret = webhooks.rotate_secret(session, principal, webhook_id)
+    subscription, secret = webhooks.rotate_secret(session, principal, webhook_id, settings=settings)
     return _with_secret(subscription, secret)
 
 
@@ -112,50 +118,3 @@ def retry_delivery(
     webhook_id: str, delivery_id: str, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
     return webhooks.retry_delivery(session, principal, webhook_id, delivery_id)
-
-
-class NotificationRead(BaseModel):
-    id: str
-    kind: str
-    text: str
-    link: str | None
-    read_at: datetime | None
-    created_at: datetime
-
-
-class Preferences(Input):
-    email: Literal["immediate", "daily", "off"]
-
-
-@router.get("/notifications", response_model=PageOut[NotificationRead])
-def list_notifications(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-    unread: bool = False,
-) -> object:
-    page = notifications.list_notifications(
-        session, principal, unread=unread, limit=limit, cursor=cursor
-    )
-    return {"items": [n.model_dump() for n in page.items], "next_cursor": page.next_cursor}
-
-
-@router.post("/notifications/{notification_id}/read")
-def mark_read(notification_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
-    return {"marked": notifications.mark_read(session, principal, notification_id)}
-
-
-@router.post("/notifications/read-all")
-def mark_all_read(session: SessionDep, principal: CurrentPrincipal) -> dict:
-    return {"marked": notifications.mark_read(session, principal, None)}
-
-
-@router.get("/notifications/preferences", response_model=Preferences)
-def get_preferences(session: SessionDep, principal: CurrentPrincipal) -> dict:
-    return {"email": notifications.preference(session, principal.user_id)}
-
-
-@router.put("/notifications/preferences", response_model=Preferences)
-def set_preferences(body: Preferences, session: SessionDep, principal: CurrentPrincipal) -> dict:
-    return {"email": notifications.set_preference(session, principal, body.email)}

@@ -34,7 +34,11 @@ async def login(request: Request, session: SessionDep) -> Response:
     context = {"next": next_path, "email": email}
     try:
         principal = accounts.authenticate(
-            session, email=email, password=password, address=client_address(request)
+            session,
+            email=email,
+            password=password,
+            address=client_address(request),
+            settings=request.app.state.settings,
         )
     except Unauthorized as exc:
         session.commit()  # keep the recorded failure: throttling depends on it

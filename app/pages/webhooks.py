@@ -7,6 +7,7 @@ from sqlmodel import Session
 from starlette.responses import HTMLResponse, Response
 
 from app.api.deps import SessionDep
+from app.deps import SettingsDep
 from app.models.events import EVENT_TYPES
 from app.pages.deps import PagePrincipal
 from app.pages.forms import FormOutcome, parse, run_form, section_response
@@ -87,7 +88,7 @@ def _secret_answer(
 
 @router.post("/webhooks")
 async def create_webhook(
-    request: Request, session: SessionDep, principal: PagePrincipal
+    request: Request, session: SessionDep, principal: PagePrincipal, settings: SettingsDep
 ) -> Response:
     shown: dict[str, Any] = {}
     form = await request.form()
@@ -95,7 +96,7 @@ async def create_webhook(
     def save(values: dict[str, Any]) -> None:
         values["event_types"] = form.getlist("event_types") or ["*"]
         subscription, secret = webhooks.create_subscription(
-            session, principal, parse(WebhookCreate, values)
+            session, principal, parse(WebhookCreate, values), settings=settings
         )
         shown.update(id=subscription.id, secret=secret)
 
@@ -105,23 +106,33 @@ async def create_webhook(
 
 @router.post("/webhooks/{webhook_id}/enabled")
 async def toggle_webhook(
-    request: Request, webhook_id: str, session: SessionDep, principal: PagePrincipal
+    request: Request,
+    webhook_id: str,
+    session: SessionDep,
+    principal: PagePrincipal,
+    settings: SettingsDep,
 ) -> Response:
     def save(values: dict[str, Any]) -> None:
         changes = WebhookUpdate(enabled=values.get("enabled") == "true")
-        webhooks.update_subscription(session, principal, webhook_id, changes)
+        webhooks.update_subscription(session, principal, webhook_id, changes, settings=settings)
 
     return await _act(request, session, principal, save, notice="Saved.")
 
 
 @router.post("/webhooks/{webhook_id}/rotate-secret")
 async def rotate_secret(
-    request: Request, webhook_id: str, session: SessionDep, principal: PagePrincipal
+    request: Request,
+    webhook_id: str,
+    session: SessionDep,
+    principal: PagePrincipal,
+    settings: SettingsDep,
 ) -> Response:
     shown: dict[str, Any] = {}
 
     def save(_: dict[str, Any]) -> None:
-        subscription, secret = webhooks.rotate_secret(session, principal, webhook_id)
+        subscription, secret = webhooks.rotate_secret(
+            session, principal, webhook_id, settings=settings
+        )
         shown.update(id=subscription.id, secret=secret)
 
     outcome = await run_form(request, session, save)

@@ -12,7 +12,7 @@ from app.models import ApiToken, LoginFailure, Organization, OrganizationUser, U
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.security import hash_password, hash_token, new_api_token, verify_password
-from app.settings import get_settings
+from app.settings import Settings
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -73,8 +73,7 @@ def principal_for_user_id(session: Session, user_id: str) -> Principal | None:
     return principal_for(session, user) if user else None
 
 
-def _recent_failures(session: Session, email: str, address: str) -> int:
-    settings = get_settings()
+def _recent_failures(session: Session, email: str, address: str, settings: Settings) -> int:
     since = clock.now() - timedelta(seconds=settings.login_failure_window_seconds)
     return session.exec(
         select(func.count())
@@ -87,15 +86,16 @@ def _recent_failures(session: Session, email: str, address: str) -> int:
     ).one()
 
 
-def authenticate(session: Session, *, email: str, password: str, address: str) -> Principal:
+def authenticate(
+    session: Session, *, email: str, password: str, address: str, settings: Settings
+) -> Principal:
     """Check a password; after too many failures from one address the door stays shut a while.
 
     A failure is recorded in the caller's transaction, so the caller must commit
     even when this raises (the API and the login page both do).
     """
-    settings = get_settings()
     email = normalize_email(email)
-    if _recent_failures(session, email, address) >= settings.login_failure_limit:
+    if _recent_failures(session, email, address, settings) >= settings.login_failure_limit:
         minutes = settings.login_failure_window_seconds // 60
         raise TooManyRequests(
             f"Too many failed sign-ins for this e-mail. Try again in {minutes} minutes.",
@@ -115,9 +115,8 @@ def authenticate(session: Session, *, email: str, password: str, address: str) -
     return principal_for(session, user)
 
 
-def forget_old_login_failures(session: Session) -> int:
+def forget_old_login_failures(session: Session, *, settings: Settings) -> int:
     """Housekeeping for the worker: failures older than the window no longer count."""
-    settings = get_settings()
     cutoff = clock.now() - timedelta(seconds=settings.login_failure_window_seconds)
     result = session.exec(delete(LoginFailure).where(LoginFailure.created_at < cutoff))  # type: ignore[call-overload]
     return result.rowcount or 0

@@ -6,6 +6,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app import clock
+from app.concurrency import check_version
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
 from app.models import (
@@ -24,7 +25,6 @@ from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.activities import ActivityCreate, ActivityUpdate, DecisionPut
 from app.services import access, approvals, decisions, events, forecasts
-from app.services.organizations import check_version
 
 # Statuses an organization's admin may choose; in_approval only comes from an approval.
 CHOOSABLE = {"pending", "signed", "declined", "abstained", "withdrawn"}

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from app import clock
+from app.concurrency import check_version, claimable
 from app.errors import Conflict, Forbidden, NotFound
 from app.ids import new_id
 from app.models import (
@@ -27,7 +28,6 @@ from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.activities import ApprovalProcessPut
 from app.services import access, decisions, events, forecasts
-from app.services.organizations import check_version
 
 ESCALATION_STEP = {
     "name": "Board decision (escalated by the game plan)",
@@ -518,9 +518,7 @@ def notice_overdue_steps(session: Session, batch: int = 100) -> int:
         .order_by(ApprovalStep.due_at)  # type: ignore[arg-type]
         .limit(batch)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
-    steps = list(session.exec(statement))
+    steps = list(session.exec(claimable(session, statement)))
     for step in steps:
         step.overdue_noticed_at = now
         session.add(step)

@@ -8,6 +8,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from app import clock
+from app.concurrency import check_version
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
 from app.models import Coalition, IssueArea, Membership, MembershipChange, Organization, Position
@@ -22,7 +23,6 @@ from app.schemas.coalitions import (
     MembershipUpdate,
 )
 from app.services import access, alignment, events
-from app.services.organizations import check_version
 
 COMMUNITY_ROOTED = {"community", "faith"}
 # Who may set which membership fields: the coalition's leads, or the member itself.

@@ -1,6 +1,7 @@
-"""The event log: `emit` records a decision change in the caller's transaction."""
+"""The event log: `emit` records a decision change in the caller's transaction and hands
+it to the listeners registered with `listen` (the webhook outbox, notifications)."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Integer, cast, func
@@ -13,7 +14,16 @@ from app.models.coalitions import MembershipStatus
 from app.models.events import EVENT_TYPES
 from app.pagination import Page, paginate
 from app.principal import Principal
-from app.services import notifications, webhooks
+
+Listener = Callable[[Session, Event, list[EventAudience]], None]
+_listeners: list[Listener] = []
+
+
+def listen(listener: Listener) -> Listener:
+    """Register a listener: it gets every event, in the event's own transaction."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
 
 
 def emit(
@@ -57,8 +67,8 @@ def emit(
     session.add_all(rows)
     session.flush()
     # Listeners read the event in its own transaction: nothing is lost, nothing half-sent.
-    webhooks.fan_out(session, event, rows)
-    notifications.for_event(session, event, rows)
+    for listener in _listeners:
+        listener(session, event, rows)
     session.flush()
     return event
 

@@ -6,6 +6,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app import clock
+from app.concurrency import check_version
 from app.errors import Invalid, NotFound
 from app.ids import new_id
 from app.models import Coalition, Goal, Membership, Objective
@@ -14,7 +15,6 @@ from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.coalitions import GoalCreate, GoalUpdate, ObjectiveCreate, ObjectiveUpdate
 from app.services import access, events
-from app.services.organizations import check_version
 
 AT_RISK_MARGIN = 0.25
 

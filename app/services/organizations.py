@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import clock
+from app.concurrency import check_version
 from app.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from app.ids import new_id
 from app.models import IssueArea, Organization, OrganizationUser, Position, ResearchNote, User
@@ -20,15 +21,6 @@ from app.schemas.organizations import (
     ResearchNoteCreate,
 )
 from app.services import access, accounts
-
-
-def check_version(current: int, expected: int | None) -> None:
-    """Optimistic concurrency: a stale `expected` version (from If-Match) is refused."""
-    if expected is not None and expected != current:
-        raise PreconditionFailed(
-            f"This was changed by someone else (now version {current}); reload and try again."
-        )
-
 
 # Organizations -------------------------------------------------------------------------
 

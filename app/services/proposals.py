@@ -6,6 +6,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app import clock
+from app.concurrency import claimable
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
 from app.models import Coalition, Membership, Organization, Proposal, Vote, VoteChange
@@ -258,9 +259,7 @@ def _close(
 
 def _due(session: Session, condition: Any) -> list[Proposal]:
     statement = select(Proposal).where(Proposal.status == "open", condition).limit(100)
-    if session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
-    return list(session.exec(statement))
+    return list(session.exec(claimable(session, statement)))
 
 
 def close_due_proposals(session: Session) -> int:

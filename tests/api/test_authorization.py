@@ -376,11 +376,15 @@ def _activities(world: World, coalition_id: str, org_id: str) -> dict[str, str]:
 def _webhook_notification_and_proposal(world: World, org_id: str, user_id: str) -> dict[str, str]:
     from app.schemas.webhooks import WebhookCreate
     from app.services import notifications, webhooks
+    from app.settings import get_settings
     from tests.conftest import SETUP
 
     with world.database.session() as session:
         subscription, _ = webhooks.create_subscription(
-            session, SETUP, WebhookCreate(url="http://127.0.0.1:9/hooks", organization_id=org_id)
+            session,
+            SETUP,
+            WebhookCreate(url="http://127.0.0.1:9/hooks", organization_id=org_id),
+            settings=get_settings(),
         )
         delivery = webhooks.send_test(session, SETUP, subscription.id)
         note = notifications.notify(session, user_id, kind="test", text="Hello", link=None)

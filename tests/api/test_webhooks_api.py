@@ -1,6 +1,5 @@
 """Webhook subscriptions through the API."""
 
-from app.settings import get_settings
 from tests.api.test_conventions import assert_problem
 
 
@@ -32,7 +31,7 @@ def test_subscribe_see_secret_once_rotate_and_test(client, world):
     assert_problem(client.post(f"/api/v1/webhooks/{body['id']}/test", headers=headers), 409)
 
 
-def test_bad_subscriptions(client, world, monkeypatch):
+def test_bad_subscriptions(app, client, settings, world):
     admin = world.user("sam")
     organization = world.organization(admin)
     headers = world.headers(admin)
@@ -53,20 +52,17 @@ def test_bad_subscriptions(client, world, monkeypatch):
         ),
         422,
     )
-    monkeypatch.setenv("COALESCE_WEBHOOK_ALLOW_PRIVATE_URLS", "false")
-    get_settings.cache_clear()
-    try:
-        refused = client.post(
-            "/api/v1/webhooks", headers=headers, json={**base, "url": "https://10.0.0.8/x"}
-        )
-        body = assert_problem(refused, 422)
-        assert body["errors"][0]["loc"] == ["body", "url"]
-        assert_problem(
-            client.post(
-                "/api/v1/webhooks", headers=headers, json={**base, "url": "http://93.184.216.34/x"}
-            ),
-            422,
-        )
-    finally:
-        get_settings.cache_clear()
+    # The same app, told to refuse what the suite's settings allow.
+    app.state.settings = settings.model_copy(update={"webhook_allow_private_urls": False})
+    refused = client.post(
+        "/api/v1/webhooks", headers=headers, json={**base, "url": "https://10.0.0.8/x"}
+    )
+    body = assert_problem(refused, 422)
+    assert body["errors"][0]["loc"] == ["body", "url"]
+    assert_problem(
+        client.post(
+            "/api/v1/webhooks", headers=headers, json={**base, "url": "http://93.184.216.34/x"}
+        ),
+        422,
+    )
     assert client.get("/api/v1/webhooks", headers=headers).json()["items"] == []

@@ -8,67 +8,99 @@ from app.errors import Conflict, Invalid, TooManyRequests, Unauthorized
 from app.services import accounts
 
 
-def test_authenticate_returns_the_principal_with_roles(session, world):
+def test_authenticate_returns_the_principal_with_roles(session, world, settings):
     user = world.user("dana", password="correct horse")
     organization = world.organization(user)
 
     principal = accounts.authenticate(
-        session, email=user.email.upper(), password="correct horse", address="10.0.0.1"
+        session,
+        email=user.email.upper(),
+        password="correct horse",
+        address="10.0.0.1",
+        settings=settings,
     )
 
     assert principal.user_id == user.id
     assert principal.roles == {organization.id: "admin"}
 
 
-def test_wrong_password_and_unknown_email_both_fail_alike(session, world):
+def test_wrong_password_and_unknown_email_both_fail_alike(session, world, settings):
     user = world.user("dana", password="correct horse")
     with pytest.raises(Unauthorized) as wrong:
-        accounts.authenticate(session, email=user.email, password="nope", address="a")
+        accounts.authenticate(
+            session, email=user.email, password="nope", address="a", settings=settings
+        )
     with pytest.raises(Unauthorized) as unknown:
-        accounts.authenticate(session, email="ghost@example.org", password="nope", address="a")
+        accounts.authenticate(
+            session, email="ghost@example.org", password="nope", address="a", settings=settings
+        )
     assert wrong.value.detail == unknown.value.detail
 
 
-def test_ten_failures_lock_the_door_for_fifteen_minutes(session, world, clock):
+def test_ten_failures_lock_the_door_for_fifteen_minutes(session, world, clock, settings):
     user = world.user("dana", password="correct horse")
     for _ in range(10):
         with pytest.raises(Unauthorized):
-            accounts.authenticate(session, email=user.email, password="bad", address="1.2.3.4")
+            accounts.authenticate(
+                session, email=user.email, password="bad", address="1.2.3.4", settings=settings
+            )
 
     with pytest.raises(TooManyRequests):
         accounts.authenticate(
-            session, email=user.email, password="correct horse", address="1.2.3.4"
+            session,
+            email=user.email,
+            password="correct horse",
+            address="1.2.3.4",
+            settings=settings,
         )
     # Another address is not locked out by someone else's guessing.
     assert accounts.authenticate(
-        session, email=user.email, password="correct horse", address="5.6.7.8"
+        session,
+        email=user.email,
+        password="correct horse",
+        address="5.6.7.8",
+        settings=settings,
     )
 
     clock.shift(timedelta(minutes=15, seconds=1))
     assert accounts.authenticate(
-        session, email=user.email, password="correct horse", address="1.2.3.4"
+        session,
+        email=user.email,
+        password="correct horse",
+        address="1.2.3.4",
+        settings=settings,
     )
 
 
-def test_success_clears_earlier_failures(session, world):
+def test_success_clears_earlier_failures(session, world, settings):
     user = world.user("dana", password="correct horse")
     for _ in range(9):
         with pytest.raises(Unauthorized):
-            accounts.authenticate(session, email=user.email, password="bad", address="ip")
-    accounts.authenticate(session, email=user.email, password="correct horse", address="ip")
+            accounts.authenticate(
+                session, email=user.email, password="bad", address="ip", settings=settings
+            )
+    accounts.authenticate(
+        session, email=user.email, password="correct horse", address="ip", settings=settings
+    )
     for _ in range(9):
         with pytest.raises(Unauthorized):
-            accounts.authenticate(session, email=user.email, password="bad", address="ip")
-    assert accounts.authenticate(session, email=user.email, password="correct horse", address="ip")
+            accounts.authenticate(
+                session, email=user.email, password="bad", address="ip", settings=settings
+            )
+    assert accounts.authenticate(
+        session, email=user.email, password="correct horse", address="ip", settings=settings
+    )
 
 
-def test_old_failures_are_forgotten_by_housekeeping(session, world, clock):
+def test_old_failures_are_forgotten_by_housekeeping(session, world, clock, settings):
     user = world.user("dana", password="correct horse")
     with pytest.raises(Unauthorized):
-        accounts.authenticate(session, email=user.email, password="bad", address="ip")
-    assert accounts.forget_old_login_failures(session) == 0
+        accounts.authenticate(
+            session, email=user.email, password="bad", address="ip", settings=settings
+        )
+    assert accounts.forget_old_login_failures(session, settings=settings) == 0
     clock.shift(timedelta(minutes=16))
-    assert accounts.forget_old_login_failures(session) == 1
+    assert accounts.forget_old_login_failures(session, settings=settings) == 1
 
 
 def test_user_rules(session, world):

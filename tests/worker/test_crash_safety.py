@@ -12,6 +12,7 @@ from sqlmodel import select
 from app.models import WebhookDelivery
 from app.schemas.webhooks import WebhookCreate
 from app.services import webhooks
+from app.settings import get_settings
 from tests.conftest import SETUP, TEST_SECRET, World
 from tests.receiver import running_receiver
 
@@ -61,7 +62,10 @@ def test_sigkill_ten_times_every_event_still_arrives(committed):
         receiver.delay_seconds = 0.02
         with database.session() as session:
             subscription, secret = webhooks.create_subscription(
-                session, SETUP, WebhookCreate(url=receiver.url, organization_id=organization.id)
+                session,
+                SETUP,
+                WebhookCreate(url=receiver.url, organization_id=organization.id),
+                settings=get_settings(),
             )
             for _ in range(EVENTS):
                 webhooks.send_test(session, SETUP, subscription.id)

@@ -34,13 +34,14 @@ def setting(committed, receiver):
             session,
             SETUP,
             WebhookCreate(url=receiver.url, event_types=["*"], organization_id=member.id),
+            settings=get_settings(),
         )
     return {"database": database, "world": world, "lead": lead, "member": member,
             "subscription_id": subscription.id, "secret": secret, "member_admin": member_admin}  # fmt: skip
 
 
-def run_worker(database, times: int = 1) -> None:
-    worker = Worker(database, get_settings())
+def run_worker(database, times: int = 1, **settings) -> None:
+    worker = Worker(database, get_settings().model_copy(update=settings))
     for _ in range(times):
         worker.run_once()
 
@@ -71,17 +72,16 @@ def test_only_events_the_organization_may_see(setting, receiver):
     assert receiver.received == []
 
 
-def test_down_then_up_retries_and_logs_every_attempt(setting, receiver, clock, monkeypatch):
-    monkeypatch.setenv("COALESCE_WEBHOOK_RETRY_SCHEDULE", "0,5,300")
-    get_settings.cache_clear()
+def test_down_then_up_retries_and_logs_every_attempt(setting, receiver, clock):
+    schedule = {"webhook_retry_schedule": "0,5,300"}
     receiver.answers.extend([503, 500])
     with setting["database"].session() as session:
         webhooks.send_test(session, SETUP, setting["subscription_id"])
-    run_worker(setting["database"])
+    run_worker(setting["database"], **schedule)
     clock.shift(timedelta(seconds=6))
-    run_worker(setting["database"])
+    run_worker(setting["database"], **schedule)
     clock.shift(timedelta(seconds=301))
-    run_worker(setting["database"])
+    run_worker(setting["database"], **schedule)
 
     assert len(receiver.received) == 3
     assert len(set(receiver.ids)) == 1  # the same webhook-id on every attempt
@@ -90,7 +90,6 @@ def test_down_then_up_retries_and_logs_every_attempt(setting, receiver, clock, m
         attempts = session.exec(select(WebhookAttempt).order_by(WebhookAttempt.id)).all()
     assert delivery.status == "succeeded"
     assert [a.status_code for a in attempts] == [503, 500, 200]
-    get_settings.cache_clear()
 
 
 def test_gone_disables_the_subscription_and_tells_the_admins(setting, receiver):
@@ -117,7 +116,9 @@ def test_gone_disables_the_subscription_and_tells_the_admins(setting, receiver):
 def test_rotation_signs_with_both_secrets_for_a_day(setting, receiver, clock):
     database = setting["database"]
     with database.session() as session:
-        _, new_secret = webhooks.rotate_secret(session, SETUP, setting["subscription_id"])
+        _, new_secret = webhooks.rotate_secret(
+            session, SETUP, setting["subscription_id"], settings=get_settings()
+        )
         webhooks.send_test(session, SETUP, setting["subscription_id"])
     run_worker(database)
     signed = receiver.received[-1]
@@ -133,16 +134,13 @@ def test_rotation_signs_with_both_secrets_for_a_day(setting, receiver, clock):
     receiver.received[-1].verify(new_secret)
 
 
-def test_private_addresses_are_refused_again_at_delivery(setting, receiver, monkeypatch):
+def test_private_addresses_are_refused_again_at_delivery(setting, receiver):
     """Subscribed while private addresses were allowed; by delivery time they are not
     (as when a name starts resolving somewhere else): nothing leaves, the attempt says why."""
-    monkeypatch.setenv("COALESCE_WEBHOOK_ALLOW_PRIVATE_URLS", "false")
-    get_settings.cache_clear()
     database = setting["database"]
     with database.session() as session:
         webhooks.send_test(session, SETUP, setting["subscription_id"])
-    run_worker(database)
-    get_settings.cache_clear()
+    run_worker(database, webhook_allow_private_urls=False)
     assert receiver.received == []
     with database.session() as session:
         attempt = session.exec(select(WebhookAttempt)).one()

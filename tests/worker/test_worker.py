@@ -14,7 +14,7 @@ from app.worker import Worker
 def test_run_once_forgets_old_failures_and_keys(client, database, settings, world, clock, session):
     user = world.user("dana", password="correct horse")
     with database.session() as s, pytest.raises(Unauthorized):
-        accounts.authenticate(s, email=user.email, password="bad", address="ip")
+        accounts.authenticate(s, email=user.email, password="bad", address="ip", settings=settings)
     headers = {**world.headers(user), "Idempotency-Key": "one"}
     client.post("/api/v1/organizations", headers=headers, json={"name": "A", "kind": "pta"})
 

@@ -1,0 +1,60 @@
+"""The caller's notifications: the bell's list, marking read, e-mail preference."""
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from app.api.deps import CurrentPrincipal, Cursor, Limit, SessionDep
+from app.schemas.base import Input, PageOut
+from app.services import notifications
+
+router = APIRouter(tags=["notifications"])
+
+
+class NotificationRead(BaseModel):
+    id: str
+    kind: str
+    text: str
+    link: str | None
+    read_at: datetime | None
+    created_at: datetime
+
+
+class Preferences(Input):
+    email: Literal["immediate", "daily", "off"]
+
+
+@router.get("/notifications", response_model=PageOut[NotificationRead])
+def list_notifications(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    unread: bool = False,
+) -> object:
+    page = notifications.list_notifications(
+        session, principal, unread=unread, limit=limit, cursor=cursor
+    )
+    return {"items": [n.model_dump() for n in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post("/notifications/{notification_id}/read")
+def mark_read(notification_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
+    return {"marked": notifications.mark_read(session, principal, notification_id)}
+
+
+@router.post("/notifications/read-all")
+def mark_all_read(session: SessionDep, principal: CurrentPrincipal) -> dict:
+    return {"marked": notifications.mark_read(session, principal, None)}
+
+
+@router.get("/notifications/preferences", response_model=Preferences)
+def get_preferences(session: SessionDep, principal: CurrentPrincipal) -> dict:
+    return {"email": notifications.preference(session, principal.user_id)}
+
+
+@router.put("/notifications/preferences", response_model=Preferences)
+def set_preferences(body: Preferences, session: SessionDep, principal: CurrentPrincipal) -> dict:
+    return {"email": notifications.set_preference(session, principal, body.email)}

@@ -1,0 +1,84 @@
+"""Who hears about which event: the event listener that turns decision changes into the
+notifications people act on (asks, approval steps, overdue steps, invitations, votes)."""
+
+from sqlmodel import Session, select
+
+from app.models import Activity, ApprovalRequest, ApprovalStep, Coalition, Event, EventAudience
+from app.services import notifications
+
+
+def _deciders(step: ApprovalStep) -> set[str]:
+    return {"admin", step.approver_role}
+
+
+def _active_step(session: Session, activity_id: str, organization_id: str) -> ApprovalStep | None:
+    return session.exec(
+        select(ApprovalStep)
+        .join(ApprovalRequest, ApprovalRequest.id == ApprovalStep.request_id)
+        .where(
+            ApprovalRequest.activity_id == activity_id,
+            ApprovalRequest.organization_id == organization_id,
+            ApprovalRequest.status == "in_progress",
+            ApprovalStep.status == "active",
+        )
+    ).first()
+
+
+def for_event(session: Session, event: Event, audience: list[EventAudience]) -> None:
+    """Turn an event into the notifications people act on."""
+    data = event.data
+    org = data.get("organization_id")
+    if event.type == "signon.decision_changed" and data.get("from") is None and org:
+        activity = session.get(Activity, data["activity_id"])
+        assert activity is not None
+        deadline = f" by {activity.sign_on_deadline:%d %b}" if activity.sign_on_deadline else ""
+        for user_id in notifications.users_with_role(session, org, {"admin"}):
+            notifications.notify(
+                session, user_id, kind="ask_waiting",
+                text=f"Your organization is asked to sign “{activity.title}”{deadline}.",
+                link=f"/activities/{activity.id}", event_id=event.id,
+            )  # fmt: skip
+        if data.get("to") == "in_approval":
+            _step_waiting(session, event, data["activity_id"], org)
+    elif event.type == "approval.step_completed" and data.get("request_status") == "in_progress":
+        _step_waiting(session, event, data["activity_id"], org)
+    elif event.type == "approval.step_overdue" and org:
+        activity = session.get(Activity, data["activity_id"])
+        roles = {"admin", data.get("approver_role", "admin")}
+        for user_id in notifications.users_with_role(session, org, roles):
+            notifications.notify(
+                session, user_id, kind="step_overdue",
+                text=f"Overdue: {data.get('name', 'an approval step')} for "
+                f"“{activity.title if activity else ''}”.",
+                link="/approvals", event_id=event.id,
+            )  # fmt: skip
+    elif event.type == "membership.changed" and data.get("to") == "invited" and org:
+        coalition = session.get(Coalition, data["coalition_id"])
+        name = coalition.name if coalition else "a coalition"
+        for user_id in notifications.users_with_role(session, org, {"admin"}):
+            notifications.notify(
+                session, user_id, kind="invitation",
+                text=f"Your organization is invited to join {name}.",
+                link="/coalitions", event_id=event.id,
+            )  # fmt: skip
+    elif event.type == "proposal.opened":
+        for row in audience:
+            for user_id in notifications.users_with_role(session, row.organization_id, {"admin"}):
+                notifications.notify(
+                    session, user_id, kind="proposal_opened",
+                    text=f"A proposal is open for your vote: {data.get('title', '')}",
+                    link=f"/proposals/{data.get('proposal_id', '')}", event_id=event.id,
+                )  # fmt: skip
+
+
+def _step_waiting(session: Session, event: Event, activity_id: str, org: str) -> None:
+    step = _active_step(session, activity_id, org)
+    activity = session.get(Activity, activity_id)
+    if step is None or activity is None:
+        return
+    for user_id in notifications.users_with_role(session, org, _deciders(step)):
+        notifications.notify(
+            session, user_id, kind="approval_waiting",
+            text=f"Waiting on you: {step.name} for “{activity.title}”.",
+            link="/approvals", event_id=event.id,
+        )  # fmt: skip

@@ -1,0 +1,20 @@
+"""The development secret signs nothing outside development and the test suite."""
+
+import pytest
+from pydantic import ValidationError
+
+from app.settings import DEVELOPMENT_SECRET, Settings
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_the_development_secret_is_refused_outside_development(environment):
+    with pytest.raises(ValidationError, match="COALESCE_SECRET_KEY must be set"):
+        Settings(environment=environment, secret_key=DEVELOPMENT_SECRET)
+    assert Settings(environment=environment, secret_key="a real secret").secret_key
+
+
+@pytest.mark.parametrize("environment", ["development", "test"])
+def test_development_and_tests_may_use_it(environment):
+    assert (
+        Settings(environment=environment, secret_key=DEVELOPMENT_SECRET).environment == environment
+    )
