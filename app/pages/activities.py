@@ -27,17 +27,13 @@ def activity_context(session: Session, principal: Principal, activity_id: str) -
     detail = activities.activity_detail(session, principal, activity_id)
     coalition = access.get_coalition(session, principal, detail["coalition_id"])
     names = {d["organization_id"]: d["organization_name"] for d in detail["decisions"]}
-    admin_ids = set(access.admin_organizations(principal))
+    rights = access.coalition_rights(session, principal, coalition.id)
     return {
         "activity": detail,
         "coalition": coalition,
-        "is_lead": principal.is_platform_admin
-        or access.lead_organization(session, principal, coalition) is not None,
-        "my_decisions": [
-            d
-            for d in detail["decisions"]
-            if d["organization_id"] in admin_ids or principal.is_platform_admin
-        ],
+        "rights": rights,
+        "is_lead": rights.may_draft,
+        "my_decisions": [d for d in detail["decisions"] if rights.acts_for(d["organization_id"])],
         "names": names,
         "choosable": CHOOSABLE,
         "form_errors": {},

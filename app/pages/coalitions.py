@@ -132,12 +132,8 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
     detail = coalitions.coalition_detail(session, principal, coalition_id)
     coalition = coalitions.get_coalition(session, principal, coalition_id)
     members = coalitions.list_members(session, principal, coalition_id, limit=200).items
-    mine = access.memberships_of(session, coalition_id, list(principal.roles))
-    admin_ids = set(access.admin_organizations(principal))
-    joined_admin = [o for o, m in mine.items() if m.status == "joined" and o in admin_ids]
-    is_lead = principal.is_platform_admin or bool(
-        access.lead_organization(session, principal, coalition)
-    )
+    rights = access.coalition_rights(session, principal, coalition.id)
+    is_lead = rights.is_lead
     member_ids = {m["organization_id"] for m in members if m["status"] in access.VISIBLE_MEMBERSHIP}
     candidates = [
         o
@@ -149,7 +145,7 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
         coalitions.alignment_for(session, principal, coalition_id, org_id)
         for org_id in principal.roles
     ]
-    takes_part = principal.is_platform_admin or any(m.status == "joined" for m in mine.values())
+    takes_part = rights.takes_part
     activity_list = (
         activities.list_activities(session, principal, coalition_id, limit=200).items
         if takes_part
@@ -178,11 +174,12 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
         "activities": activity_list,
         "pipeline": pipeline,
         "coalition_areas": [(i, areas.get(i, i)) for i in detail["issue_area_ids"]],
-        "mine": mine,
+        "mine": rights.memberships,
+        "rights": rights,
         "is_lead": is_lead,
-        "can_edit_goals": principal.is_platform_admin or bool(joined_admin),
-        "joined_admin_orgs": joined_admin,
-        "admin_ids": admin_ids,
+        "can_edit_goals": rights.may_edit_goals,
+        "joined_admin_orgs": rights.joined_admin_organizations,
+        "admin_ids": rights.admin_of,
         "goals": goals.list_goals(session, principal, coalition_id, limit=200).items,
         "names": {m["organization_id"]: m["organization_name"] for m in members},
         "area_names": [areas.get(i, i) for i in detail["issue_area_ids"]],

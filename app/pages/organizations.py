@@ -105,7 +105,7 @@ def detail_context(session: Session, principal: Principal, org_id: str) -> dict[
     context: dict[str, Any] = {
         "organization": organization,
         "is_member": is_member,
-        "can_manage": access.can_manage(principal, org_id),
+        "can_manage": access.organization_rights(principal, org_id).may_manage,
         "principal": principal,
         "issue_areas": service.all_issue_areas(session),
         "form_errors": {},
@@ -212,7 +212,6 @@ async def add_issue_area(
     request: Request, org_id: str, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     def save(values: dict[str, Any]) -> None:
-        access.require_role(principal, org_id, OrgRole.admin)
         service.create_issue_area(session, principal, parse(IssueAreaCreate, values))
 
     return await _act(

@@ -22,20 +22,16 @@ router = APIRouter()
 def proposal_context(session: Session, principal: Principal, proposal_id: str) -> dict[str, Any]:
     proposal = proposals.get_proposal(session, principal, proposal_id)
     eligible = proposals.eligible_voters(session, proposal["coalition_id"])
-    admin_ids = set(access.admin_organizations(principal))
     coalition = access.get_coalition(session, principal, proposal["coalition_id"])
+    rights = access.coalition_rights(session, principal, coalition.id)
     votes = {v["organization_id"]: v for v in proposal["votes"]}
     return {
         "proposal": proposal,
         "coalition": coalition,
-        "my_voters": [(org, votes.get(org)) for org in sorted(eligible & admin_ids)],
+        "my_voters": [(org, votes.get(org)) for org in sorted(eligible & rights.admin_of)],
         "names": organization_names(session, eligible | set(votes)),
         "can_close": proposal["status"] == "open"
-        and (
-            principal.is_platform_admin
-            or access.lead_organization(session, principal, coalition) is not None
-            or proposal["proposed_by_organization_id"] in admin_ids
-        ),
+        and rights.may_close_proposal(proposal["proposed_by_organization_id"]),
         "form_errors": {},
         "drafts": {},
         "notices": {},

@@ -6,6 +6,8 @@ positions, partner research) is visible only to its own users: to anyone else
 it does not exist (404). Seeing a thing but lacking the role to change it is 403.
 """
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, select
 
 from app.errors import Forbidden, NotFound
@@ -26,17 +28,36 @@ def get_organization(
     return organization
 
 
-def require_role(principal: Principal, organization_id: str, *roles: OrgRole) -> None:
-    """Forbidden unless the principal holds one of `roles` in the organization."""
-    if principal.is_platform_admin:
-        return
-    if principal.role_in(organization_id) not in {role.value for role in roles}:
-        wanted = " or ".join(role.value for role in roles)
-        raise Forbidden(f"Only an organization {wanted} may do this.")
+@dataclass(frozen=True)
+class OrganizationRights:
+    """What the principal may do with one organization."""
+
+    sees_private: bool  # its people, positions, partner research: its own users
+    may_manage: bool  # change anything about it: its admins
 
 
-def can_manage(principal: Principal, organization_id: str) -> bool:
-    return principal.is_platform_admin or principal.role_in(organization_id) == OrgRole.admin
+def organization_rights(principal: Principal, organization_id: str) -> OrganizationRights:
+    admin = principal.is_platform_admin or principal.role_in(organization_id) == OrgRole.admin
+    return OrganizationRights(
+        sees_private=principal.is_member_of(organization_id), may_manage=admin
+    )
+
+
+def require_admin(principal: Principal, organization_id: str) -> None:
+    """Forbidden unless the principal may manage the organization."""
+    if not organization_rights(principal, organization_id).may_manage:
+        raise Forbidden("Only an organization admin may do this.")
+
+
+def admin_organizations(principal: Principal) -> list[str]:
+    return [org for org, role in principal.roles.items() if role == OrgRole.admin]
+
+
+def require_some_admin(principal: Principal) -> None:
+    """Forbidden unless the principal is an admin of some organization (or platform admin):
+    the shared vocabulary, such as issue areas, grows through organizations' admins."""
+    if not (principal.is_platform_admin or admin_organizations(principal)):
+        raise Forbidden("Only an organization admin may do this.")
 
 
 # Coalitions ------------------------------------------------------------------------------
@@ -46,7 +67,9 @@ def can_manage(principal: Principal, organization_id: str) -> bool:
 VISIBLE_MEMBERSHIP = {"invited", "requested", "joined"}
 
 
-def memberships_of(session: Session, coalition_id: str, organization_ids: list[str]) -> dict:
+def memberships_of(
+    session: Session, coalition_id: str, organization_ids: list[str]
+) -> dict[str, Membership]:
     """The principal's organizations' memberships in a coalition, by organization id."""
     if not organization_ids:
         return {}
@@ -71,33 +94,89 @@ def get_coalition(session: Session, principal: Principal, coalition_id: str) -> 
     return coalition
 
 
-def admin_organizations(principal: Principal) -> list[str]:
-    return [org for org, role in principal.roles.items() if role == OrgRole.admin]
+@dataclass(frozen=True)
+class CoalitionRights:
+    """What the principal may do in one coalition, decided here once for services and
+    pages alike. An organization acts through its admins; a platform admin may do all."""
+
+    platform_admin: bool
+    memberships: dict[str, Membership]  # the principal's organizations' memberships
+    admin_of: frozenset[str]  # the organizations the principal is an admin of
+
+    @property
+    def takes_part(self) -> bool:
+        """Sees the working space (activities, proposals): one of its organizations joined."""
+        return self.platform_admin or any(m.status == "joined" for m in self.memberships.values())
+
+    @property
+    def joined_admin_organizations(self) -> list[str]:
+        """The joined organizations the principal speaks for."""
+        return sorted(
+            org
+            for org, m in self.memberships.items()
+            if m.status == "joined" and org in self.admin_of
+        )
+
+    @property
+    def lead_organization(self) -> str | None:
+        """The organization through which the principal acts as a lead, if any."""
+        leads = [
+            org
+            for org in self.joined_admin_organizations
+            if self.memberships[org].engagement == "lead"
+        ]
+        return leads[0] if leads else None
+
+    @property
+    def is_lead(self) -> bool:
+        return self.platform_admin or self.lead_organization is not None
+
+    @property
+    def may_draft(self) -> bool:
+        """Draft, edit, open and close the coalition's activities."""
+        return self.is_lead
+
+    @property
+    def may_invite(self) -> bool:
+        return self.is_lead
+
+    @property
+    def may_edit_goals(self) -> bool:
+        return self.platform_admin or bool(self.joined_admin_organizations)
+
+    @property
+    def may_propose(self) -> bool:
+        """Put a proposal to the coalition (and vote, for an organization that may vote)."""
+        return self.platform_admin or bool(self.joined_admin_organizations)
+
+    def acts_for(self, organization_id: str) -> bool:
+        """Speaks for this organization: its admin (or a platform admin)."""
+        return self.platform_admin or organization_id in self.admin_of
+
+    def may_close_proposal(self, proposed_by_organization_id: str) -> bool:
+        return self.is_lead or self.acts_for(proposed_by_organization_id)
 
 
-def lead_organization(session: Session, principal: Principal, coalition: Coalition) -> str | None:
-    """The organization through which the principal acts as a lead, if any."""
-    mine = memberships_of(session, coalition.id, admin_organizations(principal))
-    for organization_id, membership in mine.items():
-        if membership.status == "joined" and membership.engagement == "lead":
-            return organization_id
-    return None
+def coalition_rights(session: Session, principal: Principal, coalition_id: str) -> CoalitionRights:
+    """The principal's rights in a coalition, from one query of its memberships."""
+    return CoalitionRights(
+        platform_admin=principal.is_platform_admin,
+        memberships=memberships_of(session, coalition_id, list(principal.roles)),
+        admin_of=frozenset(admin_organizations(principal)),
+    )
 
 
 def require_lead(session: Session, principal: Principal, coalition: Coalition) -> str | None:
     """Forbidden unless the principal is an admin of a lead organization (or platform admin)."""
-    lead = lead_organization(session, principal, coalition)
-    if lead is None and not principal.is_platform_admin:
+    rights = coalition_rights(session, principal, coalition.id)
+    if not rights.is_lead:
         raise Forbidden("Only an admin of a lead organization of this coalition may do this.")
-    return lead
+    return rights.lead_organization
 
 
 def require_joined_admin(session: Session, principal: Principal, coalition: Coalition) -> None:
     """Forbidden unless the principal is an admin of an organization taking part."""
-    if principal.is_platform_admin:
-        return
-    mine = memberships_of(session, coalition.id, admin_organizations(principal))
-    if not any(m.status == "joined" for m in mine.values()):
+    if not coalition_rights(session, principal, coalition.id).may_edit_goals:
         raise Forbidden(
             "Only an admin of an organization taking part in this coalition may do this."
         )
@@ -109,9 +188,6 @@ def get_coalition_taking_part(
     """The coalition, for its working space (activities, proposals): only organizations
     taking part see it; to anyone else it does not exist."""
     coalition = get_coalition(session, principal, coalition_id)
-    if principal.is_platform_admin:
-        return coalition
-    mine = memberships_of(session, coalition_id, list(principal.roles))
-    if not any(m.status == "joined" for m in mine.values()):
+    if not coalition_rights(session, principal, coalition_id).takes_part:
         raise NotFound("No such coalition.")
     return coalition

@@ -20,7 +20,6 @@ from app.models import (
     User,
 )
 from app.models.activities import SIGNATURE_KINDS, ActivityStatus, DecisionStatus
-from app.models.organizations import OrgRole
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.activities import ActivityCreate, ActivityUpdate, DecisionPut
@@ -352,7 +351,7 @@ def put_decision(
 ) -> dict[str, Any]:
     activity, _ = _visible_activity(session, principal, activity_id)
     decision = _decision(session, activity, organization_id)
-    if not (principal.is_platform_admin or principal.role_in(organization_id) == OrgRole.admin):
+    if not access.organization_rights(principal, organization_id).may_manage:
         raise Forbidden("Only the organization's own admin decides for it.")
     check_version(decision.version, expected_version)
     if activity.status != ActivityStatus.open:

@@ -23,7 +23,6 @@ from app.models import (
     SignOnDecision,
 )
 from app.models.activities import ApprovalStatus, StepStatus
-from app.models.organizations import OrgRole
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.activities import ApprovalProcessPut
@@ -82,7 +81,7 @@ def put_process(
     """Replace the steps (an empty list removes the process). Requests already under way
     keep the steps they started with."""
     access.get_organization(session, principal, organization_id, private=True)
-    access.require_role(principal, organization_id, OrgRole.admin)
+    access.require_admin(principal, organization_id)
     row = _process_row(session, organization_id, kind or "")
     if row is None:
         row = ApprovalProcess(

@@ -44,7 +44,7 @@ def create_coalition(
 ) -> Coalition:
     """A new coalition; its convening organization joins as its first lead."""
     convener = coalition_in.convener_organization_id
-    if not (principal.is_platform_admin or principal.role_in(convener) == OrgRole.admin):
+    if not access.organization_rights(principal, convener).may_manage:
         raise Invalid.field(
             ["body", "convener_organization_id"],
             "The convener must be an organization you are an admin of.",
@@ -325,10 +325,9 @@ def invite(
         organization = access.get_organization(session, principal, organization_id)
     except NotFound:
         raise Invalid.field(["body", "organization_id"], "No such organization.") from None
-    is_lead = access.lead_organization(session, principal, coalition) is not None
-    is_lead = is_lead or principal.is_platform_admin
+    rights = access.coalition_rights(session, principal, coalition.id)
     asks_for_itself = principal.role_in(organization_id) == OrgRole.admin
-    if is_lead:
+    if rights.may_invite:
         new_status = MembershipStatus.invited
     elif asks_for_itself and coalition.visibility == "listed":
         new_status = MembershipStatus.requested
@@ -376,10 +375,8 @@ def update_member(
 ) -> dict[str, Any]:
     coalition = access.get_coalition(session, principal, coalition_id)
     membership = _membership(session, coalition_id, organization_id)
-    is_lead = principal.is_platform_admin or (
-        access.lead_organization(session, principal, coalition) is not None
-    )
-    is_own = principal.is_platform_admin or principal.role_in(organization_id) == OrgRole.admin
+    rights = access.coalition_rights(session, principal, coalition.id)
+    is_lead, is_own = rights.is_lead, rights.acts_for(organization_id)
     if not (is_lead or is_own):
         raise Forbidden("Only this organization's admin or a coalition lead may change this.")
     check_version(membership.version, expected_version)

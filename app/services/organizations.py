@@ -78,7 +78,7 @@ def update_organization(
     expected_version: int | None = None,
 ) -> Organization:
     organization = access.get_organization(session, principal, organization_id)
-    access.require_role(principal, organization_id, OrgRole.admin)
+    access.require_admin(principal, organization_id)
     check_version(organization.version, expected_version)
     for field, value in changes.model_dump(mode="json", exclude_unset=True).items():
         if value is None and field in {"name", "kind", "staff_count", "volunteer_count"}:
@@ -97,7 +97,7 @@ _LISTS = {"expertise", "communities"}
 def delete_organization(session: Session, principal: Principal, organization_id: str) -> None:
     """Soft delete: coalitions keep their history of who took part."""
     organization = access.get_organization(session, principal, organization_id)
-    access.require_role(principal, organization_id, OrgRole.admin)
+    access.require_admin(principal, organization_id)
     organization.deleted_at = clock.now()
     organization.version += 1
     session.add(organization)
@@ -143,7 +143,7 @@ def add_user(
 ) -> dict:
     """Give a person a role here, creating their account when the e-mail is new."""
     access.get_organization(session, principal, organization_id, private=True)
-    access.require_role(principal, organization_id, OrgRole.admin)
+    access.require_admin(principal, organization_id)
     user = accounts.find_user(session, user_in.email)
     if user is None:
         user = accounts.create_user(
@@ -181,7 +181,7 @@ def change_role(
     session: Session, principal: Principal, organization_id: str, user_id: str, role: OrgRole
 ) -> dict:
     access.get_organization(session, principal, organization_id, private=True)
-    access.require_role(principal, organization_id, OrgRole.admin)
+    access.require_admin(principal, organization_id)
     link = _link_or_404(session, organization_id, user_id)
     if link.role == OrgRole.admin and role != OrgRole.admin:
         _keep_one_admin(session, organization_id)
@@ -195,7 +195,7 @@ def change_role(
 
 def remove_user(session: Session, principal: Principal, organization_id: str, user_id: str) -> None:
     access.get_organization(session, principal, organization_id, private=True)
-    access.require_role(principal, organization_id, OrgRole.admin)
+    access.require_admin(principal, organization_id)
     link = _link_or_404(session, organization_id, user_id)
     if link.role == OrgRole.admin:
         _keep_one_admin(session, organization_id)
@@ -214,6 +214,9 @@ def _keep_one_admin(session: Session, organization_id: str) -> None:
 def create_issue_area(
     session: Session, principal: Principal, issue_area_in: IssueAreaCreate
 ) -> IssueArea:
+    """Issue areas are a vocabulary every organization shares; an admin of any
+    organization may add to it."""
+    access.require_some_admin(principal)
     clash = session.exec(
         select(IssueArea).where(func.lower(IssueArea.name) == issue_area_in.name.lower())
     ).first()
@@ -253,7 +256,7 @@ def put_position(
 ) -> Position:
     """Record where the organization stands (create or replace)."""
     access.get_organization(session, principal, organization_id, private=True)
-    access.require_role(principal, organization_id, OrgRole.admin)
+    access.require_admin(principal, organization_id)
     if session.get(IssueArea, issue_area_id) is None:
         raise NotFound("No such issue area.")
     position = session.exec(
@@ -313,7 +316,7 @@ def create_research_note(
     session: Session, principal: Principal, organization_id: str, note_in: ResearchNoteCreate
 ) -> ResearchNote:
     access.get_organization(session, principal, organization_id, private=True)
-    access.require_role(principal, organization_id, OrgRole.admin)
+    access.require_admin(principal, organization_id)
     if note_in.subject_organization_id == organization_id:
         raise Invalid.field(
             ["body", "subject_organization_id"], "Research notes are about other organizations."

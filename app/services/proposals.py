@@ -10,7 +10,6 @@ from app.concurrency import claimable
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
 from app.models import Coalition, Membership, Organization, Proposal, Vote, VoteChange
-from app.models.organizations import OrgRole
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.proposals import ProposalCreate, VoteCast
@@ -82,8 +81,7 @@ def create_proposal(
 def _proposing_organization(
     session: Session, principal: Principal, coalition: Coalition, wanted: str | None
 ) -> str:
-    mine = access.memberships_of(session, coalition.id, access.admin_organizations(principal))
-    joined = sorted(org for org, m in mine.items() if m.status == "joined")
+    joined = access.coalition_rights(session, principal, coalition.id).joined_admin_organizations
     if principal.is_platform_admin and not joined:
         joined = sorted(_leads(session, coalition.id))
     if wanted is not None:
@@ -178,7 +176,7 @@ def cast_vote(
 ) -> dict[str, Any]:
     proposal, coalition = _visible(session, principal, proposal_id)
     org = vote_in.organization_id
-    if not (principal.is_platform_admin or principal.role_in(org) == OrgRole.admin):
+    if not access.coalition_rights(session, principal, coalition.id).acts_for(org):
         raise Forbidden("You can only vote for an organization you are an admin of.")
     if proposal.status != "open":
         raise Conflict("This proposal is closed; votes can no longer change.")
@@ -222,9 +220,8 @@ def cast_vote(
 
 def close_proposal(session: Session, principal: Principal, proposal_id: str) -> dict[str, Any]:
     proposal, coalition = _visible(session, principal, proposal_id)
-    is_lead = principal.is_platform_admin or access.lead_organization(session, principal, coalition)
-    is_proposer = principal.role_in(proposal.proposed_by_organization_id) == OrgRole.admin
-    if not (is_lead or is_proposer):
+    rights = access.coalition_rights(session, principal, coalition.id)
+    if not rights.may_close_proposal(proposal.proposed_by_organization_id):
         raise Forbidden("Only a lead or the proposing organization may close this early.")
     if proposal.status != "open":
         raise Conflict("This proposal is closed already.")

@@ -14,7 +14,6 @@ from app.concurrency import check_version
 from app.errors import Conflict, Invalid, NotFound
 from app.ids import new_id
 from app.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
-from app.models.organizations import OrgRole
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.webhooks import WebhookCreate, WebhookUpdate
@@ -32,9 +31,9 @@ def _check_url(url: str, settings: Settings) -> None:
 def _manageable(session: Session, principal: Principal, webhook_id: str) -> WebhookSubscription:
     """Subscriptions are their organization's business: its admins see and manage them."""
     subscription = session.get(WebhookSubscription, webhook_id)
-    if subscription is None or not (
-        principal.is_platform_admin
-        or principal.role_in(subscription.organization_id) == OrgRole.admin
+    if (
+        subscription is None
+        or not access.organization_rights(principal, subscription.organization_id).may_manage
     ):
         raise NotFound("No such webhook.")
     return subscription
@@ -44,7 +43,7 @@ def create_subscription(
     session: Session, principal: Principal, webhook_in: WebhookCreate, *, settings: Settings
 ) -> tuple[WebhookSubscription, str]:
     access.get_organization(session, principal, webhook_in.organization_id, private=True)
-    access.require_role(principal, webhook_in.organization_id, OrgRole.admin)
+    access.require_admin(principal, webhook_in.organization_id)
     _check_url(webhook_in.url, settings)
     secret = new_secret()
     moment = clock.now()

@@ -100,7 +100,9 @@ CASES = {
         "GET", "/api/v1/organizations/{org}/research", None, **org_private(200)
     ),
     ("POST", "/api/v1/issue-areas"): Case(
-        "POST", "/api/v1/issue-areas", {"name": "Brand new area"}, **everyone(201)
+        # A shared vocabulary: an admin of any organization (the outsider is one) adds to it.
+        "POST", "/api/v1/issue-areas", {"name": "Brand new area"},
+        outsider=201, member=403, approver=403, admin=201, platform_admin=201,
     ),
     ("GET", "/api/v1/issue-areas"): Case("GET", "/api/v1/issue-areas", None, **everyone(200)),
     # Coalitions: the organization above convenes a private coalition and leads it.

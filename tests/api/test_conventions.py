@@ -115,6 +115,7 @@ def test_basic_auth_is_throttled_after_ten_failures(client, world):
 
 def test_pagination_is_keyset_and_stable_under_inserts(client, world):
     user = world.user()
+    world.organization(user)  # issue areas are added by organizations' admins
     headers = world.headers(user)
     for n in range(5):
         client.post("/api/v1/issue-areas", headers=headers, json={"name": f"Area {n}"})

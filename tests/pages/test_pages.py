@@ -247,3 +247,33 @@ def test_create_an_organization_from_the_directory_page(client, dana):
     assert made.status_code == 303
     page = client.get(made.headers["location"])
     assert "<h1>Read Together</h1>" in page.text and "Save profile" in page.text
+
+
+def test_issue_areas_are_added_by_admins_on_the_page_as_in_the_api(client, dana, world):
+    """One rule in the service: an admin of some organization adds issue areas; a member
+    who is nobody's admin is refused on the page and in the API alike."""
+    user, organization = dana
+    member = world.user("pat", password=PASSWORD)
+    world.add(organization, member, "member")
+    log_in(client, member.email)
+    token = csrf_of(client.get(f"/organizations/{organization.id}").text)
+    refused = client.post(
+        f"/organizations/{organization.id}/issue-areas",
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+        data={"name": "Library hours"},
+    )
+    assert refused.status_code == 403
+    api = client.post(
+        "/api/v1/issue-areas", headers=world.headers(member), json={"name": "Library hours"}
+    )
+    assert api.status_code == 403
+
+    client.post("/logout", data={"csrf_token": token})
+    log_in(client, user.email)
+    token = csrf_of(client.get(f"/organizations/{organization.id}").text)
+    added = client.post(
+        f"/organizations/{organization.id}/issue-areas",
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+        data={"name": "Library hours"},
+    )
+    assert added.status_code == 200 and "Library hours" in added.text
