@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.api.deps import SessionDep
+from app.deps import SessionDep
 from app.models.activities import DecisionStatus
 from app.pages.coalitions import create_from_coalition_page
 from app.pages.deps import PagePrincipal

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.api.deps import SessionDep, client_address
+from app.deps import SessionDep, client_address
 from app.errors import TooManyRequests, Unauthorized
 from app.pages.browser_session import end_session, start_session
 from app.pages.templating import render

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.api.deps import SessionDep
+from app.deps import SessionDep
 from app.models.coalitions import (
     ActivityKind,
     CoalitionStatus,

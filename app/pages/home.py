@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session, select
 from starlette.responses import Response
 
-from app.api.deps import SessionDep
+from app.deps import SessionDep
 from app.models import Coalition
 from app.pages.deps import PagePrincipal
 from app.pages.templating import render

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.api.deps import SessionDep
+from app.deps import SessionDep
 from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
 from app.pages.deps import PagePrincipal
 from app.pages.forms import (

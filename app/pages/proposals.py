@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.api.deps import SessionDep
+from app.deps import SessionDep
 from app.pages.coalitions import create_from_coalition_page
 from app.pages.deps import PagePrincipal
 from app.pages.forms import parse, run_form, section_response

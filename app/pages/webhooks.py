@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import HTMLResponse, Response
 
-from app.api.deps import SessionDep
+from app.deps import SessionDep
 from app.models.events import EVENT_TYPES
 from app.pages.deps import PagePrincipal
 from app.pages.forms import FormOutcome, parse, run_form, section_response
