@@ -11,12 +11,11 @@ from starlette.responses import Response
 
 from app.deps import SessionDep
 from app.models.activities import DecisionStatus
-from app.pages.coalitions import create_from_coalition_page
 from app.pages.deps import PagePrincipal
 from app.pages.forms import parse, run_form, section_response
 from app.pages.templating import is_htmx, render
 from app.principal import Principal
-from app.schemas.activities import ActivityCreate, ApprovalDecision, DecisionPut
+from app.schemas.activities import ApprovalDecision, DecisionPut
 from app.services import access, activities, approvals
 
 router = APIRouter()
@@ -63,21 +62,6 @@ def activity_board(
     return render(
         request, "activities/_board.html", activity_context(session, principal, activity_id)
     )
-
-
-@router.post("/coalitions/{coalition_id}/activities")
-async def create_activity(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    def create(values: dict[str, Any]) -> str:
-        activity_in = parse(ActivityCreate, values)
-        activity = activities.create_activity(session, principal, coalition_id, activity_in)
-        return f"/activities/{activity.id}"
-
-    return await create_from_coalition_page(
-        request, session, principal, coalition_id, section="activities", create=create,
-        times=("sign_on_deadline",), lists=("issue_area_ids",),
-    )  # fmt: skip
 
 
 async def _activity_act(

@@ -17,6 +17,7 @@ from app.pages.forms import (
     form_values,
     form_version,
     parse,
+    research_note_from_form,
     run_form,
     section_response,
 )
@@ -30,7 +31,6 @@ from app.schemas.organizations import (
     OrganizationUserCreate,
     OrganizationUserUpdate,
     PositionPut,
-    ResearchNoteCreate,
 )
 from app.services import access, approvals
 from app.services import organizations as service
@@ -259,12 +259,6 @@ async def remove_user(
         request, session, principal, org_id, "people", "organizations/_people.html", save,
         notice="Person removed.",
     )  # fmt: skip
-
-
-def research_note_from_form(values: dict[str, Any]) -> ResearchNoteCreate:
-    """The research note form says yes / no / not sure where the API takes true / false / null."""
-    reputable = {"yes": True, "no": False}.get(values.get("reputable") or "")
-    return parse(ResearchNoteCreate, {**values, "reputable": reputable})
 
 
 @router.post("/organizations/{org_id}/research")

@@ -7,12 +7,11 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.deps import SessionDep
-from app.pages.coalitions import create_from_coalition_page
 from app.pages.deps import PagePrincipal
 from app.pages.forms import parse, run_form, section_response
 from app.pages.templating import render
 from app.principal import Principal
-from app.schemas.proposals import ProposalCreate, VoteCast
+from app.schemas.proposals import VoteCast
 from app.services import access, proposals
 from app.services.organizations import organization_names
 
@@ -100,18 +99,3 @@ async def close_proposal(
         proposals.close_proposal(session, principal, proposal_id)
 
     return await _proposal_act(request, session, principal, proposal_id, save, "Closed.")
-
-
-@router.post("/coalitions/{coalition_id}/proposals")
-async def create_proposal(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    def create(values: dict[str, Any]) -> str:
-        proposal_in = parse(ProposalCreate, values)
-        proposal = proposals.create_proposal(session, principal, coalition_id, proposal_in)
-        return f"/proposals/{proposal.id}"
-
-    return await create_from_coalition_page(
-        request, session, principal, coalition_id,
-        section="proposals", create=create, times=("closes_at",),
-    )  # fmt: skip
