@@ -1,11 +1,10 @@
-"""Activity pages: a letter and its signatories, the printable letter, CSV; my approvals inbox."""
+"""Activity pages: a letter and its signatories, the printable letter, the decisions as CSV."""
 
 import csv
 import io
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -13,10 +12,10 @@ from app.deps import SessionDep
 from app.models.activities import DecisionStatus
 from app.pages.deps import PagePrincipal
 from app.pages.forms import parse, run_form, section_response
-from app.pages.templating import is_htmx, render
+from app.pages.templating import render
 from app.principal import Principal
-from app.schemas.activities import ApprovalDecision, DecisionPut
-from app.services import access, activities, approvals
+from app.schemas.activities import DecisionPut
+from app.services import access, activities
 
 router = APIRouter()
 CHOOSABLE = [s.value for s in DecisionStatus if s.value in activities.CHOOSABLE]
@@ -174,44 +173,3 @@ def decisions_csv(activity_id: str, session: SessionDep, principal: PagePrincipa
 
 def _iso(value: Any) -> str:
     return value.isoformat() if value else ""
-
-
-# My approvals inbox ----------------------------------------------------------------------
-
-
-@router.get("/approvals")
-def approvals_inbox(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
-    context = {"waiting": approvals.inbox(session, principal), "form_errors": {}, "notices": {}}
-    template = "approvals/_waiting.html" if is_htmx(request) else "approvals/inbox.html"
-    return render(request, template, context)
-
-
-@router.post("/approvals/{approval_id}")
-async def decide_step(
-    request: Request, approval_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    decided: dict[str, Any] = {}
-
-    def save(values: dict[str, Any]) -> None:
-        body = parse(ApprovalDecision, values)
-        decided.update(
-            approvals.decide(
-                session, principal, approval_id, body.action, body.comment, step=body.step
-            )
-        )
-
-    outcome = await run_form(request, session, save)
-    if outcome.errors is None and not is_htmx(request):
-        return RedirectResponse("/approvals", status_code=303)
-    context: dict[str, Any] = {
-        "approval": decided or approvals.get_approval(session, principal, approval_id),
-        "form_errors": {approval_id: outcome.errors} if outcome.errors else {},
-        "notices": {},
-    }
-    if outcome.errors is None:
-        verb = "Approved" if outcome.values.get("action") == "approve" else "Rejected"
-        context["notices"] = {approval_id: f"{verb}."}
-    template = "approvals/_card.html" if is_htmx(request) else "approvals/inbox.html"
-    if not is_htmx(request):
-        context["waiting"] = approvals.inbox(session, principal)
-    return render(request, template, context, status_code=422 if outcome.errors else 200)
