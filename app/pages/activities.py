@@ -12,7 +12,7 @@ from app.deps import SessionDep
 from app.models.activities import DecisionStatus
 from app.pages.deps import PagePrincipal
 from app.pages.forms import parse, run_form, section_response
-from app.pages.templating import render
+from app.pages.templating import htmx_target, render
 from app.principal import Principal
 from app.schemas.activities import DecisionPut
 from app.services import access, activities
@@ -48,19 +48,11 @@ def activity_context(session: Session, principal: Principal, activity_id: str) -
 def activity_page(
     request: Request, activity_id: str, session: SessionDep, principal: PagePrincipal
 ) -> Response:
-    return render(
-        request, "activities/detail.html", activity_context(session, principal, activity_id)
-    )
-
-
-@router.get("/activities/{activity_id}/board")
-def activity_board(
-    request: Request, activity_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    """Tally, readiness and signatories alone, for the live refresh."""
-    return render(
-        request, "activities/_board.html", activity_context(session, principal, activity_id)
-    )
+    """The whole page, or the board alone (tally, readiness, signatories) for the live refresh."""
+    context = activity_context(session, principal, activity_id)
+    if htmx_target(request) == "board":
+        return render(request, "activities/_board.html", context)
+    return render(request, "activities/detail.html", context)
 
 
 async def _activity_act(

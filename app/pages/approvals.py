@@ -9,7 +9,7 @@ from starlette.responses import Response
 from app.deps import SessionDep
 from app.pages.deps import PagePrincipal
 from app.pages.forms import parse, run_form
-from app.pages.templating import is_htmx, render
+from app.pages.templating import htmx_target, is_htmx, render
 from app.schemas.activities import ApprovalDecision
 from app.services import approvals
 
@@ -18,9 +18,11 @@ router = APIRouter()
 
 @router.get("/approvals")
 def approvals_inbox(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+    """The whole inbox, or the waiting steps alone, refreshed in place when a step moves."""
     context = {"waiting": approvals.inbox(session, principal), "form_errors": {}, "notices": {}}
-    template = "approvals/_waiting.html" if is_htmx(request) else "approvals/inbox.html"
-    return render(request, template, context)
+    if htmx_target(request) == "waiting":
+        return render(request, "approvals/_waiting.html", context)
+    return render(request, "approvals/inbox.html", context)
 
 
 @router.post("/approvals/{approval_id}")

@@ -4,12 +4,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from app.deps import SessionDep
 from app.pages.deps import PagePrincipal
 from app.pages.forms import run_form, section_response
-from app.pages.templating import render
+from app.pages.templating import htmx_target, render
 from app.principal import Principal
 from app.services import notifications, reports
 
@@ -18,6 +18,10 @@ router = APIRouter()
 
 @router.get("/notifications")
 def notifications_page(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+    """The whole list, or the bell alone: every page's navigation loads its unread count."""
+    if htmx_target(request) == "bell":
+        unread = notifications.unread_count(session, principal)
+        return render(request, "notifications/_bell.html", {"unread": unread})
     return render(request, "notifications/list.html", _notifications_context(session, principal))
 
 
@@ -32,14 +36,6 @@ def _notifications_context(session: Session, principal: Principal) -> dict[str, 
         "drafts": {},
         "notices": {},
     }
-
-
-@router.get("/notifications/bell")
-def bell(session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
-    """The unread count, loaded into the navigation of every page."""
-    count = notifications.unread_count(session, principal)
-    badge = f' <span class="badge" aria-label="{count} unread">{count}</span>' if count else ""
-    return HTMLResponse(f'<a href="/notifications" id="bell">Notifications{badge}</a>')
 
 
 @router.post("/notifications/read")

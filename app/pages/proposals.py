@@ -9,7 +9,7 @@ from starlette.responses import Response
 from app.deps import SessionDep
 from app.pages.deps import PagePrincipal
 from app.pages.forms import parse, run_form, section_response
-from app.pages.templating import render
+from app.pages.templating import htmx_target, render
 from app.principal import Principal
 from app.schemas.proposals import VoteCast
 from app.services import access, proposals
@@ -45,19 +45,11 @@ def proposal_context(session: Session, principal: Principal, proposal_id: str) -
 def proposal_page(
     request: Request, proposal_id: str, session: SessionDep, principal: PagePrincipal
 ) -> Response:
-    return render(
-        request, "proposals/detail.html", proposal_context(session, principal, proposal_id)
-    )
-
-
-@router.get("/proposals/{proposal_id}/tally")
-def proposal_tally(
-    request: Request, proposal_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    """The tally and outcome alone, refreshed in place when a vote arrives."""
-    return render(
-        request, "proposals/_tally.html", proposal_context(session, principal, proposal_id)
-    )
+    """The whole page, or the tally and outcome alone, refreshed in place when a vote arrives."""
+    context = proposal_context(session, principal, proposal_id)
+    if htmx_target(request) == "proposal-tally":
+        return render(request, "proposals/_tally.html", context)
+    return render(request, "proposals/detail.html", context)
 
 
 async def _proposal_act(
