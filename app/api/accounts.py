@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter, status
 
-from app.api.deps import CurrentPrincipal, Cursor, Limit, SessionDep
+from app.api.deps import CurrentPrincipal, Cursor, Limit
+from app.deps import SessionDep
 from app.schemas.accounts import MeRead, MyOrganization, TokenCreate, TokenCreated, TokenRead
 from app.schemas.base import PageOut
 from app.services import accounts

@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, SessionDep, set_etag
+from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
+from app.deps import SessionDep
 from app.pagination import whole
 from app.schemas.activities import (
     ActivityCreate,

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, SessionDep, set_etag
+from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
+from app.deps import SessionDep
 from app.pagination import whole
 from app.schemas.base import PageOut
 from app.schemas.coalitions import (

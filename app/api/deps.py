@@ -1,44 +1,22 @@
-"""Typed dependencies every API route uses: the session, the principal, paging, If-Match."""
+"""Typed dependencies only API routes use: the principal from a token, paging, If-Match."""
 
 import base64
 import binascii
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request, Response
-from sqlmodel import Session
 
-from app.db import Database
+from app.deps import SessionDep, SettingsDep, client_address
 from app.errors import PreconditionFailed, Unauthorized
 from app.pagination import MAX_LIMIT
 from app.principal import Principal
 from app.services import accounts
 
 
-def get_database(request: Request) -> Database:
-    return request.app.state.database
-
-
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-def _session(request: Request) -> Iterator[Session]:
-    # scope="function": the transaction commits before the response leaves.
-    read_only = request.method in SAFE_METHODS
-    with get_database(request).session(read_only=read_only) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(_session, scope="function")]
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _principal(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
     if not authorization:
@@ -55,7 +33,7 @@ def _principal(
                 email=email,
                 password=password,
                 address=client_address(request),
-                settings=request.app.state.settings,
+                settings=settings,
             )
         except Unauthorized:
             session.commit()  # keep the recorded failure: throttling depends on it

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import CurrentPrincipal, Cursor, Limit, SessionDep
+from app.api.deps import CurrentPrincipal, Cursor, Limit
+from app.deps import SessionDep
 from app.schemas.base import PageOut
 from app.schemas.coalitions import EventRead
 from app.services import events as service

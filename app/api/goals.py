@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter, Response, status
 
-from app.api.deps import CurrentPrincipal, IfMatch, SessionDep, set_etag
+from app.api.deps import CurrentPrincipal, IfMatch, set_etag
+from app.deps import SessionDep
 from app.schemas.coalitions import (
     GoalRead,
     GoalUpdate,

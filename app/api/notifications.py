@@ -6,7 +6,8 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from app.api.deps import CurrentPrincipal, Cursor, Limit, SessionDep
+from app.api.deps import CurrentPrincipal, Cursor, Limit
+from app.deps import SessionDep
 from app.schemas.base import Input, PageOut
 from app.services import notifications
 

@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter, Response, status
 
-from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, SessionDep, set_etag
+from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
+from app.deps import SessionDep
 from app.models.organizations import Organization
 from app.schemas.base import PageOut
 from app.schemas.organizations import (

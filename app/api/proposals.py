@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import CurrentPrincipal, Cursor, Limit, SessionDep, set_etag
+from app.api.deps import CurrentPrincipal, Cursor, Limit, set_etag
+from app.deps import SessionDep
 from app.schemas.base import PageOut
 from app.schemas.proposals import ProposalCreate, ProposalRead, VoteCast
 from app.services import proposals as service

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, SessionDep, set_etag
-from app.deps import SettingsDep
+from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
+from app.deps import SessionDep, SettingsDep
 from app.schemas.base import PageOut
 from app.schemas.webhooks import (
     DeliveryRead,

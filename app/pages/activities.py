@@ -1,23 +1,21 @@
-"""Activity pages: a letter and its signatories, the printable letter, CSV; my approvals inbox."""
+"""Activity pages: a letter and its signatories, the printable letter, the decisions as CSV."""
 
 import csv
 import io
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.api.deps import SessionDep
+from app.deps import SessionDep
 from app.models.activities import DecisionStatus
-from app.pages.coalitions import create_from_coalition_page
 from app.pages.deps import PagePrincipal
 from app.pages.forms import parse, run_form, section_response
-from app.pages.templating import is_htmx, render
+from app.pages.templating import htmx_target, render
 from app.principal import Principal
-from app.schemas.activities import ActivityCreate, ApprovalDecision, DecisionPut
-from app.services import access, activities, approvals
+from app.schemas.activities import DecisionPut
+from app.services import access, activities
 
 router = APIRouter()
 CHOOSABLE = [s.value for s in DecisionStatus if s.value in activities.CHOOSABLE]
@@ -46,34 +44,11 @@ def activity_context(session: Session, principal: Principal, activity_id: str) -
 def activity_page(
     request: Request, activity_id: str, session: SessionDep, principal: PagePrincipal
 ) -> Response:
-    return render(
-        request, "activities/detail.html", activity_context(session, principal, activity_id)
-    )
-
-
-@router.get("/activities/{activity_id}/board")
-def activity_board(
-    request: Request, activity_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    """Tally, readiness and signatories alone, for the live refresh."""
-    return render(
-        request, "activities/_board.html", activity_context(session, principal, activity_id)
-    )
-
-
-@router.post("/coalitions/{coalition_id}/activities")
-async def create_activity(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    def create(values: dict[str, Any]) -> str:
-        activity_in = parse(ActivityCreate, values)
-        activity = activities.create_activity(session, principal, coalition_id, activity_in)
-        return f"/activities/{activity.id}"
-
-    return await create_from_coalition_page(
-        request, session, principal, coalition_id, section="activities", create=create,
-        times=("sign_on_deadline",), lists=("issue_area_ids",),
-    )  # fmt: skip
+    """The whole page, or the board alone (tally, readiness, signatories) for the live refresh."""
+    context = activity_context(session, principal, activity_id)
+    if htmx_target(request) == "board":
+        return render(request, "activities/_board.html", context)
+    return render(request, "activities/detail.html", context)
 
 
 async def _activity_act(
@@ -186,44 +161,3 @@ def decisions_csv(activity_id: str, session: SessionDep, principal: PagePrincipa
 
 def _iso(value: Any) -> str:
     return value.isoformat() if value else ""
-
-
-# My approvals inbox ----------------------------------------------------------------------
-
-
-@router.get("/approvals")
-def approvals_inbox(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
-    context = {"waiting": approvals.inbox(session, principal), "form_errors": {}, "notices": {}}
-    template = "approvals/_waiting.html" if is_htmx(request) else "approvals/inbox.html"
-    return render(request, template, context)
-
-
-@router.post("/approvals/{approval_id}")
-async def decide_step(
-    request: Request, approval_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    decided: dict[str, Any] = {}
-
-    def save(values: dict[str, Any]) -> None:
-        body = parse(ApprovalDecision, values)
-        decided.update(
-            approvals.decide(
-                session, principal, approval_id, body.action, body.comment, step=body.step
-            )
-        )
-
-    outcome = await run_form(request, session, save)
-    if outcome.errors is None and not is_htmx(request):
-        return RedirectResponse("/approvals", status_code=303)
-    context: dict[str, Any] = {
-        "approval": decided or approvals.get_approval(session, principal, approval_id),
-        "form_errors": {approval_id: outcome.errors} if outcome.errors else {},
-        "notices": {},
-    }
-    if outcome.errors is None:
-        verb = "Approved" if outcome.values.get("action") == "approve" else "Rejected"
-        context["notices"] = {approval_id: f"{verb}."}
-    template = "approvals/_card.html" if is_htmx(request) else "approvals/inbox.html"
-    if not is_htmx(request):
-        context["waiting"] = approvals.inbox(session, principal)
-    return render(request, template, context, status_code=422 if outcome.errors else 200)

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.api.deps import SessionDep, client_address
+from app.deps import SessionDep, SettingsDep, client_address
 from app.errors import TooManyRequests, Unauthorized
 from app.pages.browser_session import end_session, start_session
 from app.pages.templating import render
@@ -26,7 +26,7 @@ def login_form(request: Request, next: str | None = None) -> Response:
 
 
 @router.post("/login")
-async def login(request: Request, session: SessionDep) -> Response:
+async def login(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     form = await request.form()
     email = str(form.get("email", "")).strip()
     password = str(form.get("password", ""))
@@ -38,7 +38,7 @@ async def login(request: Request, session: SessionDep) -> Response:
             email=email,
             password=password,
             address=client_address(request),
-            settings=request.app.state.settings,
+            settings=settings,
         )
     except Unauthorized as exc:
         session.commit()  # keep the recorded failure: throttling depends on it

@@ -1,4 +1,5 @@
-"""Coalition pages: the list, a new coalition, a coalition's page and the joining assessment."""
+"""Coalition pages: the list, a new coalition, a coalition's page with its forms (members,
+goals, new activities and proposals) and the joining assessment."""
 
 from typing import Any
 
@@ -7,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.api.deps import SessionDep
+from app.deps import SessionDep
 from app.models.coalitions import (
     ActivityKind,
     CoalitionStatus,
@@ -17,10 +18,19 @@ from app.models.coalitions import (
     Visibility,
 )
 from app.pages.deps import PagePrincipal
-from app.pages.forms import FIXABLE, field_errors, form_values, parse, run_form, section_response
-from app.pages.organizations import research_note_from_form
+from app.pages.forms import (
+    FIXABLE,
+    create_from_page,
+    field_errors,
+    form_values,
+    parse,
+    research_note_from_form,
+    run_form,
+    section_response,
+)
 from app.pages.templating import render
 from app.principal import Principal
+from app.schemas.activities import ActivityCreate
 from app.schemas.coalitions import (
     CoalitionCreate,
     GoalCreate,
@@ -30,6 +40,7 @@ from app.schemas.coalitions import (
     ObjectiveCreate,
     ObjectiveUpdate,
 )
+from app.schemas.proposals import ProposalCreate
 from app.services import (
     access,
     accounts,
@@ -338,6 +349,41 @@ async def _goal_answer(
     )
 
 
+# New activities and proposals, each with a page of its own -----------------------------
+
+
+@router.post("/coalitions/{coalition_id}/activities")
+async def create_activity(
+    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def create(values: dict[str, Any]) -> str:
+        activity_in = parse(ActivityCreate, values)
+        activity = activities.create_activity(session, principal, coalition_id, activity_in)
+        return f"/activities/{activity.id}"
+
+    return await create_from_page(
+        request, session, create, section="activities", page="coalitions/detail.html",
+        context=lambda: coalition_context(session, principal, coalition_id),
+        times=("sign_on_deadline",), lists=("issue_area_ids",),
+    )  # fmt: skip
+
+
+@router.post("/coalitions/{coalition_id}/proposals")
+async def create_proposal(
+    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def create(values: dict[str, Any]) -> str:
+        proposal_in = parse(ProposalCreate, values)
+        proposal = proposals.create_proposal(session, principal, coalition_id, proposal_in)
+        return f"/proposals/{proposal.id}"
+
+    return await create_from_page(
+        request, session, create, section="proposals", page="coalitions/detail.html",
+        context=lambda: coalition_context(session, principal, coalition_id),
+        times=("closes_at",),
+    )  # fmt: skip
+
+
 # The joining assessment ----------------------------------------------------------------
 
 
@@ -423,34 +469,3 @@ async def answer_invitation(
     context = assessment_context(session, principal, coalition_id, organization_id)
     context.update(form_errors={"answer": outcome.errors}, drafts={"answer": outcome.values})
     return render(request, "coalitions/assessment.html", context, status_code=422)
-
-
-async def create_from_coalition_page(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    coalition_id: str,
-    *,
-    section: str,
-    create: Any,
-    times: tuple[str, ...] = (),
-    lists: tuple[str, ...] = (),
-) -> Response:
-    """A form on the coalition page that creates something with its own page: on success
-    go there (`create(values)` returns its address); on a mistake show the coalition page
-    again with the errors next to the fields."""
-    form = await request.form()
-    values = await form_values(request)
-    for name in lists:
-        values[name] = form.getlist(name)
-    for name in times:
-        if values.get(name):
-            values[name] = f"{values[name]}:00+00:00"  # <input type="datetime-local">: UTC here
-    try:
-        with session.begin_nested():
-            address = create(values)
-    except FIXABLE as exc:
-        context = coalition_context(session, principal, coalition_id)
-        context.update(form_errors={section: field_errors(exc)}, drafts={section: values})
-        return render(request, "coalitions/detail.html", context, status_code=422)
-    return RedirectResponse(address, status_code=303)

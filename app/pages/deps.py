@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
-from app.api.deps import SessionDep
+from app.deps import SessionDep
 from app.errors import Forbidden
 from app.principal import Principal
 from app.security import csrf_matches

@@ -1,4 +1,5 @@
-"""Reading HTML forms into the API's own input schemas, errors keyed by field."""
+"""Reading HTML forms into the API's own input schemas, and answering a post: the fragment,
+a redirect, or the form again with the errors next to its fields."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from starlette.responses import Response
 
 from app.errors import Conflict, DomainError, Invalid, PreconditionFailed
 from app.pages.templating import is_htmx, render
+from app.schemas.organizations import ResearchNoteCreate
 
 M = TypeVar("M", bound=BaseModel)
 FORM_ONLY_FIELDS = {"csrf_token", "version"}
@@ -61,6 +63,12 @@ def field_errors(error: ValidationError | DomainError) -> dict[str, str]:
 def _plain(message: str) -> str:
     # pydantic says "Value error, Enter a web address…"; people only need the second part.
     return message.removeprefix("Value error, ")
+
+
+def research_note_from_form(values: dict[str, Any]) -> ResearchNoteCreate:
+    """The research note form says yes / no / not sure where the API takes true / false / null."""
+    reputable = {"yes": True, "no": False}.get(values.get("reputable") or "")
+    return parse(ResearchNoteCreate, {**values, "reputable": reputable})
 
 
 # Mistakes a person can fix on the form; anything else (404, 403) is not theirs to fix here.
@@ -113,3 +121,34 @@ def section_response(
     values["notices"] = {} if outcome.errors else {section: notice}
     template = partial if is_htmx(request) else page
     return render(request, template, values, status_code=422 if outcome.errors else 200)
+
+
+async def create_from_page(
+    request: Request,
+    session: Session,
+    create: Callable[[dict[str, Any]], str],
+    *,
+    section: str,
+    page: str,
+    context: Callable[[], dict[str, Any]],
+    times: tuple[str, ...] = (),
+    lists: tuple[str, ...] = (),
+) -> Response:
+    """A form that creates something with a page of its own: on success go there
+    (`create(values)` returns its address); on a mistake show `page` again with the
+    errors next to the fields of `section` (422)."""
+    form = await request.form()
+    values = await form_values(request)
+    for name in lists:
+        values[name] = form.getlist(name)
+    for name in times:
+        if values.get(name):
+            values[name] = f"{values[name]}:00+00:00"  # <input type="datetime-local">: UTC here
+    try:
+        with session.begin_nested():
+            address = create(values)
+    except FIXABLE as exc:
+        page_context = context()
+        page_context.update(form_errors={section: field_errors(exc)}, drafts={section: values})
+        return render(request, page, page_context, status_code=422)
+    return RedirectResponse(address, status_code=303)

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session, select
 from starlette.responses import Response
 
-from app.api.deps import SessionDep
+from app.deps import SessionDep
 from app.models import Coalition
 from app.pages.deps import PagePrincipal
-from app.pages.templating import render
+from app.pages.templating import htmx_target, render
 from app.principal import Principal
 from app.services import accounts, activities, approvals, coalitions, events, goals, proposals
 from app.services.organizations import organization_names
@@ -45,10 +45,8 @@ def dashboard_context(session: Session, principal: Principal) -> dict[str, Any]:
 
 @router.get("/")
 def dashboard(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
-    return render(request, "home.html", dashboard_context(session, principal))
-
-
-@router.get("/dashboard/blocks")
-def dashboard_blocks(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
-    """The dashboard's blocks alone, refreshed in place when something happens."""
-    return render(request, "_dashboard_blocks.html", dashboard_context(session, principal))
+    """The whole dashboard, or its blocks alone, refreshed in place when something happens."""
+    context = dashboard_context(session, principal)
+    if htmx_target(request) == "dashboard-blocks":
+        return render(request, "_dashboard_blocks.html", context)
+    return render(request, "home.html", context)

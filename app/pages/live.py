@@ -13,6 +13,7 @@ from sse_starlette.event import ServerSentEvent
 from sse_starlette.sse import EventSourceResponse
 
 from app.db import Database
+from app.deps import get_database
 from app.models import Event
 from app.pages.deps import PagePrincipal
 from app.pagination import encode_cursor
@@ -43,7 +44,7 @@ def _poll(
 @router.get("/events/stream")
 async def stream(request: Request, principal: PagePrincipal) -> EventSourceResponse:
     """The events the signed-in user may see, from now on, as they happen."""
-    database: Database = request.app.state.database
+    database = get_database(request)
     start = await to_thread.run_sync(_newest, database)
 
     async def happenings() -> Any:

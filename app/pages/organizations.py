@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.api.deps import SessionDep
+from app.deps import SessionDep
 from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
 from app.pages.deps import PagePrincipal
 from app.pages.forms import (
@@ -17,6 +17,7 @@ from app.pages.forms import (
     form_values,
     form_version,
     parse,
+    research_note_from_form,
     run_form,
     section_response,
 )
@@ -30,7 +31,6 @@ from app.schemas.organizations import (
     OrganizationUserCreate,
     OrganizationUserUpdate,
     PositionPut,
-    ResearchNoteCreate,
 )
 from app.services import access, approvals
 from app.services import organizations as service
@@ -258,12 +258,6 @@ async def remove_user(
         request, session, principal, org_id, "people", "organizations/_people.html", save,
         notice="Person removed.",
     )  # fmt: skip
-
-
-def research_note_from_form(values: dict[str, Any]) -> ResearchNoteCreate:
-    """The research note form says yes / no / not sure where the API takes true / false / null."""
-    reputable = {"yes": True, "no": False}.get(values.get("reputable") or "")
-    return parse(ResearchNoteCreate, {**values, "reputable": reputable})
 
 
 @router.post("/organizations/{org_id}/research")

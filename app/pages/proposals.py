@@ -6,13 +6,12 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.api.deps import SessionDep
-from app.pages.coalitions import create_from_coalition_page
+from app.deps import SessionDep
 from app.pages.deps import PagePrincipal
 from app.pages.forms import parse, run_form, section_response
-from app.pages.templating import render
+from app.pages.templating import htmx_target, render
 from app.principal import Principal
-from app.schemas.proposals import ProposalCreate, VoteCast
+from app.schemas.proposals import VoteCast
 from app.services import access, proposals
 from app.services.organizations import organization_names
 
@@ -42,19 +41,11 @@ def proposal_context(session: Session, principal: Principal, proposal_id: str) -
 def proposal_page(
     request: Request, proposal_id: str, session: SessionDep, principal: PagePrincipal
 ) -> Response:
-    return render(
-        request, "proposals/detail.html", proposal_context(session, principal, proposal_id)
-    )
-
-
-@router.get("/proposals/{proposal_id}/tally")
-def proposal_tally(
-    request: Request, proposal_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    """The tally and outcome alone, refreshed in place when a vote arrives."""
-    return render(
-        request, "proposals/_tally.html", proposal_context(session, principal, proposal_id)
-    )
+    """The whole page, or the tally and outcome alone, refreshed in place when a vote arrives."""
+    context = proposal_context(session, principal, proposal_id)
+    if htmx_target(request) == "proposal-tally":
+        return render(request, "proposals/_tally.html", context)
+    return render(request, "proposals/detail.html", context)
 
 
 async def _proposal_act(
@@ -96,18 +87,3 @@ async def close_proposal(
         proposals.close_proposal(session, principal, proposal_id)
 
     return await _proposal_act(request, session, principal, proposal_id, save, "Closed.")
-
-
-@router.post("/coalitions/{coalition_id}/proposals")
-async def create_proposal(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    def create(values: dict[str, Any]) -> str:
-        proposal_in = parse(ProposalCreate, values)
-        proposal = proposals.create_proposal(session, principal, coalition_id, proposal_in)
-        return f"/proposals/{proposal.id}"
-
-    return await create_from_coalition_page(
-        request, session, principal, coalition_id,
-        section="proposals", create=create, times=("closes_at",),
-    )  # fmt: skip

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.api.deps import SessionDep
+from app.deps import SessionDep
 from app.pages.deps import PagePrincipal
 from app.pages.templating import render
 from app.services import reports

@@ -4,10 +4,12 @@ from fastapi import APIRouter, Depends
 
 from app.pages import (
     activities,
+    approvals,
     auth,
     coalitions,
     home,
     live,
+    notifications,
     organizations,
     proposals,
     reports,
@@ -21,7 +23,9 @@ pages_router.include_router(home.router)
 pages_router.include_router(organizations.router)
 pages_router.include_router(coalitions.router)
 pages_router.include_router(activities.router)
+pages_router.include_router(approvals.router)
 pages_router.include_router(webhooks.router)
+pages_router.include_router(notifications.router)
 pages_router.include_router(proposals.router)
 pages_router.include_router(live.router)
 pages_router.include_router(reports.router)

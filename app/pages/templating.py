@@ -41,6 +41,12 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+def htmx_target(request: Request) -> str | None:
+    """The id of the element htmx is refreshing, for a page route to answer with that part
+    alone; None for a plain visit, which gets the whole page."""
+    return request.headers.get("hx-target") if is_htmx(request) else None
+
+
 def render(
     request: Request,
     name: str,
@@ -52,7 +58,11 @@ def render(
     session = request.scope.get("session") or {}
     context.setdefault("csrf_token", session.get("csrf", ""))
     context.setdefault("signed_in", bool(session.get("uid")))
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    # One URL answers a visit with the page and htmx with a part of it: a cache (the back
+    # button's included) must not hand out one for the other.
+    response.headers.add_vary_header("HX-Request, HX-Target")
+    return response
 
 
 def render_error_page(request: Request, status: int, title: str, detail: str) -> Response:

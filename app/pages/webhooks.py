@@ -1,20 +1,19 @@
-"""Webhook and notification pages: subscriptions with their delivery log; the bell."""
+"""The webhooks page: an organization's subscriptions with their delivery log."""
 
 from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
-from app.api.deps import SessionDep
-from app.deps import SettingsDep
+from app.deps import SessionDep, SettingsDep
 from app.models.events import EVENT_TYPES
 from app.pages.deps import PagePrincipal
 from app.pages.forms import FormOutcome, parse, run_form, section_response
 from app.pages.templating import is_htmx, render
 from app.principal import Principal
 from app.schemas.webhooks import WebhookCreate, WebhookUpdate
-from app.services import access, accounts, notifications, reports, webhooks
+from app.services import access, accounts, webhooks
 
 router = APIRouter()
 
@@ -164,60 +163,3 @@ async def retry_delivery(
         webhooks.retry_delivery(session, principal, webhook_id, delivery_id)
 
     return await _act(request, session, principal, save, notice="Retry queued.")
-
-
-# Notifications ---------------------------------------------------------------------------
-
-
-@router.get("/notifications")
-def notifications_page(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
-    return render(request, "notifications/list.html", _notifications_context(session, principal))
-
-
-def _notifications_context(session: Session, principal: Principal) -> dict[str, Any]:
-    return {
-        "notifications": notifications.list_notifications(session, principal, limit=100).items,
-        "preference": notifications.preference(session, principal.user_id),
-        "has_feed": reports.has_calendar(session, principal),
-        "address": None,
-        "choices": notifications.EMAIL_CHOICES,
-        "form_errors": {},
-        "drafts": {},
-        "notices": {},
-    }
-
-
-@router.get("/notifications/bell")
-def bell(session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
-    """The unread count, loaded into the navigation of every page."""
-    count = notifications.unread_count(session, principal)
-    badge = f' <span class="badge" aria-label="{count} unread">{count}</span>' if count else ""
-    return HTMLResponse(f'<a href="/notifications" id="bell">Notifications{badge}</a>')
-
-
-@router.post("/notifications/read")
-async def mark_read(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
-    def save(values: dict[str, Any]) -> None:
-        notifications.mark_read(session, principal, values.get("notification_id"))
-
-    outcome = await run_form(request, session, save)
-    return section_response(
-        request, outcome, section="notifications", partial="notifications/_list.html",
-        page="notifications/list.html", context=lambda: _notifications_context(session, principal),
-        redirect_to="/notifications", notice="Marked read.",
-    )  # fmt: skip
-
-
-@router.post("/notifications/preferences")
-async def save_preferences(
-    request: Request, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    def save(values: dict[str, Any]) -> None:
-        notifications.set_preference(session, principal, values.get("email") or "")
-
-    outcome = await run_form(request, session, save)
-    return section_response(
-        request, outcome, section="notifications", partial="notifications/_list.html",
-        page="notifications/list.html", context=lambda: _notifications_context(session, principal),
-        redirect_to="/notifications", notice="Preference saved.",
-    )  # fmt: skip

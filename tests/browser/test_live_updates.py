@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from app.schemas.coalitions import MembershipUpdate
 from app.schemas.proposals import ProposalCreate
-from app.services import coalitions, proposals
+from app.services import accounts, coalitions, notifications, proposals
 from tests.browser.test_organization_page import _serious_violations, log_in
 
 pytestmark = pytest.mark.browser
@@ -23,13 +23,21 @@ def test_a_vote_moves_the_other_members_tally_without_a_reload(browser, live_ser
             session, SETUP, live_server.letters_coalition_id, live_server.partner_organization_id,
             MembershipUpdate(engagement="core"),
         )  # fmt: skip
+        watcher_id = accounts.find_user(session, live_server.email).id
+        notifications.notify(session, watcher_id, kind="test", text="Hello", link=None)
     contexts = [browser.new_context(base_url=live_server.url) for _ in range(2)]
     watcher, voter = (context.new_page() for context in contexts)
+    bell_loads: list[str] = []
+    watcher.on(
+        "request",
+        lambda r: bell_loads.append(r.url) if r.headers.get("hx-target") == "bell" else None,
+    )
     log_in(watcher, live_server)
     log_in(voter, live_server, live_server.partner_email)
     watcher.goto(f"/proposals/{proposal.id}")
     voter.goto(f"/proposals/{proposal.id}")
     expect(watcher.locator("#proposal-tally")).to_contain_text("0 of 2 members voted")
+    expect(watcher.locator("#bell .badge")).to_be_visible()  # the bell loaded its count
     watcher.wait_for_timeout(300)  # the stream is open
 
     voter.get_by_label("yes").check()
@@ -38,6 +46,8 @@ def test_a_vote_moves_the_other_members_tally_without_a_reload(browser, live_ser
 
     expect(watcher.locator("#proposal-tally")).to_contain_text("1 of 2 members voted", timeout=5000)
     expect(watcher.locator("#proposal-tally")).to_contain_text("1 yes")
+    expect(watcher.get_by_role("heading", level=1)).to_have_count(1)  # the part, not a page
+    assert bell_loads == [f"{live_server.url}/notifications"] * 2  # once per page, no more
     assert watcher.url.endswith(f"/proposals/{proposal.id}")  # no reload, no navigation
     assert _serious_violations(watcher) == []
     watcher.goto("/")

@@ -36,6 +36,11 @@ def test_deciding_in_place_updates_the_tally(client, letter):  # noqa: F811
     assert answer.status_code == 200
     assert answer.text.lstrip().startswith('<section id="signatories"')
     assert "1 signed" in answer.text
+    page_url = f"/activities/{letter['activity']['id']}"
+    board = client.get(page_url, headers={"HX-Request": "true", "HX-Target": "board"})
+    assert board.text.lstrip().startswith('<div id="board"') and "1 signed" in board.text
+    assert "<h1" not in board.text
+    assert "<h1" in client.get(page_url).text
     blocked = client.post(
         f"/activities/{letter['activity']['id']}/decisions/{letter['orgs']['union'].id}",
         headers=htmx(token),
@@ -73,6 +78,9 @@ def test_inbox_approves_in_place_and_keeps_comments_inside(client, letter):  # n
         f"/approvals/{approval_id}", headers=htmx(token), data={"action": "approve", "step": "1"}
     )
     assert again.status_code == 422 and "decided already" in again.text
+    waiting = client.get("/approvals", headers={"HX-Request": "true", "HX-Target": "waiting"})
+    assert waiting.text.lstrip().startswith('<div id="waiting"') and "<h1" not in waiting.text
+    assert "<h1" in client.get("/approvals").text
 
     sign_in(client, letter["people"]["dana"])
     other = client.get(f"/activities/{letter['activity']['id']}")

@@ -9,6 +9,10 @@ def htmx(token: str) -> dict[str, str]:
     return {"HX-Request": "true", "X-CSRF-Token": token}
 
 
+# What htmx sends when the bell in every page's navigation loads its count.
+BELL = {"HX-Request": "true", "HX-Target": "bell"}
+
+
 def test_create_shows_the_secret_once_then_test_and_disable(client, world):
     admin = world.user("sam")
     organization = world.organization(admin)
@@ -65,12 +69,19 @@ def test_bell_list_mark_read_and_preferences(client, world):
             link="/approvals",
         )
     token = sign_in(client, user)
-    assert 'aria-label="1 unread">1</span>' in client.get("/notifications/bell").text
+    bell = client.get("/notifications", headers=BELL)
+    assert bell.text.strip() == (
+        '<a href="/notifications" id="bell">Notifications'
+        ' <span class="badge" aria-label="1 unread">1</span></a>'
+    )
     page = client.get("/notifications")
+    assert "<h1" in page.text and 'hx-get="/notifications"' in page.text  # its own bell too
     assert "Waiting on you: Board" in page.text and 'class="unread"' in page.text
     read = client.post("/notifications/read", headers=htmx(token))
     assert read.status_code == 200 and 'class="unread"' not in read.text
-    assert "1 unread" not in client.get("/notifications/bell").text
+    assert client.get("/notifications", headers=BELL).text.strip() == (
+        '<a href="/notifications" id="bell">Notifications</a>'
+    )
     saved = client.post("/notifications/preferences", headers=htmx(token), data={"email": "daily"})
     assert "Preference saved." in saved.text and '<option value="daily" selected>' in saved.text
     bad = client.post("/notifications/preferences", headers=htmx(token), data={"email": "hourly"})

@@ -1,0 +1,66 @@
+"""Notifications: the list, marking them read, the e-mail preference and the bell's count."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session
+from starlette.responses import Response
+
+from app.deps import SessionDep
+from app.pages.deps import PagePrincipal
+from app.pages.forms import run_form, section_response
+from app.pages.templating import htmx_target, render
+from app.principal import Principal
+from app.services import notifications, reports
+
+router = APIRouter()
+
+
+@router.get("/notifications")
+def notifications_page(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+    """The whole list, or the bell alone: every page's navigation loads its unread count."""
+    if htmx_target(request) == "bell":
+        unread = notifications.unread_count(session, principal)
+        return render(request, "notifications/_bell.html", {"unread": unread})
+    return render(request, "notifications/list.html", _notifications_context(session, principal))
+
+
+def _notifications_context(session: Session, principal: Principal) -> dict[str, Any]:
+    return {
+        "notifications": notifications.list_notifications(session, principal, limit=100).items,
+        "preference": notifications.preference(session, principal.user_id),
+        "has_feed": reports.has_calendar(session, principal),
+        "address": None,
+        "choices": notifications.EMAIL_CHOICES,
+        "form_errors": {},
+        "drafts": {},
+        "notices": {},
+    }
+
+
+@router.post("/notifications/read")
+async def mark_read(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        notifications.mark_read(session, principal, values.get("notification_id"))
+
+    outcome = await run_form(request, session, save)
+    return section_response(
+        request, outcome, section="notifications", partial="notifications/_list.html",
+        page="notifications/list.html", context=lambda: _notifications_context(session, principal),
+        redirect_to="/notifications", notice="Marked read.",
+    )  # fmt: skip
+
+
+@router.post("/notifications/preferences")
+async def save_preferences(
+    request: Request, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        notifications.set_preference(session, principal, values.get("email") or "")
+
+    outcome = await run_form(request, session, save)
+    return section_response(
+        request, outcome, section="notifications", partial="notifications/_list.html",
+        page="notifications/list.html", context=lambda: _notifications_context(session, principal),
+        redirect_to="/notifications", notice="Preference saved.",
+    )  # fmt: skip
