@@ -67,11 +67,6 @@ def _choices() -> dict[str, list[str]]:
     }
 
 
-def _my_admin_organizations(session: Session, principal: Principal) -> list:
-    admin_ids = set(access.admin_organizations(principal))
-    return [o for o, _ in accounts.my_organizations(session, principal) if o.id in admin_ids]
-
-
 @router.get("/coalitions")
 def coalitions_page(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
     mine = coalitions.list_coalitions(session, principal, scope="mine", limit=200).items
@@ -89,7 +84,7 @@ def coalitions_page(request: Request, session: SessionDep, principal: PagePrinci
             "mine": mine,
             "invited": invited,
             "directory": directory,
-            "admin_orgs": _my_admin_organizations(session, principal),
+            "admin_orgs": accounts.my_admin_organizations(session, principal),
         },
     )
 
@@ -106,7 +101,7 @@ def _new_page(
         request,
         "coalitions/new.html",
         {
-            "admin_orgs": _my_admin_organizations(session, principal),
+            "admin_orgs": accounts.my_admin_organizations(session, principal),
             "issue_areas": organizations.all_issue_areas(session),
             "errors": errors or {},
             "draft": draft or {},

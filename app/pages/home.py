@@ -3,11 +3,10 @@
 from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.responses import Response
 
 from app.deps import SessionDep
-from app.models import Coalition
 from app.pages.deps import PagePrincipal
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
@@ -22,11 +21,7 @@ def dashboard_context(session: Session, principal: Principal) -> dict[str, Any]:
     recent = events.recent(session, principal, limit=10)
     org_ids = {e["data"].get("organization_id") for e in recent} | set(principal.roles)
     coalition_ids = {e["coalition_id"] for e in recent if e["coalition_id"]}
-    coalition_names = dict(
-        session.exec(
-            select(Coalition.id, Coalition.name).where(Coalition.id.in_(coalition_ids))  # type: ignore[attr-defined]
-        ).all()
-    )
+    coalition_names = coalitions.coalition_names(session, coalition_ids)
     return {
         "principal": principal,
         "memberships": accounts.my_organizations(session, principal),

@@ -7,14 +7,11 @@ from typing import Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Request
-from sqlalchemy import func
-from sqlmodel import select
 from sse_starlette.event import ServerSentEvent
 from sse_starlette.sse import EventSourceResponse
 
 from app.db import Database
 from app.deps import get_database
-from app.models import Event
 from app.pages.deps import PagePrincipal
 from app.pagination import encode_cursor
 from app.principal import Principal
@@ -27,8 +24,7 @@ PING_SECONDS = 15
 
 def _newest(database: Database) -> str | None:
     with database.session(read_only=True) as session:
-        newest = session.exec(select(func.max(Event.id))).one()
-    return encode_cursor(newest) if newest else None
+        return events.latest_cursor(session)
 
 
 def _poll(

@@ -13,22 +13,19 @@ from app.pages.forms import FormOutcome, parse, run_form, section_response
 from app.pages.templating import is_htmx, render
 from app.principal import Principal
 from app.schemas.webhooks import WebhookCreate, WebhookUpdate
-from app.services import access, accounts, webhooks
+from app.services import accounts, webhooks
 
 router = APIRouter()
 
 
 def webhooks_context(session: Session, principal: Principal) -> dict[str, Any]:
     subscriptions = webhooks.list_subscriptions(session, principal, limit=200).items
-    admin_ids = set(access.admin_organizations(principal))
     return {
         "subscriptions": [
             (s, webhooks.list_deliveries(session, principal, s.id, limit=20).items)
             for s in subscriptions
         ],
-        "admin_orgs": [
-            o for o, _ in accounts.my_organizations(session, principal) if o.id in admin_ids
-        ],
+        "admin_orgs": accounts.my_admin_organizations(session, principal),
         "event_types": EVENT_TYPES,
         "new_secret": None,
         "form_errors": {},

@@ -9,6 +9,7 @@ from app import clock
 from app.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 from app.ids import new_id
 from app.models import ApiToken, LoginFailure, Organization, OrganizationUser, User
+from app.models.organizations import OrgRole
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.security import hash_password, hash_token, new_api_token, verify_password
@@ -169,3 +170,8 @@ def my_organizations(session: Session, principal: Principal) -> list[tuple[Organ
         .order_by(Organization.name)
     ).all()
     return [(organization, principal.roles[organization.id]) for organization in rows]
+
+
+def my_admin_organizations(session: Session, principal: Principal) -> list[Organization]:
+    """The organizations the principal speaks for (its admin role), by name."""
+    return [o for o, role in my_organizations(session, principal) if role == OrgRole.admin]

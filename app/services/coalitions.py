@@ -600,3 +600,10 @@ def assess_organization(
         dues_amount=dues,
     )
     return alignment.assess(stances, capacity)
+
+
+def coalition_names(session: Session, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Coalition.id, Coalition.name).where(Coalition.id.in_(ids)))  # type: ignore[attr-defined]
+    return dict(rows.all())

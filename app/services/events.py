@@ -12,7 +12,7 @@ from app.ids import new_id
 from app.models import Event, EventAudience, Membership
 from app.models.coalitions import MembershipStatus
 from app.models.events import EVENT_TYPES
-from app.pagination import Page, paginate
+from app.pagination import Page, encode_cursor, paginate
 from app.principal import Principal
 
 Listener = Callable[[Session, Event, list[EventAudience]], None]
@@ -71,6 +71,12 @@ def emit(
         listener(session, event, rows)
     session.flush()
     return event
+
+
+def latest_cursor(session: Session) -> str | None:
+    """A cursor at the end of the log as it stands: following from it sees only what comes next."""
+    newest = session.exec(select(func.max(Event.id))).one()
+    return encode_cursor(newest) if newest else None
 
 
 def coalition_audience(session: Session, coalition_id: str) -> set[str]:
