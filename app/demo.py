@@ -163,15 +163,15 @@ def seed(session: Session, *, only_if_empty: bool = False) -> bool:
         )
     for org in organizations.values():
         # The platform admin only set things up; the organizations' own people run them.
-        service.remove_user(session, root, org.id, platform_admin.id)
+        service.remove_user(session, root, organization_id=org.id, user_id=platform_admin.id)
     for org_key, entries in POSITIONS.items():
         for issue_key, stance, priority, statement, limitations in entries:
             service.put_position(
                 session,
                 root,
-                organizations[org_key].id,
-                areas[issue_key].id,
-                PositionPut(
+                organization_id=organizations[org_key].id,
+                issue_area_id=areas[issue_key].id,
+                position_in=PositionPut(
                     stance=stance, priority=priority, statement=statement, limitations=limitations
                 ),
             )
@@ -306,9 +306,9 @@ def _seed_letter(
         activities.put_decision(
             session,
             _principal(session, email),
-            letter.id,
-            orgs[key].id,
-            DecisionPut(status="signed", comment=comment),
+            activity_id=letter.id,
+            organization_id=orgs[key].id,
+            decision_in=DecisionPut(status="signed", comment=comment),
         )
 
 
@@ -430,9 +430,9 @@ def _join(
     coalitions.update_member(
         session,
         root,
-        coalition_id,
-        organization_id,
-        MembershipUpdate(
+        coalition_id=coalition_id,
+        organization_id=organization_id,
+        changes=MembershipUpdate(
             status="joined",
             engagement=engagement,
             roles=roles,

@@ -209,9 +209,9 @@ class World:
             coalitions.update_member(
                 session,
                 SETUP,
-                coalition.id,
-                organization.id,
-                MembershipUpdate(status="joined", engagement=engagement),
+                coalition_id=coalition.id,
+                organization_id=organization.id,
+                changes=MembershipUpdate(status="joined", engagement=engagement),
             )
 
     def invite(self, coalition: Coalition, organization: Organization) -> None:

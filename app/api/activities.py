@@ -107,7 +107,12 @@ def put_decision(
     if_match: IfMatch,
 ) -> dict:
     decision = service.put_decision(
-        session, principal, activity_id, org_id, body, expected_version=if_match
+        session,
+        principal,
+        activity_id=activity_id,
+        organization_id=org_id,
+        decision_in=body,
+        expected_version=if_match,
     )
     set_etag(response, decision["version"])
     return decision
@@ -120,4 +125,8 @@ def put_decision(
 def decision_history(
     activity_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal
 ) -> object:
-    return whole(service.decision_history(session, principal, activity_id, org_id))
+    return whole(
+        service.decision_history(
+            session, principal, activity_id=activity_id, organization_id=org_id
+        )
+    )

@@ -116,7 +116,9 @@ def get_member(
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> dict:
-    member = service.get_member(session, principal, coalition_id, org_id)
+    member = service.get_member(
+        session, principal, coalition_id=coalition_id, organization_id=org_id
+    )
     set_etag(response, member["version"])
     return member
 
@@ -134,7 +136,12 @@ def update_member(
     """The invited organization's admin joins or declines; members change their own
     commitment and game plan; leads change engagement and roles, and accept requests."""
     member = service.update_member(
-        session, principal, coalition_id, org_id, body, expected_version=if_match
+        session,
+        principal,
+        coalition_id=coalition_id,
+        organization_id=org_id,
+        changes=body,
+        expected_version=if_match,
     )
     set_etag(response, member["version"])
     return member
@@ -143,7 +150,7 @@ def update_member(
 @router.delete("/coalitions/{coalition_id}/members/{org_id}", response_model=MembershipRead)
 def leave(coalition_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
     """The organization leaves (or a lead removes it): its status becomes `left`."""
-    return service.leave(session, principal, coalition_id, org_id)
+    return service.leave(session, principal, coalition_id=coalition_id, organization_id=org_id)
 
 
 @router.get(
@@ -153,7 +160,11 @@ def leave(coalition_id: str, org_id: str, session: SessionDep, principal: Curren
 def membership_history(
     coalition_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal
 ) -> object:
-    return whole(service.membership_history(session, principal, coalition_id, org_id))
+    return whole(
+        service.membership_history(
+            session, principal, coalition_id=coalition_id, organization_id=org_id
+        )
+    )
 
 
 @router.get("/coalitions/{coalition_id}/alignment", response_model=AlignmentRead)
@@ -163,7 +174,9 @@ def alignment(
     principal: CurrentPrincipal,
     organization_id: str | None = Query(default=None, max_length=40),
 ) -> dict:
-    return service.alignment_for(session, principal, coalition_id, organization_id)
+    return service.alignment_for(
+        session, principal, coalition_id=coalition_id, organization_id=organization_id
+    )
 
 
 @router.post(

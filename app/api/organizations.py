@@ -107,14 +107,16 @@ def change_role(
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> dict:
-    return service.change_role(session, principal, org_id, user_id, body.role)
+    return service.change_role(
+        session, principal, organization_id=org_id, user_id=user_id, role=body.role
+    )
 
 
 @router.delete("/organizations/{org_id}/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_user(
     org_id: str, user_id: str, session: SessionDep, principal: CurrentPrincipal
 ) -> None:
-    service.remove_user(session, principal, org_id, user_id)
+    service.remove_user(session, principal, organization_id=org_id, user_id=user_id)
 
 
 @router.get("/organizations/{org_id}/positions", response_model=PageOut[PositionRead])
@@ -139,7 +141,12 @@ def put_position(
     if_match: IfMatch,
 ) -> object:
     position = service.put_position(
-        session, principal, org_id, issue_area_id, body, expected_version=if_match
+        session,
+        principal,
+        organization_id=org_id,
+        issue_area_id=issue_area_id,
+        position_in=body,
+        expected_version=if_match,
     )
     set_etag(response, position.version)
     return position

@@ -117,4 +117,6 @@ def list_deliveries(
 def retry_delivery(
     webhook_id: str, delivery_id: str, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
-    return webhooks.retry_delivery(session, principal, webhook_id, delivery_id)
+    return webhooks.retry_delivery(
+        session, principal, webhook_id=webhook_id, delivery_id=delivery_id
+    )

@@ -108,7 +108,13 @@ async def decide(
     principal: PagePrincipal,
 ) -> Response:
     def save(values: dict[str, Any]) -> None:
-        activities.put_decision(session, principal, activity_id, org_id, parse(DecisionPut, values))
+        activities.put_decision(
+            session,
+            principal,
+            activity_id=activity_id,
+            organization_id=org_id,
+            decision_in=parse(DecisionPut, values),
+        )
 
     return await _activity_act(
         request, session, principal, activity_id, "signatories", save,

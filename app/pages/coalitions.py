@@ -148,7 +148,9 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
     ]
     areas = {a.id: a.name for a in organizations.all_issue_areas(session)}
     alignments = [
-        coalitions.alignment_for(session, principal, coalition_id, org_id)
+        coalitions.alignment_for(
+            session, principal, coalition_id=coalition_id, organization_id=org_id
+        )
         for org_id in principal.roles
     ]
     takes_part = rights.takes_part
@@ -256,7 +258,9 @@ async def update_member(
 ) -> Response:
     def save(values: dict[str, Any]) -> None:
         changes = parse(MembershipUpdate, values)
-        coalitions.update_member(session, principal, coalition_id, org_id, changes)
+        coalitions.update_member(
+            session, principal, coalition_id=coalition_id, organization_id=org_id, changes=changes
+        )
 
     return await _coalition_act(
         request, session, principal, coalition_id, "members", "coalitions/_members.html", save,
@@ -386,7 +390,9 @@ def assessment_context(
     session: Session, principal: Principal, coalition_id: str, organization_id: str
 ) -> dict[str, Any]:
     context = coalition_context(session, principal, coalition_id)
-    alignment = coalitions.alignment_for(session, principal, coalition_id, organization_id)
+    alignment = coalitions.alignment_for(
+        session, principal, coalition_id=coalition_id, organization_id=organization_id
+    )
     notes = organizations.list_research_notes(session, principal, organization_id, limit=200).items
     by_subject: dict[str, list] = {}
     for note in notes:
@@ -456,7 +462,13 @@ async def answer_invitation(
 
     def save(values: dict[str, Any]) -> None:
         changes = parse(MembershipUpdate, values)
-        coalitions.update_member(session, principal, coalition_id, organization_id, changes)
+        coalitions.update_member(
+            session,
+            principal,
+            coalition_id=coalition_id,
+            organization_id=organization_id,
+            changes=changes,
+        )
 
     outcome = await run_form(request, session, save, lists=LIST_FIELDS)
     if outcome.errors is None:

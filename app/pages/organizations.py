@@ -193,9 +193,13 @@ async def save_position(
 
     def save(values: dict[str, Any]) -> None:
         service.put_position(
-            session, principal, org_id, issue_area_id, parse(PositionPut, values),
+            session,
+            principal,
+            organization_id=org_id,
+            issue_area_id=issue_area_id,
+            position_in=parse(PositionPut, values),
             expected_version=version,
-        )  # fmt: skip
+        )
 
     issue_area = next(
         (area for area in service.all_issue_areas(session) if area.id == issue_area_id), None
@@ -239,7 +243,7 @@ async def change_role(
 ) -> Response:
     def save(values: dict[str, Any]) -> None:
         role = parse(OrganizationUserUpdate, values).role
-        service.change_role(session, principal, org_id, user_id, role)
+        service.change_role(session, principal, organization_id=org_id, user_id=user_id, role=role)
 
     return await _act(
         request, session, principal, org_id, "people", "organizations/_people.html", save,
@@ -252,7 +256,7 @@ async def remove_user(
     request: Request, org_id: str, user_id: str, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     def save(_values: dict[str, Any]) -> None:
-        service.remove_user(session, principal, org_id, user_id)
+        service.remove_user(session, principal, organization_id=org_id, user_id=user_id)
 
     return await _act(
         request, session, principal, org_id, "people", "organizations/_people.html", save,

@@ -157,6 +157,6 @@ async def retry_delivery(
     principal: PagePrincipal,
 ) -> Response:
     def save(_: dict[str, Any]) -> None:
-        webhooks.retry_delivery(session, principal, webhook_id, delivery_id)
+        webhooks.retry_delivery(session, principal, webhook_id=webhook_id, delivery_id=delivery_id)
 
     return await _act(request, session, principal, save, notice="Retry queued.")

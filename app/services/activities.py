@@ -343,10 +343,10 @@ def _decision(session: Session, activity: Activity, organization_id: str) -> Sig
 def put_decision(
     session: Session,
     principal: Principal,
+    *,
     activity_id: str,
     organization_id: str,
     decision_in: DecisionPut,
-    *,
     expected_version: int | None = None,
 ) -> dict[str, Any]:
     activity, _ = _visible_activity(session, principal, activity_id)
@@ -382,7 +382,7 @@ def put_decision(
 
 
 def decision_history(
-    session: Session, principal: Principal, activity_id: str, organization_id: str
+    session: Session, principal: Principal, *, activity_id: str, organization_id: str
 ) -> list[dict[str, Any]]:
     activity, _ = _visible_activity(session, principal, activity_id)
     decision = _decision(session, activity, organization_id)

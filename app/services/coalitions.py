@@ -293,7 +293,7 @@ def list_members(
     return page
 
 
-def _membership(session: Session, coalition_id: str, organization_id: str) -> Membership:
+def _membership(session: Session, *, coalition_id: str, organization_id: str) -> Membership:
     membership = session.exec(
         select(Membership).where(
             Membership.coalition_id == coalition_id,
@@ -306,10 +306,10 @@ def _membership(session: Session, coalition_id: str, organization_id: str) -> Me
 
 
 def get_member(
-    session: Session, principal: Principal, coalition_id: str, organization_id: str
+    session: Session, principal: Principal, *, coalition_id: str, organization_id: str
 ) -> dict[str, Any]:
     access.get_coalition(session, principal, coalition_id)
-    membership = _membership(session, coalition_id, organization_id)
+    membership = _membership(session, coalition_id=coalition_id, organization_id=organization_id)
     organization = session.get(Organization, organization_id)
     assert organization is not None
     return _membership_row(membership, organization)
@@ -367,14 +367,14 @@ def invite(
 def update_member(
     session: Session,
     principal: Principal,
+    *,
     coalition_id: str,
     organization_id: str,
     changes: MembershipUpdate,
-    *,
     expected_version: int | None = None,
 ) -> dict[str, Any]:
     coalition = access.get_coalition(session, principal, coalition_id)
-    membership = _membership(session, coalition_id, organization_id)
+    membership = _membership(session, coalition_id=coalition_id, organization_id=organization_id)
     rights = access.coalition_rights(session, principal, coalition.id)
     is_lead, is_own = rights.is_lead, rights.acts_for(organization_id)
     if not (is_lead or is_own):
@@ -468,10 +468,14 @@ def _keep_a_lead(
 
 
 def leave(
-    session: Session, principal: Principal, coalition_id: str, organization_id: str
+    session: Session, principal: Principal, *, coalition_id: str, organization_id: str
 ) -> dict[str, Any]:
     return update_member(
-        session, principal, coalition_id, organization_id, MembershipUpdate(status="left")
+        session,
+        principal,
+        coalition_id=coalition_id,
+        organization_id=organization_id,
+        changes=MembershipUpdate(status="left"),
     )
 
 
@@ -512,10 +516,10 @@ def _record(
 
 
 def membership_history(
-    session: Session, principal: Principal, coalition_id: str, organization_id: str
+    session: Session, principal: Principal, *, coalition_id: str, organization_id: str
 ) -> list[dict[str, Any]]:
     access.get_coalition(session, principal, coalition_id)
-    membership = _membership(session, coalition_id, organization_id)
+    membership = _membership(session, coalition_id=coalition_id, organization_id=organization_id)
     rows = session.exec(
         select(MembershipChange)
         .where(MembershipChange.membership_id == membership.id)
@@ -528,7 +532,7 @@ def membership_history(
 
 
 def alignment_for(
-    session: Session, principal: Principal, coalition_id: str, organization_id: str | None
+    session: Session, principal: Principal, *, coalition_id: str, organization_id: str | None
 ) -> dict[str, Any]:
     """How the coalition fits one of the principal's organizations (its positions are private)."""
     coalition = access.get_coalition(session, principal, coalition_id)

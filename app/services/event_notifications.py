@@ -11,7 +11,9 @@ def _deciders(step: ApprovalStep) -> set[str]:
     return {"admin", step.approver_role}
 
 
-def _active_step(session: Session, activity_id: str, organization_id: str) -> ApprovalStep | None:
+def _active_step(
+    session: Session, *, activity_id: str, organization_id: str
+) -> ApprovalStep | None:
     return session.exec(
         select(ApprovalStep)
         .join(ApprovalRequest, ApprovalRequest.id == ApprovalStep.request_id)
@@ -39,9 +41,9 @@ def for_event(session: Session, event: Event, audience: list[EventAudience]) -> 
                 link=f"/activities/{activity.id}", event_id=event.id,
             )  # fmt: skip
         if data.get("to") == "in_approval":
-            _step_waiting(session, event, data["activity_id"], org)
+            _step_waiting(session, event, activity_id=data["activity_id"], org=org)
     elif event.type == "approval.step_completed" and data.get("request_status") == "in_progress":
-        _step_waiting(session, event, data["activity_id"], org)
+        _step_waiting(session, event, activity_id=data["activity_id"], org=org)
     elif event.type == "approval.step_overdue" and org:
         activity = session.get(Activity, data["activity_id"])
         roles = {"admin", data.get("approver_role", "admin")}
@@ -71,8 +73,8 @@ def for_event(session: Session, event: Event, audience: list[EventAudience]) -> 
                 )  # fmt: skip
 
 
-def _step_waiting(session: Session, event: Event, activity_id: str, org: str) -> None:
-    step = _active_step(session, activity_id, org)
+def _step_waiting(session: Session, event: Event, *, activity_id: str, org: str) -> None:
+    step = _active_step(session, activity_id=activity_id, organization_id=org)
     activity = session.get(Activity, activity_id)
     if step is None or activity is None:
         return

@@ -170,7 +170,7 @@ def _admin_count(session: Session, organization_id: str) -> int:
     ).one()
 
 
-def _link_or_404(session: Session, organization_id: str, user_id: str) -> OrganizationUser:
+def _link_or_404(session: Session, *, organization_id: str, user_id: str) -> OrganizationUser:
     link = session.get(OrganizationUser, (organization_id, user_id))
     if link is None:
         raise NotFound("No such user in this organization.")
@@ -178,11 +178,11 @@ def _link_or_404(session: Session, organization_id: str, user_id: str) -> Organi
 
 
 def change_role(
-    session: Session, principal: Principal, organization_id: str, user_id: str, role: OrgRole
+    session: Session, principal: Principal, *, organization_id: str, user_id: str, role: OrgRole
 ) -> dict:
     access.get_organization(session, principal, organization_id, private=True)
     access.require_admin(principal, organization_id)
-    link = _link_or_404(session, organization_id, user_id)
+    link = _link_or_404(session, organization_id=organization_id, user_id=user_id)
     if link.role == OrgRole.admin and role != OrgRole.admin:
         _keep_one_admin(session, organization_id)
     link.role = role
@@ -193,10 +193,12 @@ def change_role(
     return _user_row(link, user)
 
 
-def remove_user(session: Session, principal: Principal, organization_id: str, user_id: str) -> None:
+def remove_user(
+    session: Session, principal: Principal, *, organization_id: str, user_id: str
+) -> None:
     access.get_organization(session, principal, organization_id, private=True)
     access.require_admin(principal, organization_id)
-    link = _link_or_404(session, organization_id, user_id)
+    link = _link_or_404(session, organization_id=organization_id, user_id=user_id)
     if link.role == OrgRole.admin:
         _keep_one_admin(session, organization_id)
     session.delete(link)
@@ -248,10 +250,10 @@ def all_issue_areas(session: Session) -> list[IssueArea]:
 def put_position(
     session: Session,
     principal: Principal,
+    *,
     organization_id: str,
     issue_area_id: str,
     position_in: PositionPut,
-    *,
     expected_version: int | None = None,
 ) -> Position:
     """Record where the organization stands (create or replace)."""

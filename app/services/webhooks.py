@@ -184,7 +184,7 @@ def delivery_view(delivery: WebhookDelivery, attempts: list[WebhookAttempt]) -> 
 
 
 def retry_delivery(
-    session: Session, principal: Principal, webhook_id: str, delivery_id: str
+    session: Session, principal: Principal, *, webhook_id: str, delivery_id: str
 ) -> dict[str, Any]:
     subscription = _manageable(session, principal, webhook_id)
     delivery = session.get(WebhookDelivery, delivery_id)

@@ -52,7 +52,7 @@ def letter(client, world, clock):
         if plan:
             with world.database.session() as session:
                 coalitions.update_member(
-                    session, SETUP, coalition.id, orgs[key].id, MembershipUpdate(game_plan=plan)
+                    session, SETUP, coalition_id=coalition.id, organization_id=orgs[key].id, changes=MembershipUpdate(game_plan=plan)
                 )  # fmt: skip
     put = client.put(
         f"/api/v1/organizations/{orgs['union'].id}/approval-process",

@@ -77,7 +77,11 @@ def _seed(database: Database) -> dict[str, str]:
             session, root, IssueAreaCreate(name="Early literacy")
         )
         organizations.put_position(
-            session, root, read_together.id, area.id, PositionPut(stance="support", priority="main")
+            session,
+            root,
+            organization_id=read_together.id,
+            issue_area_id=area.id,
+            position_in=PositionPut(stance="support", priority="main"),
         )
         coalition = coalitions.create_coalition(
             session,
@@ -105,7 +109,11 @@ def _seed(database: Database) -> dict[str, str]:
             session, root, letters.id, MembershipCreate(organization_id=read_together.id)
         )
         coalitions.update_member(
-            session, root, letters.id, read_together.id, MembershipUpdate(status="joined")
+            session,
+            root,
+            coalition_id=letters.id,
+            organization_id=read_together.id,
+            changes=MembershipUpdate(status="joined"),
         )
         rita = accounts.create_user(
             session, email="rita@example.org", name="Rita", password=PASSWORD

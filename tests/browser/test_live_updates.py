@@ -20,8 +20,8 @@ def test_a_vote_moves_the_other_members_tally_without_a_reload(browser, live_ser
             session, SETUP, live_server.letters_coalition_id, ProposalCreate(title="Endorse HB 210")
         )
         coalitions.update_member(
-            session, SETUP, live_server.letters_coalition_id, live_server.partner_organization_id,
-            MembershipUpdate(engagement="core"),
+            session, SETUP, coalition_id=live_server.letters_coalition_id, organization_id=live_server.partner_organization_id,
+            changes=MembershipUpdate(engagement="core"),
         )  # fmt: skip
         watcher_id = accounts.find_user(session, live_server.email).id
         notifications.notify(session, watcher_id, kind="test", text="Hello", link=None)

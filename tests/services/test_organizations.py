@@ -46,12 +46,20 @@ def test_the_last_admin_cannot_leave_or_step_down(session, world):
     principal = world.principal(admin)
 
     with pytest.raises(Conflict):
-        service.remove_user(session, principal, organization.id, admin.id)
+        service.remove_user(session, principal, organization_id=organization.id, user_id=admin.id)
     with pytest.raises(Conflict):
-        service.change_role(session, principal, organization.id, admin.id, OrgRole.member)
+        service.change_role(
+            session,
+            principal,
+            organization_id=organization.id,
+            user_id=admin.id,
+            role=OrgRole.member,
+        )
 
     second = world.member(organization, "admin")
-    service.change_role(session, principal, organization.id, admin.id, OrgRole.member)
+    service.change_role(
+        session, principal, organization_id=organization.id, user_id=admin.id, role=OrgRole.member
+    )
     assert {
         row["user_id"]: row["role"]
         for row in service.list_users(session, world.principal(second), organization.id).items
@@ -81,19 +89,19 @@ def test_positions_are_upserted_with_versions(session, world):
     principal = world.principal(admin)
 
     first = service.put_position(
-        session, principal, organization.id, area.id,
-        PositionPut(stance="support", priority="main", statement="Read by grade three."),
+        session, principal, organization_id=organization.id, issue_area_id=area.id,
+        position_in=PositionPut(stance="support", priority="main", statement="Read by grade three."),
     )  # fmt: skip
     assert first.version == 1
     second = service.put_position(
-        session, principal, organization.id, area.id,
-        PositionPut(stance="support", priority="secondary"), expected_version=1,
+        session, principal, organization_id=organization.id, issue_area_id=area.id,
+        position_in=PositionPut(stance="support", priority="secondary"), expected_version=1,
     )  # fmt: skip
     assert second.id == first.id and second.version == 2 and second.statement is None
     with pytest.raises(PreconditionFailed):
         service.put_position(
-            session, principal, organization.id, area.id,
-            PositionPut(stance="oppose", priority="main"), expected_version=1,
+            session, principal, organization_id=organization.id, issue_area_id=area.id,
+            position_in=PositionPut(stance="oppose", priority="main"), expected_version=1,
         )  # fmt: skip
 
 
@@ -108,9 +116,9 @@ def test_positions_are_private_and_only_admins_write_them(session, world):
         service.put_position(
             session,
             member,
-            organization.id,
-            area.id,
-            PositionPut(stance="support", priority="main"),
+            organization_id=organization.id,
+            issue_area_id=area.id,
+            position_in=PositionPut(stance="support", priority="main"),
         )
     assert service.list_positions(session, member, organization.id).items == []
     with pytest.raises(NotFound):
