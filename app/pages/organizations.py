@@ -101,11 +101,12 @@ async def create_organization(
 
 def detail_context(session: Session, principal: Principal, org_id: str) -> dict[str, Any]:
     organization = service.get_organization(session, principal, org_id)
-    is_member = principal.is_member_of(org_id)
+    rights = access.organization_rights(principal, org_id)
+    is_member = rights.sees_private
     context: dict[str, Any] = {
         "organization": organization,
         "is_member": is_member,
-        "can_manage": access.organization_rights(principal, org_id).may_manage,
+        "can_manage": rights.may_manage,
         "principal": principal,
         "issue_areas": service.all_issue_areas(session),
         "form_errors": {},

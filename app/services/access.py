@@ -34,12 +34,27 @@ class OrganizationRights:
 
     sees_private: bool  # its people, positions, partner research: its own users
     may_manage: bool  # change anything about it: its admins
+    role: str | None  # the principal's own role in it
+    platform_admin: bool
+
+    def may_decide_step(self, approver_role: str) -> bool:
+        """Approve or reject one of its approval steps."""
+        return self.platform_admin or self.role in roles_deciding(approver_role)
+
+
+def roles_deciding(approver_role: str) -> set[str]:
+    """Who decides an approval step: its approver role, and the organization's admins,
+    who decide for the organization anyway."""
+    return {OrgRole.admin.value, approver_role}
 
 
 def organization_rights(principal: Principal, organization_id: str) -> OrganizationRights:
-    admin = principal.is_platform_admin or principal.role_in(organization_id) == OrgRole.admin
+    role = principal.role_in(organization_id)
     return OrganizationRights(
-        sees_private=principal.is_member_of(organization_id), may_manage=admin
+        sees_private=principal.is_member_of(organization_id),
+        may_manage=principal.is_platform_admin or role == OrgRole.admin,
+        role=role,
+        platform_admin=principal.is_platform_admin,
     )
 
 

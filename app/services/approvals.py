@@ -262,8 +262,7 @@ def _visible(
         raise NotFound("No such approval.")
     activity = session.get(Activity, request.activity_id)
     assert activity is not None
-    own = principal.is_member_of(request.organization_id)
-    if own:
+    if access.organization_rights(principal, request.organization_id).sees_private:
         return request, activity, True
     coalition_members = events.coalition_audience(session, activity.coalition_id)
     if not coalition_members & set(principal.roles):
@@ -341,14 +340,9 @@ def inbox(session: Session, principal: Principal) -> list[dict[str, Any]]:
     mine = [
         (request, activity)
         for request, activity, step in rows
-        if _may_decide(roles[request.organization_id], step.approver_role)
+        if roles[request.organization_id] in access.roles_deciding(step.approver_role)
     ]
     return [_single_view(session, request, activity, True) for request, activity in mine]
-
-
-def _may_decide(role: str | None, approver_role: str) -> bool:
-    # An admin decides for the organization, so an admin may also act on approver steps.
-    return role == "admin" or role == approver_role
 
 
 def decide(
@@ -373,8 +367,8 @@ def decide(
         raise Conflict(
             f"Step {step} has been decided already; step {active.position} is waiting now."
         )
-    role = principal.role_in(request.organization_id)
-    if not (principal.is_platform_admin or _may_decide(role, active.approver_role)):
+    rights = access.organization_rights(principal, request.organization_id)
+    if not rights.may_decide_step(active.approver_role):
         raise Forbidden(f"Step {active.position} ({active.name}) is for an {active.approver_role}.")
     _claim(session, request)
 

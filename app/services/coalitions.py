@@ -13,7 +13,6 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
 from app.models import Coalition, IssueArea, Membership, MembershipChange, Organization, Position
 from app.models.coalitions import Engagement, MembershipStatus
-from app.models.organizations import OrgRole
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.coalitions import (
@@ -326,7 +325,7 @@ def invite(
     except NotFound:
         raise Invalid.field(["body", "organization_id"], "No such organization.") from None
     rights = access.coalition_rights(session, principal, coalition.id)
-    asks_for_itself = principal.role_in(organization_id) == OrgRole.admin
+    asks_for_itself = access.organization_rights(principal, organization_id).may_manage
     if rights.may_invite:
         new_status = MembershipStatus.invited
     elif asks_for_itself and coalition.visibility == "listed":

@@ -4,11 +4,7 @@ notifications people act on (asks, approval steps, overdue steps, invitations, v
 from sqlmodel import Session, select
 
 from app.models import Activity, ApprovalRequest, ApprovalStep, Coalition, Event, EventAudience
-from app.services import notifications
-
-
-def _deciders(step: ApprovalStep) -> set[str]:
-    return {"admin", step.approver_role}
+from app.services import access, notifications
 
 
 def _active_step(
@@ -78,7 +74,9 @@ def _step_waiting(session: Session, event: Event, *, activity_id: str, org: str)
     activity = session.get(Activity, activity_id)
     if step is None or activity is None:
         return
-    for user_id in notifications.users_with_role(session, org, _deciders(step)):
+    for user_id in notifications.users_with_role(
+        session, org, access.roles_deciding(step.approver_role)
+    ):
         notifications.notify(
             session, user_id, kind="approval_waiting",
             text=f"Waiting on you: {step.name} for “{activity.title}”.",
