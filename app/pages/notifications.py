@@ -1,5 +1,6 @@
 """Notifications: the list, marking them read, the e-mail preference and the bell's count."""
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -38,17 +39,29 @@ def _notifications_context(session: Session, principal: Principal) -> dict[str, 
     }
 
 
+async def _act(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    save: Callable[[dict[str, Any]], None],
+    *,
+    notice: str,
+) -> Response:
+    """Run a form on the notifications page and answer with its list, refreshed."""
+    outcome = await run_form(request, session, save)
+    return section_response(
+        request, outcome, section="notifications", partial="notifications/_list.html",
+        page="notifications/list.html", context=lambda: _notifications_context(session, principal),
+        redirect_to="/notifications", notice=notice,
+    )  # fmt: skip
+
+
 @router.post("/notifications/read")
 async def mark_read(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
     def save(values: dict[str, Any]) -> None:
         notifications.mark_read(session, principal, values.get("notification_id"))
 
-    outcome = await run_form(request, session, save)
-    return section_response(
-        request, outcome, section="notifications", partial="notifications/_list.html",
-        page="notifications/list.html", context=lambda: _notifications_context(session, principal),
-        redirect_to="/notifications", notice="Marked read.",
-    )  # fmt: skip
+    return await _act(request, session, principal, save, notice="Marked read.")
 
 
 @router.post("/notifications/preferences")
@@ -58,9 +71,4 @@ async def save_preferences(
     def save(values: dict[str, Any]) -> None:
         notifications.set_preference(session, principal, values.get("email") or "")
 
-    outcome = await run_form(request, session, save)
-    return section_response(
-        request, outcome, section="notifications", partial="notifications/_list.html",
-        page="notifications/list.html", context=lambda: _notifications_context(session, principal),
-        redirect_to="/notifications", notice="Preference saved.",
-    )  # fmt: skip
+    return await _act(request, session, principal, save, notice="Preference saved.")
