@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 from app.models.base import timestamp_field
@@ -25,7 +25,16 @@ EVENT_TYPES = (
 
 
 class Event(SQLModel, table=True):
+    """One decision change. Followers read the log in (`txid`, `position`) order, which no
+    transaction still in flight can commit below (see services/events.py)."""
+
+    __table_args__ = (Index("ix_event_txid_position", "txid", "position", unique=True),)
+
     id: str = Field(primary_key=True, max_length=40)
+    # PostgreSQL: the writing transaction's id and a sequence value; SQLite, where one
+    # writer at a time commits: 0 and the next number.
+    txid: int = Field(default=0, sa_type=BigInteger)
+    position: int = Field(sa_type=BigInteger)
     type: str = Field(max_length=60, index=True)
     occurred_at: datetime = timestamp_field()
     coalition_id: str | None = Field(default=None, max_length=40, index=True)

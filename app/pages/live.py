@@ -13,7 +13,6 @@ from sse_starlette.sse import EventSourceResponse
 from app.db import Database
 from app.deps import get_database
 from app.pages.deps import PagePrincipal
-from app.pagination import encode_cursor
 from app.principal import Principal
 from app.services import events
 
@@ -32,9 +31,7 @@ def _poll(
 ) -> tuple[list[dict[str, Any]], str | None]:
     with database.session(read_only=True) as session:
         page = events.list_events(session, principal, limit=100, cursor=cursor)
-    if page.items:
-        cursor = encode_cursor(page.items[-1]["id"])
-    return page.items, cursor
+    return page.items, page.next_cursor
 
 
 @router.get("/events/stream")

@@ -1,18 +1,32 @@
 """The event log: `emit` records a decision change in the caller's transaction and hands
-it to the listeners registered with `listen` (the webhook outbox, notifications)."""
+it to the listeners registered with `listen` (the webhook outbox, notifications).
+
+Followers read the log in commit order, so one polling with the cursor it was given
+never misses an event and never sees one twice, however many processes write:
+
+- PostgreSQL: each event carries its transaction's id (`txid`) and a sequence value
+  (`position`). A reader returns only events of transactions older than every
+  transaction still in flight (`txid` below its snapshot's xmin), in (`txid`, `position`)
+  order. Whatever commits later has a `txid` at or above that horizon, so it sorts after
+  everything already returned. A long-running write transaction holds followers back
+  until it ends; it never makes them skip.
+- SQLite: one writer at a time (BEGIN IMMEDIATE), so numbering events as they are
+  written (`txid` 0, `position` max + 1) is commit order already.
+"""
 
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Integer, cast, func
+from sqlalchemy import Integer, and_, cast, func, or_, text, true
 from sqlmodel import Session, select
 
 from app import clock
+from app.errors import Invalid
 from app.ids import new_id
 from app.models import Event, EventAudience, Membership
 from app.models.coalitions import MembershipStatus
 from app.models.events import EVENT_TYPES
-from app.pagination import Page, encode_cursor, paginate
+from app.pagination import Page, decode_cursor, encode_cursor
 from app.principal import Principal
 
 Listener = Callable[[Session, Event, list[EventAudience]], None]
@@ -43,8 +57,11 @@ def emit(
     given (an organization's internal comments stay inside it), else `data`.
     """
     assert type in EVENT_TYPES, f"unknown event type {type}"
+    txid, position = _place(session)
     event = Event(
         id=new_id("evt"),
+        txid=txid,
+        position=position,
         type=type,
         occurred_at=clock.now(),
         coalition_id=coalition_id,
@@ -73,10 +90,82 @@ def emit(
     return event
 
 
-def latest_cursor(session: Session) -> str | None:
-    """A cursor at the end of the log as it stands: following from it sees only what comes next."""
-    newest = session.exec(select(func.max(Event.id))).one()
-    return encode_cursor(newest) if newest else None
+# Commit order ------------------------------------------------------------------------------
+
+Place = tuple[int, int]  # (txid, position)
+_END = 2**62  # a position past any real one
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _place(session: Session) -> Place:
+    """Where a new event stands in the log (see the module's docstring)."""
+    if _is_postgres(session):
+        row = session.execute(
+            text("SELECT pg_current_xact_id()::text::bigint, nextval('event_position_seq')")
+        ).one()
+        return int(row[0]), int(row[1])
+    last = session.exec(select(func.max(Event.position))).one()
+    return 0, (last or 0) + 1
+
+
+def _horizon(session: Session) -> tuple[int, int | None] | None:
+    """PostgreSQL: the oldest transaction still in flight, and the reader's own (whose
+    events it sees already). None on SQLite, where every committed event is in order."""
+    if not _is_postgres(session):
+        return None
+    row = session.execute(
+        text(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
+            "pg_current_xact_id_if_assigned()::text::bigint"
+        )
+    ).one()
+    return int(row[0]), (int(row[1]) if row[1] is not None else None)
+
+
+def _settled(session: Session) -> Any:
+    """The condition an event must meet to be read: its transaction can no longer be
+    overtaken by one committing below it."""
+    horizon = _horizon(session)
+    if horizon is None:
+        return true()
+    oldest_in_flight, own = horizon
+    settled = Event.txid < oldest_in_flight
+    return or_(settled, Event.txid == own) if own is not None else settled
+
+
+def _cursor_of(place: Place) -> str:
+    return encode_cursor(f"{place[0]}.{place[1]}")
+
+
+def _place_of(session: Session, cursor: str) -> Place:
+    value = decode_cursor(cursor)
+    if value.startswith("evt_"):  # cursors given out before the log had positions
+        event = session.get(Event, value)
+        if event is None:
+            raise Invalid.field(["query", "after"], "The cursor is not one this API gave out.")
+        return event.txid, event.position
+    txid, _, position = value.partition(".")
+    if not (txid.isdigit() and position.isdigit()):
+        raise Invalid.field(["query", "after"], "The cursor is not one this API gave out.")
+    return int(txid), int(position)
+
+
+def _after(place: Place) -> Any:
+    txid, position = place
+    return or_(Event.txid > txid, and_(Event.txid == txid, Event.position > position))
+
+
+def latest_cursor(session: Session) -> str:
+    """A cursor at the end of the log as it stands: following from it sees what comes next
+    (on PostgreSQL perhaps a few events committed just before, never fewer)."""
+    horizon = _horizon(session)
+    if horizon is not None:
+        return _cursor_of((horizon[0] - 1, _END))
+    last = session.exec(select(func.max(Event.position))).one()
+    return _cursor_of((0, last or 0))
 
 
 def coalition_audience(session: Session, coalition_id: str) -> set[str]:
@@ -98,7 +187,8 @@ def list_events(
     limit: int = 50,
     cursor: str | None = None,
 ) -> Page:
-    """The events the principal's organizations may see, oldest first."""
+    """The events the principal's organizations may see, in commit order, after `cursor`.
+    `next_cursor` is always given, also at the end of the log: poll with it."""
     if principal.is_platform_admin:
         statement = select(Event)
     else:
@@ -114,9 +204,18 @@ def list_events(
         statement = select(Event, seen.c.full).join(seen, seen.c.event_id == Event.id)
     if types:
         statement = statement.where(Event.type.in_(types))  # type: ignore[attr-defined]
-    page = paginate(session, statement, Event.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
-    page.items = [_as_seen(row) for row in page.items]
-    return page
+    place = _place_of(session, cursor) if cursor else (0, 0)
+    statement = statement.where(_after(place), _settled(session))
+    rows = list(
+        session.exec(
+            statement.order_by(Event.txid, Event.position).limit(limit)  # type: ignore[arg-type]
+        ).all()
+    )
+    items = [_as_seen(row) for row in rows]
+    if rows:
+        last = rows[-1] if isinstance(rows[-1], Event) else rows[-1][0]
+        place = (last.txid, last.position)
+    return Page(items=items, next_cursor=_cursor_of(place))
 
 
 def _as_seen(row: Any) -> dict[str, Any]:

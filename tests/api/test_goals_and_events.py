@@ -124,10 +124,8 @@ def test_events_are_paginated_filtered_and_private(client, world, coalition):
     assert {"id", "type", "timestamp", "data"} <= first.keys()
     rest = client.get(f"/api/v1/events?after={page['next_cursor']}", headers=c["member"]).json()
     assert first["id"] not in [e["id"] for e in rest["items"]]
-    assert client.get("/api/v1/events?type=proposal.closed", headers=c["member"]).json() == {
-        "items": [],
-        "next_cursor": None,
-    }
+    none = client.get("/api/v1/events?type=proposal.closed", headers=c["member"]).json()
+    assert none["items"] == [] and none["next_cursor"]  # a cursor to poll with, even so
     outsider = world.user("outsider")
     world.organization(outsider)
     assert client.get("/api/v1/events", headers=world.headers(outsider)).json()["items"] == []
