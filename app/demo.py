@@ -298,6 +298,7 @@ def _seed_letter(
         union_request["id"],
         "approve",
         "The committee supports it; the ED should check the testing language.",
+        step=1,
     )
     for email, key, comment in [
         ("dana@statepta.example.org", "state_pta", "Proud to lead this."),

@@ -161,8 +161,8 @@ class ApprovalRead(Output):
 class ApprovalDecision(Input):
     action: Literal["approve", "reject"]
     comment: MediumText | None = None
-    step: Annotated[int, Field(ge=1, le=20)] | None = Field(
-        default=None,
-        description="The step position the approver saw; if another decision moved the "
-        "request on meanwhile, the answer is 409 instead of deciding the next step.",
+    step: Annotated[int, Field(ge=1, le=20)] = Field(
+        description="The position of the step this decides. When it is no longer the active "
+        "step (a double submit, or another approver was quicker) the answer is 409: a "
+        "decision never reaches a step its approver did not see.",
     )

@@ -352,7 +352,7 @@ def decide(
     action: str,
     comment: str | None,
     *,
-    step: int | None = None,
+    step: int,
 ) -> dict[str, Any]:
     request, activity, full = _visible(session, principal, approval_id)
     if not full:
@@ -363,9 +363,10 @@ def decide(
     active = next((s for s in steps if s.status == StepStatus.active), None)
     if active is None:
         raise Conflict("No step of this approval is waiting for a decision.")
-    if step is not None and step != active.position:
+    if step != active.position:
         raise Conflict(
-            f"Step {step} has been decided already; step {active.position} is waiting now."
+            f"Step {step} is not waiting for a decision; step {active.position} is. "
+            "Reload to see where this approval stands."
         )
     rights = access.organization_rights(principal, request.organization_id)
     if not rights.may_decide_step(active.approver_role):

@@ -218,7 +218,7 @@ CASES = {
         "GET", "/api/v1/approvals/{approval}", None, **org_private(200)
     ),
     ("POST", "/api/v1/approvals/{approval_id}/decision"): Case(
-        "POST", "/api/v1/approvals/{approval}/decision", {"action": "approve"},
+        "POST", "/api/v1/approvals/{approval}/decision", {"action": "approve", "step": 1},
         # The step is for an approver; an admin decides for the organization too.
         outsider=404, member=403, approver=200, admin=200, platform_admin=200,
     ),

@@ -143,23 +143,40 @@ def test_approval_moves_step_by_step_then_signs(client, letter, clock):
 
     inbox = client.get("/api/v1/approvals", headers=h["sam_approver"]).json()["items"]
     assert [a["id"] for a in inbox] == [approval_id]
-    assert_problem(client.post(decide, headers=h["dana"], json={"action": "approve"}), 403)
+    assert_problem(
+        client.post(decide, headers=h["dana"], json={"action": "approve", "step": 1}), 403
+    )
+    missing = assert_problem(
+        client.post(decide, headers=h["sam_approver"], json={"action": "approve"}), 422
+    )
+    assert missing["errors"][0]["loc"] == ["body", "step"]
 
     clock.shift(timedelta(days=2))
     first = client.post(
         decide,
         headers=h["sam_approver"],
-        json={"action": "approve", "comment": "Fine by the committee"},
+        json={"action": "approve", "step": 1, "comment": "Fine by the committee"},
     )
     assert first.status_code == 200 and first.json()["step"] == 2
+    # The same approval sent again (a double submit) names step 1, which is decided: it
+    # must not approve step 2, which nobody has seen yet.
+    again = client.post(decide, headers=h["sam"], json={"action": "approve", "step": 1})
+    assert "step 2 is" in assert_problem(again, 409)["detail"]
+    assert client.get(f"/api/v1/approvals/{approval_id}", headers=h["sam"]).json()["step"] == 2
     # The board step is for an admin: the approver cannot take it.
-    assert_problem(client.post(decide, headers=h["sam_approver"], json={"action": "approve"}), 403)
+    assert_problem(
+        client.post(decide, headers=h["sam_approver"], json={"action": "approve", "step": 2}), 403
+    )
     assert client.get("/api/v1/approvals", headers=h["sam_approver"]).json()["items"] == []
     final = client.post(
-        decide, headers=h["sam"], json={"action": "approve", "comment": "Board voted 9-2"}
+        decide,
+        headers=h["sam"],
+        json={"action": "approve", "step": 2, "comment": "Board voted 9-2"},
     )
     assert final.json()["status"] == "approved"
-    assert_problem(client.post(decide, headers=h["sam"], json={"action": "approve"}), 409)
+    assert_problem(
+        client.post(decide, headers=h["sam"], json={"action": "approve", "step": 2}), 409
+    )
 
     assert decisions_by_org(client, letter)[union]["status"] == "signed"
     history = client.get(f"{url}/history", headers=h["dana"]).json()["items"]
@@ -178,9 +195,13 @@ def test_rejection_declines_and_others_never_see_internal_comments(client, lette
     h = letter["h"]
     approval_id = decisions_by_org(client, letter)[union]["approval"]["id"]
     decide = f"/api/v1/approvals/{approval_id}/decision"
-    client.post(decide, headers=h["sam_approver"], json={"action": "approve", "comment": "ok"})
     client.post(
-        decide, headers=h["sam"], json={"action": "reject", "comment": "Donor conflict, keep quiet"}
+        decide, headers=h["sam_approver"], json={"action": "approve", "step": 1, "comment": "ok"}
+    )
+    client.post(
+        decide,
+        headers=h["sam"],
+        json={"action": "reject", "step": 2, "comment": "Donor conflict, keep quiet"},
     )
 
     assert decisions_by_org(client, letter)[union]["status"] == "declined"
@@ -297,11 +318,13 @@ def test_learned_durations_shorten_the_forecast(client, letter, world, clock):
         client.post(
             f"/api/v1/approvals/{approval}/decision",
             headers=h["sam_approver"],
-            json={"action": "approve"},
+            json={"action": "approve", "step": 1},
         )
         clock.shift(timedelta(days=2))
         client.post(
-            f"/api/v1/approvals/{approval}/decision", headers=h["sam"], json={"action": "approve"}
+            f"/api/v1/approvals/{approval}/decision",
+            headers=h["sam"],
+            json={"action": "approve", "step": 2},
         )
     open_letter(client, letter)
     expected = decisions_by_org(client, letter)[union]["approval"]["expected_completion_at"]

@@ -77,7 +77,7 @@ def test_inbox_approves_in_place_and_keeps_comments_inside(client, letter):  # n
     again = client.post(
         f"/approvals/{approval_id}", headers=htmx(token), data={"action": "approve", "step": "1"}
     )
-    assert again.status_code == 422 and "decided already" in again.text
+    assert again.status_code == 422 and "is not waiting" in again.text
     waiting = client.get("/approvals", headers={"HX-Request": "true", "HX-Target": "waiting"})
     assert waiting.text.lstrip().startswith('<div id="waiting"') and "<h1" not in waiting.text
     assert "<h1" in client.get("/approvals").text

@@ -54,7 +54,7 @@ def test_organization_report_shows_approval_times(client, letter, clock):  # noq
     client.post(
         f"/api/v1/approvals/{approval}/decision",
         headers=h["sam_approver"],
-        json={"action": "approve"},
+        json={"action": "approve", "step": 1},
     )
     sign_in(client, letter["people"]["sam"])
     page = client.get(f"/organizations/{union}/report")

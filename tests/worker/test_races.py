@@ -38,6 +38,8 @@ def _open_letter(world: World, coalition_id: str, union_id: str, title: str) -> 
 
 
 def test_two_concurrent_approvals_one_wins_fifty_times(committed):
+    """Two approvers at once, and (every other round) one approver's double submit:
+    each decision names step 1, so the second can never approve step 2 unseen."""
     url, database = committed
     world = World(database)
     steps = [
@@ -46,6 +48,7 @@ def test_two_concurrent_approvals_one_wins_fifty_times(committed):
     ]
     admin, approver, union, coalition = _union_with_a_letter_campaign(world, steps)
     tokens = [world.headers(admin), world.headers(approver)]
+    double_submit = [tokens[1], tokens[1]]
     app = create_app(
         Settings(environment="test", database_url=url, secret_key=TEST_SECRET), database=database
     )
@@ -58,7 +61,7 @@ def test_two_concurrent_approvals_one_wins_fifty_times(committed):
             answers: list[httpx.Response] = []
             threads = [
                 threading.Thread(target=_approve, args=(client, h, approval_id, barrier, answers))
-                for h in tokens
+                for h in (tokens if round_ % 2 == 0 else double_submit)
             ]
             for thread in threads:
                 thread.start()
