@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run test lint format bench bench-webhooks clean
+.PHONY: run test lint format bench bench-webhooks soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: $(TEST_STAMP)
 
 bench-webhooks: $(TEST_STAMP)
 	$(BIN)/python -m bench.webhooks
+
+# Two web processes and two workers on one PostgreSQL (COALESCE_TEST_POSTGRES_URL).
+soak: $(TEST_STAMP)
+	COALESCE_TEST_POSTGRES_URL=$${COALESCE_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
+		$(BIN)/python -m tests.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-*

@@ -24,14 +24,37 @@ def _database() -> Database:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Web processes to serve with. More than one runs no worker in-process: "
+            "run `coalesce worker` beside them.",
+        ),
+    ] = 1,
+    worker: Annotated[bool, typer.Option(help="Run the background worker in this process.")] = True,
 ) -> None:
-    """Migrate, then serve the web app with an in-process worker."""
+    """Migrate, then serve the web app (with an in-process worker unless told otherwise)."""
     from app.main import create_app
 
     settings = get_settings()
     configure_logging(settings.log_level)
     migrations.upgrade(settings.database_url)
-    app = create_app(settings, run_worker=True)
+    if workers > 1:
+        # Each process builds its own app; sessions are signed cookies, so any serves anyone.
+        uvicorn.run(
+            "app.main:serve_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            proxy_headers=True,
+            # A process still importing on a busy machine is not a dead one.
+            timeout_worker_healthcheck=30,
+        )
+        return
+    app = create_app(settings, run_worker=worker)
     uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True)
 
 

@@ -18,6 +18,7 @@ from standardwebhooks.webhooks import Webhook
 class Received:
     headers: dict[str, str]
     body: bytes
+    path: str = "/hooks"
 
     @property
     def json(self) -> Any:
@@ -55,7 +56,7 @@ def running_receiver() -> Iterator[Receiver]:
                 time.sleep(receiver.delay_seconds)
             with lock:
                 receiver.received.append(
-                    Received({k.lower(): v for k, v in self.headers.items()}, body)
+                    Received({k.lower(): v for k, v in self.headers.items()}, body, self.path)
                 )
                 status = receiver.answers.popleft() if receiver.answers else 200
             self.send_response(status)
