@@ -30,7 +30,7 @@ def revoke_token(token_id: str, session: SessionDep, principal: CurrentPrincipal
 
 
 @router.get("/me", response_model=MeRead)
-def me(session: SessionDep, principal: CurrentPrincipal) -> MeRead:
+def get_me(session: SessionDep, principal: CurrentPrincipal) -> MeRead:
     return MeRead(
         id=principal.user_id,
         email=principal.email,

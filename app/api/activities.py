@@ -122,7 +122,7 @@ def put_decision(
     "/activities/{activity_id}/decisions/{org_id}/history",
     response_model=PageOut[DecisionChangeRead],
 )
-def decision_history(
+def get_decision_history(
     activity_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal
 ) -> object:
     return whole(

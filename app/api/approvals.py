@@ -70,7 +70,7 @@ def list_approvals(
 
 
 @router.get("/approvals", response_model=PageOut[ApprovalRead])
-def my_inbox(session: SessionDep, principal: CurrentPrincipal) -> object:
+def list_my_approvals(session: SessionDep, principal: CurrentPrincipal) -> object:
     """Approval steps waiting on the caller (as an admin or approver), soonest due first."""
     return whole(approvals.inbox(session, principal))
 
@@ -81,7 +81,7 @@ def get_approval(approval_id: str, session: SessionDep, principal: CurrentPrinci
 
 
 @router.post("/approvals/{approval_id}/decision", response_model=ApprovalRead)
-def decide(
+def decide_approval(
     approval_id: str, body: ApprovalDecision, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
     """Approve or reject the active step. Two approvers at once: one wins, the other 409."""

@@ -148,7 +148,9 @@ def update_member(
 
 
 @router.delete("/coalitions/{coalition_id}/members/{org_id}", response_model=MembershipRead)
-def leave(coalition_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
+def leave_coalition(
+    coalition_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
     """The organization leaves (or a lead removes it): its status becomes `left`."""
     return service.leave(session, principal, coalition_id=coalition_id, organization_id=org_id)
 
@@ -157,7 +159,7 @@ def leave(coalition_id: str, org_id: str, session: SessionDep, principal: Curren
     "/coalitions/{coalition_id}/members/{org_id}/history",
     response_model=PageOut[MembershipChangeRead],
 )
-def membership_history(
+def get_membership_history(
     coalition_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal
 ) -> object:
     return whole(
@@ -168,7 +170,7 @@ def membership_history(
 
 
 @router.get("/coalitions/{coalition_id}/alignment", response_model=AlignmentRead)
-def alignment(
+def check_coalition_alignment(
     coalition_id: str,
     session: SessionDep,
     principal: CurrentPrincipal,

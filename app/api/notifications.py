@@ -42,20 +42,24 @@ def list_notifications(
 
 
 @router.post("/notifications/{notification_id}/read")
-def mark_read(notification_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
+def mark_notification_read(
+    notification_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
     return {"marked": notifications.mark_read(session, principal, notification_id)}
 
 
 @router.post("/notifications/read-all")
-def mark_all_read(session: SessionDep, principal: CurrentPrincipal) -> dict:
+def mark_all_notifications_read(session: SessionDep, principal: CurrentPrincipal) -> dict:
     return {"marked": notifications.mark_read(session, principal, None)}
 
 
 @router.get("/notifications/preferences", response_model=Preferences)
-def get_preferences(session: SessionDep, principal: CurrentPrincipal) -> dict:
+def get_notification_preferences(session: SessionDep, principal: CurrentPrincipal) -> dict:
     return {"email": notifications.preference(session, principal.user_id)}
 
 
 @router.put("/notifications/preferences", response_model=Preferences)
-def set_preferences(body: Preferences, session: SessionDep, principal: CurrentPrincipal) -> dict:
+def set_notification_preferences(
+    body: Preferences, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
     return {"email": notifications.set_preference(session, principal, body.email)}

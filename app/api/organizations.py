@@ -78,7 +78,7 @@ def delete_organization(org_id: str, session: SessionDep, principal: CurrentPrin
 
 
 @router.get("/organizations/{org_id}/users", response_model=PageOut[OrganizationUserRead])
-def list_users(
+def list_organization_users(
     org_id: str,
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -93,14 +93,14 @@ def list_users(
     status_code=status.HTTP_201_CREATED,
     response_model=OrganizationUserRead,
 )
-def add_user(
+def add_organization_user(
     org_id: str, body: OrganizationUserCreate, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
     return service.add_user(session, principal, org_id, body)
 
 
 @router.patch("/organizations/{org_id}/users/{user_id}", response_model=OrganizationUserRead)
-def change_role(
+def update_organization_user(
     org_id: str,
     user_id: str,
     body: OrganizationUserUpdate,
@@ -113,7 +113,7 @@ def change_role(
 
 
 @router.delete("/organizations/{org_id}/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_user(
+def remove_organization_user(
     org_id: str, user_id: str, session: SessionDep, principal: CurrentPrincipal
 ) -> None:
     service.remove_user(session, principal, organization_id=org_id, user_id=user_id)

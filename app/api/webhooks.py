@@ -82,7 +82,7 @@ def delete_webhook(webhook_id: str, session: SessionDep, principal: CurrentPrinc
 
 
 @router.post("/webhooks/{webhook_id}/rotate-secret", response_model=WebhookWithSecret)
-def rotate_secret(
+def rotate_webhook_secret(
     webhook_id: str, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep
 ) -> dict:
     """A new secret, shown once; the previous one keeps signing beside it for 24 hours."""
@@ -93,13 +93,13 @@ def rotate_secret(
 @router.post(
     "/webhooks/{webhook_id}/test", status_code=status.HTTP_202_ACCEPTED, response_model=DeliveryRead
 )
-def send_test(webhook_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
+def send_webhook_test(webhook_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
     delivery = webhooks.send_test(session, principal, webhook_id)
     return webhooks.delivery_view(delivery, [])
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response_model=PageOut[DeliveryRead])
-def list_deliveries(
+def list_webhook_deliveries(
     webhook_id: str,
     session: SessionDep,
     principal: CurrentPrincipal,
