@@ -60,6 +60,7 @@ def create_app(
     app.state.database = database
 
     problems.install(app, render_error_page)
+    openapi.install(app)
 
     async def on_login_required(request: Request, exc: LoginRequired) -> Response:
         target = login_url(exc.next_path)
