@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from app.api import problems
+from app.api import openapi, problems
 from app.api.health import router as health_router
 from app.api.idempotency import IdempotencyMiddleware
 from app.api.router import api_router
@@ -54,11 +54,13 @@ def create_app(
         version="1.0",
         description="The working space of advocacy coalitions.",
         lifespan=lifespan,
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.settings = settings
     app.state.database = database
 
     problems.install(app, render_error_page)
+    openapi.install(app)
 
     async def on_login_required(request: Request, exc: LoginRequired) -> Response:
         target = login_url(exc.next_path)

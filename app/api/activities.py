@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
+from app.api.openapi import problems
 from app.deps import SessionDep
 from app.pagination import whole
 from app.schemas.activities import (
@@ -24,6 +25,7 @@ router = APIRouter(tags=["activities"])
     "/coalitions/{coalition_id}/activities",
     status_code=status.HTTP_201_CREATED,
     response_model=ActivityDetail,
+    responses=problems(403, 404, 409),
 )
 def create_activity(
     coalition_id: str,
@@ -38,7 +40,11 @@ def create_activity(
     return service.activity_detail(session, principal, activity.id)
 
 
-@router.get("/coalitions/{coalition_id}/activities", response_model=PageOut[ActivityRead])
+@router.get(
+    "/coalitions/{coalition_id}/activities",
+    response_model=PageOut[ActivityRead],
+    responses=problems(404),
+)
 def list_activities(
     coalition_id: str,
     session: SessionDep,
@@ -52,7 +58,7 @@ def list_activities(
     )
 
 
-@router.get("/activities/{activity_id}", response_model=ActivityDetail)
+@router.get("/activities/{activity_id}", response_model=ActivityDetail, responses=problems(404))
 def get_activity(
     activity_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
@@ -61,7 +67,11 @@ def get_activity(
     return detail
 
 
-@router.patch("/activities/{activity_id}", response_model=ActivityDetail)
+@router.patch(
+    "/activities/{activity_id}",
+    response_model=ActivityDetail,
+    responses=problems(403, 404, 409, 412),
+)
 def update_activity(
     activity_id: str,
     body: ActivityUpdate,
@@ -77,26 +87,42 @@ def update_activity(
     return service.activity_detail(session, principal, activity_id)
 
 
-@router.post("/activities/{activity_id}/open", response_model=ActivityDetail)
+@router.post(
+    "/activities/{activity_id}/open",
+    response_model=ActivityDetail,
+    responses=problems(403, 404, 409),
+)
 def open_activity(activity_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
     """Ask every joined member for a decision (for kinds that collect signatures)."""
     service.open_activity(session, principal, activity_id)
     return service.activity_detail(session, principal, activity_id)
 
 
-@router.post("/activities/{activity_id}/close", response_model=ActivityDetail)
+@router.post(
+    "/activities/{activity_id}/close",
+    response_model=ActivityDetail,
+    responses=problems(403, 404, 409),
+)
 def close_activity(activity_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
     service.close_activity(session, principal, activity_id)
     return service.activity_detail(session, principal, activity_id)
 
 
-@router.get("/activities/{activity_id}/decisions", response_model=PageOut[DecisionRead])
+@router.get(
+    "/activities/{activity_id}/decisions",
+    response_model=PageOut[DecisionRead],
+    responses=problems(404),
+)
 def list_decisions(activity_id: str, session: SessionDep, principal: CurrentPrincipal) -> object:
     """One decision per member asked (a coalition's members fit in one page)."""
     return whole(service.list_decisions(session, principal, activity_id))
 
 
-@router.put("/activities/{activity_id}/decisions/{org_id}", response_model=DecisionRead)
+@router.put(
+    "/activities/{activity_id}/decisions/{org_id}",
+    response_model=DecisionRead,
+    responses=problems(403, 404, 409, 412),
+)
 def put_decision(
     activity_id: str,
     org_id: str,
@@ -121,8 +147,9 @@ def put_decision(
 @router.get(
     "/activities/{activity_id}/decisions/{org_id}/history",
     response_model=PageOut[DecisionChangeRead],
+    responses=problems(404),
 )
-def decision_history(
+def get_decision_history(
     activity_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal
 ) -> object:
     return whole(

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
+from app.api.openapi import problems
 from app.deps import SessionDep
 from app.models.coalitions import ActivityKind
 from app.pagination import whole
@@ -25,7 +26,11 @@ KindQuery = Annotated[
 ]
 
 
-@router.get("/organizations/{org_id}/approval-process", response_model=ApprovalProcessRead)
+@router.get(
+    "/organizations/{org_id}/approval-process",
+    response_model=ApprovalProcessRead,
+    responses=problems(404),
+)
 def get_approval_process(
     org_id: str,
     response: Response,
@@ -38,7 +43,11 @@ def get_approval_process(
     return process
 
 
-@router.put("/organizations/{org_id}/approval-process", response_model=ApprovalProcessRead)
+@router.put(
+    "/organizations/{org_id}/approval-process",
+    response_model=ApprovalProcessRead,
+    responses=problems(403, 404, 412),
+)
 def put_approval_process(
     org_id: str,
     body: ApprovalProcessPut,
@@ -55,7 +64,11 @@ def put_approval_process(
     return process
 
 
-@router.get("/organizations/{org_id}/approvals", response_model=PageOut[ApprovalRead])
+@router.get(
+    "/organizations/{org_id}/approvals",
+    response_model=PageOut[ApprovalRead],
+    responses=problems(404),
+)
 def list_approvals(
     org_id: str,
     session: SessionDep,
@@ -70,18 +83,22 @@ def list_approvals(
 
 
 @router.get("/approvals", response_model=PageOut[ApprovalRead])
-def my_inbox(session: SessionDep, principal: CurrentPrincipal) -> object:
+def list_my_approvals(session: SessionDep, principal: CurrentPrincipal) -> object:
     """Approval steps waiting on the caller (as an admin or approver), soonest due first."""
     return whole(approvals.inbox(session, principal))
 
 
-@router.get("/approvals/{approval_id}", response_model=ApprovalRead)
+@router.get("/approvals/{approval_id}", response_model=ApprovalRead, responses=problems(404))
 def get_approval(approval_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
     return approvals.get_approval(session, principal, approval_id)
 
 
-@router.post("/approvals/{approval_id}/decision", response_model=ApprovalRead)
-def decide(
+@router.post(
+    "/approvals/{approval_id}/decision",
+    response_model=ApprovalRead,
+    responses=problems(403, 404, 409),
+)
+def decide_approval(
     approval_id: str, body: ApprovalDecision, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
     """Approve or reject the active step. Two approvers at once: one wins, the other 409."""

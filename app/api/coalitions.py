@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
+from app.api.openapi import problems
 from app.deps import SessionDep
 from app.pagination import whole
 from app.schemas.base import PageOut
@@ -35,7 +36,12 @@ Scope = Annotated[
 ]
 
 
-@router.post("/coalitions", status_code=status.HTTP_201_CREATED, response_model=CoalitionDetail)
+@router.post(
+    "/coalitions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CoalitionDetail,
+    responses=problems(404, 409),
+)
 def create_coalition(
     body: CoalitionCreate, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
@@ -56,7 +62,7 @@ def list_coalitions(
     return service.list_coalitions(session, principal, scope=scope, limit=limit, cursor=cursor)
 
 
-@router.get("/coalitions/{coalition_id}", response_model=CoalitionDetail)
+@router.get("/coalitions/{coalition_id}", response_model=CoalitionDetail, responses=problems(404))
 def get_coalition(
     coalition_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
@@ -65,7 +71,9 @@ def get_coalition(
     return detail
 
 
-@router.patch("/coalitions/{coalition_id}", response_model=CoalitionDetail)
+@router.patch(
+    "/coalitions/{coalition_id}", response_model=CoalitionDetail, responses=problems(403, 404, 412)
+)
 def update_coalition(
     coalition_id: str,
     body: CoalitionUpdate,
@@ -81,7 +89,11 @@ def update_coalition(
     return service.coalition_detail(session, principal, coalition_id)
 
 
-@router.get("/coalitions/{coalition_id}/members", response_model=PageOut[MembershipRead])
+@router.get(
+    "/coalitions/{coalition_id}/members",
+    response_model=PageOut[MembershipRead],
+    responses=problems(404),
+)
 def list_members(
     coalition_id: str,
     session: SessionDep,
@@ -99,6 +111,7 @@ def list_members(
     "/coalitions/{coalition_id}/members",
     status_code=status.HTTP_201_CREATED,
     response_model=MembershipRead,
+    responses=problems(403, 404, 409),
 )
 def invite_member(
     coalition_id: str, body: MembershipCreate, session: SessionDep, principal: CurrentPrincipal
@@ -108,7 +121,11 @@ def invite_member(
     return service.invite(session, principal, coalition_id, body)
 
 
-@router.get("/coalitions/{coalition_id}/members/{org_id}", response_model=MembershipRead)
+@router.get(
+    "/coalitions/{coalition_id}/members/{org_id}",
+    response_model=MembershipRead,
+    responses=problems(404),
+)
 def get_member(
     coalition_id: str,
     org_id: str,
@@ -123,7 +140,11 @@ def get_member(
     return member
 
 
-@router.patch("/coalitions/{coalition_id}/members/{org_id}", response_model=MembershipRead)
+@router.patch(
+    "/coalitions/{coalition_id}/members/{org_id}",
+    response_model=MembershipRead,
+    responses=problems(403, 404, 409, 412),
+)
 def update_member(
     coalition_id: str,
     org_id: str,
@@ -147,8 +168,14 @@ def update_member(
     return member
 
 
-@router.delete("/coalitions/{coalition_id}/members/{org_id}", response_model=MembershipRead)
-def leave(coalition_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
+@router.delete(
+    "/coalitions/{coalition_id}/members/{org_id}",
+    response_model=MembershipRead,
+    responses=problems(403, 404, 409),
+)
+def leave_coalition(
+    coalition_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
     """The organization leaves (or a lead removes it): its status becomes `left`."""
     return service.leave(session, principal, coalition_id=coalition_id, organization_id=org_id)
 
@@ -156,8 +183,9 @@ def leave(coalition_id: str, org_id: str, session: SessionDep, principal: Curren
 @router.get(
     "/coalitions/{coalition_id}/members/{org_id}/history",
     response_model=PageOut[MembershipChangeRead],
+    responses=problems(404),
 )
-def membership_history(
+def get_membership_history(
     coalition_id: str, org_id: str, session: SessionDep, principal: CurrentPrincipal
 ) -> object:
     return whole(
@@ -167,8 +195,10 @@ def membership_history(
     )
 
 
-@router.get("/coalitions/{coalition_id}/alignment", response_model=AlignmentRead)
-def alignment(
+@router.get(
+    "/coalitions/{coalition_id}/alignment", response_model=AlignmentRead, responses=problems(404)
+)
+def check_coalition_alignment(
     coalition_id: str,
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -180,7 +210,10 @@ def alignment(
 
 
 @router.post(
-    "/coalitions/{coalition_id}/goals", status_code=status.HTTP_201_CREATED, response_model=GoalRead
+    "/coalitions/{coalition_id}/goals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GoalRead,
+    responses=problems(403, 404, 409),
 )
 def create_goal(
     coalition_id: str, body: GoalCreate, session: SessionDep, principal: CurrentPrincipal
@@ -188,7 +221,9 @@ def create_goal(
     return goals.create_goal(session, principal, coalition_id, body)
 
 
-@router.get("/coalitions/{coalition_id}/goals", response_model=PageOut[GoalRead])
+@router.get(
+    "/coalitions/{coalition_id}/goals", response_model=PageOut[GoalRead], responses=problems(404)
+)
 def list_goals(
     coalition_id: str,
     session: SessionDep,

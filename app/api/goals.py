@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.api.deps import CurrentPrincipal, IfMatch, set_etag
+from app.api.openapi import problems
 from app.deps import SessionDep
 from app.schemas.coalitions import (
     GoalRead,
@@ -16,7 +17,7 @@ from app.services import goals as service
 router = APIRouter(tags=["goals"])
 
 
-@router.get("/goals/{goal_id}", response_model=GoalRead)
+@router.get("/goals/{goal_id}", response_model=GoalRead, responses=problems(404))
 def get_goal(
     goal_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
@@ -25,7 +26,7 @@ def get_goal(
     return goal
 
 
-@router.patch("/goals/{goal_id}", response_model=GoalRead)
+@router.patch("/goals/{goal_id}", response_model=GoalRead, responses=problems(403, 404, 412))
 def update_goal(
     goal_id: str,
     body: GoalUpdate,
@@ -39,7 +40,9 @@ def update_goal(
     return goal
 
 
-@router.delete("/goals/{goal_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/goals/{goal_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(403, 404)
+)
 def delete_goal(goal_id: str, session: SessionDep, principal: CurrentPrincipal) -> None:
     service.delete_goal(session, principal, goal_id)
 
@@ -48,6 +51,7 @@ def delete_goal(goal_id: str, session: SessionDep, principal: CurrentPrincipal) 
     "/goals/{goal_id}/objectives",
     status_code=status.HTTP_201_CREATED,
     response_model=ObjectiveRead,
+    responses=problems(403, 404, 409),
 )
 def add_objective(
     goal_id: str, body: ObjectiveCreate, session: SessionDep, principal: CurrentPrincipal
@@ -55,7 +59,9 @@ def add_objective(
     return service.add_objective(session, principal, goal_id, body)
 
 
-@router.patch("/objectives/{objective_id}", response_model=ObjectiveRead)
+@router.patch(
+    "/objectives/{objective_id}", response_model=ObjectiveRead, responses=problems(403, 404, 412)
+)
 def update_objective(
     objective_id: str,
     body: ObjectiveUpdate,
@@ -71,6 +77,10 @@ def update_objective(
     return objective
 
 
-@router.delete("/objectives/{objective_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/objectives/{objective_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(403, 404),
+)
 def delete_objective(objective_id: str, session: SessionDep, principal: CurrentPrincipal) -> None:
     service.delete_objective(session, principal, objective_id)

@@ -7,12 +7,12 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def healthz() -> dict:
+def get_health() -> dict:
     return {"status": "ok"}
 
 
 @router.get("/readyz")
-def readyz(request: Request) -> JSONResponse:
+def get_readiness(request: Request) -> JSONResponse:
     if request.app.state.database.is_reachable():
         return JSONResponse({"status": "ok", "database": "ok"})
     return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit
+from app.api.openapi import problems
 from app.deps import SessionDep
 from app.schemas.base import Input, PageOut
 from app.services import notifications
@@ -41,21 +42,25 @@ def list_notifications(
     return {"items": [n.model_dump() for n in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/notifications/{notification_id}/read")
-def mark_read(notification_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
+@router.post("/notifications/{notification_id}/read", responses=problems(404, 409))
+def mark_notification_read(
+    notification_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
     return {"marked": notifications.mark_read(session, principal, notification_id)}
 
 
-@router.post("/notifications/read-all")
-def mark_all_read(session: SessionDep, principal: CurrentPrincipal) -> dict:
+@router.post("/notifications/read-all", responses=problems(409))
+def mark_all_notifications_read(session: SessionDep, principal: CurrentPrincipal) -> dict:
     return {"marked": notifications.mark_read(session, principal, None)}
 
 
 @router.get("/notifications/preferences", response_model=Preferences)
-def get_preferences(session: SessionDep, principal: CurrentPrincipal) -> dict:
+def get_notification_preferences(session: SessionDep, principal: CurrentPrincipal) -> dict:
     return {"email": notifications.preference(session, principal.user_id)}
 
 
 @router.put("/notifications/preferences", response_model=Preferences)
-def set_preferences(body: Preferences, session: SessionDep, principal: CurrentPrincipal) -> dict:
+def set_notification_preferences(
+    body: Preferences, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
     return {"email": notifications.set_preference(session, principal, body.email)}

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
+from app.api.openapi import problems
 from app.deps import SessionDep
 from app.models.organizations import Organization
 from app.schemas.base import PageOut
@@ -30,7 +31,12 @@ def _with_etag(response: Response, organization: Organization) -> Organization:
     return organization
 
 
-@router.post("/organizations", status_code=status.HTTP_201_CREATED, response_model=OrganizationRead)
+@router.post(
+    "/organizations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrganizationRead,
+    responses=problems(409),
+)
 def create_organization(
     body: OrganizationCreate, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> Organization:
@@ -50,14 +56,16 @@ def list_organizations(
     return service.list_organizations(session, principal, mine=mine, limit=limit, cursor=cursor)
 
 
-@router.get("/organizations/{org_id}", response_model=OrganizationRead)
+@router.get("/organizations/{org_id}", response_model=OrganizationRead, responses=problems(404))
 def get_organization(
     org_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> Organization:
     return _with_etag(response, service.get_organization(session, principal, org_id))
 
 
-@router.patch("/organizations/{org_id}", response_model=OrganizationRead)
+@router.patch(
+    "/organizations/{org_id}", response_model=OrganizationRead, responses=problems(403, 404, 412)
+)
 def update_organization(
     org_id: str,
     body: OrganizationUpdate,
@@ -72,13 +80,19 @@ def update_organization(
     return _with_etag(response, organization)
 
 
-@router.delete("/organizations/{org_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/organizations/{org_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(403, 404)
+)
 def delete_organization(org_id: str, session: SessionDep, principal: CurrentPrincipal) -> None:
     service.delete_organization(session, principal, org_id)
 
 
-@router.get("/organizations/{org_id}/users", response_model=PageOut[OrganizationUserRead])
-def list_users(
+@router.get(
+    "/organizations/{org_id}/users",
+    response_model=PageOut[OrganizationUserRead],
+    responses=problems(404),
+)
+def list_organization_users(
     org_id: str,
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -92,15 +106,20 @@ def list_users(
     "/organizations/{org_id}/users",
     status_code=status.HTTP_201_CREATED,
     response_model=OrganizationUserRead,
+    responses=problems(403, 404, 409),
 )
-def add_user(
+def add_organization_user(
     org_id: str, body: OrganizationUserCreate, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
     return service.add_user(session, principal, org_id, body)
 
 
-@router.patch("/organizations/{org_id}/users/{user_id}", response_model=OrganizationUserRead)
-def change_role(
+@router.patch(
+    "/organizations/{org_id}/users/{user_id}",
+    response_model=OrganizationUserRead,
+    responses=problems(403, 404, 409),
+)
+def update_organization_user(
     org_id: str,
     user_id: str,
     body: OrganizationUserUpdate,
@@ -112,14 +131,22 @@ def change_role(
     )
 
 
-@router.delete("/organizations/{org_id}/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_user(
+@router.delete(
+    "/organizations/{org_id}/users/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(403, 404, 409),
+)
+def remove_organization_user(
     org_id: str, user_id: str, session: SessionDep, principal: CurrentPrincipal
 ) -> None:
     service.remove_user(session, principal, organization_id=org_id, user_id=user_id)
 
 
-@router.get("/organizations/{org_id}/positions", response_model=PageOut[PositionRead])
+@router.get(
+    "/organizations/{org_id}/positions",
+    response_model=PageOut[PositionRead],
+    responses=problems(404),
+)
 def list_positions(
     org_id: str,
     session: SessionDep,
@@ -130,7 +157,11 @@ def list_positions(
     return service.list_positions(session, principal, org_id, limit=limit, cursor=cursor)
 
 
-@router.put("/organizations/{org_id}/positions/{issue_area_id}", response_model=PositionRead)
+@router.put(
+    "/organizations/{org_id}/positions/{issue_area_id}",
+    response_model=PositionRead,
+    responses=problems(403, 404, 412),
+)
 def put_position(
     org_id: str,
     issue_area_id: str,
@@ -156,6 +187,7 @@ def put_position(
     "/organizations/{org_id}/research",
     status_code=status.HTTP_201_CREATED,
     response_model=ResearchNoteRead,
+    responses=problems(403, 404, 409),
 )
 def create_research_note(
     org_id: str, body: ResearchNoteCreate, session: SessionDep, principal: CurrentPrincipal
@@ -163,7 +195,11 @@ def create_research_note(
     return service.create_research_note(session, principal, org_id, body)
 
 
-@router.get("/organizations/{org_id}/research", response_model=PageOut[ResearchNoteRead])
+@router.get(
+    "/organizations/{org_id}/research",
+    response_model=PageOut[ResearchNoteRead],
+    responses=problems(404),
+)
 def list_research_notes(
     org_id: str,
     session: SessionDep,
@@ -182,7 +218,12 @@ def list_research_notes(
     )
 
 
-@router.post("/issue-areas", status_code=status.HTTP_201_CREATED, response_model=IssueAreaRead)
+@router.post(
+    "/issue-areas",
+    status_code=status.HTTP_201_CREATED,
+    response_model=IssueAreaRead,
+    responses=problems(403, 409),
+)
 def create_issue_area(
     body: IssueAreaCreate, session: SessionDep, principal: CurrentPrincipal
 ) -> object:

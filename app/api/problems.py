@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -58,6 +59,27 @@ def problem(
         headers=headers,
         media_type="application/problem+json",
     )
+
+
+class ProblemFieldError(BaseModel):
+    """One invalid input: where (`["body", "name"]`, `["query", "cursor"]`) and what is wrong."""
+
+    loc: list[str | int]
+    msg: str
+    type: str | None = None
+
+
+class Problem(BaseModel):
+    """What `problem()` renders (RFC 9457); the API's error responses declare this shape."""
+
+    # RFC 9457 lets a problem type add members; a client must accept those it does not know.
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemFieldError] | None = None
 
 
 def _headers_for(exc: DomainError) -> dict[str, str]:

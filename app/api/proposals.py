@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit, set_etag
+from app.api.openapi import problems
 from app.deps import SessionDep
 from app.schemas.base import PageOut
 from app.schemas.proposals import ProposalCreate, ProposalRead, VoteCast
@@ -15,6 +16,7 @@ router = APIRouter(tags=["proposals"])
     "/coalitions/{coalition_id}/proposals",
     status_code=status.HTTP_201_CREATED,
     response_model=ProposalRead,
+    responses=problems(403, 404, 409),
 )
 def create_proposal(
     coalition_id: str,
@@ -28,7 +30,11 @@ def create_proposal(
     return service.proposal_view(session, proposal)
 
 
-@router.get("/coalitions/{coalition_id}/proposals", response_model=PageOut[ProposalRead])
+@router.get(
+    "/coalitions/{coalition_id}/proposals",
+    response_model=PageOut[ProposalRead],
+    responses=problems(404),
+)
 def list_proposals(
     coalition_id: str,
     session: SessionDep,
@@ -42,7 +48,7 @@ def list_proposals(
     )
 
 
-@router.get("/proposals/{proposal_id}", response_model=ProposalRead)
+@router.get("/proposals/{proposal_id}", response_model=ProposalRead, responses=problems(404))
 def get_proposal(
     proposal_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
@@ -51,7 +57,9 @@ def get_proposal(
     return proposal
 
 
-@router.post("/proposals/{proposal_id}/votes", response_model=ProposalRead)
+@router.post(
+    "/proposals/{proposal_id}/votes", response_model=ProposalRead, responses=problems(403, 404, 409)
+)
 def cast_vote(
     proposal_id: str, body: VoteCast, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
@@ -59,6 +67,8 @@ def cast_vote(
     return service.cast_vote(session, principal, proposal_id, body)
 
 
-@router.post("/proposals/{proposal_id}/close", response_model=ProposalRead)
+@router.post(
+    "/proposals/{proposal_id}/close", response_model=ProposalRead, responses=problems(403, 404, 409)
+)
 def close_proposal(proposal_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
     return service.close_proposal(session, principal, proposal_id)

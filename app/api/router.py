@@ -14,8 +14,11 @@ from app.api import (
     proposals,
     webhooks,
 )
+from app.api.openapi import problems
 
-api_router = APIRouter(prefix="/api/v1")
+# Every API route needs a caller (Basic sign-ins are throttled) and validates its input;
+# each route adds the problems its own rules can answer.
+api_router = APIRouter(prefix="/api/v1", responses=problems(401, 422, 429))
 api_router.include_router(accounts.router)
 api_router.include_router(organizations.router)
 api_router.include_router(coalitions.router)

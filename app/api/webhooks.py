@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
+from app.api.openapi import problems
 from app.deps import SessionDep, SettingsDep
 from app.schemas.base import PageOut
 from app.schemas.webhooks import (
@@ -23,7 +24,12 @@ def _with_secret(subscription: object, secret: str) -> dict:
     return {**WebhookRead.model_validate(subscription).model_dump(), "secret": secret}
 
 
-@router.post("/webhooks", status_code=status.HTTP_201_CREATED, response_model=WebhookWithSecret)
+@router.post(
+    "/webhooks",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WebhookWithSecret,
+    responses=problems(403, 404, 409),
+)
 def create_webhook(
     body: WebhookCreate,
     response: Response,
@@ -50,7 +56,7 @@ def list_webhooks(
     )
 
 
-@router.get("/webhooks/{webhook_id}", response_model=WebhookRead)
+@router.get("/webhooks/{webhook_id}", response_model=WebhookRead, responses=problems(404))
 def get_webhook(
     webhook_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> object:
@@ -59,7 +65,7 @@ def get_webhook(
     return subscription
 
 
-@router.patch("/webhooks/{webhook_id}", response_model=WebhookRead)
+@router.patch("/webhooks/{webhook_id}", response_model=WebhookRead, responses=problems(404, 412))
 def update_webhook(
     webhook_id: str,
     body: WebhookUpdate,
@@ -76,13 +82,19 @@ def update_webhook(
     return subscription
 
 
-@router.delete("/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(404)
+)
 def delete_webhook(webhook_id: str, session: SessionDep, principal: CurrentPrincipal) -> None:
     webhooks.delete_subscription(session, principal, webhook_id)
 
 
-@router.post("/webhooks/{webhook_id}/rotate-secret", response_model=WebhookWithSecret)
-def rotate_secret(
+@router.post(
+    "/webhooks/{webhook_id}/rotate-secret",
+    response_model=WebhookWithSecret,
+    responses=problems(404, 409),
+)
+def rotate_webhook_secret(
     webhook_id: str, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep
 ) -> dict:
     """A new secret, shown once; the previous one keeps signing beside it for 24 hours."""
@@ -91,15 +103,22 @@ def rotate_secret(
 
 
 @router.post(
-    "/webhooks/{webhook_id}/test", status_code=status.HTTP_202_ACCEPTED, response_model=DeliveryRead
+    "/webhooks/{webhook_id}/test",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=DeliveryRead,
+    responses=problems(404, 409),
 )
-def send_test(webhook_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
+def send_webhook_test(webhook_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
     delivery = webhooks.send_test(session, principal, webhook_id)
     return webhooks.delivery_view(delivery, [])
 
 
-@router.get("/webhooks/{webhook_id}/deliveries", response_model=PageOut[DeliveryRead])
-def list_deliveries(
+@router.get(
+    "/webhooks/{webhook_id}/deliveries",
+    response_model=PageOut[DeliveryRead],
+    responses=problems(404),
+)
+def list_webhook_deliveries(
     webhook_id: str,
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -113,6 +132,7 @@ def list_deliveries(
     "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=DeliveryRead,
+    responses=problems(404, 409),
 )
 def retry_delivery(
     webhook_id: str, delivery_id: str, session: SessionDep, principal: CurrentPrincipal
