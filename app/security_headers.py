@@ -39,8 +39,9 @@ DOCS_CONTENT_SECURITY_POLICY = _policy(
     f"script-src 'self' 'unsafe-inline' {_CDN}",
     f"style-src 'self' 'unsafe-inline' {_CDN} https://fonts.googleapis.com",
     "font-src 'self' https://fonts.gstatic.com",
-    "img-src 'self' data: https://fastapi.tiangolo.com",  # the docs' favicon
-    "worker-src 'self' blob:",  # ReDoc searches in a worker it makes from a blob
+    # FastAPI's favicon for the docs, ReDoc's "powered by" logo
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly",
+    "worker-src blob:",  # ReDoc searches in a worker it makes from a blob
     "connect-src 'self'",
     *_LOCKED_DOWN,
 )
