@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from app.api import openapi, problems
 from app.api.health import router as health_router
@@ -21,10 +22,21 @@ from app.pages.deps import LoginRequired, login_url
 from app.pages.router import pages_router
 from app.pages.templating import is_htmx, render_error_page
 from app.security import SessionSigner
+from app.security_headers import SecurityHeadersMiddleware
 from app.settings import Settings, get_settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("coalesce")
+
+
+class _CoalesceApp(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside Starlette's ServerErrorMiddleware, which answers an unexpected error
+        # itself, past every middleware added with add_middleware: a 500 gets them too.
+        docs_paths = (self.docs_url, self.redoc_url, self.swagger_ui_oauth2_redirect_url)
+        return SecurityHeadersMiddleware(
+            super().build_middleware_stack(), docs_paths=[path for path in docs_paths if path]
+        )
 
 
 def create_app(
@@ -49,7 +61,7 @@ def create_app(
         if worker is not None:
             worker.stop()
 
-    app = FastAPI(
+    app = _CoalesceApp(
         title="Coalesce",
         version="1.0",
         description="The working space of advocacy coalitions.",

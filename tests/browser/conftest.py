@@ -1,11 +1,12 @@
 """A real uvicorn on 127.0.0.1 with a database of its own, and Debian's Chromium."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import BrowserContext
 
 from app import migrate
 from app.db import Database, build_engine
@@ -173,12 +174,59 @@ def browser():
         browser.close()
 
 
+# Chromium reports each thing the Content-Security-Policy refuses twice: as a console
+# message saying what and why, and as this event saying which directive and which file;
+# the test collects both, so a failure reads plainly.
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${location.pathname}: ${event.effectiveDirective} refused ` +
+      `${event.blockedURI || "inline"} (${event.sourceFile}:${event.lineNumber})`
+  );
+}, true);
+"""
+
+
+def _watch_csp(context: BrowserContext, violations: list[str]) -> None:
+    def report(violation: str) -> None:
+        violations.append(violation)
+
+    context.expose_function("reportCspViolation", report)
+    context.add_init_script(_REPORT_CSP_VIOLATIONS)
+    context.on(
+        "console",
+        lambda message: (
+            violations.append(f"{message.page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+
+
 @pytest.fixture
-def page(browser, live_server, tmp_path):
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
+def new_context(browser, live_server) -> Iterator[Callable[[], BrowserContext]]:
+    """Makes browser contexts for the test; anything the CSP refuses in them fails it."""
+    contexts: list[BrowserContext] = []
+    violations: list[str] = []
+
+    def make() -> BrowserContext:
+        context = browser.new_context(base_url=live_server.url)
+        _watch_csp(context, violations)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        for open_page in context.pages:
+            open_page.evaluate("0")  # a round trip: reports sent before it have arrived
+        context.close()
+    assert not violations, "The Content-Security-Policy refused:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def page(new_context, tmp_path):
+    page = new_context().new_page()
     page.set_default_timeout(10_000)
     yield page
     if os.environ.get("COALESCE_TEST_SCREENSHOTS"):
         page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
-    context.close()

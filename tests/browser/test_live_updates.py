@@ -11,7 +11,7 @@ from tests.browser.test_organization_page import _serious_violations, log_in
 pytestmark = pytest.mark.browser
 
 
-def test_a_vote_moves_the_other_members_tally_without_a_reload(browser, live_server):
+def test_a_vote_moves_the_other_members_tally_without_a_reload(new_context, live_server):
     from tests.conftest import SETUP
 
     database = live_server.database
@@ -25,8 +25,7 @@ def test_a_vote_moves_the_other_members_tally_without_a_reload(browser, live_ser
         )  # fmt: skip
         watcher_id = accounts.find_user(session, live_server.email).id
         notifications.notify(session, watcher_id, kind="test", text="Hello", link=None)
-    contexts = [browser.new_context(base_url=live_server.url) for _ in range(2)]
-    watcher, voter = (context.new_page() for context in contexts)
+    watcher, voter = (new_context().new_page() for _ in range(2))
     bell_loads: list[str] = []
     watcher.on(
         "request",
@@ -55,5 +54,3 @@ def test_a_vote_moves_the_other_members_tally_without_a_reload(browser, live_ser
         watcher.get_by_role("heading", name="Proposals waiting for my organization's vote")
     ).to_be_visible()
     assert _serious_violations(watcher) == []
-    for context in contexts:
-        context.close()
