@@ -16,6 +16,7 @@ from app.schemas.activities import (
     DecisionRead,
 )
 from app.schemas.base import PageOut
+from app.schemas.coalitions import AlignmentRead
 from app.services import activities as service
 
 router = APIRouter(tags=["activities"])
@@ -156,4 +157,20 @@ def get_decision_history(
         service.decision_history(
             session, principal, activity_id=activity_id, organization_id=org_id
         )
+    )
+
+
+@router.get(
+    "/activities/{activity_id}/alignment", response_model=AlignmentRead, responses=problems(404)
+)
+def check_activity_alignment(
+    activity_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    organization_id: str | None = Query(default=None, max_length=40),
+) -> dict:
+    """How this ask fits one of the caller's organizations: its stances and kind against
+    the organization's positions and limitations."""
+    return service.alignment_for(
+        session, principal, activity_id=activity_id, organization_id=organization_id
     )

@@ -53,6 +53,7 @@ class Activity(SQLModel, table=True):
     scheduled_at: datetime | None = timestamp_field(default=None)
     sign_on_deadline: datetime | None = timestamp_field(default=None)
     issue_area_ids: list[str] = json_list_field()
+    issue_positions: list[dict[str, str]] = json_list_field()  # as on the coalition
     collects_signatures: bool = False
     status: str = Field(default=ActivityStatus.draft, max_length=20)
     opened_at: datetime | None = timestamp_field(default=None)

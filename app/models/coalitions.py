@@ -68,6 +68,8 @@ class Coalition(SQLModel, table=True):
     policy_goal: str | None = Field(default=None, max_length=2000)
     description: str | None = Field(default=None, max_length=4000)
     issue_area_ids: list[str] = json_list_field()
+    # One {issue_area_id, stance} per issue area: what the coalition works for or against.
+    issue_positions: list[dict[str, str]] = json_list_field()
     status: str = Field(default=CoalitionStatus.forming, max_length=20)
     decision_rule: str = Field(default=DecisionRule.consensus, max_length=20)
     quorum: float = 0.5

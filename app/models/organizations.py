@@ -94,6 +94,8 @@ class Position(SQLModel, table=True):
     priority: str = Field(max_length=20)
     statement: str | None = Field(default=None, max_length=4000)
     limitations: str | None = Field(default=None, max_length=4000)
+    # Advocacy it cannot take on for this issue (a charity that may not give testimony).
+    limited_activity_kinds: list[str] = json_list_field()
     version: int = 1
     updated_at: datetime = timestamp_field()
     updated_by: str | None = Field(default=None, max_length=40)

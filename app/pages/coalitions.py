@@ -121,8 +121,16 @@ async def create_coalition(
     request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     form = await request.form()
-    values = await form_values(request)
-    values["issue_area_ids"] = form.getlist("issue_area_ids")
+    values = {k: v for k, v in (await form_values(request)).items() if not k.startswith("stance:")}
+    # One choice per issue area: not taken up, works for it, works against it.
+    stated = [
+        (key.removeprefix("stance:"), value)
+        for key, value in form.multi_items()
+        if key.startswith("stance:") and isinstance(value, str) and value
+    ]
+    chosen = form.getlist("issue_area_ids") + [area for area, _ in stated]
+    values["issue_area_ids"] = list(dict.fromkeys(chosen))
+    values["issue_positions"] = [{"issue_area_id": a, "stance": s} for a, s in stated]
     values["allowed_activity_kinds"] = form.getlist("allowed_activity_kinds")
     try:
         with session.begin_nested():
@@ -191,6 +199,16 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
         "goals": goals.list_goals(session, principal, coalition_id, limit=200).items,
         "names": {m["organization_id"]: m["organization_name"] for m in members},
         "area_names": [areas.get(i, i) for i in detail["issue_area_ids"]],
+        "works_for": [
+            areas.get(p["issue_area_id"], p["issue_area_id"])
+            for p in detail["issue_positions"]
+            if p["stance"] == "support"
+        ],
+        "works_against": [
+            areas.get(p["issue_area_id"], p["issue_area_id"])
+            for p in detail["issue_positions"]
+            if p["stance"] == "oppose"
+        ],
         "candidates": candidates,
         "alignments": alignments,
         "form_errors": {},

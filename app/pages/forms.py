@@ -20,14 +20,15 @@ FORM_ONLY_FIELDS = {"csrf_token", "version"}
 
 
 async def form_values(request: Request, *, lists: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The posted fields; blank optional text becomes None, `lists` split on commas."""
+    """The posted fields; blank optional text becomes None. `lists` gather every value
+    posted under their name (checkboxes), each split on commas (a text field of tags)."""
     form = await request.form()
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {key: [] for key in lists if key in form}
     for key, value in form.multi_items():
         if key in FORM_ONLY_FIELDS or not isinstance(value, str):
             continue
         if key in lists:
-            values[key] = [part.strip() for part in value.split(",") if part.strip()]
+            values[key] += [part.strip() for part in value.split(",") if part.strip()]
         else:
             values[key] = value if value.strip() != "" else None
     return values

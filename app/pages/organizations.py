@@ -34,6 +34,7 @@ from app.schemas.organizations import (
 )
 from app.services import access, approvals
 from app.services import organizations as service
+from app.services.alignment import KIND_WORDS
 
 router = APIRouter()
 
@@ -46,6 +47,7 @@ def _choices() -> dict[str, list[str]]:
         "roles": [role.value for role in OrgRole],
         "stances": [stance.value for stance in Stance],
         "priorities": [priority.value for priority in Priority],
+        "activity_kinds": KIND_WORDS,
     }
 
 
@@ -208,7 +210,7 @@ async def save_position(
     return await _act(
         request, session, principal, org_id, f"position-{issue_area_id}",
         "organizations/_position.html", save, notice="Position saved.",
-        extra={"area": issue_area},
+        extra={"area": issue_area}, lists=("limited_activity_kinds",),
     )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from pydantic import Field, StringConstraints
 from app.models.activities import DecisionStatus
 from app.models.coalitions import ActivityKind
 from app.schemas.base import Input, Name, Output
-from app.schemas.coalitions import Id, MediumText
+from app.schemas.coalitions import Id, IssuePositionRead, IssuePositions, MediumText
 
 Body = Annotated[str, StringConstraints(max_length=20000)]
 Target = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -23,6 +23,10 @@ class ActivityCreate(Input):
     scheduled_at: datetime | None = None
     sign_on_deadline: datetime | None = None
     issue_area_ids: AreaIds = Field(default_factory=list)
+    issue_positions: IssuePositions | None = Field(
+        default=None,
+        description="The activity's stance per issue area; by default the coalition's.",
+    )
     collects_signatures: bool | None = Field(
         default=None, description="Defaults to true for sign-on letters and public statements."
     )
@@ -35,6 +39,7 @@ class ActivityUpdate(Input):
     scheduled_at: datetime | None = None
     sign_on_deadline: datetime | None = None
     issue_area_ids: AreaIds | None = None
+    issue_positions: IssuePositions | None = None
 
 
 class Tally(Output):
@@ -61,6 +66,7 @@ class ActivityRead(Output):
     scheduled_at: datetime | None
     sign_on_deadline: datetime | None
     issue_area_ids: list[str]
+    issue_positions: list[IssuePositionRead]
     collects_signatures: bool
     status: str
     opened_at: datetime | None

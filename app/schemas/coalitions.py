@@ -1,7 +1,7 @@
 """Shapes of coalitions, memberships, alignment, goals, objectives and events."""
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
@@ -24,12 +24,32 @@ Money = Annotated[float, Field(ge=0, le=10_000_000)]
 Hours = Annotated[float, Field(ge=0, le=744)]
 
 
+class IssuePosition(Input):
+    """What a coalition (or one of its activities) works for or against on one issue area."""
+
+    issue_area_id: Id
+    stance: Literal["support", "oppose"]
+
+
+IssuePositions = Annotated[list[IssuePosition], Field(max_length=50)]
+
+
+class IssuePositionRead(Output):
+    issue_area_id: str
+    stance: str
+
+
 class CoalitionCreate(Input):
     name: Name
     unifying_issue: Issue
     policy_goal: MediumText | None = None
     description: LongText | None = None
     issue_area_ids: Annotated[list[Id], Field(max_length=50)] = Field(default_factory=list)
+    issue_positions: IssuePositions | None = Field(
+        default=None,
+        description="The coalition's stance per issue area (support or oppose); an issue area "
+        "listed only in issue_area_ids is supported.",
+    )
     status: CoalitionStatus = CoalitionStatus.forming
     decision_rule: DecisionRule = DecisionRule.consensus
     quorum: Quorum = 0.5
@@ -50,6 +70,7 @@ class CoalitionUpdate(Input):
     policy_goal: MediumText | None = None
     description: LongText | None = None
     issue_area_ids: Annotated[list[Id], Field(max_length=50)] | None = None
+    issue_positions: IssuePositions | None = None
     status: CoalitionStatus | None = None
     decision_rule: DecisionRule | None = None
     quorum: Quorum | None = None
@@ -65,6 +86,7 @@ class CoalitionRead(Output):
     policy_goal: str | None
     description: str | None
     issue_area_ids: list[str]
+    issue_positions: list[IssuePositionRead]
     status: str
     decision_rule: str
     quorum: float
@@ -151,6 +173,7 @@ class IssueVerdictRead(Output):
 
 class AlignmentRead(Output):
     coalition_id: str
+    activity_id: str | None = None
     organization_id: str
     verdict: str
     issues: list[IssueVerdictRead]

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, EmailStr, Field, StringConstraints
 
+from app.models.coalitions import ActivityKind
 from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
 from app.schemas.base import Count, Input, LongText, Name, Output, ShortText, Tags
 
@@ -100,6 +101,10 @@ class PositionPut(Input):
     priority: Priority
     statement: LongText | None = None
     limitations: LongText | None = None
+    limited_activity_kinds: list[ActivityKind] = Field(
+        default_factory=list,
+        description="Advocacy the organization cannot take on for this issue.",
+    )
 
 
 class PositionRead(Output):
@@ -110,6 +115,7 @@ class PositionRead(Output):
     priority: str
     statement: str | None
     limitations: str | None
+    limited_activity_kinds: list[str]
     version: int
     updated_at: datetime
 

@@ -23,7 +23,7 @@ from app.models.activities import SIGNATURE_KINDS, ActivityStatus, DecisionStatu
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.activities import ActivityCreate, ActivityUpdate, DecisionPut
-from app.services import access, approvals, decisions, events, forecasts
+from app.services import access, alignment, approvals, assessments, decisions, events, forecasts
 
 # Statuses an organization's admin may choose; in_approval only comes from an approval.
 CHOOSABLE = {"pending", "signed", "declined", "abstained", "withdrawn"}
@@ -63,7 +63,13 @@ def create_activity(
             f"This coalition does not take on {activity_in.kind} (it does: {allowed}).",
         )
     _check_future(activity_in.sign_on_deadline, "sign_on_deadline")
-    values = activity_in.model_dump(exclude={"collects_signatures"})
+    values = activity_in.model_dump(exclude={"collects_signatures", "issue_positions"})
+    stated = assessments.stated(activity_in.issue_positions)
+    if not values["issue_area_ids"] and stated:
+        values["issue_area_ids"] = [area for area, _ in stated]
+    values["issue_positions"] = alignment.issue_positions(
+        values["issue_area_ids"], stated, inherited=assessments.stances(coalition)
+    )
     collects = activity_in.collects_signatures
     moment = clock.now()
     activity = Activity(
@@ -113,13 +119,45 @@ def update_activity(
         raise Invalid.field(["body", "title"], "This field cannot be empty.")
     if "sign_on_deadline" in values:
         _check_future(values["sign_on_deadline"], "sign_on_deadline")
+    values.pop("issue_positions", None)
     for field, value in values.items():
         setattr(activity, field, [] if field == "issue_area_ids" and value is None else value)
+    activity.issue_positions = alignment.issue_positions(
+        activity.issue_area_ids,
+        assessments.stated(changes.issue_positions),
+        previous=activity.issue_positions,
+        inherited=assessments.stances(coalition),
+    )
     activity.version += 1
     activity.updated_at = clock.now()
     session.add(activity)
     session.flush()
     return activity
+
+
+def alignment_for(
+    session: Session, principal: Principal, *, activity_id: str, organization_id: str | None
+) -> dict[str, Any]:
+    """How one ask fits one of the principal's organizations: the activity's stances and
+    kind against the organization's positions and limitations."""
+    activity, coalition = _visible_activity(session, principal, activity_id)
+    if organization_id is None:
+        if len(principal.roles) != 1:
+            raise Invalid.field(["query", "organization_id"], "Say which organization to check.")
+        organization_id = next(iter(principal.roles))
+    organization = access.get_organization(session, principal, organization_id, private=True)
+    result = assessments.assess_organization(
+        session,
+        organization,
+        works=assessments.stances(activity),
+        kinds={activity.kind},
+        dues=0,
+        coalition_id=coalition.id,
+        subject=f"“{activity.title}”",
+    )
+    return assessments.alignment_view(
+        result, coalition_id=coalition.id, organization_id=organization.id, activity_id=activity.id
+    )
 
 
 # Opening: asking every member ------------------------------------------------------------

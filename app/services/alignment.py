@@ -1,10 +1,14 @@
 """The alignment check and the engagement recommendation: pure rules, no database.
 
-Used before an organization joins a coalition (and, later, before it signs an activity).
+Used before an organization joins a coalition and when an activity asks it to act. A
+coalition or an activity works *for* or *against* each of its issue areas; an
+organization's equal stance aligns, the opposite one conflicts.
 Reasons are plain sentences a board member can read aloud.
 """
 
 from dataclasses import dataclass, field
+
+from app.errors import Invalid
 
 ALIGNED, PARTIAL, CONFLICT, UNKNOWN = "aligned", "partial", "conflict", "unknown"
 LEAD, CORE, SUPPORTER, OBSERVER = "lead", "core", "supporter", "observer"
@@ -13,13 +17,15 @@ STEP_DOWN = {LEAD: CORE, CORE: SUPPORTER, SUPPORTER: SUPPORTER, OBSERVER: OBSERV
 
 @dataclass(frozen=True)
 class StanceOnIssue:
-    """Where the organization stands on one of the coalition's issue areas."""
+    """Where the organization stands on one issue area the coalition (or an ask) takes up."""
 
     issue_area_id: str
     issue_area_name: str
     stance: str | None = None  # None: no recorded position
     priority: str | None = None
     limitations: str | None = None
+    works: str = "support"  # what the coalition or the ask works for (or "oppose": against)
+    limited_activity_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,19 +54,43 @@ class Alignment:
     reasons: list[str] = field(default_factory=list)
 
 
-def issue_verdict(position: StanceOnIssue) -> IssueVerdict:
+KIND_WORDS = {
+    "sign_on_letter": "sign-on letters",
+    "public_statement": "public statements",
+    "policymaker_meeting": "meetings with policymakers",
+    "public_event": "public events",
+    "testimony": "testimony",
+    "other": "other advocacy",
+}
+
+
+def _kinds_in_words(kinds: list[str]) -> str:
+    return " or ".join(KIND_WORDS.get(kind, kind) for kind in kinds)
+
+
+def issue_verdict(
+    position: StanceOnIssue, *, kinds: set[str] | frozenset[str] = frozenset(), subject: str
+) -> IssueVerdict:
+    """One issue: the organization's stance against what `subject` ("this coalition", "this
+    letter") works for or against, with the advocacy `kinds` it asks of its members."""
     name = position.issue_area_name
+    direction = "for" if position.works == "support" else "against"
     if position.stance is None:
         verdict, note = UNKNOWN, f"You have no recorded position on {name}."
-    elif position.stance == "oppose":
-        verdict, note = CONFLICT, f"You oppose {name}, which this coalition works for."
     elif position.stance == "neutral":
-        verdict, note = PARTIAL, f"You are neutral on {name}."
-    elif position.limitations:
-        verdict = PARTIAL
-        note = f"You support {name}, with limitations: {position.limitations}"
+        verdict, note = PARTIAL, f"You are neutral on {name}; {subject} works {direction} it."
+    elif position.stance != position.works:
+        verdict = CONFLICT
+        note = f"You {position.stance} {name}; {subject} works {direction} it."
     else:
-        verdict, note = ALIGNED, f"You support {name}."
+        verdict, note = ALIGNED, f"You {position.stance} {name}, as {subject} does."
+        cannot = sorted(set(position.limited_activity_kinds) & set(kinds))
+        if cannot:
+            verdict = PARTIAL
+            note += f" You cannot take on {_kinds_in_words(cannot)} for this issue."
+        elif position.limitations:
+            verdict = PARTIAL
+            note += f" Your limitations: {position.limitations}"
     return IssueVerdict(
         issue_area_id=position.issue_area_id,
         issue_area_name=name,
@@ -69,6 +99,34 @@ def issue_verdict(position: StanceOnIssue) -> IssueVerdict:
         verdict=verdict,
         note=note,
     )
+
+
+def issue_positions(
+    area_ids: list[str],
+    stated: list[tuple[str, str]] | None,
+    *,
+    previous: list[dict[str, str]] | None = None,
+    inherited: dict[str, str] | None = None,
+) -> list[dict[str, str]]:
+    """One {issue_area_id, stance} per issue area: the stance stated now, else the one held
+    before, else the one `inherited` (an activity takes its coalition's), else support.
+    A stance on an area outside `area_ids` is refused."""
+    given = dict(stated or [])
+    outside = [area for area in given if area not in area_ids]
+    if outside:
+        raise Invalid.field(
+            ["body", "issue_positions"],
+            f"{outside[0]} is not one of the issue areas here: add it to issue_area_ids first.",
+        )
+    before = {p["issue_area_id"]: p["stance"] for p in previous or []}
+    fallback = inherited or {}
+    return [
+        {
+            "issue_area_id": area,
+            "stance": given.get(area) or before.get(area) or fallback.get(area) or "support",
+        }
+        for area in area_ids
+    ]
 
 
 def overall_verdict(verdicts: list[str]) -> str:
@@ -158,8 +216,14 @@ def recommend(
     return engagement, reasons
 
 
-def assess(positions: list[StanceOnIssue], capacity: Capacity) -> Alignment:
-    issues = [issue_verdict(position) for position in positions]
+def assess(
+    positions: list[StanceOnIssue],
+    capacity: Capacity,
+    *,
+    kinds: set[str] | frozenset[str] = frozenset(),
+    subject: str = "this coalition",
+) -> Alignment:
+    issues = [issue_verdict(position, kinds=kinds, subject=subject) for position in positions]
     overall = overall_verdict([issue.verdict for issue in issues])
     engagement, reasons = recommend(issues, overall, capacity)
     return Alignment(

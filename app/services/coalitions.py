@@ -11,7 +11,14 @@ from app import clock
 from app.concurrency import check_version
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
-from app.models import Coalition, IssueArea, Membership, MembershipChange, Organization, Position
+from app.models import (
+    Activity,
+    Coalition,
+    IssueArea,
+    Membership,
+    MembershipChange,
+    Organization,
+)
 from app.models.coalitions import Engagement, MembershipStatus
 from app.pagination import Page, paginate
 from app.principal import Principal
@@ -21,7 +28,7 @@ from app.schemas.coalitions import (
     MembershipCreate,
     MembershipUpdate,
 )
-from app.services import access, alignment, events
+from app.services import access, alignment, assessments, events
 
 COMMUNITY_ROOTED = {"community", "faith"}
 # Who may set which membership fields: the coalition's leads, or the member itself.
@@ -49,14 +56,14 @@ def create_coalition(
             "The convener must be an organization you are an admin of.",
         )
     access.get_organization(session, principal, convener)
-    _check_issue_areas(session, coalition_in.issue_area_ids)
+    values = coalition_in.model_dump(mode="json", exclude={"issue_positions"})
+    stated = assessments.stated(coalition_in.issue_positions)
+    if not values["issue_area_ids"] and stated:
+        values["issue_area_ids"] = [area for area, _ in stated]  # stances name the areas
+    _check_issue_areas(session, values["issue_area_ids"])
+    values["issue_positions"] = alignment.issue_positions(values["issue_area_ids"], stated)
     moment = clock.now()
-    coalition = Coalition(
-        id=new_id("coa"),
-        **coalition_in.model_dump(mode="json"),
-        created_at=moment,
-        updated_at=moment,
-    )
+    coalition = Coalition(id=new_id("coa"), **values, created_at=moment, updated_at=moment)
     session.add(coalition)
     session.flush()
     membership = Membership(
@@ -136,12 +143,17 @@ def update_coalition(
             raise Invalid.field(["body", required], "This field cannot be empty.")
     if values.get("issue_area_ids"):
         _check_issue_areas(session, values["issue_area_ids"])
+    stated = assessments.stated(changes.issue_positions)
+    values.pop("issue_positions", None)
     for field, value in values.items():
         if field in {"issue_area_ids", "allowed_activity_kinds"} and value is None:
             value = []
         if field == "dues_amount" and value is None:
             value = 0
         setattr(coalition, field, value)
+    coalition.issue_positions = alignment.issue_positions(
+        coalition.issue_area_ids, stated, previous=coalition.issue_positions
+    )
     coalition.version += 1
     coalition.updated_at = clock.now()
     session.add(coalition)
@@ -226,7 +238,7 @@ def size_implications(members: int, decision_days: list[float]) -> dict[str, Any
 def decision_days(session: Session, coalition_id: str) -> list[float]:
     """How long the coalition's past decisions took: closed proposals (opened to closed)
     and closed sign-on collections (opened to closed)."""
-    from app.models import Activity, Proposal
+    from app.models import Proposal
 
     spans = [
         *session.exec(
@@ -540,69 +552,17 @@ def alignment_for(
             raise Invalid.field(["query", "organization_id"], "Say which organization to check.")
         organization_id = next(iter(principal.roles))
     organization = access.get_organization(session, principal, organization_id, private=True)
-    result = assess_organization(
-        session, organization, coalition.issue_area_ids, coalition.dues_amount, coalition.id
+    result = assessments.assess_organization(
+        session,
+        organization,
+        works=assessments.stances(coalition),
+        kinds=set(coalition.allowed_activity_kinds),
+        dues=coalition.dues_amount,
+        coalition_id=coalition.id,
     )
-    return {
-        "coalition_id": coalition.id,
-        "organization_id": organization.id,
-        "verdict": result.verdict,
-        "issues": [issue.__dict__ for issue in result.issues],
-        "recommended_engagement": result.recommended_engagement,
-        "reasons": result.reasons,
-    }
-
-
-def assess_organization(
-    session: Session,
-    organization: Organization,
-    issue_area_ids: list[str],
-    dues: float,
-    coalition_id: str,
-) -> alignment.Alignment:
-    """The alignment rules fed with the organization's positions and capacity."""
-    areas = {
-        area.id: area
-        for area in session.exec(select(IssueArea).where(IssueArea.id.in_(issue_area_ids)))  # type: ignore[attr-defined]
-    }
-    positions = {
-        position.issue_area_id: position
-        for position in session.exec(
-            select(Position).where(
-                Position.organization_id == organization.id,
-                Position.issue_area_id.in_(issue_area_ids),  # type: ignore[attr-defined]
-            )
-        )
-    }
-    stances = []
-    for area_id in issue_area_ids:
-        position = positions.get(area_id)
-        stances.append(
-            alignment.StanceOnIssue(
-                issue_area_id=area_id,
-                issue_area_name=areas[area_id].name if area_id in areas else area_id,
-                stance=position.stance if position else None,
-                priority=position.priority if position else None,
-                limitations=position.limitations if position else None,
-            )
-        )
-    lead_roles = len(
-        session.exec(
-            select(Membership.id).where(
-                Membership.organization_id == organization.id,
-                Membership.status == MembershipStatus.joined,
-                Membership.engagement == Engagement.lead,
-                Membership.coalition_id != coalition_id,
-            )
-        ).all()
+    return assessments.alignment_view(
+        result, coalition_id=coalition.id, organization_id=organization.id
     )
-    capacity = alignment.Capacity(
-        staff_count=organization.staff_count,
-        volunteer_count=organization.volunteer_count,
-        lead_roles_held=lead_roles,
-        dues_amount=dues,
-    )
-    return alignment.assess(stances, capacity)
 
 
 def coalition_names(session: Session, ids: set[str]) -> dict[str, str]:

@@ -183,6 +183,11 @@ CASES = {
     ("GET", "/api/v1/activities/{activity_id}"): Case(
         "GET", "/api/v1/activities/{signing}", None, **org_private(200)
     ),
+    ("GET", "/api/v1/activities/{activity_id}/alignment"): Case(
+        # The activity is the coalition's; the organization's positions are its own.
+        "GET", "/api/v1/activities/{signing}/alignment?organization_id={org}", None,
+        **org_private(200),
+    ),
     ("PATCH", "/api/v1/activities/{activity_id}"): Case(
         "PATCH", "/api/v1/activities/{draft}", {"title": "Renamed"}, **org_admins(200, outsider=404)
     ),

@@ -231,3 +231,95 @@ def _model(world, coalition_json):
 
     with world.database.session() as session:
         return session.get(Coalition, coalition_json["id"])
+
+
+def test_a_coalition_against_vouchers_fits_a_pta_that_opposes_them(client, world, chair):
+    """What was seen: a coalition formed to defeat vouchers told the State PTA, which opposes
+    vouchers as a main priority, "conflict … Do not join"."""
+    _, state_pta, headers = chair
+    vouchers = world.issue_area("Private school vouchers")
+    literacy = world.issue_area("Early literacy")
+    client.put(
+        f"/api/v1/organizations/{state_pta.id}/positions/{vouchers.id}",
+        headers=headers,
+        json={"stance": "oppose", "priority": "main"},
+    )
+    created = create(
+        client, headers, state_pta.id, name="Public Dollars for Public Schools",
+        issue_area_ids=[vouchers.id, literacy.id],
+        issue_positions=[{"issue_area_id": vouchers.id, "stance": "oppose"}],
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    assert created.json()["issue_positions"] == [
+        {"issue_area_id": vouchers.id, "stance": "oppose"},
+        {"issue_area_id": literacy.id, "stance": "support"},  # listed only: supported
+    ]
+    url = f"/api/v1/coalitions/{created.json()['id']}/alignment?organization_id={state_pta.id}"
+    check = client.get(url, headers=headers).json()
+    by_area = {issue["issue_area_id"]: issue for issue in check["issues"]}
+    assert by_area[vouchers.id]["verdict"] == "aligned"
+    assert "as this coalition does" in by_area[vouchers.id]["note"]
+    assert check["verdict"] == "partial"  # no position on literacy yet
+    assert not any("Do not join" in reason for reason in check["reasons"])
+
+
+def test_issue_positions_are_checked_and_kept_on_update(client, world, chair):
+    _, state_pta, headers = chair
+    vouchers = world.issue_area("Private school vouchers")
+    elsewhere = world.issue_area("Transit")
+    outside = create(
+        client, headers, state_pta.id, issue_area_ids=[vouchers.id],
+        issue_positions=[{"issue_area_id": elsewhere.id, "stance": "oppose"}],
+    )  # fmt: skip
+    assert assert_problem(outside, 422)["errors"][0]["loc"] == ["body", "issue_positions"]
+    unknown = create(
+        client, headers, state_pta.id, issue_area_ids=[vouchers.id],
+        issue_positions=[{"issue_area_id": vouchers.id, "stance": "against"}],
+    )  # fmt: skip
+    assert_problem(unknown, 422)
+    assert client.get("/api/v1/coalitions", headers=headers).json()["items"] == []
+
+    # Stances alone name the areas; a later change of areas keeps the stances held.
+    coalition = create(
+        client, headers, state_pta.id,
+        issue_positions=[{"issue_area_id": vouchers.id, "stance": "oppose"}],
+    ).json()  # fmt: skip
+    assert coalition["issue_area_ids"] == [vouchers.id]
+    changed = client.patch(
+        f"/api/v1/coalitions/{coalition['id']}",
+        headers=headers,
+        json={"issue_area_ids": [vouchers.id, elsewhere.id]},
+    ).json()
+    assert changed["issue_positions"] == [
+        {"issue_area_id": vouchers.id, "stance": "oppose"},
+        {"issue_area_id": elsewhere.id, "stance": "support"},
+    ]
+
+
+def test_one_ask_checked_against_a_limitation(client, world, chair):
+    """A charity that may not give testimony: a testimony ask on its issue is partial, a
+    letter on the same issue is aligned."""
+    _, state_pta, headers = chair
+    literacy = world.issue_area("Early literacy")
+    coalition = create(client, headers, state_pta.id, issue_area_ids=[literacy.id]).json()
+    client.put(
+        f"/api/v1/organizations/{state_pta.id}/positions/{literacy.id}",
+        headers=headers,
+        json={"stance": "support", "priority": "main", "limited_activity_kinds": ["testimony"]},
+    )
+    verdicts = {}
+    for kind in ("testimony", "sign_on_letter"):
+        activity = client.post(
+            f"/api/v1/coalitions/{coalition['id']}/activities",
+            headers=headers,
+            json={"kind": kind, "title": f"A {kind}", "issue_area_ids": [literacy.id]},
+        ).json()
+        assert activity["issue_positions"] == [{"issue_area_id": literacy.id, "stance": "support"}]
+        check = client.get(
+            f"/api/v1/activities/{activity['id']}/alignment?organization_id={state_pta.id}",
+            headers=headers,
+        ).json()
+        verdicts[kind] = (check["verdict"], check["issues"][0]["note"])
+    assert verdicts["testimony"][0] == "partial"
+    assert "cannot take on testimony" in verdicts["testimony"][1]
+    assert verdicts["sign_on_letter"][0] == "aligned"

@@ -42,6 +42,34 @@ def test_start_a_coalition_with_errors_then_for_real(client, lead, world):
     assert "consensus, quorum 60 %" in page.text and "sign on letter, testimony" in page.text
 
 
+def test_a_coalition_formed_against_something_says_so(client, lead, world):
+    dana, state_pta, _ = lead
+    vouchers = world.issue_area("Private school vouchers")
+    literacy = world.issue_area("Early literacy")
+    log_in(client, dana.email)
+    token = csrf_of(client.get("/coalitions/new").text)
+    made = client.post(
+        "/coalitions",
+        data={
+            "csrf_token": token,
+            "name": "Public Dollars for Public Schools",
+            "unifying_issue": "Public money stays in public schools",
+            "convener_organization_id": state_pta.id,
+            f"stance:{vouchers.id}": "oppose",
+            f"stance:{literacy.id}": "support",
+            "allowed_activity_kinds": ["sign_on_letter"],
+            "decision_rule": "consensus",
+            "quorum": "0.5",
+            "visibility": "private",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    page = client.get(made.headers["location"]).text
+    assert "<dt>Works against</dt><dd>Private school vouchers</dd>" in page
+    assert "<dt>Works for</dt><dd>Early literacy</dd>" in page
+
+
 def test_private_coalition_page_is_404_for_outsiders(client, lead, world):
     _, _, coalition = lead
     outsider = world.user("oak", password=PASSWORD)

@@ -277,3 +277,27 @@ def test_issue_areas_are_added_by_admins_on_the_page_as_in_the_api(client, dana,
         data={"name": "Library hours"},
     )
     assert added.status_code == 200 and "Library hours" in added.text
+
+
+def test_a_position_records_the_advocacy_it_cannot_take_on(client, dana, world):
+    user, organization = dana
+    area = world.issue_area("Early literacy")
+    log_in(client, user.email)
+    token = csrf_of(client.get(f"/organizations/{organization.id}").text)
+    saved = client.post(
+        f"/organizations/{organization.id}/positions/{area.id}",
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+        data={
+            "stance": "support",
+            "priority": "main",
+            "limited_activity_kinds": ["testimony", "public_event"],
+        },
+    )
+    assert saved.status_code == 200
+    assert (
+        'value="testimony" checked' in saved.text and 'value="public_event" checked' in saved.text
+    )
+    positions = client.get(
+        f"/api/v1/organizations/{organization.id}/positions", headers=world.headers(user)
+    ).json()["items"]
+    assert set(positions[0]["limited_activity_kinds"]) == {"testimony", "public_event"}

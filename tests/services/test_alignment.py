@@ -11,24 +11,89 @@ from app.services.alignment import (
 )
 
 
-def stance(stance=None, priority=None, limitations=None, name="Early literacy"):
-    return StanceOnIssue("isa_1", name, stance, priority, limitations)
+def stance(stance=None, priority=None, limitations=None, name="Early literacy", **more):
+    return StanceOnIssue("isa_1", name, stance, priority, limitations, **more)
+
+
+# Every combination: what the coalition (or ask) works for or against, the organization's
+# stance and priority, its limitations, and the kind of advocacy asked.
+WORKS = ["support", "oppose"]
+STANCES = ["support", "oppose", "neutral", None]
+PRIORITIES = ["main", "secondary"]
+LIMITS = {
+    "none": {},
+    "text": {"limitations": "No paid ads"},
+    "kind": {"limited_activity_kinds": ("testimony",)},
+}
+KINDS = ["sign_on_letter", "testimony"]
+
+
+def expected(works, held, limit, kind):
+    """The rule as PRODUCT.md states it, one line per case."""
+    if held is None:
+        return "unknown"
+    if held == "neutral":
+        return "partial"
+    if held != works:
+        return "conflict"
+    if limit == "text" or (limit == "kind" and kind == "testimony"):
+        return "partial"
+    return "aligned"
 
 
 @pytest.mark.parametrize(
-    ("position", "verdict", "note_part"),
+    ("works", "held", "priority", "limit", "kind"),
     [
-        (stance("support", "main"), "aligned", "You support Early literacy."),
-        (stance("support", "main", "No scripted curricula"), "partial", "with limitations"),
-        (stance("neutral", "none"), "partial", "neutral"),
-        (stance("oppose", "main"), "conflict", "You oppose"),
-        (stance(None), "unknown", "no recorded position"),
+        (w, h, p, lim, k)
+        for w in WORKS
+        for h in STANCES
+        for p in PRIORITIES
+        for lim in LIMITS
+        for k in KINDS
     ],
 )
-def test_issue_verdicts(position, verdict, note_part):
-    result = issue_verdict(position)
-    assert result.verdict == verdict
-    assert note_part in result.note
+def test_every_combination_of_stances(works, held, priority, limit, kind):
+    position = stance(held, priority, works=works, **LIMITS[limit])
+    result = issue_verdict(position, kinds={kind}, subject="this coalition")
+    assert result.verdict == expected(works, held, limit, kind)
+    assert "Early literacy" in result.note
+
+
+@pytest.mark.parametrize(
+    ("position", "kinds", "note_part"),
+    [
+        (
+            stance("oppose", "main", works="oppose"),
+            set(),
+            "You oppose Early literacy, as this coalition does.",
+        ),
+        (stance("support", "main", works="oppose"), set(), "this coalition works against it"),
+        (stance("oppose", "main", works="support"), set(), "this coalition works for it"),
+        (stance("support", "main", limitations="No ads"), set(), "Your limitations: No ads"),
+        (
+            stance("support", "main", limited_activity_kinds=("testimony",)),
+            {"testimony"},
+            "You cannot take on testimony for this issue.",
+        ),
+        (
+            stance("neutral", "none", works="oppose"),
+            set(),
+            "neutral on Early literacy; this coalition works against it",
+        ),
+        (stance(None), set(), "no recorded position"),
+    ],
+)
+def test_notes_say_why_in_words(position, kinds, note_part):
+    assert note_part in issue_verdict(position, kinds=kinds, subject="this coalition").note
+
+
+def test_an_opposing_member_fits_a_coalition_against_the_same_thing():
+    """The State PTA opposes vouchers as a main priority; the coalition works against them."""
+    vouchers = stance("oppose", "main", name="Private school vouchers", works="oppose")
+    result = assess([vouchers], Capacity(staff_count=6, volunteer_count=400))
+    assert result.verdict == "aligned"
+    assert result.recommended_engagement == "lead"
+    assert not any("Do not join" in reason for reason in result.reasons)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,99 @@
+"""The alignment check fed from the database: an organization's positions and capacity
+against what a coalition or one of its activities works for or against."""
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.models import Activity, Coalition, IssueArea, Membership, Organization, Position
+from app.models.coalitions import Engagement, MembershipStatus
+from app.schemas.coalitions import IssuePosition
+from app.services import alignment
+
+
+def stated(positions: list[IssuePosition] | None) -> list[tuple[str, str]] | None:
+    if positions is None:
+        return None
+    return [(p.issue_area_id, p.stance) for p in positions]
+
+
+def stances(holder: Coalition | Activity) -> dict[str, str]:
+    """What a coalition or an activity works for ("support") or against ("oppose")."""
+    return {p["issue_area_id"]: p["stance"] for p in holder.issue_positions}
+
+
+def alignment_view(
+    result: alignment.Alignment,
+    *,
+    coalition_id: str,
+    organization_id: str,
+    activity_id: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "coalition_id": coalition_id,
+        "activity_id": activity_id,
+        "organization_id": organization_id,
+        "verdict": result.verdict,
+        "issues": [issue.__dict__ for issue in result.issues],
+        "recommended_engagement": result.recommended_engagement,
+        "reasons": result.reasons,
+    }
+
+
+def assess_organization(
+    session: Session,
+    organization: Organization,
+    *,
+    works: dict[str, str],
+    kinds: set[str],
+    dues: float,
+    coalition_id: str,
+    subject: str = "this coalition",
+) -> alignment.Alignment:
+    """The alignment rules fed with the organization's positions and capacity, against
+    what the coalition or ask `works` for or against per issue area."""
+    issue_area_ids = list(works)
+    areas = {
+        area.id: area
+        for area in session.exec(select(IssueArea).where(IssueArea.id.in_(issue_area_ids)))  # type: ignore[attr-defined]
+    }
+    positions = {
+        position.issue_area_id: position
+        for position in session.exec(
+            select(Position).where(
+                Position.organization_id == organization.id,
+                Position.issue_area_id.in_(issue_area_ids),  # type: ignore[attr-defined]
+            )
+        )
+    }
+    on_issues = []
+    for area_id in issue_area_ids:
+        position = positions.get(area_id)
+        on_issues.append(
+            alignment.StanceOnIssue(
+                issue_area_id=area_id,
+                issue_area_name=areas[area_id].name if area_id in areas else area_id,
+                stance=position.stance if position else None,
+                priority=position.priority if position else None,
+                limitations=position.limitations if position else None,
+                works=works[area_id],
+                limited_activity_kinds=tuple(position.limited_activity_kinds if position else ()),
+            )
+        )
+    lead_roles = len(
+        session.exec(
+            select(Membership.id).where(
+                Membership.organization_id == organization.id,
+                Membership.status == MembershipStatus.joined,
+                Membership.engagement == Engagement.lead,
+                Membership.coalition_id != coalition_id,
+            )
+        ).all()
+    )
+    capacity = alignment.Capacity(
+        staff_count=organization.staff_count,
+        volunteer_count=organization.volunteer_count,
+        lead_roles_held=lead_roles,
+        dues_amount=dues,
+    )
+    return alignment.assess(on_issues, capacity, kinds=kinds, subject=subject)
