@@ -23,7 +23,16 @@ from app.models.activities import SIGNATURE_KINDS, ActivityStatus, DecisionStatu
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.activities import ActivityCreate, ActivityUpdate, DecisionPut
-from app.services import access, alignment, approvals, assessments, decisions, events, forecasts
+from app.services import (
+    access,
+    alignment,
+    approvals,
+    assessments,
+    decisions,
+    events,
+    forecasts,
+    organizations,
+)
 
 # Statuses an organization's admin may choose; in_approval only comes from an approval.
 CHOOSABLE = {"pending", "signed", "declined", "abstained", "withdrawn"}
@@ -163,14 +172,24 @@ def alignment_for(
 # Opening: asking every member ------------------------------------------------------------
 
 
-def game_plan_applies(positions: list[Position], issue_area_ids: list[str]) -> bool:
-    """An ask falls outside the organization's main priorities, or conflicts with them."""
-    if not issue_area_ids:
-        return False
-    relevant = [p for p in positions if p.issue_area_id in issue_area_ids]
-    conflicts = any(p.stance == "oppose" for p in relevant)
-    main = any(p.priority == "main" and p.stance == "support" for p in relevant)
-    return conflicts or not main
+def game_plan_reason(
+    positions: list[Position], *, works: dict[str, str], names: dict[str, str], activity: Activity
+) -> str | None:
+    """Why the organization's game plan answers this ask (it does not fit), or None."""
+    held = {p.issue_area_id: p for p in positions}
+    on_issues = [
+        alignment.StanceOnIssue(
+            issue_area_id=area,
+            issue_area_name=names.get(area, area),
+            stance=held[area].stance if area in held else None,
+            priority=held[area].priority if area in held else None,
+            limitations=held[area].limitations if area in held else None,
+            works=stance,
+            limited_activity_kinds=tuple(held[area].limited_activity_kinds if area in held else ()),
+        )
+        for area, stance in works.items()
+    ]
+    return alignment.ask_misfit(on_issues, kind=activity.kind, subject="this ask")
 
 
 def open_activity(session: Session, principal: Principal, activity_id: str) -> Activity:
@@ -213,7 +232,8 @@ def _ask_every_member(
             )
         )
     )
-    areas = activity.issue_area_ids or coalition.issue_area_ids
+    works = assessments.stances(activity if activity.issue_area_ids else coalition)
+    names = organizations.issue_area_names(session, set(works))
     positions: dict[str, list[Position]] = {}
     for position in session.exec(
         select(Position).where(
@@ -236,8 +256,11 @@ def _ask_every_member(
         session.add(decision)
         session.flush()
         steps = approvals.effective_steps(session, org, activity.kind)
-        plan = membership.game_plan if game_plan_applies(positions.get(org, []), areas) else None
-        note = f"Set by the game plan ({plan.replace('_', ' ')})." if plan else None
+        misfit = game_plan_reason(
+            positions.get(org, []), works=works, names=names, activity=activity
+        )
+        plan = membership.game_plan if misfit else None
+        note = f"Set by the game plan ({plan.replace('_', ' ')}): {misfit}" if plan else None
         if plan == "abstain":
             decisions.change(
                 session, decision, activity, "abstained", comment=note, actor=None, first=True

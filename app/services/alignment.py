@@ -129,6 +129,17 @@ def issue_positions(
     ]
 
 
+def ask_misfit(positions: list[StanceOnIssue], *, kind: str, subject: str) -> str | None:
+    """Why an ask does not fit the organization, in words, or None when it is aligned (or
+    touches no issue area). An ask that is not aligned is what a game plan answers: a
+    conflict, a partial fit, no recorded position, or a kind of advocacy it cannot take on;
+    never merely because the issue is a secondary one."""
+    issues = [issue_verdict(p, kinds={kind}, subject=subject) for p in positions]
+    if not issues or overall_verdict([i.verdict for i in issues]) == ALIGNED:
+        return None
+    return " ".join(issue.note for issue in issues if issue.verdict != ALIGNED)
+
+
 def overall_verdict(verdicts: list[str]) -> str:
     if CONFLICT in verdicts:
         return CONFLICT

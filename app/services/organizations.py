@@ -244,6 +244,13 @@ def all_issue_areas(session: Session) -> list[IssueArea]:
     return list(session.exec(select(IssueArea).order_by(IssueArea.name)).all())
 
 
+def issue_area_names(session: Session, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = session.exec(select(IssueArea.id, IssueArea.name).where(IssueArea.id.in_(ids)))  # type: ignore[attr-defined]
+    return dict(rows.all())
+
+
 # Positions -----------------------------------------------------------------------------
 
 

@@ -105,7 +105,12 @@ def test_opening_asks_every_member_and_applies_game_plans(client, letter):
         "faith": "declined",
         "food_bank": "in_approval",
     }
-    assert rows[o["faith"].id]["comment"] == "Set by the game plan (decline)."
+    # The faith council recorded no position on literacy: the ask does not fit it as it
+    # stands, so its game plan answered, and says why.
+    assert rows[o["faith"].id]["comment"] == (
+        "Set by the game plan (decline): You have no recorded position on Early literacy."
+    )
+    assert rows[o["literacy"].id]["comment"] is None  # it fits: no game plan
     union_approval = rows[o["union"].id]["approval"]
     assert (union_approval["status"], union_approval["step"], union_approval["steps_total"]) == (
         "in_progress", 1, 2,
@@ -367,3 +372,45 @@ def test_approval_process_editing(client, letter):
     assert [s["name"] for s in client.get(url, headers=h["sam"]).json()["steps"]] == [
         "Policy committee", "Executive board vote",
     ]  # fmt: skip
+
+
+def test_a_secondary_supporter_is_asked_not_declined_and_a_misfit_says_why(client, world):
+    """What was seen: an organization supporting the issue as a secondary priority was
+    auto-declined by its game plan. The plan answers only asks that do not fit."""
+    dana, ruth = world.user("dana"), world.user("ruth")
+    lead = world.organization(dana, name="State PTA")
+    faith = world.organization(ruth, name="Interfaith Council", kind="faith")
+    area = world.issue_area("Early literacy")
+    coalition = world.coalition(lead, issue_area_ids=[area.id])
+    world.join(coalition, faith)
+    with world.database.session() as session:
+        coalitions.update_member(
+            session, SETUP, coalition_id=coalition.id, organization_id=faith.id,
+            changes=MembershipUpdate(game_plan="decline"),
+        )  # fmt: skip
+    put = f"/api/v1/organizations/{faith.id}/positions/{area.id}"
+    client.put(
+        put, headers=world.headers(ruth), json={"stance": "support", "priority": "secondary"}
+    )
+    answers = {}
+    for kind in ("sign_on_letter", "public_statement"):
+        if kind == "public_statement":  # now it cannot put its name to statements on this
+            client.put(
+                put, headers=world.headers(ruth),
+                json={"stance": "support", "priority": "secondary",
+                      "limited_activity_kinds": ["public_statement"]},
+            )  # fmt: skip
+        activity = client.post(
+            f"/api/v1/coalitions/{coalition.id}/activities",
+            headers=world.headers(dana),
+            json={"kind": kind, "title": f"A {kind}", "issue_area_ids": [area.id]},
+        ).json()
+        client.post(f"/api/v1/activities/{activity['id']}/open", headers=world.headers(dana))
+        rows = client.get(
+            f"/api/v1/activities/{activity['id']}/decisions", headers=world.headers(ruth)
+        ).json()["items"]
+        answers[kind] = next(r for r in rows if r["organization_id"] == faith.id)
+    assert answers["sign_on_letter"]["status"] == "pending"
+    assert answers["sign_on_letter"]["comment"] is None
+    assert answers["public_statement"]["status"] == "declined"
+    assert "cannot take on public statements" in answers["public_statement"]["comment"]

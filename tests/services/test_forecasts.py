@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.models import Position
-from app.services.activities import game_plan_applies
+from app.models import Activity, Position
+from app.services.activities import game_plan_reason
 from app.services.forecasts import (
     PlannedStep,
     expected_completion,
@@ -80,27 +80,54 @@ def test_recommended_deadline_lets_the_slowest_finish():
     assert recommended_deadline([]) is None
 
 
-def position(stance, priority, area="isa_1"):
+def position(stance, priority, area="isa_1", kinds=()):
     return Position(
-        id="p", organization_id="o", issue_area_id=area, stance=stance, priority=priority
-    )
+        id="p", organization_id="o", issue_area_id=area, stance=stance, priority=priority,
+        limited_activity_kinds=list(kinds),
+    )  # fmt: skip
+
+
+def ask(kind="sign_on_letter"):
+    return Activity(id="act", coalition_id="coa", kind=kind, title="Fund tutors")
+
+
+NAMES = {"isa_1": "Early literacy", "isa_2": "Vouchers"}
 
 
 @pytest.mark.parametrize(
-    ("positions", "areas", "applies"),
+    ("positions", "works", "kind", "reason_part"),
     [
-        ([position("support", "main")], ["isa_1"], False),
-        ([position("support", "secondary")], ["isa_1"], True),
-        ([position("oppose", "main")], ["isa_1"], True),
+        ([position("support", "main")], {"isa_1": "support"}, "sign_on_letter", None),
+        # A secondary issue is still the organization's: it supports the coalition's asks.
+        ([position("support", "secondary")], {"isa_1": "support"}, "sign_on_letter", None),
+        ([position("oppose", "main", "isa_2")], {"isa_2": "oppose"}, "sign_on_letter", None),
+        ([position("oppose", "main")], {"isa_1": "support"}, "sign_on_letter", "works for it"),
+        ([position("neutral", "none")], {"isa_1": "support"}, "sign_on_letter", "neutral"),
+        ([], {"isa_1": "support"}, "sign_on_letter", "no recorded position on Early literacy"),
         (
-            [position("support", "main"), position("oppose", "main", "isa_2")],
-            ["isa_1", "isa_2"],
-            True,
+            [position("support", "main", kinds=["testimony"])],
+            {"isa_1": "support"},
+            "testimony",
+            "cannot take on testimony",
         ),
-        ([], ["isa_1"], True),  # no position at all: outside the main priorities
-        ([position("support", "main")], [], False),  # an ask with no issue areas
-        ([position("support", "main", "isa_9")], ["isa_1"], True),
+        (
+            [position("support", "main", kinds=["testimony"])],
+            {"isa_1": "support"},
+            "sign_on_letter",
+            None,
+        ),
+        ([position("support", "main")], {}, "sign_on_letter", None),  # an ask with no issue areas
+        (
+            [position("support", "main"), position("support", "main", "isa_2")],
+            {"isa_1": "support", "isa_2": "oppose"},
+            "sign_on_letter",
+            "You support Vouchers; this ask works against it.",
+        ),
     ],
 )
-def test_game_plan_applies(positions, areas, applies):
-    assert game_plan_applies(positions, areas) is applies
+def test_game_plans_answer_only_asks_that_do_not_fit(positions, works, kind, reason_part):
+    reason = game_plan_reason(positions, works=works, names=NAMES, activity=ask(kind))
+    if reason_part is None:
+        assert reason is None
+    else:
+        assert reason is not None and reason_part in reason
