@@ -34,6 +34,22 @@ class Capacity:
     volunteer_count: int = 0
     lead_roles_held: int = 0  # in other coalitions
     dues_amount: float = 0
+    hours_committed: float = 0  # a month, across its other coalitions
+
+
+@dataclass(frozen=True)
+class Room:
+    """The coalition as this organization sees it: who is in it, what it knows of them,
+    and where the reader stands now."""
+
+    members: int = 0  # joined organizations, the reader's own not counted
+    not_reputable: tuple[str, ...] = ()  # members the reader's research marked not reputable
+    unresearched: int = 0  # members the reader has no research on
+    current_engagement: str | None = None  # the reader's, when it has joined already
+
+
+SMALL, LARGE = 5, 15  # coalition sizes that change the advice
+HOURS_PER_STAFF, HOURS_PER_VOLUNTEER = 10, 1  # a month, for coalition work
 
 
 @dataclass(frozen=True)
@@ -164,9 +180,9 @@ def _is_stretched(capacity: Capacity) -> bool:
 
 
 def recommend(
-    issues: list[IssueVerdict], overall: str, capacity: Capacity
+    issues: list[IssueVerdict], overall: str, capacity: Capacity, room: Room = Room()
 ) -> tuple[str, list[str]]:
-    """The engagement level to choose, and why."""
+    """The engagement level to choose, and why, in sentences written for the reader."""
     if overall == CONFLICT:
         reasons = [issue.note for issue in issues if issue.verdict == CONFLICT]
         reasons.append(
@@ -178,65 +194,146 @@ def recommend(
         return OBSERVER, [
             f"You have no recorded positions on {names}: record them before choosing a role."
         ]
+    engagement, reasons = _by_priority(issues, capacity)
+    engagement = _weigh_limitations(issues, engagement, reasons)
+    engagement = _weigh_hours(capacity, engagement, reasons)
+    engagement = _weigh_dues(capacity, engagement, reasons)
+    engagement = _weigh_partners(room, engagement, reasons)
+    _describe_size(room, reasons)
+    return _for_the_reader(room, engagement, reasons)
 
+
+def _by_priority(issues: list[IssueVerdict], capacity: Capacity) -> tuple[str, list[str]]:
     reasons: list[str] = []
     engaged = [issue for issue in issues if issue.verdict in (ALIGNED, PARTIAL)]
     main = [issue.issue_area_name for issue in engaged if issue.priority == "main"]
     secondary = [issue.issue_area_name for issue in engaged if issue.priority == "secondary"]
     if main:
-        engagement = LEAD
         reasons.append(f"{', '.join(main)} is a main priority for you: consider a leading role.")
         if _is_stretched(capacity):
-            engagement = CORE
             reasons.append(
                 f"With {capacity.staff_count} staff, {capacity.volunteer_count} volunteers and "
                 f"{capacity.lead_roles_held} lead role(s) elsewhere, a core role is more "
                 "sustainable than leading."
             )
-        else:
-            reasons.append(
-                f"With {capacity.staff_count} staff and {capacity.volunteer_count} volunteers "
-                "you have room to take a lead."
-            )
-    elif secondary:
-        engagement = SUPPORTER
+            return CORE, reasons
+        reasons.append(
+            f"With {capacity.staff_count} staff and {capacity.volunteer_count} volunteers "
+            "you have room to take a lead."
+        )
+        return LEAD, reasons
+    if secondary:
         reasons.append(
             f"{', '.join(secondary)} is a secondary concern for you: support the coalition's "
             "work rather than drive it."
         )
-    else:
-        engagement = OBSERVER
-        reasons.append("None of the coalition's issues is a priority for you: observe for now.")
+        return SUPPORTER, reasons
+    reasons.append("None of the coalition's issues is a priority for you: observe for now.")
+    return OBSERVER, reasons
 
+
+def _weigh_limitations(issues: list[IssueVerdict], engagement: str, reasons: list[str]) -> str:
     partial = [issue for issue in issues if issue.verdict == PARTIAL]
     for issue in partial:
         reasons.append(f"{issue.note} Agree a game plan for asks you cannot support.")
     if partial and engagement == LEAD:
-        engagement = CORE
         reasons.append("Your limitations mean you may not sign everything: lead is not advised.")
+        return CORE
+    return engagement
 
-    if capacity.dues_amount > 0:
-        if capacity.dues_amount > _affordable_dues(capacity):
-            engagement = STEP_DOWN[engagement]
-            reasons.append(
-                f"Dues of {capacity.dues_amount:g} are high for an organization of your size: "
-                "ask about a waiver, or take a lighter role."
-            )
-        else:
-            reasons.append(f"Dues of {capacity.dues_amount:g} fit your size.")
-    return engagement, reasons
+
+def _weigh_hours(capacity: Capacity, engagement: str, reasons: list[str]) -> str:
+    available = (
+        HOURS_PER_STAFF * capacity.staff_count + HOURS_PER_VOLUNTEER * capacity.volunteer_count
+    )
+    if capacity.hours_committed <= 0 or engagement == OBSERVER:
+        return engagement
+    if capacity.hours_committed >= available:
+        reasons.append(
+            f"You already give {capacity.hours_committed:g} hours a month to other coalitions, "
+            f"about all that {capacity.staff_count} staff and {capacity.volunteer_count} "
+            "volunteers can spare: take a lighter role."
+        )
+        return STEP_DOWN[engagement]
+    reasons.append(
+        f"You give {capacity.hours_committed:g} of about {available:g} hours a month you can "
+        "spare to other coalitions."
+    )
+    return engagement
+
+
+def _weigh_dues(capacity: Capacity, engagement: str, reasons: list[str]) -> str:
+    if capacity.dues_amount <= 0:
+        return engagement
+    if capacity.dues_amount > _affordable_dues(capacity):
+        reasons.append(
+            f"Dues of {capacity.dues_amount:g} are high for an organization of your size: "
+            "ask about a waiver, or take a lighter role."
+        )
+        return STEP_DOWN[engagement]
+    reasons.append(f"Dues of {capacity.dues_amount:g} fit your size.")
+    return engagement
+
+
+def _weigh_partners(room: Room, engagement: str, reasons: list[str]) -> str:
+    if room.not_reputable:
+        reasons.append(
+            f"Your research marked {', '.join(room.not_reputable)} as not reputable: your "
+            "name would stand beside theirs. Raise it with the leads before you commit."
+        )
+        engagement = STEP_DOWN[engagement]
+    if room.unresearched and room.members:
+        reasons.append(
+            f"You have not researched {room.unresearched} of the {room.members} members: look "
+            "into them on the joining page."
+        )
+        if engagement == LEAD and room.unresearched * 2 > room.members:
+            reasons.append("Know most of your partners before you lead them.")
+            engagement = CORE
+    return engagement
+
+
+def _describe_size(room: Room, reasons: list[str]) -> None:
+    size = room.members + 1  # with the reader
+    if room.members and size <= SMALL:
+        reasons.append(
+            f"A small coalition ({size} members with you): expect to give more of your time, "
+            "and a real chance to shape it."
+        )
+    elif size >= LARGE:
+        reasons.append(
+            f"A large coalition ({size} members with you): the work is shared, and decisions "
+            "take longer."
+        )
+
+
+def _for_the_reader(room: Room, engagement: str, reasons: list[str]) -> tuple[str, list[str]]:
+    """A lead reads advice on staying in the lead, not on whether to take it."""
+    if room.current_engagement != LEAD:
+        return engagement, reasons
+    kept = [r for r in reasons if "lead is not advised" not in r and "consider a leading" not in r]
+    if engagement == LEAD:
+        kept.insert(0, "You lead this coalition: you have what staying in the lead takes.")
+        return LEAD, kept
+    kept.insert(
+        0,
+        "You lead this coalition. To stay in the lead, share the work with core members "
+        "and settle a game plan for the asks below.",
+    )
+    return LEAD, kept
 
 
 def assess(
     positions: list[StanceOnIssue],
     capacity: Capacity,
     *,
+    room: Room = Room(),
     kinds: set[str] | frozenset[str] = frozenset(),
     subject: str = "this coalition",
 ) -> Alignment:
     issues = [issue_verdict(position, kinds=kinds, subject=subject) for position in positions]
     overall = overall_verdict([issue.verdict for issue in issues])
-    engagement, reasons = recommend(issues, overall, capacity)
+    engagement, reasons = recommend(issues, overall, capacity, room)
     return Alignment(
         verdict=overall, issues=issues, recommended_engagement=engagement, reasons=reasons
     )

@@ -3,9 +3,18 @@ against what a coalition or one of its activities works for or against."""
 
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.models import Activity, Coalition, IssueArea, Membership, Organization, Position
+from app.models import (
+    Activity,
+    Coalition,
+    IssueArea,
+    Membership,
+    Organization,
+    Position,
+    ResearchNote,
+)
 from app.models.coalitions import Engagement, MembershipStatus
 from app.schemas.coalitions import IssuePosition
 from app.services import alignment
@@ -95,5 +104,52 @@ def assess_organization(
         volunteer_count=organization.volunteer_count,
         lead_roles_held=lead_roles,
         dues_amount=dues,
+        hours_committed=_hours_elsewhere(
+            session, organization_id=organization.id, coalition_id=coalition_id
+        ),
     )
-    return alignment.assess(on_issues, capacity, kinds=kinds, subject=subject)
+    room = _room(session, organization_id=organization.id, coalition_id=coalition_id)
+    return alignment.assess(on_issues, capacity, room=room, kinds=kinds, subject=subject)
+
+
+def _hours_elsewhere(session: Session, *, organization_id: str, coalition_id: str) -> float:
+    hours = session.exec(
+        select(func.coalesce(func.sum(Membership.commitment_hours_per_month), 0)).where(
+            Membership.organization_id == organization_id,
+            Membership.status == MembershipStatus.joined,
+            Membership.coalition_id != coalition_id,
+        )
+    ).one()
+    return float(hours)
+
+
+def _room(session: Session, *, organization_id: str, coalition_id: str) -> alignment.Room:
+    """The coalition's members as the organization knows them from its own research."""
+    rows = session.exec(
+        select(Membership, Organization)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(
+            Membership.coalition_id == coalition_id,
+            Membership.status == MembershipStatus.joined,
+        )
+    ).all()
+    own = next((m for m, _ in rows if m.organization_id == organization_id), None)
+    others = {o.id: o.name for m, o in rows if m.organization_id != organization_id}
+    notes = (
+        session.exec(
+            select(ResearchNote).where(
+                ResearchNote.author_organization_id == organization_id,
+                ResearchNote.subject_organization_id.in_(list(others)),  # type: ignore[attr-defined]
+            )
+        ).all()
+        if others
+        else []
+    )
+    researched = {note.subject_organization_id for note in notes}
+    doubted = sorted(others[n.subject_organization_id] for n in notes if n.reputable is False)
+    return alignment.Room(
+        members=len(others),
+        not_reputable=tuple(dict.fromkeys(doubted)),
+        unresearched=len(set(others) - researched),
+        current_engagement=own.engagement if own else None,
+    )

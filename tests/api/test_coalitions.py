@@ -323,3 +323,48 @@ def test_one_ask_checked_against_a_limitation(client, world, chair):
     assert verdicts["testimony"][0] == "partial"
     assert "cannot take on testimony" in verdicts["testimony"][1]
     assert verdicts["sign_on_letter"][0] == "aligned"
+
+
+def test_the_recommendation_reads_the_room_through_the_api(client, world, chair):
+    """The convener, who leads, is advised on staying in the lead; another organization
+    weighs its own research on the members and the hours it gives elsewhere."""
+    _, state_pta, headers = chair
+    literacy = world.issue_area("Early literacy")
+    coalition = create(client, headers, state_pta.id, issue_area_ids=[literacy.id]).json()
+    client.put(
+        f"/api/v1/organizations/{state_pta.id}/positions/{literacy.id}",
+        headers=headers,
+        json={"stance": "support", "priority": "main", "limitations": "No paid ads"},
+    )
+    url = f"/api/v1/coalitions/{coalition['id']}/alignment?organization_id={state_pta.id}"
+    own = client.get(url, headers=headers).json()
+    assert own["recommended_engagement"] == "lead"
+    assert own["reasons"][0].startswith("You lead this coalition")
+    assert not any("lead is not advised" in reason for reason in own["reasons"])
+
+    lena = world.user("lena")
+    reader = world.organization(lena, name="Read Together", staff_count=6, volunteer_count=50)
+    lena_headers = world.headers(lena)
+    client.put(
+        f"/api/v1/organizations/{reader.id}/positions/{literacy.id}",
+        headers=lena_headers,
+        json={"stance": "support", "priority": "main"},
+    )
+    client.post(
+        f"/api/v1/organizations/{reader.id}/research",
+        headers=lena_headers,
+        json={"subject_organization_id": state_pta.id, "reputable": False},
+    )
+    client.post(
+        f"/api/v1/coalitions/{coalition['id']}/members",
+        headers=headers,
+        json={"organization_id": reader.id},
+    )
+    check = client.get(
+        f"/api/v1/coalitions/{coalition['id']}/alignment?organization_id={reader.id}",
+        headers=lena_headers,
+    )
+    assert check.status_code == 200, check.text
+    reasons = " ".join(check.json()["reasons"])
+    assert "marked State PTA as not reputable" in reasons
+    assert check.json()["recommended_engagement"] == "core"

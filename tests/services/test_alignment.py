@@ -4,6 +4,7 @@ import pytest
 
 from app.services.alignment import (
     Capacity,
+    Room,
     StanceOnIssue,
     assess,
     issue_verdict,
@@ -163,3 +164,71 @@ def test_dues_weighed_against_size(capacity, engagement, reason_part):
 def test_observers_stay_observers_when_dues_are_high():
     result = assess([stance("support", "none")], Capacity(dues_amount=10_000))
     assert result.recommended_engagement == "observer"
+
+
+MAIN = [stance("support", "main")]
+LIMITED = [stance("support", "main", limitations="No paid ads")]
+
+
+@pytest.mark.parametrize(
+    ("positions", "capacity", "room", "engagement", "reason_part", "absent"),
+    [
+        # Partner research: a member marked not reputable, most members unknown.
+        (
+            MAIN,
+            ROOMY,
+            Room(members=3, not_reputable=("Acme PAC",)),
+            "core",
+            "marked Acme PAC as not reputable",
+            None,
+        ),
+        (MAIN, ROOMY, Room(members=4, unresearched=3), "core", "not researched 3 of the 4", None),
+        (MAIN, ROOMY, Room(members=4, unresearched=1), "lead", "not researched 1 of the 4", None),
+        # Hours already given elsewhere, against what staff and volunteers can spare.
+        (
+            MAIN,
+            Capacity(staff_count=2, volunteer_count=10, hours_committed=40),
+            Room(),
+            "core",
+            "about all that 2 staff",
+            None,
+        ),
+        (
+            MAIN,
+            Capacity(staff_count=6, volunteer_count=400, hours_committed=40),
+            Room(),
+            "lead",
+            "40 of about 460 hours",
+            None,
+        ),
+        # Size.
+        (MAIN, ROOMY, Room(members=2), "lead", "A small coalition (3 members with you)", None),
+        (MAIN, ROOMY, Room(members=20), "lead", "A large coalition (21 members with you)", None),
+        # The reader: a current lead is advised on staying in the lead.
+        (
+            LIMITED,
+            ROOMY,
+            Room(current_engagement="lead"),
+            "lead",
+            "You lead this coalition. To stay in the lead",
+            "lead is not advised",
+        ),
+        (
+            MAIN,
+            ROOMY,
+            Room(current_engagement="lead"),
+            "lead",
+            "You lead this coalition: you have",
+            "consider a leading role",
+        ),
+        (LIMITED, ROOMY, Room(current_engagement="supporter"), "core", "lead is not advised", None),
+    ],
+)
+def test_the_recommendation_reads_the_room(
+    positions, capacity, room, engagement, reason_part, absent
+):
+    result = assess(positions, capacity, room=room)
+    assert result.recommended_engagement == engagement
+    assert any(reason_part in reason for reason in result.reasons), result.reasons
+    if absent:
+        assert not any(absent in reason for reason in result.reasons)
