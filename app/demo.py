@@ -17,6 +17,7 @@ from app.schemas.activities import (
 from app.schemas.coalitions import (
     CoalitionCreate,
     GoalCreate,
+    IssuePosition,
     MembershipCreate,
     MembershipUpdate,
     ObjectiveCreate,
@@ -116,6 +117,8 @@ POSITIONS = {
          "Member congregations run schools; we stay neutral on vouchers."),
     ],
 }  # fmt: skip
+# (organization key, issue key) -> advocacy it cannot take on for that issue
+LIMITED_KINDS = {("literacy", "literacy"): ["testimony"]}  # a charity: no legislative testimony
 
 
 def demo_logins() -> list[tuple[str, str]]:
@@ -172,7 +175,11 @@ def seed(session: Session, *, only_if_empty: bool = False) -> bool:
                 organization_id=organizations[org_key].id,
                 issue_area_id=areas[issue_key].id,
                 position_in=PositionPut(
-                    stance=stance, priority=priority, statement=statement, limitations=limitations
+                    stance=stance,
+                    priority=priority,
+                    statement=statement,
+                    limitations=limitations,
+                    limited_activity_kinds=LIMITED_KINDS.get((org_key, issue_key), []),
                 ),
             )
     dana = _principal(session, "dana@statepta.example.org")
@@ -193,7 +200,54 @@ def seed(session: Session, *, only_if_empty: bool = False) -> bool:
     literacy_coalition, meals_coalition = _seed_coalitions(session, root, organizations, areas)
     _seed_letter(session, root, organizations, areas, literacy_coalition)
     _seed_proposals(session, organizations, literacy_coalition, meals_coalition)
+    _seed_stances(session, root, organizations, areas, literacy_coalition)
     return True
+
+
+def _seed_stances(
+    session: Session,
+    root: Principal,
+    orgs: dict[str, Organization],
+    areas: dict[str, IssueArea],
+    literacy_coalition: str,
+) -> None:
+    """A coalition formed *against* vouchers, which the State PTA (opposed to vouchers) is
+    rightly told fits it; and a testimony ask that Read Together, a charity that gives no
+    testimony, is told fits it only in part."""
+    against = coalitions.create_coalition(
+        session,
+        root,
+        CoalitionCreate(
+            name="Public Dollars for Public Schools",
+            unifying_issue="Public money stays in public schools.",
+            policy_goal="Defeat the voucher bill (SB 14) this session.",
+            issue_area_ids=[areas["vouchers"].id],
+            issue_positions=[IssuePosition(issue_area_id=areas["vouchers"].id, stance="oppose")],
+            status="active",
+            decision_rule="majority",
+            convener_organization_id=orgs["union"].id,
+            visibility="listed",
+        ),
+    )
+    for key, note in [
+        ("state_pta", "You oppose vouchers as we do: join us to defeat SB 14."),
+        ("faith", "Your congregations' schools matter here; we would value your counsel."),
+    ]:
+        coalitions.invite(
+            session, root, against.id, MembershipCreate(organization_id=orgs[key].id, note=note)
+        )
+    activities.create_activity(
+        session,
+        root,
+        literacy_coalition,
+        ActivityCreate(
+            kind="testimony",
+            title="Testify for HB 210 at the education committee",
+            body="Three members speak for tutors and libraries, five minutes each.",
+            target="House Education Committee",
+            issue_area_ids=[areas["literacy"].id],
+        ),
+    )
 
 
 def _seed_proposals(

@@ -63,3 +63,42 @@ def test_a_platform_admin_token_sees_every_organization(cli_env, monkeypatch):
             f"/api/v1/organizations/{state_pta['id']}/positions", headers=headers
         )
         assert len(positions.json()["items"]) == 4
+
+
+def test_the_demo_shows_stance_aware_advice(cli_env):
+    """The State PTA, opposed to vouchers, is told the coalition against vouchers fits it;
+    Read Together, a charity that gives no testimony, is told the testimony ask fits in part."""
+    from sqlmodel import select
+
+    from app.db import Database
+    from app.models import Activity, Coalition, Organization
+    from app.services import accounts, activities, coalitions
+
+    runner = CliRunner()
+    runner.invoke(cli, ["migrate"])
+    assert runner.invoke(cli, ["seed-demo"]).exit_code == 0
+    with Database(engine_for(cli_env)).session() as session:
+
+        def reader(email):
+            return accounts.principal_for(session, accounts.find_user(session, email))
+
+        def named(model, name):
+            return session.exec(select(model).where(model.name == name)).one()
+
+        against = named(Coalition, "Public Dollars for Public Schools")
+        pta = named(Organization, "Riverside State PTA")
+        fit = coalitions.alignment_for(
+            session, reader("dana@statepta.example.org"),
+            coalition_id=against.id, organization_id=pta.id,
+        )  # fmt: skip
+        assert fit["verdict"] == "aligned", fit
+        assert not any("Do not join" in reason for reason in fit["reasons"])
+
+        testimony = session.exec(select(Activity).where(Activity.kind == "testimony")).one()
+        charity = named(Organization, "Read Together")
+        ask = activities.alignment_for(
+            session, reader("lena@readtogether.example.org"),
+            activity_id=testimony.id, organization_id=charity.id,
+        )  # fmt: skip
+        assert ask["verdict"] == "partial"
+        assert "cannot take on testimony" in ask["issues"][0]["note"]
