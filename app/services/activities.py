@@ -150,11 +150,7 @@ def alignment_for(
     """How one ask fits one of the principal's organizations: the activity's stances and
     kind against the organization's positions and limitations."""
     activity, coalition = _visible_activity(session, principal, activity_id)
-    if organization_id is None:
-        if len(principal.roles) != 1:
-            raise Invalid.field(["query", "organization_id"], "Say which organization to check.")
-        organization_id = next(iter(principal.roles))
-    organization = access.get_organization(session, principal, organization_id, private=True)
+    organization = assessments.reader_organization(session, principal, organization_id)
     result = assessments.assess_organization(
         session,
         organization,

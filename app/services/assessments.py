@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.errors import Invalid
 from app.models import (
     Activity,
     Coalition,
@@ -16,8 +17,21 @@ from app.models import (
     ResearchNote,
 )
 from app.models.coalitions import Engagement, MembershipStatus
+from app.principal import Principal
 from app.schemas.coalitions import IssuePosition
-from app.services import alignment
+from app.services import access, alignment
+
+
+def reader_organization(
+    session: Session, principal: Principal, organization_id: str | None
+) -> Organization:
+    """The organization whose fit is asked about: the one named, or the reader's only one.
+    Its positions are private, so it must be one of the reader's own."""
+    if organization_id is None:
+        if len(principal.roles) != 1:
+            raise Invalid.field(["query", "organization_id"], "Say which organization to check.")
+        organization_id = next(iter(principal.roles))
+    return access.get_organization(session, principal, organization_id, private=True)
 
 
 def stated(positions: list[IssuePosition] | None) -> list[tuple[str, str]] | None:

@@ -547,11 +547,7 @@ def alignment_for(
 ) -> dict[str, Any]:
     """How the coalition fits one of the principal's organizations (its positions are private)."""
     coalition = access.get_coalition(session, principal, coalition_id)
-    if organization_id is None:
-        if len(principal.roles) != 1:
-            raise Invalid.field(["query", "organization_id"], "Say which organization to check.")
-        organization_id = next(iter(principal.roles))
-    organization = access.get_organization(session, principal, organization_id, private=True)
+    organization = assessments.reader_organization(session, principal, organization_id)
     result = assessments.assess_organization(
         session,
         organization,
