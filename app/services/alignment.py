@@ -194,22 +194,27 @@ def recommend(
         return OBSERVER, [
             f"You have no recorded positions on {names}: record them before choosing a role."
         ]
-    engagement, reasons = _by_priority(issues, capacity)
-    engagement = _weigh_limitations(issues, engagement, reasons)
+    leading = room.current_engagement == LEAD
+    engagement, reasons = _by_priority(issues, capacity, leading=leading)
+    engagement = _weigh_limitations(issues, engagement, reasons, leading=leading)
     engagement = _weigh_hours(capacity, engagement, reasons)
     engagement = _weigh_dues(capacity, engagement, reasons)
     engagement = _weigh_partners(room, engagement, reasons)
     _describe_size(room, reasons)
-    return _for_the_reader(room, engagement, reasons)
+    settle = any(issue.verdict == PARTIAL for issue in issues)
+    return _for_the_reader(room, engagement, reasons, settle_a_plan=settle)
 
 
-def _by_priority(issues: list[IssueVerdict], capacity: Capacity) -> tuple[str, list[str]]:
+def _by_priority(
+    issues: list[IssueVerdict], capacity: Capacity, *, leading: bool
+) -> tuple[str, list[str]]:
     reasons: list[str] = []
     engaged = [issue for issue in issues if issue.verdict in (ALIGNED, PARTIAL)]
     main = [issue.issue_area_name for issue in engaged if issue.priority == "main"]
     secondary = [issue.issue_area_name for issue in engaged if issue.priority == "secondary"]
     if main:
-        reasons.append(f"{', '.join(main)} is a main priority for you: consider a leading role.")
+        advice = "" if leading else ": consider a leading role"
+        reasons.append(f"{', '.join(main)} is a main priority for you{advice}.")
         if _is_stretched(capacity):
             reasons.append(
                 f"With {capacity.staff_count} staff, {capacity.volunteer_count} volunteers and "
@@ -232,11 +237,13 @@ def _by_priority(issues: list[IssueVerdict], capacity: Capacity) -> tuple[str, l
     return OBSERVER, reasons
 
 
-def _weigh_limitations(issues: list[IssueVerdict], engagement: str, reasons: list[str]) -> str:
+def _weigh_limitations(
+    issues: list[IssueVerdict], engagement: str, reasons: list[str], *, leading: bool
+) -> str:
     partial = [issue for issue in issues if issue.verdict == PARTIAL]
     for issue in partial:
         reasons.append(f"{issue.note} Agree a game plan for asks you cannot support.")
-    if partial and engagement == LEAD:
+    if partial and engagement == LEAD and not leading:
         reasons.append("Your limitations mean you may not sign everything: lead is not advised.")
         return CORE
     return engagement
@@ -307,20 +314,20 @@ def _describe_size(room: Room, reasons: list[str]) -> None:
         )
 
 
-def _for_the_reader(room: Room, engagement: str, reasons: list[str]) -> tuple[str, list[str]]:
+def _for_the_reader(
+    room: Room, engagement: str, reasons: list[str], *, settle_a_plan: bool
+) -> tuple[str, list[str]]:
     """A lead reads advice on staying in the lead, not on whether to take it."""
     if room.current_engagement != LEAD:
         return engagement, reasons
-    kept = [r for r in reasons if "lead is not advised" not in r and "consider a leading" not in r]
-    if engagement == LEAD:
-        kept.insert(0, "You lead this coalition: you have what staying in the lead takes.")
-        return LEAD, kept
-    kept.insert(
-        0,
-        "You lead this coalition. To stay in the lead, share the work with core members "
-        "and settle a game plan for the asks below.",
-    )
-    return LEAD, kept
+    if engagement == LEAD and not settle_a_plan:
+        opening = "You lead this coalition: you have what staying in the lead takes."
+    else:
+        opening = (
+            "You lead this coalition. To stay in the lead, share the work with core members "
+            "and settle a game plan for the asks below."
+        )
+    return LEAD, [opening, *reasons]
 
 
 def assess(
