@@ -30,7 +30,9 @@ def test_invite_assess_and_join(page, live_server):
     expect(
         page.get_by_role("heading", name="1. Does it fit your positions? aligned")
     ).to_be_visible()
-    expect(page.get_by_role("heading", name="4. Recommended engagement: lead")).to_be_visible()
+    # She has not researched the convener yet: not the moment to lead.
+    expect(page.get_by_role("heading", name="4. Recommended engagement: core")).to_be_visible()
+    expect(page.get_by_text("You have not researched 1 of the 1 members")).to_be_visible()
 
     # She notes what she knows of the convener, in place.
     research = page.locator(f"#research-{live_server.organization_id}")
@@ -41,6 +43,9 @@ def test_invite_assess_and_join(page, live_server):
     research = page.locator(f"#research-{live_server.organization_id}")
     expect(research).to_contain_text("Reliable partner, strong parent network.")
     expect(research.get_by_role("status")).to_have_text("Note saved.")
+    # Knowing her partner, the advice changes.
+    page.reload()
+    expect(page.get_by_role("heading", name="4. Recommended engagement: lead")).to_be_visible()
 
     # And joins as core, with a role and a game plan.
     page.get_by_label("Engagement", exact=True).select_option("core")
