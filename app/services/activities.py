@@ -288,7 +288,7 @@ def close_activity(session: Session, principal: Principal, activity_id: str) -> 
     for decision in session.exec(
         select(SignOnDecision).where(SignOnDecision.activity_id == activity.id)
     ):
-        approvals.withdraw_open_request(session, decision)
+        approvals.withdraw_open_request(session, decision, actor=principal)
     session.flush()
     events.emit(
         session,
@@ -427,7 +427,7 @@ def put_decision(
     if target == "withdrawn" and decision.status != "signed":
         raise Conflict("Only a signature can be withdrawn.")
     if target != "signed":
-        approvals.withdraw_open_request(session, decision)
+        approvals.withdraw_open_request(session, decision, actor=principal)
     decisions.change(
         session, decision, activity, target, comment=decision_in.comment, actor=principal
     )
