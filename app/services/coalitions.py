@@ -28,7 +28,7 @@ from app.schemas.coalitions import (
     MembershipCreate,
     MembershipUpdate,
 )
-from app.services import access, alignment, assessments, events
+from app.services import access, activities, alignment, assessments, events
 
 COMMUNITY_ROOTED = {"community", "faith"}
 # Who may set which membership fields: the coalition's leads, or the member itself.
@@ -425,9 +425,19 @@ def update_member(
     session.add(membership)
     session.flush()
     _record(session, principal, coalition, membership, changed)
+    if "status" in changed:
+        _follow_status(session, principal, membership)
     organization = session.get(Organization, organization_id)
     assert organization is not None
     return _membership_row(membership, organization)
+
+
+def _follow_status(session: Session, principal: Principal, membership: Membership) -> None:
+    """What a membership's new status means for what the coalition has open: a member that
+    joins is asked for it too."""
+    ids = {"coalition_id": membership.coalition_id, "organization_id": membership.organization_id}
+    if membership.status == MembershipStatus.joined:
+        activities.ask_new_member(session, principal, **ids)
 
 
 def _may_set(field: str, value: Any, is_lead: bool, is_own: bool, joining: bool) -> bool:

@@ -26,7 +26,8 @@ def for_event(session: Session, event: Event, audience: list[EventAudience]) -> 
     """Turn an event into the notifications people act on."""
     data = event.data
     org = data.get("organization_id")
-    if event.type == "signon.decision_changed" and data.get("from") is None and org:
+    asked = data.get("from") is None or data.get("asked")
+    if event.type == "signon.decision_changed" and asked and org:
         activity = session.get(Activity, data["activity_id"])
         assert activity is not None
         deadline = f" by {activity.sign_on_deadline:%d %b}" if activity.sign_on_deadline else ""
