@@ -546,3 +546,29 @@ def ask_new_member(
         if decided.get(activity.id, DecisionStatus.withdrawn) != DecisionStatus.withdrawn:
             continue
         _ask_every_member(session, principal, activity, coalition, organization_id=organization_id)
+
+
+def withdraw_leaving_member(
+    session: Session,
+    principal: Principal,
+    *,
+    coalition_id: str,
+    organization_id: str,
+    comment: str,
+) -> None:
+    """A member that leaves withdraws its open decisions on the coalition's open activities
+    and stops their approval requests; `comment` goes into the history to say why."""
+    rows = session.exec(
+        select(SignOnDecision, Activity)
+        .join(Activity, Activity.id == SignOnDecision.activity_id)
+        .where(
+            Activity.coalition_id == coalition_id,
+            Activity.status == ActivityStatus.open,
+            SignOnDecision.organization_id == organization_id,
+            SignOnDecision.status.in_(["pending", "in_approval"]),  # type: ignore[attr-defined]
+        )
+        .order_by(SignOnDecision.id)  # type: ignore[arg-type]
+    ).all()
+    for decision, activity in rows:
+        approvals.withdraw_open_request(session, decision, actor=principal)
+        decisions.change(session, decision, activity, "withdrawn", comment=comment, actor=principal)

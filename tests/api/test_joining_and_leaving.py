@@ -1,9 +1,13 @@
-"""Members who join while letters are open are asked too."""
+"""Members who join while letters are open are asked too; members who leave let go of
+their open decisions, approval requests and votes, with history."""
 
 from datetime import timedelta
 
+import pytest
+
 from tests.api.test_signon import NOW, UNION_PROCESS, decisions_by_org, letter, open_letter  # noqa: F401
 
+LEFT = "Left the coalition."
 ABSTAINED = "Set by the game plan (abstain): You have no recorded position on Early literacy."
 
 
@@ -106,3 +110,98 @@ def test_a_late_joiner_is_asked_for_open_letters_with_its_game_plan(client, lett
         ("approval_waiting", "/approvals"),
         ("invitation", "/coalitions"),
     }
+
+
+@pytest.fixture
+def voting(client, letter):  # noqa: F811
+    """The letter open, and a proposal on which the union voted no and Read Together yes."""
+    open_letter(client, letter)
+    h, o = letter["h"], letter["orgs"]
+    proposal = client.post(
+        f"/api/v1/coalitions/{letter['coalition'].id}/proposals",
+        headers=h["dana"],
+        json={"title": "Endorse HB 210"},
+    ).json()
+    url = f"/api/v1/proposals/{proposal['id']}/votes"
+    for who, org, choice in (("sam", "union", "no"), ("lena", "literacy", "yes")):
+        body = {"organization_id": o[org].id, "choice": choice, "comment": "Our members say so"}
+        assert client.post(url, headers=h[who], json=body).status_code == 200
+    return proposal
+
+
+def test_a_leaver_withdraws_its_open_decisions_approvals_and_votes(client, letter, voting):  # noqa: F811
+    h, o = letter["h"], letter["orgs"]
+    coalition_id, letter_id = letter["coalition"].id, letter["activity"]["id"]
+    union_approval = decisions_by_org(client, letter)[o["union"].id]["approval"]["id"]
+    before = client.get(f"/api/v1/proposals/{voting['id']}", headers=h["dana"]).json()["tally"]
+    assert (before["yes"], before["no"], before["voted"], before["eligible"]) == (1, 1, 2, 5)
+
+    left = client.delete(f"/api/v1/coalitions/{coalition_id}/members/{o['union'].id}",
+                         headers=h["sam"])  # fmt: skip
+    assert left.status_code == 200 and left.json()["status"] == "left"
+    moved = client.patch(
+        f"/api/v1/coalitions/{coalition_id}/members/{o['literacy'].id}",
+        headers=h["lena"],
+        json={"status": "left"},
+    )
+    assert moved.status_code == 200
+
+    rows = decisions_by_org(client, letter)
+    assert (rows[o["union"].id]["status"], rows[o["union"].id]["comment"]) == ("withdrawn", LEFT)
+    assert rows[o["literacy"].id]["status"] == "withdrawn"
+    assert history(client, letter, letter_id, o["union"].id)[-1] == (
+        "in_approval",
+        "withdrawn",
+        LEFT,
+    )
+    assert history(client, letter, letter_id, o["literacy"].id) == [
+        (None, "pending", None), ("pending", "withdrawn", LEFT),
+    ]  # fmt: skip
+    detail = client.get(f"/api/v1/activities/{letter_id}", headers=h["dana"]).json()
+    assert detail["tally"] == {"pending": 1, "in_approval": 1, "signed": 0, "declined": 1,
+                               "abstained": 0, "withdrawn": 2}  # fmt: skip
+    assert o["union"].id not in detail["readiness"]["at_risk_organization_ids"]
+
+    # The union's own people still see its request: withdrawn, no step waiting on anyone.
+    approval = client.get(f"/api/v1/approvals/{union_approval}", headers=h["sam"]).json()
+    assert approval["status"] == "withdrawn" and approval["step"] is None
+    assert {s["status"] for s in approval["steps"]} == {"waiting"}
+    assert client.get("/api/v1/organizations/{}/approvals?status=in_progress".format(
+        o["union"].id), headers=h["sam"]).json()["items"] == []  # fmt: skip
+    inbox_step = client.post(f"/api/v1/approvals/{union_approval}/decision",
+                             headers=h["sam_approver"], json={"action": "approve", "step": 1})  # fmt: skip
+    assert inbox_step.status_code == 409
+
+    proposal = client.get(f"/api/v1/proposals/{voting['id']}", headers=h["dana"]).json()
+    assert proposal["status"] == "open" and proposal["votes"] == []
+    tally = proposal["tally"]
+    assert (tally["yes"], tally["no"], tally["voted"], tally["eligible"]) == (0, 0, 0, 3)
+
+    seen = events_of(
+        client, h["sam"], "signon.decision_changed,approval.completed,proposal.vote_cast"
+    )
+    union_events = [(d.get("from"), d.get("to"), d.get("status"))
+                    for d in seen if d["organization_id"] == o["union"].id]  # fmt: skip
+    assert (None, None, "withdrawn") in union_events  # approval.completed
+    assert ("in_approval", "withdrawn", None) in union_events
+    assert ("no", None, None) in union_events  # its vote stopped counting
+
+
+def test_the_last_silent_member_leaving_closes_a_proposal_everyone_left_has_voted_on(
+    client,
+    letter,  # noqa: F811
+    voting,
+):
+    h, o = letter["h"], letter["orgs"]
+    url = f"/api/v1/proposals/{voting['id']}/votes"
+    for who, org in (("dana", "state_pta"), ("ruth", "faith")):
+        answer = client.post(
+            url, headers=h[who], json={"organization_id": o[org].id, "choice": "yes"}
+        )
+        assert answer.json()["status"] == "open"
+    # The food bank has not voted; once it leaves, everyone who may vote has spoken.
+    client.delete(f"/api/v1/coalitions/{letter['coalition'].id}/members/{o['food_bank'].id}",
+                  headers=h["tom"])  # fmt: skip
+    proposal = client.get(f"/api/v1/proposals/{voting['id']}", headers=h["dana"]).json()
+    assert (proposal["status"], proposal["outcome"]) == ("closed", "passed")
+    assert (proposal["tally"]["voted"], proposal["tally"]["eligible"]) == (4, 4)
