@@ -205,3 +205,77 @@ def test_the_last_silent_member_leaving_closes_a_proposal_everyone_left_has_vote
     proposal = client.get(f"/api/v1/proposals/{voting['id']}", headers=h["dana"]).json()
     assert (proposal["status"], proposal["outcome"]) == ("closed", "passed")
     assert (proposal["tally"]["voted"], proposal["tally"]["eligible"]) == (4, 4)
+
+
+def test_a_member_that_rejoins_is_asked_again(client, letter):  # noqa: F811
+    open_letter(client, letter)
+    h, o = letter["h"], letter["orgs"]
+    coalition_id, letter_id = letter["coalition"].id, letter["activity"]["id"]
+    literacy = o["literacy"].id
+    client.put(f"/api/v1/activities/{letter_id}/decisions/{o['faith'].id}", headers=h["ruth"],
+               json={"status": "signed"})  # fmt: skip
+    for key, who in (("literacy", "lena"), ("faith", "ruth")):
+        client.delete(f"/api/v1/coalitions/{coalition_id}/members/{o[key].id}", headers=h[who])
+        join(client, letter, o[key], h[who])
+    rows = decisions_by_org(client, letter)
+    assert rows[literacy]["status"] == "pending"
+    assert rows[o["faith"].id]["status"] == "signed"  # a decision made stands
+    assert [step[:2] for step in history(client, letter, letter_id, literacy)] == [
+        (None, "pending"), ("pending", "withdrawn"), ("withdrawn", "pending"),
+    ]  # fmt: skip
+    bell = client.get("/api/v1/notifications?unread=true", headers=h["lena"]).json()["items"]
+    # Asked again: the bell says so, as for a first ask (the old one was read on leaving).
+    assert [n["link"] for n in bell if n["kind"] == "ask_waiting"] == [f"/activities/{letter_id}"]
+
+
+def test_withdrawing_an_invitation_changes_nothing_else(client, letter, world):  # noqa: F811
+    open_letter(client, letter)
+    maya = world.user("maya")
+    library = world.organization(maya, name="Library Friends")
+    world.invite(letter["coalition"], library)
+    removed = client.delete(
+        f"/api/v1/coalitions/{letter['coalition'].id}/members/{library.id}",
+        headers=letter["h"]["dana"],
+    )
+    assert removed.status_code == 200 and removed.json()["status"] == "left"
+    bell = client.get("/api/v1/notifications?unread=true", headers=world.headers(maya)).json()
+    assert bell["items"] == []  # the invitation no longer waits on anyone
+    assert library.id not in decisions_by_org(client, letter)
+
+
+def unread(client, headers):
+    page = client.get("/api/v1/notifications?unread=true", headers=headers).json()
+    return sorted((n["kind"], n["link"]) for n in page["items"])
+
+
+def test_leaving_marks_the_bell_read_for_what_no_longer_waits(client, letter, voting):  # noqa: F811
+    h, o = letter["h"], letter["orgs"]
+    letter_page, proposal_page = (
+        f"/activities/{letter['activity']['id']}",
+        f"/proposals/{voting['id']}",
+    )
+    assert unread(client, h["sam"]) == [
+        ("approval_waiting", "/approvals"), ("ask_waiting", letter_page),
+        ("invitation", "/coalitions"), ("proposal_opened", proposal_page),
+    ]  # fmt: skip
+    client.delete(f"/api/v1/coalitions/{letter['coalition'].id}/members/{o['union'].id}",
+                  headers=h["sam"])  # fmt: skip
+    assert unread(client, h["sam"]) == []
+    everything = client.get("/api/v1/notifications", headers=h["sam"]).json()["items"]
+    assert len(everything) == 4  # read, and kept as history
+
+
+def test_a_person_of_two_members_keeps_the_others_asks(client, letter, world):  # noqa: F811
+    h, o = letter["h"], letter["orgs"]
+    world.add(o["literacy"], letter["people"]["dana"], "admin")  # dana speaks for both
+    open_letter(client, letter)
+    letter_page = f"/activities/{letter['activity']['id']}"
+    assert unread(client, h["dana"]).count(("ask_waiting", letter_page)) == 2
+    client.delete(f"/api/v1/coalitions/{letter['coalition'].id}/members/{o['literacy'].id}",
+                  headers=h["lena"])  # fmt: skip
+    # Read Together's ask is settled; the State PTA's still waits on dana.
+    assert unread(client, h["dana"]).count(("ask_waiting", letter_page)) == 1
+    rows = decisions_by_org(client, letter)
+    assert (rows[o["state_pta"].id]["status"], rows[o["literacy"].id]["status"]) == (
+        "pending", "withdrawn",
+    )  # fmt: skip
