@@ -9,6 +9,7 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.deps import SessionDep
+from app.errors import NotFound
 from app.models.coalitions import (
     ActivityKind,
     CoalitionStatus,
@@ -28,7 +29,7 @@ from app.pages.forms import (
     run_form,
     section_response,
 )
-from app.pages.templating import render
+from app.pages.templating import is_htmx, render
 from app.principal import Principal
 from app.schemas.activities import ActivityCreate
 from app.schemas.coalitions import (
@@ -280,10 +281,26 @@ async def update_member(
             session, principal, coalition_id=coalition_id, organization_id=org_id, changes=changes
         )
 
-    return await _coalition_act(
-        request, session, principal, coalition_id, "members", "coalitions/_members.html", save,
-        notice="Membership updated.",
+    outcome = await run_form(request, session, save, lists=LIST_FIELDS)
+    if outcome.errors is None and not _still_sees(session, principal, coalition_id):
+        # Left a private coalition: its page is gone for this person, so land on the dashboard.
+        if is_htmx(request):
+            return Response(status_code=204, headers={"HX-Redirect": "/"})
+        return RedirectResponse("/", status_code=303)
+    return section_response(
+        request, outcome, section="members", partial="coalitions/_members.html",
+        page="coalitions/detail.html",
+        context=lambda: coalition_context(session, principal, coalition_id),
+        redirect_to=f"/coalitions/{coalition_id}", notice="Membership updated.",
     )  # fmt: skip
+
+
+def _still_sees(session: Session, principal: Principal, coalition_id: str) -> bool:
+    try:
+        coalitions.get_coalition(session, principal, coalition_id)
+    except NotFound:
+        return False
+    return True
 
 
 @router.post("/coalitions/{coalition_id}/goals")

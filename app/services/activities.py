@@ -1,6 +1,7 @@
 """Advocacy activities and the sign-on decisions they collect from every member."""
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -219,8 +220,14 @@ def _iso(value: Any) -> str | None:
 
 
 def _ask_every_member(
-    session: Session, principal: Principal, activity: Activity, coalition: Coalition
+    session: Session,
+    principal: Principal,
+    activity: Activity,
+    coalition: Coalition,
+    *,
+    organization_id: str | None = None,
 ) -> None:
+    """Ask every joined member, or only `organization_id` (it joined while this was open)."""
     members = list(
         session.exec(
             select(Membership).where(
@@ -228,6 +235,8 @@ def _ask_every_member(
             )
         )
     )
+    if organization_id is not None:
+        members = [m for m in members if m.organization_id == organization_id]
     works = assessments.stances(activity if activity.issue_area_ids else coalition)
     names = organizations.issue_area_names(session, set(works))
     positions: dict[str, list[Position]] = {}
@@ -240,17 +249,7 @@ def _ask_every_member(
     moment = clock.now()
     for membership in members:
         org = membership.organization_id
-        decision = SignOnDecision(
-            id=new_id("dec"),
-            activity_id=activity.id,
-            organization_id=org,
-            status=DecisionStatus.pending,
-            version=0,
-            created_at=moment,
-            updated_at=moment,
-        )
-        session.add(decision)
-        session.flush()
+        decision = _decision_to_ask(session, activity, org, moment)
         steps = approvals.effective_steps(session, org, activity.kind)
         misfit = game_plan_reason(
             positions.get(org, []), works=works, names=names, activity=activity
@@ -276,6 +275,29 @@ def _ask_every_member(
             )
 
 
+def _decision_to_ask(
+    session: Session, activity: Activity, organization_id: str, moment: datetime
+) -> SignOnDecision:
+    """A new decision, or the one a member left behind when it left (kept for its history)."""
+    decision = session.exec(
+        select(SignOnDecision).where(
+            SignOnDecision.activity_id == activity.id,
+            SignOnDecision.organization_id == organization_id,
+        )
+    ).first() or SignOnDecision(
+        id=new_id("dec"),
+        activity_id=activity.id,
+        organization_id=organization_id,
+        status=DecisionStatus.pending,
+        version=0,
+        created_at=moment,
+        updated_at=moment,
+    )
+    session.add(decision)
+    session.flush()
+    return decision
+
+
 def close_activity(session: Session, principal: Principal, activity_id: str) -> Activity:
     activity, coalition = _visible_activity(session, principal, activity_id)
     access.require_lead(session, principal, coalition)
@@ -288,7 +310,7 @@ def close_activity(session: Session, principal: Principal, activity_id: str) -> 
     for decision in session.exec(
         select(SignOnDecision).where(SignOnDecision.activity_id == activity.id)
     ):
-        approvals.withdraw_open_request(session, decision)
+        approvals.withdraw_open_request(session, decision, actor=principal)
     session.flush()
     events.emit(
         session,
@@ -427,7 +449,7 @@ def put_decision(
     if target == "withdrawn" and decision.status != "signed":
         raise Conflict("Only a signature can be withdrawn.")
     if target != "signed":
-        approvals.withdraw_open_request(session, decision)
+        approvals.withdraw_open_request(session, decision, actor=principal)
     decisions.change(
         session, decision, activity, target, comment=decision_in.comment, actor=principal
     )
@@ -489,3 +511,64 @@ def asks_waiting(session: Session, principal: Principal) -> list[dict[str, Any]]
         )
     far = clock.now().replace(year=9999)
     return sorted(asks, key=lambda a: a["activity"].sign_on_deadline or far)
+
+
+# Members who join or leave while activities are open -------------------------------------
+
+
+def ask_new_member(
+    session: Session, principal: Principal, *, coalition_id: str, organization_id: str
+) -> None:
+    """A member that joins while letters or statements are open is asked for them as
+    opening asked every member, unless the sign-on deadline has passed. A member that left
+    and rejoins is asked again where it had withdrawn, never where it had decided."""
+    coalition = session.get(Coalition, coalition_id)
+    assert coalition is not None
+    open_ones = session.exec(
+        select(Activity).where(
+            Activity.coalition_id == coalition_id,
+            Activity.status == ActivityStatus.open,
+            Activity.collects_signatures.is_(True),  # type: ignore[attr-defined]
+        )
+    ).all()
+    decided = dict(
+        session.exec(
+            select(SignOnDecision.activity_id, SignOnDecision.status).where(
+                SignOnDecision.organization_id == organization_id,
+                SignOnDecision.activity_id.in_([a.id for a in open_ones]),  # type: ignore[attr-defined]
+            )
+        ).all()
+    )
+    now = clock.now()
+    for activity in open_ones:
+        if activity.sign_on_deadline is not None and activity.sign_on_deadline <= now:
+            continue
+        if decided.get(activity.id, DecisionStatus.withdrawn) != DecisionStatus.withdrawn:
+            continue
+        _ask_every_member(session, principal, activity, coalition, organization_id=organization_id)
+
+
+def withdraw_leaving_member(
+    session: Session,
+    principal: Principal,
+    *,
+    coalition_id: str,
+    organization_id: str,
+    comment: str,
+) -> None:
+    """A member that leaves withdraws its open decisions on the coalition's open activities
+    and stops their approval requests; `comment` goes into the history to say why."""
+    rows = session.exec(
+        select(SignOnDecision, Activity)
+        .join(Activity, Activity.id == SignOnDecision.activity_id)
+        .where(
+            Activity.coalition_id == coalition_id,
+            Activity.status == ActivityStatus.open,
+            SignOnDecision.organization_id == organization_id,
+            SignOnDecision.status.in_(["pending", "in_approval"]),  # type: ignore[attr-defined]
+        )
+        .order_by(SignOnDecision.id)  # type: ignore[arg-type]
+    ).all()
+    for decision, activity in rows:
+        approvals.withdraw_open_request(session, decision, actor=principal)
+        decisions.change(session, decision, activity, "withdrawn", comment=comment, actor=principal)

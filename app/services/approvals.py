@@ -442,6 +442,18 @@ def _finish(
     session: Session, principal: Principal, request: ApprovalRequest, activity: Activity
 ) -> None:
     """The request ended: the sign-on decision follows it, and the coalition is told."""
+    _announce_end(session, principal, request, activity)
+    decision = session.get(SignOnDecision, request.decision_id)
+    assert decision is not None
+    if request.status == ApprovalStatus.approved:
+        decisions.change(session, decision, activity, "signed", comment=None, actor=principal)
+    elif request.status == ApprovalStatus.rejected:
+        decisions.change(session, decision, activity, "declined", comment=None, actor=principal)
+
+
+def _announce_end(
+    session: Session, actor: Principal | None, request: ApprovalRequest, activity: Activity
+) -> None:
     shared = {
         "approval_id": request.id,
         "activity_id": activity.id,
@@ -456,18 +468,15 @@ def _finish(
         private_to={request.organization_id},
         shared_data=shared,
         coalition_id=activity.coalition_id,
-        actor=principal,
+        actor=actor,
     )
-    decision = session.get(SignOnDecision, request.decision_id)
-    assert decision is not None
-    if request.status == ApprovalStatus.approved:
-        decisions.change(session, decision, activity, "signed", comment=None, actor=principal)
-    elif request.status == ApprovalStatus.rejected:
-        decisions.change(session, decision, activity, "declined", comment=None, actor=principal)
 
 
-def withdraw_open_request(session: Session, decision: SignOnDecision) -> None:
-    """The organization decided otherwise, or the activity closed: stop the request."""
+def withdraw_open_request(
+    session: Session, decision: SignOnDecision, *, actor: Principal | None = None
+) -> None:
+    """The organization decided otherwise, left the coalition, or the activity closed: stop
+    the request (its active step goes back to waiting) and tell the coalition."""
     request = session.exec(
         select(ApprovalRequest).where(
             ApprovalRequest.decision_id == decision.id,
@@ -485,6 +494,9 @@ def withdraw_open_request(session: Session, decision: SignOnDecision) -> None:
             step.status = StepStatus.waiting
             session.add(step)
     session.flush()
+    activity = session.get(Activity, request.activity_id)
+    assert activity is not None
+    _announce_end(session, actor, request, activity)
 
 
 def open_request_of(session: Session, decision: SignOnDecision) -> ApprovalRequest | None:

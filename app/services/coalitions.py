@@ -28,12 +28,14 @@ from app.schemas.coalitions import (
     MembershipCreate,
     MembershipUpdate,
 )
-from app.services import access, alignment, assessments, events
+from app.services import access, activities, alignment, assessments, events, proposals
 
 COMMUNITY_ROOTED = {"community", "faith"}
 # Who may set which membership fields: the coalition's leads, or the member itself.
 LEAD_FIELDS = {"engagement", "roles"}
 OWN_FIELDS = {"commitment_hours_per_month", "game_plan", "game_plan_note"}
+# Why a member's open decisions and votes were withdrawn, in its history.
+LEFT = "Left the coalition."
 
 
 def _check_issue_areas(session: Session, ids: list[str]) -> None:
@@ -425,9 +427,23 @@ def update_member(
     session.add(membership)
     session.flush()
     _record(session, principal, coalition, membership, changed)
+    if "status" in changed:
+        _follow_status(session, principal, membership)
     organization = session.get(Organization, organization_id)
     assert organization is not None
     return _membership_row(membership, organization)
+
+
+def _follow_status(session: Session, principal: Principal, membership: Membership) -> None:
+    """What a membership's new status means for what the coalition has open: a member that
+    joins is asked for it too; one that leaves lets go of its open asks and votes (its
+    people's bell follows `membership.changed`, in services/event_notifications.py)."""
+    ids = {"coalition_id": membership.coalition_id, "organization_id": membership.organization_id}
+    if membership.status == MembershipStatus.joined:
+        activities.ask_new_member(session, principal, **ids)
+    elif membership.status == MembershipStatus.left:
+        activities.withdraw_leaving_member(session, principal, **ids, comment=LEFT)
+        proposals.withdraw_votes(session, principal, **ids, comment=LEFT)
 
 
 def _may_set(field: str, value: Any, is_lead: bool, is_own: bool, joining: bool) -> bool:

@@ -20,8 +20,9 @@ def change(
     first: bool = False,
 ) -> None:
     """Move a decision to `to_status`, keep the change, tell the coalition. `first` marks
-    the decision's opening state, which comes from nowhere."""
-    from_status = None if first else decision.status
+    the ask: a new decision's opening state comes from nowhere; a member asked again (it
+    left while the activity was open and has rejoined) starts from where it stood."""
+    from_status = None if first and decision.version == 0 else decision.status
     moment = clock.now()
     decision.status = to_status
     decision.comment = comment
@@ -52,6 +53,7 @@ def change(
             "from": from_status,
             "to": to_status,
             "comment": comment,
+            "asked": first,
         },
         visible_to=events.coalition_audience(session, activity.coalition_id)
         | {decision.organization_id},

@@ -1,5 +1,6 @@
 """Who hears about which event: the event listener that turns decision changes into the
-notifications people act on (asks, approval steps, overdue steps, invitations, votes)."""
+notifications people act on (asks, approval steps, overdue steps, invitations, votes), and
+settles them when an organization leaves."""
 
 from sqlmodel import Session, select
 
@@ -26,7 +27,8 @@ def for_event(session: Session, event: Event, audience: list[EventAudience]) -> 
     """Turn an event into the notifications people act on."""
     data = event.data
     org = data.get("organization_id")
-    if event.type == "signon.decision_changed" and data.get("from") is None and org:
+    asked = data.get("from") is None or data.get("asked")
+    if event.type == "signon.decision_changed" and asked and org:
         activity = session.get(Activity, data["activity_id"])
         assert activity is not None
         deadline = f" by {activity.sign_on_deadline:%d %b}" if activity.sign_on_deadline else ""
@@ -59,6 +61,10 @@ def for_event(session: Session, event: Event, audience: list[EventAudience]) -> 
                 text=f"Your organization is invited to join {name}.",
                 link="/coalitions", event_id=event.id,
             )  # fmt: skip
+    elif event.type == "membership.changed" and data.get("to") == "left" and org:
+        notifications.mark_read_on_leaving(
+            session, coalition_id=data["coalition_id"], organization_id=org
+        )
     elif event.type == "proposal.opened":
         for row in audience:
             for user_id in notifications.users_with_role(session, row.organization_id, {"admin"}):

@@ -10,7 +10,15 @@ from sqlmodel import Session, select
 from app import clock
 from app.errors import Invalid, NotFound
 from app.ids import new_id
-from app.models import Notification, NotificationPreference, OrganizationUser
+from app.models import (
+    Activity,
+    Event,
+    Membership,
+    Notification,
+    NotificationPreference,
+    OrganizationUser,
+    Proposal,
+)
 from app.pagination import Page, paginate
 from app.principal import Principal
 
@@ -95,6 +103,64 @@ def mark_read(session: Session, principal: Principal, notification_id: str | Non
         session.add(note)
     session.flush()
     return len(notes)
+
+
+def mark_read_on_leaving(session: Session, *, coalition_id: str, organization_id: str) -> int:
+    """An organization left a coalition: its people's unread notifications about the
+    coalition's asks of it are marked read, so the bell stops counting what no longer waits.
+    Someone who still takes part through another organization keeps the rest.
+
+    Marked read rather than filtered out: the bell counts unread rows on every page, and a
+    filter would have to check each notification's ask there; the list keeps them as history.
+    """
+    people = set(
+        session.exec(
+            select(OrganizationUser.user_id).where(
+                OrganizationUser.organization_id == organization_id
+            )
+        ).all()
+    )
+    if not people:
+        return 0
+    still_taking_part = set(
+        session.exec(
+            select(OrganizationUser.user_id)
+            .join(Membership, Membership.organization_id == OrganizationUser.organization_id)
+            .where(
+                OrganizationUser.user_id.in_(people),  # type: ignore[attr-defined]
+                Membership.coalition_id == coalition_id,
+                Membership.status == "joined",
+            )
+        ).all()
+    )
+    pages = {
+        *(f"/activities/{i}" for i in _ids(session, Activity, coalition_id)),
+        *(f"/proposals/{i}" for i in _ids(session, Proposal, coalition_id)),
+    }
+    rows = session.exec(
+        select(Notification, Event)
+        .join(Event, Event.id == Notification.event_id, isouter=True)
+        .where(
+            Notification.user_id.in_(people),  # type: ignore[attr-defined]
+            Notification.read_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    marked = 0
+    for note, event in rows:
+        about_here = note.link in pages or (
+            event is not None and event.coalition_id == coalition_id
+        )
+        about_it = event is not None and event.data.get("organization_id") == organization_id
+        if about_here and (about_it or note.user_id not in still_taking_part):
+            note.read_at = clock.now()
+            session.add(note)
+            marked += 1
+    session.flush()
+    return marked
+
+
+def _ids(session: Session, table: type[Activity] | type[Proposal], coalition_id: str) -> list[str]:
+    return list(session.exec(select(table.id).where(table.coalition_id == coalition_id)).all())
 
 
 def preference(session: Session, user_id: str) -> str:

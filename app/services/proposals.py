@@ -17,6 +17,7 @@ from app.services import access, decision_rules, events, notifications
 
 DEFAULT_DURATION = timedelta(days=7)
 CLOSING_SOON = timedelta(hours=24)
+WITHDRAWN = "withdrawn"  # in the vote history: the vote stopped counting
 
 
 def eligible_voters(session: Session, coalition_id: str) -> set[str]:
@@ -184,38 +185,105 @@ def cast_vote(
         raise Forbidden("Only joined members vote; observers and others do not.")
     if proposal.reason_required and vote_in.choice in ("no", "block") and not vote_in.comment:
         raise Invalid.field(["body", "comment"], f"Say why you vote {vote_in.choice}.")
-    vote = session.exec(
-        select(Vote).where(Vote.proposal_id == proposal.id, Vote.organization_id == org)
-    ).first()
+    vote = _live_vote(session, proposal_id=proposal.id, organization_id=org)
     before = vote.choice if vote else None
-    moment = clock.now()
     vote = vote or Vote(id=new_id("vot"), proposal_id=proposal.id, organization_id=org, choice="")
     vote.choice, vote.comment = vote_in.choice, vote_in.comment
-    vote.cast_by, vote.cast_at = principal.user_id, moment
+    vote.cast_by, vote.cast_at = principal.user_id, clock.now()
     session.add(vote)
+    _vote_changed(
+        session,
+        principal,
+        proposal,
+        org,
+        before=before,
+        after=vote_in.choice,
+        comment=vote_in.comment,
+    )
+    _close_when_everyone_voted(session, proposal, coalition, principal)
+    return proposal_view(session, proposal)
+
+
+def _live_vote(session: Session, *, proposal_id: str, organization_id: str) -> Vote | None:
+    return session.exec(
+        select(Vote).where(Vote.proposal_id == proposal_id, Vote.organization_id == organization_id)
+    ).first()
+
+
+def _vote_changed(
+    session: Session,
+    actor: Principal,
+    proposal: Proposal,
+    org: str,
+    *,
+    before: str | None,
+    after: str | None,
+    comment: str | None,
+) -> None:
+    """Keep a vote's change in its history and tell the coalition (`after` None: the vote
+    no longer counts)."""
     session.add(
         VoteChange(
             id=new_id("vch"), proposal_id=proposal.id, organization_id=org, from_choice=before,
-            to_choice=vote_in.choice, comment=vote_in.comment, cast_by=principal.user_id,
-            created_at=moment,
+            to_choice=after or WITHDRAWN, comment=comment, cast_by=actor.user_id,
+            created_at=clock.now(),
         )
     )  # fmt: skip
     proposal.version += 1
     session.add(proposal)
     session.flush()
+    coalition_id = proposal.coalition_id
     events.emit(
         session,
         "proposal.vote_cast",
-        {"proposal_id": proposal.id, "coalition_id": coalition.id, "organization_id": org,
-         "from": before, "to": vote_in.choice},
-        visible_to=events.coalition_audience(session, coalition.id),
-        coalition_id=coalition.id,
-        actor=principal,
+        {"proposal_id": proposal.id, "coalition_id": coalition_id, "organization_id": org,
+         "from": before, "to": after, "comment": comment},
+        visible_to=events.coalition_audience(session, coalition_id) | {org},
+        coalition_id=coalition_id,
+        actor=actor,
     )  # fmt: skip
+
+
+def _close_when_everyone_voted(
+    session: Session, proposal: Proposal, coalition: Coalition, actor: Principal
+) -> None:
     result = _result(session, proposal, coalition)
-    if result.tally["voted"] == result.tally["eligible"]:
-        _close(session, proposal, coalition, principal)  # everyone has spoken
-    return proposal_view(session, proposal)
+    if result.tally["eligible"] and result.tally["voted"] == result.tally["eligible"]:
+        _close(session, proposal, coalition, actor)  # everyone has spoken
+
+
+def withdraw_votes(
+    session: Session,
+    principal: Principal,
+    *,
+    coalition_id: str,
+    organization_id: str,
+    comment: str,
+) -> None:
+    """A member that leaves: its live votes on the coalition's open proposals go (their
+    history stays), and a proposal every remaining member has voted on closes, as it would
+    have at the last vote."""
+    coalition = session.get(Coalition, coalition_id)
+    assert coalition is not None
+    open_ones = session.exec(
+        select(Proposal)
+        .where(Proposal.coalition_id == coalition_id, Proposal.status == "open")
+        .order_by(Proposal.id)  # type: ignore[arg-type]
+    ).all()
+    for proposal in open_ones:
+        vote = _live_vote(session, proposal_id=proposal.id, organization_id=organization_id)
+        if vote is not None:
+            session.delete(vote)
+            _vote_changed(
+                session,
+                principal,
+                proposal,
+                organization_id,
+                before=vote.choice,
+                after=None,
+                comment=comment,
+            )
+        _close_when_everyone_voted(session, proposal, coalition, principal)
 
 
 def close_proposal(session: Session, principal: Principal, proposal_id: str) -> dict[str, Any]:

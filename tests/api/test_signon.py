@@ -291,6 +291,11 @@ def test_activity_rules(client, letter):
     union = letter["orgs"]["union"].id
     rows = decisions_by_org(client, letter)
     assert rows[union]["approval"]["status"] == "withdrawn"
+    ended = client.get("/api/v1/events?type=approval.completed", headers=h["dana"]).json()
+    # Closing stopped both open approvals, and each stop is an event the coalition sees.
+    assert sorted(
+        (e["data"]["organization_id"], e["data"]["status"]) for e in ended["items"]
+    ) == sorted([(union, "withdrawn"), (letter["orgs"]["food_bank"].id, "withdrawn")])
     assert_problem(
         client.put(
             f"/api/v1/activities/{activity}/decisions/{union}",

@@ -161,3 +161,25 @@ def test_goal_edited_in_place(client, lead, world):
         f"/goals/{goal['id']}", headers=headers, data={"title": "Pass HB 210", "due_date": "soon"}
     )
     assert bad.status_code == 422 and 'id="due_date-error"' in bad.text
+
+
+def test_leaving_a_private_coalition_lands_on_the_dashboard(client, lead, world):
+    _, _, coalition = lead
+    lena = world.user("lena", password=PASSWORD)
+    partner = world.organization(lena, name="Read Together", kind="nonprofit")
+    world.join(coalition, partner)
+    log_in(client, lena.email)
+    token = csrf_of(client.get(f"/coalitions/{coalition.id}").text)
+    left = client.post(
+        f"/coalitions/{coalition.id}/members/{partner.id}",
+        data={"csrf_token": token, "status": "left"},
+        follow_redirects=False,
+    )
+    # Its page is gone for a former member; the dashboard is where it lands, and it left.
+    assert (left.status_code, left.headers["location"]) == (303, "/")
+    assert client.get(f"/coalitions/{coalition.id}").status_code == 404
+    membership = client.get(
+        f"/api/v1/coalitions/{coalition.id}/members/{partner.id}",
+        headers=world.headers(world.user("dana", platform_admin=True)),
+    )
+    assert membership.json()["status"] == "left"
