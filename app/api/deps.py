@@ -66,7 +66,7 @@ def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise PreconditionFailed('If-Match must be an ETag this API gave out, such as "3".')
     return int(value)
 

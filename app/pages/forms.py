@@ -37,7 +37,7 @@ async def form_values(request: Request, *, lists: tuple[str, ...] = ()) -> dict[
 
 async def form_version(request: Request) -> int | None:
     value = (await request.form()).get("version")
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
 
 
 def refuse_unstorable(values: dict[str, Any]) -> None:

@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import SQLModel
 
+from app.api.deps import _if_match
+from app.errors import PreconditionFailed
 from app.schemas.base import UNSTORABLE, Input
 from tests.api.test_conventions import assert_problem
 from tests.seeded import Seeded, lookups_on_this_machine_only, seeded_app
@@ -210,3 +212,9 @@ def test_basic_credentials_with_a_nul_are_malformed(client):
     encoded = base64.b64encode(b"dana\x00@example.org:secret").decode()
     response = client.get("/api/v1/me", headers={"Authorization": f"Basic {encoded}"})
     assert assert_problem(response, 401)["detail"] == "Malformed Basic credentials."
+
+
+def test_an_if_match_of_other_digits_is_refused_not_a_crash():
+    # A header arrives as Latin-1: "²" is a digit to str.isdigit(), but not to int().
+    with pytest.raises(PreconditionFailed):
+        _if_match('"²"')

@@ -69,3 +69,13 @@ def test_a_csrf_token_that_is_not_ascii_is_refused_not_a_crash(client, dana):
         "/notifications/read", headers={"X-CSRF-Token": "tok\xe9n".encode("latin-1")}
     )
     assert response.status_code == 403
+
+
+def test_a_form_version_of_other_digits_is_no_version_not_a_crash(client, dana):
+    _, organization, token = dana
+    response = client.post(
+        f"/organizations/{organization.id}",
+        data={"name": "Maple PTA", "kind": "pta", "version": "²", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
