@@ -25,21 +25,20 @@ UNSTORABLE_MESSAGE = (
 
 def unstorable_at(value: Any) -> tuple[str | int, ...] | None:
     """Where in `value` (text, or lists and mappings holding text) the first character no
-    backend can store sits: () for the value itself, None when there is none."""
-    if isinstance(value, str):
-        return () if UNSTORABLE.search(value) else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(key, str) and UNSTORABLE.search(key):
-                return ()
-            inner = unstorable_at(item)
-            if inner is not None:
-                return (key, *inner)
-    elif isinstance(value, list | tuple | set | frozenset):
-        for index, item in enumerate(value):
-            inner = unstorable_at(item)
-            if inner is not None:
-                return (index, *inner)
+    backend can store sits: () for the value itself, None when there is none. A loop, not
+    recursion: JSON may nest as deep as the parser allows."""
+    pending: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str):
+            if UNSTORABLE.search(item):
+                return path
+        elif isinstance(item, dict):
+            if any(isinstance(key, str) and UNSTORABLE.search(key) for key in item):
+                return path
+            pending.extend(reversed([((*path, key), inner) for key, inner in item.items()]))
+        elif isinstance(item, list | tuple | set | frozenset):
+            pending.extend(reversed([((*path, i), inner) for i, inner in enumerate(item)]))
     return None
 
 

@@ -218,3 +218,18 @@ def test_an_if_match_of_other_digits_is_refused_not_a_crash():
     # A header arrives as Latin-1: "²" is a digit to str.isdigit(), but not to int().
     with pytest.raises(PreconditionFailed):
         _if_match('"²"')
+
+
+def test_text_nested_as_deep_as_json_goes_is_refused_not_a_crash(client, world):
+    # The parser stops near Python's recursion limit; the check must not stop before it.
+    answers = set()
+    for depth in range(900, 1000):
+        nested = "[" * depth + '"\\u0000"' + "]" * depth
+        body = '{"name": "A", "kind": "pta", "expertise": ' + nested + "}"
+        response = client.post(
+            "/api/v1/organizations",
+            content=body,
+            headers={**world.headers, "content-type": "application/json"},
+        )
+        answers.add(response.status_code)
+    assert answers <= {400, 422} and 422 in answers
