@@ -1,6 +1,6 @@
 """Every operation of the OpenAPI schema, fed requests schemathesis generates from it (valid
-and invalid), in process, on each backend: no answer is a 5xx and every documented answer
-matches its schema."""
+and invalid), in process, on each backend: no answer is a 5xx, and every answer has a status
+and media type the schema declares for the operation and matches the schema declared there."""
 
 from collections.abc import Iterator
 
@@ -10,7 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from app.main import create_app
 from app.settings import Settings
@@ -20,7 +24,12 @@ from tests.seeded import Seeded, lookups_on_this_machine_only, seeded_app
 pytestmark = pytest.mark.fuzz
 # A fixed budget: both backends together add about two minutes to the suite.
 EXAMPLES_PER_OPERATION = 15
-CHECKS = [not_a_server_error, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+    content_type_conformance,
+]
 
 SCHEMA = schemathesis.openapi.from_dict(
     create_app(
