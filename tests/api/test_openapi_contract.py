@@ -40,35 +40,35 @@ OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 
 
 @pytest.fixture(scope="module")
-def world(engine, database_url) -> Iterator[Seeded]:
-    with seeded_app(engine, database_url) as seeded:
-        yield seeded
+def seeded(engine, database_url) -> Iterator[Seeded]:
+    with seeded_app(engine, database_url) as world:
+        yield world
 
 
-def aim_at_the_world(case, data, world: Seeded) -> None:
+def aim_at_the_world(case, data, seeded: Seeded) -> None:
     """Most generated ids name nothing (404): point most of them at the seeded objects, and
     send a generated If-Match only now and then, so operations get past their first checks.
     A webhook address is always the loopback receiver's: nothing generated leaves the machine."""
     real = st.integers(0, 9).map(lambda n: n < 8)
     for container in (case.path_parameters, case.query):
         for name in list(container or {}):
-            if name in world.ids and data.draw(real):
-                container[name] = data.draw(st.sampled_from(world.ids[name]))
+            if name in seeded.ids and data.draw(real):
+                container[name] = data.draw(st.sampled_from(seeded.ids[name]))
     if isinstance(case.body, dict):
         for name, value in list(case.body.items()):
-            ids = world.ids.get(name.removesuffix("s") if isinstance(value, list) else name)
+            ids = seeded.ids.get(name.removesuffix("s") if isinstance(value, list) else name)
             if ids and data.draw(real):
                 pick = st.sampled_from(ids)
                 case.body[name] = data.draw(st.lists(pick, max_size=2) if isinstance(value, list) else pick)  # fmt: skip
         if "url" in case.body:
-            case.body["url"] = world.receiver_url
+            case.body["url"] = seeded.receiver_url
     for name in list(case.headers or {}):
         if name.lower() == "if-match" and data.draw(real):
             del case.headers[name]
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda operation: operation.label)
-def test_every_operation_answers_within_its_contract(operation, world, monkeypatch):
+def test_every_operation_answers_within_its_contract(operation, seeded, monkeypatch):
     refused_lookups = lookups_on_this_machine_only(monkeypatch)
     generated = st.one_of(
         operation.as_strategy(GenerationMode.POSITIVE),
@@ -85,9 +85,9 @@ def test_every_operation_answers_within_its_contract(operation, world, monkeypat
     @given(data=st.data())
     def answers_within_contract(data):
         case = data.draw(generated)
-        aim_at_the_world(case, data, world)
-        with world.rolled_back():
-            case.call_and_validate(app=world.app, headers=world.headers, checks=CHECKS)
+        aim_at_the_world(case, data, seeded)
+        with seeded.rolled_back():
+            case.call_and_validate(app=seeded.app, headers=seeded.headers, checks=CHECKS)
 
     answers_within_contract()
     assert refused_lookups == []

@@ -23,14 +23,14 @@ WRITES = {"post", "put", "patch"}
 
 
 @pytest.fixture(scope="module")
-def world(engine, database_url) -> Iterator[Seeded]:
-    with seeded_app(engine, database_url) as seeded:
-        yield seeded
+def seeded(engine, database_url) -> Iterator[Seeded]:
+    with seeded_app(engine, database_url) as world:
+        yield world
 
 
 @pytest.fixture(scope="module")
-def client(world) -> Iterator[TestClient]:
-    with TestClient(world.app) as client:
+def client(seeded) -> Iterator[TestClient]:
+    with TestClient(seeded.app) as client:
         yield client
 
 
@@ -106,33 +106,33 @@ def replaced(body: Any, path: tuple, value: str) -> Any:
     return copy
 
 
-def snapshot(world: Seeded) -> dict[str, list]:
-    connection = world.database.bind  # type: ignore[union-attr]
+def snapshot(seeded: Seeded) -> dict[str, list]:
+    connection = seeded.database.bind  # type: ignore[union-attr]
     return {
         table.name: connection.execute(table.select().order_by(*table.primary_key)).all()
         for table in SQLModel.metadata.sorted_tables
     }
 
 
-def send(client: TestClient, world: Seeded, method: str, path: str, body: Any):
+def send(client: TestClient, seeded: Seeded, method: str, path: str, body: Any):
     # json.dumps writes a lone surrogate as a \u escape, as any JSON client may.
     return client.request(
         method, path, content=json.dumps(body),
-        headers={**world.headers, "content-type": "application/json"},
+        headers={**seeded.headers, "content-type": "application/json"},
     )  # fmt: skip
 
 
-def test_every_write_with_a_body_has_a_valid_body_here(world):
+def test_every_write_with_a_body_has_a_valid_body_here(seeded):
     writes = {
         (method.upper(), path)
-        for path, operations in world.app.openapi()["paths"].items()
+        for path, operations in seeded.app.openapi()["paths"].items()
         for method, operation in operations.items()
         if method in WRITES and "requestBody" in operation
     }
-    assert writes == set(valid_writes(world))
+    assert writes == set(valid_writes(seeded))
 
 
-def test_every_body_the_api_reads_is_an_input(world):
+def test_every_body_the_api_reads_is_an_input(seeded):
     """Input carries the check: a body model that bypassed it would let such text through."""
     inputs, pending = set(), [Input]
     while pending:
@@ -141,17 +141,17 @@ def test_every_body_the_api_reads_is_an_input(world):
             pending.append(subclass)
     bodies = {
         operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/")[-1]
-        for operations in world.app.openapi()["paths"].values()
+        for operations in seeded.app.openapi()["paths"].values()
         for operation in operations.values()
         if "requestBody" in operation
     }
     assert bodies <= inputs
 
 
-def test_the_valid_bodies_are_accepted(client, world):
-    for (method, _), (path, body) in valid_writes(world).items():
-        with world.rolled_back():
-            response = send(client, world, method, path, body)
+def test_the_valid_bodies_are_accepted(client, seeded):
+    for (method, _), (path, body) in valid_writes(seeded).items():
+        with seeded.rolled_back():
+            response = send(client, seeded, method, path, body)
         assert response.status_code < 300 or response.status_code == 409, (path, response.text)
 
 
@@ -160,9 +160,9 @@ REFUSED = st.sampled_from(["\x00", "\ud800", "\udbff", "\udc00", "\udfff"])
 TEXT = st.one_of(ANY_TEXT, st.tuples(ANY_TEXT, REFUSED, ANY_TEXT).map("".join))
 
 
-def test_no_text_in_any_field_of_any_write_is_a_server_error(client, world, monkeypatch):
+def test_no_text_in_any_field_of_any_write_is_a_server_error(client, seeded, monkeypatch):
     lookups_on_this_machine_only(monkeypatch)  # a generated webhook address stays unresolved
-    writes = valid_writes(world)
+    writes = valid_writes(seeded)
     places = [
         (method, path, body, place)
         for (method, _), (path, body) in writes.items()
@@ -174,20 +174,20 @@ def test_no_text_in_any_field_of_any_write_is_a_server_error(client, world, monk
     @given(target=st.sampled_from(places), text=TEXT)
     def stored_or_refused(target, text):
         method, path, body, place = target
-        with world.rolled_back():
-            before = snapshot(world)
-            response = send(client, world, method, path, replaced(body, place, text))
+        with seeded.rolled_back():
+            before = snapshot(seeded)
+            response = send(client, seeded, method, path, replaced(body, place, text))
             assert response.status_code < 500, response.text
             if UNSTORABLE.search(json.loads(json.dumps(text))):  # as the server reads it
                 problem = assert_problem(response, 422)
                 assert any(e["loc"][:2] == ["body", place[0]] for e in problem["errors"])
-                assert snapshot(world) == before
+                assert snapshot(seeded) == before
 
     stored_or_refused()
 
 
-def test_the_reported_nul_in_a_name(client, world):
-    response = send(client, world, "POST", "/api/v1/organizations", {"name": "Nul\u0000byte", "kind": "pta"})  # fmt: skip
+def test_the_reported_nul_in_a_name(client, seeded):
+    response = send(client, seeded, "POST", "/api/v1/organizations", {"name": "Nul\u0000byte", "kind": "pta"})  # fmt: skip
     problem = assert_problem(response, 422)
     assert problem["errors"][0]["loc"] == ["body", "name"]
     assert "NUL" in problem["errors"][0]["msg"]
@@ -202,8 +202,8 @@ def test_the_reported_nul_in_a_name(client, world):
         ("/api/v1/events?type=a%00b", ["query", "type"]),
     ],
 )
-def test_parameters_with_a_nul_are_refused_before_any_lookup(client, world, path, loc):
-    problem = assert_problem(client.get(path, headers=world.headers), 422)
+def test_parameters_with_a_nul_are_refused_before_any_lookup(client, seeded, path, loc):
+    problem = assert_problem(client.get(path, headers=seeded.headers), 422)
     assert loc in [e["loc"] for e in problem["errors"]]
     assert "NUL" in problem["detail"]
 
@@ -220,7 +220,7 @@ def test_an_if_match_of_other_digits_is_refused_not_a_crash():
         _if_match('"²"')
 
 
-def test_text_nested_as_deep_as_json_goes_is_refused_not_a_crash(client, world):
+def test_text_nested_as_deep_as_json_goes_is_refused_not_a_crash(client, seeded):
     # The parser stops near Python's recursion limit; the check must not stop before it.
     answers = set()
     for depth in range(900, 1000):
@@ -229,16 +229,16 @@ def test_text_nested_as_deep_as_json_goes_is_refused_not_a_crash(client, world):
         response = client.post(
             "/api/v1/organizations",
             content=body,
-            headers={**world.headers, "content-type": "application/json"},
+            headers={**seeded.headers, "content-type": "application/json"},
         )
         answers.add(response.status_code)
     assert answers == {422}  # past the parser's depth the body is malformed JSON: 422 too
 
 
-def test_a_body_that_is_not_utf8_is_malformed_json(client, world):
+def test_a_body_that_is_not_utf8_is_malformed_json(client, seeded):
     response = client.post(
         "/api/v1/organizations",
         content=b'{"name": "Caf\xe9", "kind": "pta"}',  # Latin-1, not UTF-8
-        headers={**world.headers, "content-type": "application/json"},
+        headers={**seeded.headers, "content-type": "application/json"},
     )
     assert assert_problem(response, 422)["errors"][0]["loc"] == ["body"]
