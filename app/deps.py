@@ -1,5 +1,5 @@
 """Typed dependencies every route needs from a request, API or page: the database session,
-the settings and the caller's address."""
+the settings, the caller's address, and the check that its parameters can be stored."""
 
 from collections.abc import Iterator
 from typing import Annotated
@@ -8,6 +8,8 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.db import Database
+from app.errors import Invalid
+from app.schemas.base import UNSTORABLE, UNSTORABLE_MESSAGE
 from app.settings import Settings
 
 
@@ -37,3 +39,20 @@ SessionDep = Annotated[Session, Depends(_session, scope="function")]
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def storable_parameters(request: Request) -> None:
+    """Path and query parameters end up in queries as text: one that no backend can hold
+    (a NUL, say, from `%00`) is a 422 naming it before anything looks it up."""
+    parameters = [
+        *(("path", name, value) for name, value in request.path_params.items()),
+        *(("query", name, value) for name, value in request.query_params.multi_items()),
+    ]
+    refused = [
+        {"loc": [location, name], "msg": UNSTORABLE_MESSAGE, "type": "unstorable_text"}
+        for location, name, value in parameters
+        if isinstance(value, str) and UNSTORABLE.search(value)
+    ]
+    if refused:
+        names = ", ".join(f"{e['loc'][0]} parameter {e['loc'][1]}" for e in refused)
+        raise Invalid(f"{names}: {UNSTORABLE_MESSAGE}", errors=refused)

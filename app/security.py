@@ -42,7 +42,8 @@ def new_csrf_token() -> str:
 
 
 def csrf_matches(expected: str | None, given: str | None) -> bool:
-    return bool(expected and given) and hmac.compare_digest(expected, given)  # type: ignore[arg-type]
+    # compare_digest takes ASCII text only; a token of ours is ASCII, so anything else is wrong.
+    return bool(expected and given and given.isascii()) and hmac.compare_digest(expected, given)  # type: ignore[arg-type]
 
 
 class SessionSigner:

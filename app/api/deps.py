@@ -10,6 +10,7 @@ from app.deps import SessionDep, SettingsDep, client_address
 from app.errors import PreconditionFailed, Unauthorized
 from app.pagination import MAX_LIMIT
 from app.principal import Principal
+from app.schemas.base import UNSTORABLE
 from app.services import accounts
 
 
@@ -47,7 +48,7 @@ def _basic_credentials(encoded: str) -> tuple[str, str]:
     except (binascii.Error, UnicodeDecodeError):
         raise Unauthorized("Malformed Basic credentials.") from None
     email, sep, password = decoded.partition(":")
-    if not sep:
+    if not sep or UNSTORABLE.search(decoded):
         raise Unauthorized("Malformed Basic credentials.")
     return email, password
 
@@ -65,7 +66,7 @@ def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise PreconditionFailed('If-Match must be an ETag this API gave out, such as "3".')
     return int(value)
 

@@ -32,6 +32,10 @@ _TITLES = {
 }
 
 
+UNREADABLE_BODY = "The body could not be read as JSON: send UTF-8, nested less deeply."
+_UNREADABLE_BODY = {"loc": ["body"], "msg": UNREADABLE_BODY, "type": "json_invalid"}
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -116,6 +120,10 @@ def install(app: FastAPI, render_error_page: Any) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
         if exc.status_code == 404:
             detail = "Nothing lives at this address."
+        if is_api(request) and exc.status_code == 400 and exc.__cause__ is not None:
+            # FastAPI's answer to a body it could not parse (not UTF-8, nested deeper than
+            # the parser goes): malformed JSON like any other, so a 422 naming the body.
+            return problem(422, UNREADABLE_BODY, slug="validation", errors=[_UNREADABLE_BODY])
         if is_api(request):
             return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
         return render_error_page(

@@ -1,6 +1,6 @@
-"""All JSON routers, mounted under /api/v1."""
+"""All JSON routers, mounted under /api/v1; every route's parameters are checked once."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from app.api import (
     accounts,
@@ -15,10 +15,15 @@ from app.api import (
     webhooks,
 )
 from app.api.openapi import problems
+from app.deps import storable_parameters
 
-# Every API route needs a caller (Basic sign-ins are throttled) and validates its input;
-# each route adds the problems its own rules can answer.
-api_router = APIRouter(prefix="/api/v1", responses=problems(401, 422, 429))
+# Every API route needs a caller (Basic sign-ins are throttled) and validates its input,
+# its path and query parameters included; each route adds the problems its own rules answer.
+api_router = APIRouter(
+    prefix="/api/v1",
+    responses=problems(401, 422, 429),
+    dependencies=[Depends(storable_parameters)],
+)
 api_router.include_router(accounts.router)
 api_router.include_router(organizations.router)
 api_router.include_router(coalitions.router)

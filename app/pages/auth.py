@@ -8,6 +8,7 @@ from app.deps import SessionDep, SettingsDep, client_address
 from app.errors import TooManyRequests, Unauthorized
 from app.pages.browser_session import end_session, start_session
 from app.pages.templating import render
+from app.schemas.base import UNSTORABLE_MESSAGE, unstorable_at
 from app.services import accounts
 
 router = APIRouter()
@@ -32,6 +33,9 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
     password = str(form.get("password", ""))
     next_path = _safe_next(str(form.get("next", "/")))
     context = {"next": next_path, "email": email}
+    if unstorable_at([email, password]) is not None:
+        errors = {"": UNSTORABLE_MESSAGE}
+        return render(request, "auth/login.html", {**context, "errors": errors}, status_code=422)
     try:
         principal = accounts.authenticate(
             session,

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from app.errors import Conflict, DomainError, Invalid, PreconditionFailed
 from app.pages.templating import is_htmx, render
+from app.schemas.base import UNSTORABLE_MESSAGE, unstorable_at
 from app.schemas.organizations import ResearchNoteCreate
 
 M = TypeVar("M", bound=BaseModel)
@@ -36,7 +37,19 @@ async def form_values(request: Request, *, lists: tuple[str, ...] = ()) -> dict[
 
 async def form_version(request: Request) -> int | None:
     value = (await request.form()).get("version")
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
+
+
+def refuse_unstorable(values: dict[str, Any]) -> None:
+    """Every posted field, before any action: not every value goes through a schema, and
+    one holding a character no backend can store gets its message beside it."""
+    refused = [
+        {"loc": ["body", name], "msg": UNSTORABLE_MESSAGE}
+        for name, value in values.items()
+        if unstorable_at(value) is not None
+    ]
+    if refused:
+        raise Invalid(UNSTORABLE_MESSAGE, errors=refused)
 
 
 def parse(schema: type[M], values: dict[str, Any], *, keep_blank: bool = False) -> M:
@@ -93,6 +106,7 @@ async def run_form(
     nothing half-written behind the re-rendered form."""
     values = await form_values(request, lists=lists)
     try:
+        refuse_unstorable(values)
         with session.begin_nested():
             action(dict(values))
     except FIXABLE as exc:
@@ -146,6 +160,7 @@ async def create_from_page(
         if values.get(name):
             values[name] = f"{values[name]}:00+00:00"  # <input type="datetime-local">: UTC here
     try:
+        refuse_unstorable(values)
         with session.begin_nested():
             address = create(values)
     except FIXABLE as exc:

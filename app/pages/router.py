@@ -1,7 +1,9 @@
-"""All page routers; every unsafe request passes the CSRF check."""
+"""All page routers; every route's parameters are checked once, every unsafe request passes
+the CSRF check."""
 
 from fastapi import APIRouter, Depends
 
+from app.deps import storable_parameters
 from app.pages import (
     activities,
     approvals,
@@ -17,7 +19,9 @@ from app.pages import (
 )
 from app.pages.deps import verify_csrf
 
-pages_router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+pages_router = APIRouter(
+    dependencies=[Depends(storable_parameters), Depends(verify_csrf)], include_in_schema=False
+)
 pages_router.include_router(auth.router)
 pages_router.include_router(home.router)
 pages_router.include_router(organizations.router)

@@ -394,6 +394,9 @@ def update_member(
         raise Forbidden("Only this organization's admin or a coalition lead may change this.")
     check_version(membership.version, expected_version)
     values = changes.model_dump(mode="json", exclude_unset=True)
+    for required in ("engagement", "commitment_hours_per_month", "game_plan"):
+        if required in values and values[required] is None:
+            raise Invalid.field(["body", required], "This field cannot be empty.")
     target = values.pop("status", None)
     joining = target == "joined" and membership.status == "invited"
 

@@ -129,6 +129,17 @@ def test_invite_then_join_with_engagement_and_game_plan(client, world, chair):
     assert detail["size"] == 2 and detail["composition"]["by_kind"] == {"nonprofit": 1, "pta": 1}
 
 
+@pytest.mark.parametrize("field", ["engagement", "commitment_hours_per_month", "game_plan"])
+def test_a_membership_field_that_must_have_a_value_cannot_be_emptied(client, chair, field):
+    _, state_pta, headers = chair
+    coalition = create(client, headers, state_pta.id).json()
+    member = f"/api/v1/coalitions/{coalition['id']}/members/{state_pta.id}"
+    before = client.get(member, headers=headers).json()
+    problem = assert_problem(client.patch(member, headers=headers, json={field: None}), 422)
+    assert problem["errors"][0]["loc"] == ["body", field]
+    assert client.get(member, headers=headers).json() == before
+
+
 def test_only_leads_invite_and_only_own_admins_decide(client, world, chair):
     _, state_pta, headers = chair
     coalition = create(client, headers, state_pta.id).json()
