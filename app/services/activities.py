@@ -372,29 +372,103 @@ def decisions_view(
     return result
 
 
-def readiness(activity: Activity, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    waiting = [
-        r["approval"]
-        for r in rows
-        if r["status"] == "in_approval"
-        and r["approval"]
-        and r["approval"]["expected_completion_at"]
-    ]
+def readiness(
+    session: Session, activity: Activity, coalition: Coalition, rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A deadline the slowest member can meet, and who would miss the current one: from the
+    approvals under way once the activity is open, and as if it opened now while a draft, so
+    the deadline is chosen before anyone is asked. Slowest member first."""
+    if activity.status == ActivityStatus.draft:
+        expected = _forecasts_if_asked(session, activity, coalition)
+    else:
+        expected = [
+            {
+                "organization_id": r["organization_id"],
+                "organization_name": r["organization_name"],
+                "steps_total": r["approval"]["steps_total"],
+                "expected_completion_at": r["approval"]["expected_completion_at"],
+            }
+            for r in rows
+            if r["status"] == "in_approval"
+            and r["approval"]
+            and r["approval"]["expected_completion_at"]
+        ]
+    for forecast in expected:
+        forecast["at_risk"] = forecasts.is_at_risk(
+            forecast["expected_completion_at"], activity.sign_on_deadline
+        )
+    expected.sort(key=lambda f: f["expected_completion_at"], reverse=True)
     return {
         "recommended_deadline": forecasts.recommended_deadline(
-            [a["expected_completion_at"] for a in waiting]
+            [f["expected_completion_at"] for f in expected]
         ),
-        "at_risk_organization_ids": [a["organization_id"] for a in waiting if a["at_risk"]],
+        "at_risk_organization_ids": [f["organization_id"] for f in expected if f["at_risk"]],
+        "forecasts": expected,
     }
 
 
+def steps_if_asked(game_plan: str | None, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The approval steps asking a member starts, as opening does: its process, unless its
+    game plan answers the ask (`game_plan` is None when the ask fits). An escalation with no
+    process of its own is one board decision; declining, abstaining and deciding case by
+    case start none."""
+    if game_plan == "escalate":
+        return steps or [approvals.ESCALATION_STEP]
+    return steps if game_plan is None else []
+
+
+def _forecasts_if_asked(
+    session: Session, activity: Activity, coalition: Coalition
+) -> list[dict[str, Any]]:
+    """When each joined member's approval would finish if the draft opened now (members
+    whose asking would start none are left out)."""
+    if not activity.collects_signatures:
+        return []
+    members = session.exec(
+        select(Membership, Organization)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.coalition_id == coalition.id, Membership.status == "joined")
+        .order_by(Organization.name)
+    ).all()
+    org_ids = [m.organization_id for m, _ in members]
+    positions: dict[str, list[Position]] = {}
+    for position in session.exec(
+        select(Position).where(Position.organization_id.in_(org_ids))  # type: ignore[attr-defined]
+    ):
+        positions.setdefault(position.organization_id, []).append(position)
+    works = assessments.stances(activity if activity.issue_area_ids else coalition)
+    learned = approvals.history(session, org_ids)
+    now = clock.now()
+    expected = []
+    for membership, organization in members:
+        misfit = game_plan_reason(
+            positions.get(organization.id, []), works=works, names={}, activity=activity
+        )
+        steps = steps_if_asked(
+            membership.game_plan if misfit else None,
+            approvals.effective_steps(session, organization.id, activity.kind),
+        )
+        if steps:
+            expected.append(
+                {
+                    "organization_id": organization.id,
+                    "organization_name": organization.name,
+                    "steps_total": len(steps),
+                    "expected_completion_at": approvals.forecast_if_started(
+                        steps, learned=learned[organization.id], now=now
+                    ),
+                }
+            )
+    return expected
+
+
 def activity_detail(session: Session, principal: Principal, activity_id: str) -> dict[str, Any]:
-    activity, _ = _visible_activity(session, principal, activity_id)
+    activity, coalition = _visible_activity(session, principal, activity_id)
     rows = decisions_view(session, principal, activity)
     return {
         **activity.model_dump(),
         "tally": tally(session, activity),
-        "readiness": readiness(activity, rows),
+        "readiness": readiness(session, activity, coalition, rows),
         "decisions": rows,
     }
 

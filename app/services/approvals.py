@@ -176,6 +176,23 @@ def history(session: Session, organization_ids: list[str]) -> dict[str, dict[str
     return learned
 
 
+def forecast_if_started(
+    steps: list[dict[str, Any]], *, learned: dict[str, list[float]], now: datetime
+) -> datetime | None:
+    """When a request with these steps would finish if it started `now`: the forecast a
+    request under way gets (expected days, or the organization's own history)."""
+    planned = [
+        forecasts.PlannedStep(
+            step["name"],
+            "active" if position == 0 else "waiting",
+            step["expected_days"],
+            now if position == 0 else None,
+        )
+        for position, step in enumerate(steps)
+    ]
+    return forecasts.expected_completion(planned, now, learned)
+
+
 def view(
     request: ApprovalRequest,
     steps: list[ApprovalStep],
