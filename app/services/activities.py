@@ -111,6 +111,17 @@ def list_activities(
     return paginate(session, statement, Activity.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
 
 
+# What the members asked have read stays as they read it: once open, only the deadline moves.
+FIXED_ONCE_OPEN = {
+    "title": "title",
+    "body": "text",
+    "target": "addressee",
+    "scheduled_at": "date",
+    "issue_area_ids": "issue areas",
+    "issue_positions": "stances on the issues",
+}
+
+
 def update_activity(
     session: Session,
     principal: Principal,
@@ -119,30 +130,79 @@ def update_activity(
     *,
     expected_version: int | None = None,
 ) -> Activity:
+    """Change a draft: its text, target, dates, issue areas and stances. Once it is open
+    only the sign-on deadline moves; every change is an `activity.updated` event, whose
+    listener tells the members still deciding about a new deadline."""
     activity, coalition = _visible_activity(session, principal, activity_id)
     access.require_lead(session, principal, coalition)
     check_version(activity.version, expected_version)
     if activity.status == ActivityStatus.closed:
         raise Conflict("A closed activity cannot change.")
-    values = changes.model_dump(exclude_unset=True)
-    if values.get("title", "") is None:
-        raise Invalid.field(["body", "title"], "This field cannot be empty.")
-    if "sign_on_deadline" in values:
-        _check_future(values["sign_on_deadline"], "sign_on_deadline")
-    values.pop("issue_positions", None)
-    for field, value in values.items():
-        setattr(activity, field, [] if field == "issue_area_ids" and value is None else value)
-    activity.issue_positions = alignment.issue_positions(
-        activity.issue_area_ids,
-        assessments.stated(changes.issue_positions),
-        previous=activity.issue_positions,
-        inherited=assessments.stances(coalition),
-    )
+    new = _changed_values(activity, coalition, changes)
+    if activity.status == ActivityStatus.open:
+        _check_open_changes(activity, new)
+    if not new:
+        return activity
+    previous_deadline = activity.sign_on_deadline
+    for field, value in new.items():
+        setattr(activity, field, value)
     activity.version += 1
     activity.updated_at = clock.now()
     session.add(activity)
     session.flush()
+    events.emit(
+        session,
+        "activity.updated",
+        {"activity_id": activity.id, "coalition_id": coalition.id, "version": activity.version,
+         "status": activity.status, "kind": activity.kind, "title": activity.title,
+         "changed": sorted(new), "sign_on_deadline": _iso(activity.sign_on_deadline),
+         "previous_sign_on_deadline": _iso(previous_deadline)},
+        visible_to=events.coalition_audience(session, coalition.id),
+        coalition_id=coalition.id,
+        actor=principal,
+    )  # fmt: skip
     return activity
+
+
+def _changed_values(
+    activity: Activity, coalition: Coalition, changes: ActivityUpdate
+) -> dict[str, Any]:
+    """The fields `changes` gives a value other than the one held, checked."""
+    values = changes.model_dump(exclude_unset=True, exclude={"issue_positions"})
+    if "title" in values and values["title"] is None:
+        raise Invalid.field(["body", "title"], "This field cannot be empty.")
+    if "sign_on_deadline" in values:
+        _check_future(values["sign_on_deadline"], "sign_on_deadline")
+    if "issue_area_ids" in values and values["issue_area_ids"] is None:
+        values["issue_area_ids"] = []
+    values["issue_positions"] = alignment.issue_positions(
+        values.get("issue_area_ids", activity.issue_area_ids),
+        assessments.stated(changes.issue_positions),
+        previous=activity.issue_positions,
+        inherited=assessments.stances(coalition),
+    )
+    return {field: value for field, value in values.items() if value != getattr(activity, field)}
+
+
+def _check_open_changes(activity: Activity, new: dict[str, Any]) -> None:
+    fixed = [words for field, words in FIXED_ONCE_OPEN.items() if field in new]
+    if fixed:
+        listed = fixed[0] if len(fixed) == 1 else f"{', '.join(fixed[:-1])} and {fixed[-1]}"
+        why = (
+            "members have been asked to sign it as it stands"
+            if activity.collects_signatures
+            else "it is open"
+        )
+        raise Conflict(
+            f"The {listed} of “{activity.title}” can no longer change: {why}. "
+            "To change that, close this one and draft a new one; the sign-on deadline can "
+            "still move."
+        )
+    if "sign_on_deadline" in new and new["sign_on_deadline"] is None:
+        raise Invalid.field(
+            ["body", "sign_on_deadline"],
+            "An open activity keeps its sign-on deadline: choose a new date to move it.",
+        )
 
 
 def alignment_for(
