@@ -497,6 +497,7 @@ def _forecasts_if_asked(
     ):
         positions.setdefault(position.organization_id, []).append(position)
     works = assessments.stances(activity if activity.issue_area_ids else coalition)
+    processes = approvals.effective_steps_of(session, org_ids, activity.kind)
     learned = approvals.history(session, org_ids)
     now = clock.now()
     expected = []
@@ -506,7 +507,7 @@ def _forecasts_if_asked(
         )
         steps = steps_if_asked(
             membership.game_plan if misfit else None,
-            approvals.effective_steps(session, organization.id, activity.kind),
+            processes.get(organization.id, []),
         )
         if steps:
             expected.append(

@@ -34,6 +34,11 @@ def test_a_draft_shows_the_deadline_its_slowest_member_can_meet(client, letter):
     put_process(client, letter, "literacy", "lena", THREE_STEPS, kind="sign_on_letter")
     # The Interfaith Council has a process too, but its game plan declines this ask.
     put_process(client, letter, "faith", "ruth", {"steps": THREE_STEPS["steps"][:1]})
+    # The State PTA's month-long default gives way to its one-day process for letters.
+    month = {"steps": [{"name": "Convention", "approver_role": "admin", "expected_days": 30}]}
+    day = {"steps": [{"name": "President", "approver_role": "admin", "expected_days": 1}]}
+    put_process(client, letter, "state_pta", "dana", month)
+    put_process(client, letter, "state_pta", "dana", day, kind="sign_on_letter")
 
     draft = detail(client, letter)
     assert draft["status"] == "draft"
@@ -46,7 +51,8 @@ def test_a_draft_shows_the_deadline_its_slowest_member_can_meet(client, letter):
     assert forecasts[o["union"].id]["expected_completion_at"] == "2026-03-15T09:00:00Z"  # 3 + 10
     # The food bank's game plan escalates to its board: one 7-day step, due on the deadline.
     assert forecasts[o["food_bank"].id]["expected_completion_at"] == "2026-03-09T09:00:00Z"
-    assert o["faith"].id not in forecasts and o["state_pta"].id not in forecasts
+    assert forecasts[o["state_pta"].id]["expected_completion_at"] == "2026-03-03T09:00:00Z"
+    assert o["faith"].id not in forecasts
     assert set(readiness["at_risk_organization_ids"]) == {o["union"].id, o["literacy"].id}
     # Nobody has been asked.
     assert decisions_by_org(client, letter) == {}
