@@ -249,6 +249,16 @@ def game_plan_reason(
     return alignment.ask_misfit(on_issues, kind=activity.kind, subject="this ask")
 
 
+def steps_if_asked(game_plan: str | None, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The approval steps asking a member starts (and a draft's readiness forecasts): its
+    process, unless its game plan answers the ask (`game_plan` is None when the ask fits).
+    An escalation with no process of its own is one board decision; declining, abstaining
+    and deciding case by case start none."""
+    if game_plan == "escalate":
+        return steps or [approvals.ESCALATION_STEP]
+    return steps if game_plan is None else []
+
+
 def open_activity(session: Session, principal: Principal, activity_id: str) -> Activity:
     activity, coalition = _visible_activity(session, principal, activity_id)
     access.require_lead(session, principal, coalition)
@@ -310,11 +320,11 @@ def _ask_every_member(
     for membership in members:
         org = membership.organization_id
         decision = _decision_to_ask(session, activity, org, moment)
-        steps = approvals.effective_steps(session, org, activity.kind)
         misfit = game_plan_reason(
             positions.get(org, []), works=works, names=names, activity=activity
         )
         plan = membership.game_plan if misfit else None
+        steps = steps_if_asked(plan, approvals.effective_steps(session, org, activity.kind))
         note = f"Set by the game plan ({plan.replace('_', ' ')}): {misfit}" if plan else None
         if plan == "abstain":
             decisions.change(
@@ -324,8 +334,8 @@ def _ask_every_member(
             decisions.change(
                 session, decision, activity, "declined", comment=note, actor=None, first=True
             )
-        elif plan == "escalate" or (steps and plan is None):
-            approvals.start(session, decision, activity, steps or [approvals.ESCALATION_STEP])
+        elif steps:
+            approvals.start(session, decision, activity, steps)
             decisions.change(
                 session, decision, activity, "in_approval", comment=note, actor=None, first=True
             )
@@ -465,16 +475,6 @@ def readiness(
         "at_risk_organization_ids": [f["organization_id"] for f in expected if f["at_risk"]],
         "forecasts": expected,
     }
-
-
-def steps_if_asked(game_plan: str | None, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The approval steps asking a member starts, as opening does: its process, unless its
-    game plan answers the ask (`game_plan` is None when the ask fits). An escalation with no
-    process of its own is one board decision; declining, abstaining and deciding case by
-    case start none."""
-    if game_plan == "escalate":
-        return steps or [approvals.ESCALATION_STEP]
-    return steps if game_plan is None else []
 
 
 def _forecasts_if_asked(
