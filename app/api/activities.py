@@ -81,6 +81,8 @@ def update_activity(
     principal: CurrentPrincipal,
     if_match: IfMatch,
 ) -> dict:
+    """A draft's text, target, dates, issue areas and stances. Once open, only the sign-on
+    deadline moves (409 for the rest, saying why), and the members still deciding are told."""
     activity = service.update_activity(
         session, principal, activity_id, body, expected_version=if_match
     )

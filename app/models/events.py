@@ -19,6 +19,7 @@ EVENT_TYPES = (
     "membership.changed",
     "activity.opened",
     "activity.closed",
+    "activity.updated",
     "goal.progress_changed",
     "webhook.test",
 )

@@ -1,4 +1,5 @@
-"""Activity pages: a letter and its signatories, the printable letter, the decisions as CSV."""
+"""Activity pages: a letter and its signatories, a draft's readiness and edit form, moving an
+open letter's deadline, the printable letter, the decisions as CSV."""
 
 import csv
 import io
@@ -11,14 +12,16 @@ from starlette.responses import Response
 from app.deps import SessionDep
 from app.models.activities import DecisionStatus
 from app.pages.deps import PagePrincipal
-from app.pages.forms import parse, run_form, section_response
+from app.pages.forms import FormOutcome, form_version, parse, run_form, section_response, utc_times
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
-from app.schemas.activities import DecisionPut
-from app.services import access, activities
+from app.schemas.activities import ActivityUpdate, DecisionPut
+from app.services import access, activities, organizations
 
 router = APIRouter()
 CHOOSABLE = [s.value for s in DecisionStatus if s.value in activities.CHOOSABLE]
+TIMES = ("sign_on_deadline", "scheduled_at")
+WHOLE = "activities/_activity.html"
 
 
 def activity_context(session: Session, principal: Principal, activity_id: str) -> dict[str, Any]:
@@ -34,10 +37,22 @@ def activity_context(session: Session, principal: Principal, activity_id: str) -
         "my_decisions": [d for d in detail["decisions"] if rights.acts_for(d["organization_id"])],
         "names": names,
         "choosable": CHOOSABLE,
+        "issue_areas": (
+            _issue_areas(session, coalition.issue_area_ids, detail["issue_area_ids"])
+            if detail["status"] == "draft" and rights.may_draft
+            else []
+        ),
         "form_errors": {},
         "drafts": {},
         "notices": {},
     }
+
+
+def _issue_areas(session: Session, *held: list[str]) -> list[tuple[str, str]]:
+    """The areas a draft may touch: its coalition's, and any it touches already."""
+    ids = list(dict.fromkeys(area for areas in held for area in areas))
+    names = organizations.issue_area_names(session, set(ids))
+    return [(area, names.get(area, area)) for area in ids]
 
 
 @router.get("/activities/{activity_id}")
@@ -60,13 +75,27 @@ async def _activity_act(
     action: Any,
     *,
     notice: str,
+    partial: str = "activities/_signatories.html",
 ) -> Response:
     outcome = await run_form(request, session, action)
+    return _answer(request, session, principal, activity_id, section, outcome, notice, partial)
+
+
+def _answer(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    activity_id: str,
+    section: str,
+    outcome: FormOutcome,
+    notice: str,
+    partial: str = WHOLE,
+) -> Response:
     return section_response(
         request,
         outcome,
         section=section,
-        partial="activities/_signatories.html",
+        partial=partial,
         page="activities/detail.html",
         context=lambda: activity_context(session, principal, activity_id),
         redirect_to=f"/activities/{activity_id}",
@@ -83,7 +112,7 @@ async def open_activity(
 
     return await _activity_act(
         request, session, principal, activity_id, "signatories", save,
-        notice="Opened: every member has been asked.",
+        notice="Opened: every member has been asked.", partial=WHOLE,
     )  # fmt: skip
 
 
@@ -95,8 +124,55 @@ async def close_activity(
         activities.close_activity(session, principal, activity_id)
 
     return await _activity_act(
-        request, session, principal, activity_id, "signatories", save, notice="Closed."
+        request, session, principal, activity_id, "signatories", save, notice="Closed.",
+        partial=WHOLE,
+    )  # fmt: skip
+
+
+@router.post("/activities/{activity_id}")
+async def save_draft(
+    request: Request, activity_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    """The draft's text, target, dates and issue areas; the whole activity answers, its
+    readiness included."""
+    version = await form_version(request)
+
+    def save(values: dict[str, Any]) -> None:
+        values.setdefault("issue_area_ids", [])  # no box ticked: no area
+        changes = parse(ActivityUpdate, utc_times(values, TIMES), keep_blank=True)
+        activities.update_activity(
+            session, principal, activity_id, changes, expected_version=version
+        )
+
+    outcome = await run_form(request, session, save, lists=("issue_area_ids",))
+    return _answer(
+        request, session, principal, activity_id, "draft", outcome, notice="Draft saved."
     )
+
+
+@router.post("/activities/{activity_id}/deadline")
+async def move_deadline(
+    request: Request, activity_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    """An open letter's deadline; the members still deciding are told."""
+    version = await form_version(request)
+    moved: list[bool] = []
+
+    def save(values: dict[str, Any]) -> None:
+        given = {"sign_on_deadline": values.get("sign_on_deadline")}
+        changes = parse(ActivityUpdate, utc_times(given, TIMES), keep_blank=True)
+        activity = activities.update_activity(
+            session, principal, activity_id, changes, expected_version=version
+        )
+        moved.append(version is None or activity.version != version)
+
+    outcome = await run_form(request, session, save)
+    notice = (
+        "Deadline moved. The members still deciding have been told the new date."
+        if any(moved)
+        else "The deadline is unchanged."
+    )
+    return _answer(request, session, principal, activity_id, "deadline", outcome, notice)
 
 
 @router.post("/activities/{activity_id}/decisions/{org_id}")

@@ -168,3 +168,14 @@ async def create_from_page(
         page_context.update(form_errors={section: field_errors(exc)}, drafts={section: values})
         return render(request, page, page_context, status_code=422)
     return RedirectResponse(address, status_code=303)
+
+
+def utc_times(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """`values` with each <input type="datetime-local"> named read as UTC, as the pages
+    show times; blank ones stay None."""
+    moments = {
+        name: f"{values[name]}{':00' if len(values[name]) == 16 else ''}+00:00"
+        for name in names
+        if values.get(name)
+    }
+    return {**values, **moments}

@@ -33,7 +33,15 @@ def _due_in_words(value: datetime | None) -> str:
     return f"due in {days} days"
 
 
+def _datetime_input(value: datetime | str | None) -> str:
+    """The value of an <input type="datetime-local"> (UTC here); a posted one as it came."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M")
+    return value or ""
+
+
 templates.env.filters["when"] = _when
+templates.env.filters["datetime_input"] = _datetime_input
 templates.env.filters["due_in_words"] = _due_in_words
 
 

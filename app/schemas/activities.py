@@ -51,9 +51,26 @@ class Tally(Output):
     withdrawn: int = 0
 
 
+class MemberForecast(Output):
+    """When one member's approval is expected to finish: the request under way, or (for a
+    draft) the one asking it now would start."""
+
+    organization_id: str
+    organization_name: str
+    steps_total: int
+    expected_completion_at: datetime | None
+    at_risk: bool
+
+
 class Readiness(Output):
-    recommended_deadline: datetime | None
+    recommended_deadline: datetime | None = Field(
+        description="A deadline the slowest member can meet: its forecast plus a day. For a "
+        "draft, as if it opened now."
+    )
     at_risk_organization_ids: list[str]
+    forecasts: list[MemberForecast] = Field(
+        default_factory=list, description="Members that go through an approval, slowest first."
+    )
 
 
 class ActivityRead(Output):

@@ -111,6 +111,17 @@ def list_activities(
     return paginate(session, statement, Activity.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
 
 
+# What the members asked have read stays as they read it: once open, only the deadline moves.
+FIXED_ONCE_OPEN = {
+    "title": "title",
+    "body": "text",
+    "target": "addressee",
+    "scheduled_at": "date",
+    "issue_area_ids": "issue areas",
+    "issue_positions": "stances on the issues",
+}
+
+
 def update_activity(
     session: Session,
     principal: Principal,
@@ -119,30 +130,79 @@ def update_activity(
     *,
     expected_version: int | None = None,
 ) -> Activity:
+    """Change a draft: its text, target, dates, issue areas and stances. Once it is open
+    only the sign-on deadline moves; every change is an `activity.updated` event, whose
+    listener tells the members still deciding about a new deadline."""
     activity, coalition = _visible_activity(session, principal, activity_id)
     access.require_lead(session, principal, coalition)
     check_version(activity.version, expected_version)
     if activity.status == ActivityStatus.closed:
         raise Conflict("A closed activity cannot change.")
-    values = changes.model_dump(exclude_unset=True)
-    if values.get("title", "") is None:
-        raise Invalid.field(["body", "title"], "This field cannot be empty.")
-    if "sign_on_deadline" in values:
-        _check_future(values["sign_on_deadline"], "sign_on_deadline")
-    values.pop("issue_positions", None)
-    for field, value in values.items():
-        setattr(activity, field, [] if field == "issue_area_ids" and value is None else value)
-    activity.issue_positions = alignment.issue_positions(
-        activity.issue_area_ids,
-        assessments.stated(changes.issue_positions),
-        previous=activity.issue_positions,
-        inherited=assessments.stances(coalition),
-    )
+    new = _changed_values(activity, coalition, changes)
+    if activity.status == ActivityStatus.open:
+        _check_open_changes(activity, new)
+    if not new:
+        return activity
+    previous_deadline = activity.sign_on_deadline
+    for field, value in new.items():
+        setattr(activity, field, value)
     activity.version += 1
     activity.updated_at = clock.now()
     session.add(activity)
     session.flush()
+    events.emit(
+        session,
+        "activity.updated",
+        {"activity_id": activity.id, "coalition_id": coalition.id, "version": activity.version,
+         "status": activity.status, "kind": activity.kind, "title": activity.title,
+         "changed": sorted(new), "sign_on_deadline": _iso(activity.sign_on_deadline),
+         "previous_sign_on_deadline": _iso(previous_deadline)},
+        visible_to=events.coalition_audience(session, coalition.id),
+        coalition_id=coalition.id,
+        actor=principal,
+    )  # fmt: skip
     return activity
+
+
+def _changed_values(
+    activity: Activity, coalition: Coalition, changes: ActivityUpdate
+) -> dict[str, Any]:
+    """The fields `changes` gives a value other than the one held, checked."""
+    values = changes.model_dump(exclude_unset=True, exclude={"issue_positions"})
+    if "title" in values and values["title"] is None:
+        raise Invalid.field(["body", "title"], "This field cannot be empty.")
+    if "sign_on_deadline" in values:
+        _check_future(values["sign_on_deadline"], "sign_on_deadline")
+    if "issue_area_ids" in values and values["issue_area_ids"] is None:
+        values["issue_area_ids"] = []
+    values["issue_positions"] = alignment.issue_positions(
+        values.get("issue_area_ids", activity.issue_area_ids),
+        assessments.stated(changes.issue_positions),
+        previous=activity.issue_positions,
+        inherited=assessments.stances(coalition),
+    )
+    return {field: value for field, value in values.items() if value != getattr(activity, field)}
+
+
+def _check_open_changes(activity: Activity, new: dict[str, Any]) -> None:
+    fixed = [words for field, words in FIXED_ONCE_OPEN.items() if field in new]
+    if fixed:
+        listed = fixed[0] if len(fixed) == 1 else f"{', '.join(fixed[:-1])} and {fixed[-1]}"
+        why = (
+            "members have been asked to sign it as it stands"
+            if activity.collects_signatures
+            else "it is open"
+        )
+        raise Conflict(
+            f"The {listed} of “{activity.title}” can no longer change: {why}. "
+            "To change that, close this one and draft a new one; the sign-on deadline can "
+            "still move."
+        )
+    if "sign_on_deadline" in new and new["sign_on_deadline"] is None:
+        raise Invalid.field(
+            ["body", "sign_on_deadline"],
+            "An open activity keeps its sign-on deadline: choose a new date to move it.",
+        )
 
 
 def alignment_for(
@@ -187,6 +247,16 @@ def game_plan_reason(
         for area, stance in works.items()
     ]
     return alignment.ask_misfit(on_issues, kind=activity.kind, subject="this ask")
+
+
+def steps_if_asked(game_plan: str | None, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The approval steps asking a member starts (and a draft's readiness forecasts): its
+    process, unless its game plan answers the ask (`game_plan` is None when the ask fits).
+    An escalation with no process of its own is one board decision; declining, abstaining
+    and deciding case by case start none."""
+    if game_plan == "escalate":
+        return steps or [approvals.ESCALATION_STEP]
+    return steps if game_plan is None else []
 
 
 def open_activity(session: Session, principal: Principal, activity_id: str) -> Activity:
@@ -250,11 +320,11 @@ def _ask_every_member(
     for membership in members:
         org = membership.organization_id
         decision = _decision_to_ask(session, activity, org, moment)
-        steps = approvals.effective_steps(session, org, activity.kind)
         misfit = game_plan_reason(
             positions.get(org, []), works=works, names=names, activity=activity
         )
         plan = membership.game_plan if misfit else None
+        steps = steps_if_asked(plan, approvals.effective_steps(session, org, activity.kind))
         note = f"Set by the game plan ({plan.replace('_', ' ')}): {misfit}" if plan else None
         if plan == "abstain":
             decisions.change(
@@ -264,8 +334,8 @@ def _ask_every_member(
             decisions.change(
                 session, decision, activity, "declined", comment=note, actor=None, first=True
             )
-        elif plan == "escalate" or (steps and plan is None):
-            approvals.start(session, decision, activity, steps or [approvals.ESCALATION_STEP])
+        elif steps:
+            approvals.start(session, decision, activity, steps)
             decisions.change(
                 session, decision, activity, "in_approval", comment=note, actor=None, first=True
             )
@@ -372,29 +442,94 @@ def decisions_view(
     return result
 
 
-def readiness(activity: Activity, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    waiting = [
-        r["approval"]
-        for r in rows
-        if r["status"] == "in_approval"
-        and r["approval"]
-        and r["approval"]["expected_completion_at"]
-    ]
+def readiness(
+    session: Session, activity: Activity, coalition: Coalition, rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A deadline the slowest member can meet, and who would miss the current one: from the
+    approvals under way once the activity is open, and as if it opened now while a draft, so
+    the deadline is chosen before anyone is asked. Slowest member first."""
+    if activity.status == ActivityStatus.draft:
+        expected = _forecasts_if_asked(session, activity, coalition)
+    else:
+        expected = [
+            {
+                "organization_id": r["organization_id"],
+                "organization_name": r["organization_name"],
+                "steps_total": r["approval"]["steps_total"],
+                "expected_completion_at": r["approval"]["expected_completion_at"],
+            }
+            for r in rows
+            if r["status"] == "in_approval"
+            and r["approval"]
+            and r["approval"]["expected_completion_at"]
+        ]
+    for forecast in expected:
+        forecast["at_risk"] = forecasts.is_at_risk(
+            forecast["expected_completion_at"], activity.sign_on_deadline
+        )
+    expected.sort(key=lambda f: f["expected_completion_at"], reverse=True)
     return {
         "recommended_deadline": forecasts.recommended_deadline(
-            [a["expected_completion_at"] for a in waiting]
+            [f["expected_completion_at"] for f in expected]
         ),
-        "at_risk_organization_ids": [a["organization_id"] for a in waiting if a["at_risk"]],
+        "at_risk_organization_ids": [f["organization_id"] for f in expected if f["at_risk"]],
+        "forecasts": expected,
     }
 
 
+def _forecasts_if_asked(
+    session: Session, activity: Activity, coalition: Coalition
+) -> list[dict[str, Any]]:
+    """When each joined member's approval would finish if the draft opened now (members
+    whose asking would start none are left out)."""
+    if not activity.collects_signatures:
+        return []
+    members = session.exec(
+        select(Membership, Organization)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.coalition_id == coalition.id, Membership.status == "joined")
+        .order_by(Organization.name)
+    ).all()
+    org_ids = [m.organization_id for m, _ in members]
+    positions: dict[str, list[Position]] = {}
+    for position in session.exec(
+        select(Position).where(Position.organization_id.in_(org_ids))  # type: ignore[attr-defined]
+    ):
+        positions.setdefault(position.organization_id, []).append(position)
+    works = assessments.stances(activity if activity.issue_area_ids else coalition)
+    processes = approvals.effective_steps_of(session, org_ids, activity.kind)
+    learned = approvals.history(session, org_ids)
+    now = clock.now()
+    expected = []
+    for membership, organization in members:
+        misfit = game_plan_reason(
+            positions.get(organization.id, []), works=works, names={}, activity=activity
+        )
+        steps = steps_if_asked(
+            membership.game_plan if misfit else None,
+            processes.get(organization.id, []),
+        )
+        if steps:
+            expected.append(
+                {
+                    "organization_id": organization.id,
+                    "organization_name": organization.name,
+                    "steps_total": len(steps),
+                    "expected_completion_at": approvals.forecast_if_started(
+                        steps, learned=learned[organization.id], now=now
+                    ),
+                }
+            )
+    return expected
+
+
 def activity_detail(session: Session, principal: Principal, activity_id: str) -> dict[str, Any]:
-    activity, _ = _visible_activity(session, principal, activity_id)
+    activity, coalition = _visible_activity(session, principal, activity_id)
     rows = decisions_view(session, principal, activity)
     return {
         **activity.model_dump(),
         "tally": tally(session, activity),
-        "readiness": readiness(activity, rows),
+        "readiness": readiness(session, activity, coalition, rows),
         "decisions": rows,
     }
 

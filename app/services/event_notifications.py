@@ -2,9 +2,19 @@
 notifications people act on (asks, approval steps, overdue steps, invitations, votes), and
 settles them when an organization leaves."""
 
+from datetime import datetime
+
 from sqlmodel import Session, select
 
-from app.models import Activity, ApprovalRequest, ApprovalStep, Coalition, Event, EventAudience
+from app.models import (
+    Activity,
+    ApprovalRequest,
+    ApprovalStep,
+    Coalition,
+    Event,
+    EventAudience,
+    SignOnDecision,
+)
 from app.services import access, notifications
 
 
@@ -73,6 +83,8 @@ def for_event(session: Session, event: Event, audience: list[EventAudience]) -> 
                     text=f"A proposal is open for your vote: {data.get('title', '')}",
                     link=f"/proposals/{data.get('proposal_id', '')}", event_id=event.id,
                 )  # fmt: skip
+    elif event.type == "activity.updated" and "sign_on_deadline" in data.get("changed", []):
+        _deadline_moved(session, event)
 
 
 def _step_waiting(session: Session, event: Event, *, activity_id: str, org: str) -> None:
@@ -88,3 +100,31 @@ def _step_waiting(session: Session, event: Event, *, activity_id: str, org: str)
             text=f"Waiting on you: {step.name} for “{activity.title}”.",
             link="/approvals", event_id=event.id,
         )  # fmt: skip
+
+
+def _deadline_moved(session: Session, event: Event) -> None:
+    """The admins of every member asked whose decision is still open hear the new date."""
+    data = event.data
+    if data.get("status") != "open" or not data.get("sign_on_deadline"):
+        return
+    waiting = session.exec(
+        select(SignOnDecision.organization_id).where(
+            SignOnDecision.activity_id == data["activity_id"],
+            SignOnDecision.status.in_(["pending", "in_approval"]),  # type: ignore[attr-defined]
+        )
+    ).all()
+    before = data.get("previous_sign_on_deadline")
+    was = f" (it was {_date(before)})" if before else ""
+    for org in waiting:
+        for user_id in notifications.users_with_role(session, org, {"admin"}):
+            notifications.notify(
+                session, user_id, kind="deadline_moved",
+                text=f"The deadline to sign “{data.get('title', '')}” moved: "
+                f"it is now {_date(data['sign_on_deadline'])}{was}.",
+                link=f"/activities/{data['activity_id']}", event_id=event.id,
+            )  # fmt: skip
+
+
+def _date(iso: str) -> str:
+    """As the pages write a moment: 20 Mar 2026, 17:00 UTC."""
+    return datetime.fromisoformat(iso).strftime("%d %b %Y, %H:%M UTC")
