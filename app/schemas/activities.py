@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from app.models.activities import DecisionStatus
 from app.models.coalitions import ActivityKind
@@ -13,6 +13,8 @@ from app.schemas.coalitions import Id, IssuePositionRead, IssuePositions, Medium
 Body = Annotated[str, StringConstraints(max_length=20000)]
 Target = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 AreaIds = Annotated[list[Id], Field(max_length=50)]
+# A moment must say its time zone (or Z): a bare local time is ambiguous, so refused (422).
+Moment = AwareDatetime
 
 
 class ActivityCreate(Input):
@@ -20,8 +22,8 @@ class ActivityCreate(Input):
     title: Name
     body: Body | None = None
     target: Target | None = None
-    scheduled_at: datetime | None = None
-    sign_on_deadline: datetime | None = None
+    scheduled_at: Moment | None = None
+    sign_on_deadline: Moment | None = None
     issue_area_ids: AreaIds = Field(default_factory=list)
     issue_positions: IssuePositions | None = Field(
         default=None,
@@ -36,8 +38,8 @@ class ActivityUpdate(Input):
     title: Name | None = None
     body: Body | None = None
     target: Target | None = None
-    scheduled_at: datetime | None = None
-    sign_on_deadline: datetime | None = None
+    scheduled_at: Moment | None = None
+    sign_on_deadline: Moment | None = None
     issue_area_ids: AreaIds | None = None
     issue_positions: IssuePositions | None = None
 

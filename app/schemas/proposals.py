@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from app.schemas.base import Input, Name, Output
 from app.schemas.coalitions import Id, MediumText
@@ -14,7 +14,7 @@ Body = Annotated[str, StringConstraints(max_length=20000)]
 class ProposalCreate(Input):
     title: Name
     body: Body | None = None
-    closes_at: datetime | None = Field(default=None, description="Default: in 7 days.")
+    closes_at: AwareDatetime | None = Field(default=None, description="Default: in 7 days.")
     reason_required: bool = True
     organization_id: Id | None = Field(
         default=None, description="The proposing member; needed when you admin several."

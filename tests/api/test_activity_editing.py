@@ -165,3 +165,32 @@ def test_moving_an_open_deadline_tells_the_members_still_deciding(client, letter
 def test_only_a_lead_edits(client, letter):  # noqa: F811
     assert_problem(patch(client, letter, {"title": "Mine now"}, who="sam"), 403)
     assert current(client, letter)["title"] == "Fund the Early Literacy Act"
+
+
+def test_a_moment_without_a_time_zone_is_refused_not_a_server_error(client, world):
+    """ "2030-01-01T00:00:00" could be any of 24 hours: a 422 naming the field, nothing made."""
+    dana = world.user("dana")
+    lead = world.organization(dana, name="State PTA")
+    coalition = world.coalition(lead)
+    answer = client.post(
+        f"/api/v1/coalitions/{coalition.id}/activities",
+        headers=world.headers(dana),
+        json={
+            "kind": "sign_on_letter",
+            "title": "Fund tutors",
+            "sign_on_deadline": "2030-01-01T00:00:00",
+        },
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["loc"] == ["body", "sign_on_deadline"]
+    listed = client.get(
+        f"/api/v1/coalitions/{coalition.id}/activities", headers=world.headers(dana)
+    )
+    assert listed.json()["items"] == []
+    proposal = client.post(
+        f"/api/v1/coalitions/{coalition.id}/proposals",
+        headers=world.headers(dana),
+        json={"title": "Endorse", "closes_at": "2030-01-01T00:00:00"},
+    )
+    assert proposal.status_code == 422
+    assert proposal.json()["errors"][0]["loc"] == ["body", "closes_at"]
