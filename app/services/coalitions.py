@@ -28,7 +28,15 @@ from app.schemas.coalitions import (
     MembershipCreate,
     MembershipUpdate,
 )
-from app.services import access, activities, alignment, assessments, events, proposals
+from app.services import (
+    access,
+    activities,
+    alignment,
+    assessments,
+    events,
+    organizations,
+    proposals,
+)
 
 COMMUNITY_ROOTED = {"community", "faith"}
 # Who may set which membership fields: the coalition's leads, or the member itself.
@@ -581,7 +589,4 @@ def alignment_for(
 
 
 def coalition_names(session: Session, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = session.exec(select(Coalition.id, Coalition.name).where(Coalition.id.in_(ids)))  # type: ignore[attr-defined]
-    return dict(rows.all())
+    return organizations.names_by_id(session, Coalition, ids)

@@ -1,5 +1,7 @@
 """Organizations and their people, issue areas, positions and partner research."""
 
+from typing import Any
+
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -244,11 +246,15 @@ def all_issue_areas(session: Session) -> list[IssueArea]:
     return list(session.exec(select(IssueArea).order_by(IssueArea.name)).all())
 
 
-def issue_area_names(session: Session, ids: set[str]) -> dict[str, str]:
+def names_by_id(session: Session, model: Any, ids: set[str]) -> dict[str, str]:
+    """The names of the rows of `model` (an organization, issue area, coalition) with `ids`."""
     if not ids:
         return {}
-    rows = session.exec(select(IssueArea.id, IssueArea.name).where(IssueArea.id.in_(ids)))  # type: ignore[attr-defined]
-    return dict(rows.all())
+    return dict(session.exec(select(model.id, model.name).where(model.id.in_(ids))).all())
+
+
+def issue_area_names(session: Session, ids: set[str]) -> dict[str, str]:
+    return names_by_id(session, IssueArea, ids)
 
 
 # Positions -----------------------------------------------------------------------------
@@ -365,7 +371,4 @@ def list_research_notes(
 
 
 def organization_names(session: Session, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = session.exec(select(Organization.id, Organization.name).where(Organization.id.in_(ids)))  # type: ignore[attr-defined]
-    return dict(rows.all())
+    return names_by_id(session, Organization, ids)
