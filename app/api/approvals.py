@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
 from app.deps import SessionDep
-from app.models.coalitions import ActivityKind
+from app.models.activities import ProcessKind
 from app.pagination import whole
 from app.schemas.activities import (
     ApprovalDecision,
@@ -21,8 +21,11 @@ from app.services import approvals
 router = APIRouter(tags=["approvals"])
 
 KindQuery = Annotated[
-    ActivityKind | None,
-    Query(description="The process for one activity kind; without it, the default process."),
+    ProcessKind | None,
+    Query(
+        description="The process for one activity kind, or `join_coalition` for the steps "
+        "before joining a coalition; without it, the default process."
+    ),
 ]
 
 

@@ -10,6 +10,21 @@ from sqlmodel import Field, SQLModel
 from app.models.base import json_list_field, timestamp_field
 
 SIGNATURE_KINDS = {"sign_on_letter", "public_statement"}
+# The approval process an organization goes through before joining a coalition; the
+# others are named by activity kind ("" is the default for letters and statements).
+JOIN_COALITION = "join_coalition"
+
+
+class ProcessKind(StrEnum):
+    """Which approval process: one per activity kind, or the one before joining."""
+
+    sign_on_letter = "sign_on_letter"
+    public_statement = "public_statement"
+    policymaker_meeting = "policymaker_meeting"
+    public_event = "public_event"
+    testimony = "testimony"
+    other = "other"
+    join_coalition = JOIN_COALITION
 
 
 class ActivityStatus(StrEnum):
@@ -110,14 +125,20 @@ class ApprovalProcess(SQLModel, table=True):
 
 
 class ApprovalRequest(SQLModel, table=True):
+    """One pass through an organization's steps: for a sign-on decision (`activity_id`,
+    `decision_id`) or for joining a coalition (`membership_id`)."""
+
     __tablename__ = "approval_request"
 
     id: str = Field(primary_key=True, max_length=40)
     organization_id: str = Field(foreign_key="organization.id", max_length=40, index=True)
-    activity_id: str = Field(
-        foreign_key="activity.id", max_length=40, index=True, ondelete="CASCADE"
+    activity_id: str | None = Field(
+        default=None, foreign_key="activity.id", max_length=40, index=True, ondelete="CASCADE"
     )
-    decision_id: str = Field(foreign_key="signon_decision.id", max_length=40)
+    decision_id: str | None = Field(default=None, foreign_key="signon_decision.id", max_length=40)
+    membership_id: str | None = Field(
+        default=None, foreign_key="membership.id", max_length=40, index=True, ondelete="CASCADE"
+    )
     status: str = Field(default=ApprovalStatus.in_progress, max_length=20)
     # Bumped by every decision on a step: the conditional update that lets one of two
     # concurrent approvers win.

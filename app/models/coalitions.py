@@ -42,6 +42,7 @@ class ActivityKind(StrEnum):
 class MembershipStatus(StrEnum):
     invited = "invited"
     requested = "requested"  # a listed coalition: the organization asked to join
+    joining = "joining"  # its own approval process is deciding whether to join
     joined = "joined"
     declined = "declined"
     left = "left"

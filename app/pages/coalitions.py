@@ -46,6 +46,7 @@ from app.services import (
     access,
     accounts,
     activities,
+    approvals,
     coalitions,
     goals,
     organizations,
@@ -433,12 +434,25 @@ def assessment_context(
     for note in notes:
         by_subject.setdefault(note.subject_organization_id, []).append(note)
     organization = organizations.get_organization(session, principal, organization_id)
+    membership = next(
+        (m for m in context["members"] if m["organization_id"] == organization_id), None
+    )
+    can_decide = principal.is_platform_admin or organization_id in context["admin_ids"]
+    status = membership["status"] if membership else None
     context.update(
         organization=organization,
         alignment=alignment,
         notes_by_subject=by_subject,
-        membership=context["mine"].get(organization_id),
-        can_decide=principal.is_platform_admin or organization_id in context["admin_ids"],
+        membership=membership,
+        can_decide=can_decide,
+        # An invitation to answer, or a listed coalition it may ask to join.
+        answering=can_decide and status == "invited",
+        asking=can_decide
+        and context["coalition"]["visibility"] == "listed"
+        and status in (None, "declined", "left"),
+        joining_plan=(
+            approvals.joining_plan(session, principal, organization_id) if can_decide else None
+        ),
     )
     return context
 
@@ -493,21 +507,34 @@ async def answer_invitation(
     session: SessionDep,
     principal: PagePrincipal,
 ) -> Response:
-    """Join with the chosen engagement, roles, commitment and game plan, or decline."""
+    """Join (or ask to join) with the chosen engagement, roles, commitment and game plan;
+    decline; or withdraw while the organization's approvers decide."""
+    answered: dict[str, Any] = {}
 
     def save(values: dict[str, Any]) -> None:
-        changes = parse(MembershipUpdate, values)
-        coalitions.update_member(
-            session,
-            principal,
-            coalition_id=coalition_id,
-            organization_id=organization_id,
-            changes=changes,
+        if values.pop("ask", None):
+            asked = parse(MembershipCreate, {**values, "organization_id": organization_id})
+            answered.update(coalitions.invite(session, principal, coalition_id, asked))
+            return
+        answered.update(
+            coalitions.update_member(
+                session,
+                principal,
+                coalition_id=coalition_id,
+                organization_id=organization_id,
+                changes=parse(MembershipUpdate, values),
+            )
         )
 
     outcome = await run_form(request, session, save, lists=LIST_FIELDS)
     if outcome.errors is None:
-        return RedirectResponse(f"/coalitions/{coalition_id}#members", status_code=303)
+        landing = {
+            "joined": f"/coalitions/{coalition_id}#members",
+            "declined": "/coalitions",
+            "left": "/coalitions",
+        }.get(answered.get("status", ""))
+        assessment = f"/coalitions/{coalition_id}/join?organization_id={organization_id}#answer"
+        return RedirectResponse(landing or assessment, status_code=303)
     context = assessment_context(session, principal, coalition_id, organization_id)
     context.update(form_errors={"answer": outcome.errors}, drafts={"answer": outcome.values})
     return render(request, "coalitions/assessment.html", context, status_code=422)

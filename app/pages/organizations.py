@@ -1,7 +1,7 @@
 """Organization pages: the directory, a profile, its people, positions and partner research."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -9,6 +9,7 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.deps import SessionDep
+from app.models.activities import JOIN_COALITION
 from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
 from app.pages.deps import PagePrincipal
 from app.pages.forms import (
@@ -129,7 +130,10 @@ def detail_context(session: Session, principal: Principal, org_id: str) -> dict[
             research_notes=notes,
             other_organizations=others,
             names=service.organization_names(session, {n.subject_organization_id for n in notes}),
-            approval_process=approvals.get_process(session, principal, org_id, None),
+            processes={
+                kind: approvals.get_process(session, principal, org_id, kind or None)
+                for kind in PAGE_PROCESSES
+            },
         )
     return context
 
@@ -280,18 +284,24 @@ async def add_research_note(
     )  # fmt: skip
 
 
-# The approval process editor: each button rewrites the whole list of steps once.
+# The approval process editors: each button rewrites the whole list of steps once. The
+# page edits the default process (letters and statements) and the one before joining.
+PAGE_PROCESSES = ("", JOIN_COALITION)
+PageProcess = Literal["", "join_coalition"]
 
 
 def _rewrite_steps(
     session: Session,
     principal: Principal,
     org_id: str,
+    kind: str,
     change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
 ) -> None:
-    steps = approvals.get_process(session, principal, org_id, None)["steps"]
+    steps = approvals.get_process(session, principal, org_id, kind or None)["steps"]
     new_steps = [ApprovalStepIn.model_validate(step) for step in change(list(steps))]
-    approvals.put_process(session, principal, org_id, None, ApprovalProcessPut(steps=new_steps))
+    approvals.put_process(
+        session, principal, org_id, kind or None, ApprovalProcessPut(steps=new_steps)
+    )
 
 
 async def _process_act(
@@ -299,32 +309,48 @@ async def _process_act(
     session: Session,
     principal: Principal,
     org_id: str,
+    kind: str,
     change: Callable[[dict[str, Any], list[dict[str, Any]]], list[dict[str, Any]]],
     notice: str,
 ) -> Response:
     def save(values: dict[str, Any]) -> None:
-        _rewrite_steps(session, principal, org_id, lambda steps: change(values, steps))
+        _rewrite_steps(session, principal, org_id, kind, lambda steps: change(values, steps))
 
     return await _act(
-        request, session, principal, org_id, "approval-process",
+        request, session, principal, org_id, process_section(kind),
         "organizations/_approval_process.html", save, notice=notice,
+        extra={"process_kind": kind},
     )  # fmt: skip
+
+
+def process_section(kind: str) -> str:
+    """The page section (and its address) of one process editor."""
+    return "joining-process" if kind == JOIN_COALITION else "approval-process"
 
 
 @router.post("/organizations/{org_id}/approval-process/steps")
 async def add_step(
-    request: Request, org_id: str, session: SessionDep, principal: PagePrincipal
+    request: Request,
+    org_id: str,
+    session: SessionDep,
+    principal: PagePrincipal,
+    kind: PageProcess = "",
 ) -> Response:
     def add(values: dict[str, Any], steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
         values["private"] = values.get("private") == "on"
         return [*steps, parse(ApprovalStepIn, values).model_dump()]
 
-    return await _process_act(request, session, principal, org_id, add, "Step added.")
+    return await _process_act(request, session, principal, org_id, kind, add, "Step added.")
 
 
 @router.post("/organizations/{org_id}/approval-process/steps/{position}/up")
 async def move_step_up(
-    request: Request, org_id: str, position: int, session: SessionDep, principal: PagePrincipal
+    request: Request,
+    org_id: str,
+    position: int,
+    session: SessionDep,
+    principal: PagePrincipal,
+    kind: PageProcess = "",
 ) -> Response:
     def up(_: dict[str, Any], steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
         i = position - 1
@@ -332,14 +358,19 @@ async def move_step_up(
             steps[i - 1], steps[i] = steps[i], steps[i - 1]
         return steps
 
-    return await _process_act(request, session, principal, org_id, up, "Step moved up.")
+    return await _process_act(request, session, principal, org_id, kind, up, "Step moved up.")
 
 
 @router.post("/organizations/{org_id}/approval-process/steps/{position}/remove")
 async def remove_step(
-    request: Request, org_id: str, position: int, session: SessionDep, principal: PagePrincipal
+    request: Request,
+    org_id: str,
+    position: int,
+    session: SessionDep,
+    principal: PagePrincipal,
+    kind: PageProcess = "",
 ) -> Response:
     def remove(_: dict[str, Any], steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [step for n, step in enumerate(steps, start=1) if n != position]
 
-    return await _process_act(request, session, principal, org_id, remove, "Step removed.")
+    return await _process_act(request, session, principal, org_id, kind, remove, "Step removed.")

@@ -7,6 +7,7 @@ from pydantic import AwareDatetime, Field, StringConstraints
 
 from app.models.activities import DecisionStatus
 from app.models.coalitions import ActivityKind
+from app.schemas.approvals import ApprovalSummary
 from app.schemas.base import Input, Name, Output
 from app.schemas.coalitions import Id, IssuePositionRead, IssuePositions, MediumText
 
@@ -100,15 +101,6 @@ class ActivityDetail(ActivityRead):
     readiness: Readiness
 
 
-class ApprovalSummary(Output):
-    id: str
-    status: str
-    step: int | None
-    steps_total: int
-    expected_completion_at: datetime | None
-    at_risk: bool
-
-
 class DecisionRead(Output):
     organization_id: str
     organization_name: str
@@ -168,11 +160,32 @@ class ApprovalStepRead(Output):
     overdue: bool
 
 
+class Commitment(Output):
+    """What joining commits the organization to: what its approvers decide on."""
+
+    engagement: str
+    roles: list[str]
+    commitment_hours_per_month: float
+    game_plan: str
+    game_plan_note: str | None
+    dues_amount: float
+
+
 class ApprovalRead(Output):
     id: str
     organization_id: str
-    activity_id: str
-    activity_title: str
+    kind: Literal["sign_on", "join_coalition"] = Field(
+        description="What is approved: signing an activity, or joining a coalition."
+    )
+    coalition_id: str
+    activity_id: str | None = Field(description="Set when the request is for a sign-on.")
+    membership_id: str | None = Field(description="Set when the request is for joining.")
+    activity_title: str = Field(description="What is approved, in words (same as `title`).")
+    title: str
+    link: str = Field(description="The page where the approvers read what they approve.")
+    commitment: Commitment | None = Field(
+        description="For joining: the engagement, roles, hours, game plan and dues."
+    )
     status: str
     step: int | None
     steps_total: int

@@ -14,6 +14,7 @@ from app.models.coalitions import (
     MembershipStatus,
     Visibility,
 )
+from app.schemas.approvals import ApprovalSummary
 from app.schemas.base import Input, LongText, Name, Output, Tags
 
 Id = Annotated[str, StringConstraints(max_length=40)]
@@ -125,6 +126,10 @@ class MembershipCreate(Input):
     engagement: Engagement | None = None
     roles: Tags = Field(default_factory=list)
     note: MediumText | None = None
+    # An organization asking to join states its commitment, as when answering an invitation.
+    commitment_hours_per_month: Hours | None = None
+    game_plan: GamePlan | None = None
+    game_plan_note: MediumText | None = None
 
 
 class MembershipUpdate(Input):
@@ -149,6 +154,11 @@ class MembershipRead(Output):
     game_plan_note: str | None
     invitation_note: str | None
     joined_at: datetime | None
+    approval: ApprovalSummary | None = Field(
+        default=None,
+        description="Its own approval of joining (status `joining`), when its process covers "
+        "`join_coalition`: where it stands and when it is expected to finish.",
+    )
     version: int
     created_at: datetime
     updated_at: datetime

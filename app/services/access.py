@@ -79,7 +79,7 @@ def require_some_admin(principal: Principal) -> None:
 # A listed coalition is visible to every signed-in user; a private one only to the
 # organizations invited to it, asking to join it, or taking part in it.
 
-VISIBLE_MEMBERSHIP = {"invited", "requested", "joined"}
+VISIBLE_MEMBERSHIP = {"invited", "requested", "joining", "joined"}
 
 
 def memberships_of(

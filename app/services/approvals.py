@@ -5,6 +5,7 @@ request's version, so of two approvers acting at once exactly one wins, on every
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,9 +21,11 @@ from app.models import (
     ApprovalProcess,
     ApprovalRequest,
     ApprovalStep,
+    Coalition,
+    Membership,
     SignOnDecision,
 )
-from app.models.activities import ApprovalStatus, StepStatus
+from app.models.activities import JOIN_COALITION, ApprovalStatus, StepStatus
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.activities import ApprovalProcessPut
@@ -118,17 +121,99 @@ def put_process(
 # Requests --------------------------------------------------------------------------------
 
 
-def start(
-    session: Session, decision: SignOnDecision, activity: Activity, steps: list[dict[str, Any]]
+@dataclass(frozen=True)
+class Subject:
+    """What a request asks the organization to approve: signing an activity, or joining a
+    coalition with the commitment its membership states."""
+
+    coalition_id: str
+    title: str
+    link: str
+    activity: Activity | None = None
+    membership: Membership | None = None
+    dues_amount: float = 0
+
+    @property
+    def kind(self) -> str:
+        return JOIN_COALITION if self.membership is not None else "sign_on"
+
+    def deadline(self, request: ApprovalRequest, steps: list[ApprovalStep]) -> datetime | None:
+        """What the forecast is held against: the sign-on deadline; for joining, the finish
+        its own process plans (the sum of its steps' expected days)."""
+        if self.activity is not None:
+            return self.activity.sign_on_deadline
+        return request.created_at + timedelta(days=sum(s.expected_days for s in steps))
+
+    def commitment(self) -> dict[str, Any] | None:
+        """What joining commits the organization to: what its approvers decide on."""
+        m = self.membership
+        if m is None:
+            return None
+        return {
+            "engagement": m.engagement,
+            "roles": list(m.roles),
+            "commitment_hours_per_month": m.commitment_hours_per_month,
+            "game_plan": m.game_plan,
+            "game_plan_note": m.game_plan_note,
+            "dues_amount": self.dues_amount,
+        }
+
+
+def _activity_subject(activity: Activity) -> Subject:
+    return Subject(
+        coalition_id=activity.coalition_id,
+        title=activity.title,
+        link=f"/activities/{activity.id}",
+        activity=activity,
+    )
+
+
+def _subjects(session: Session, requests: list[ApprovalRequest]) -> dict[str, Subject]:
+    """The subject of each request, in two queries whatever the number of requests."""
+    activity_ids = {r.activity_id for r in requests if r.activity_id}
+    membership_ids = {r.membership_id for r in requests if r.membership_id}
+    found: dict[str, Activity] = {}
+    if activity_ids:
+        found = {
+            a.id: a
+            for a in session.exec(select(Activity).where(Activity.id.in_(activity_ids)))  # type: ignore[attr-defined]
+        }
+    joining: dict[str, tuple[Membership, Coalition]] = {}
+    if membership_ids:
+        rows = session.exec(
+            select(Membership, Coalition)
+            .join(Coalition, Coalition.id == Membership.coalition_id)
+            .where(Membership.id.in_(membership_ids))  # type: ignore[attr-defined]
+        )
+        joining = {m.id: (m, c) for m, c in rows}
+    subjects = {}
+    for r in requests:
+        if r.membership_id:
+            membership, coalition = joining[r.membership_id]
+            subjects[r.id] = Subject(
+                coalition_id=coalition.id,
+                title=f"Joining {coalition.name}",
+                link=f"/coalitions/{coalition.id}/join?organization_id={r.organization_id}",
+                membership=membership,
+                dues_amount=coalition.dues_amount,
+            )
+        else:
+            assert r.activity_id is not None
+            subjects[r.id] = _activity_subject(found[r.activity_id])
+    return subjects
+
+
+def _subject(session: Session, request: ApprovalRequest) -> Subject:
+    return _subjects(session, [request])[request.id]
+
+
+def _open_request(
+    session: Session, organization_id: str, steps: list[dict[str, Any]], **subject: str
 ) -> ApprovalRequest:
-    """Open a request for a decision and make its first step active."""
+    """Open a request with these steps and make the first one active."""
     moment = clock.now()
     request = ApprovalRequest(
-        id=new_id("apq"),
-        organization_id=decision.organization_id,
-        activity_id=activity.id,
-        decision_id=decision.id,
-        created_at=moment,
+        id=new_id("apq"), organization_id=organization_id, created_at=moment, **subject
     )
     session.add(request)
     session.flush()
@@ -150,6 +235,49 @@ def start(
     session.add(first)
     session.flush()
     return request
+
+
+def start(
+    session: Session, decision: SignOnDecision, activity: Activity, steps: list[dict[str, Any]]
+) -> ApprovalRequest:
+    """Open a request for a sign-on decision."""
+    return _open_request(
+        session,
+        decision.organization_id,
+        steps,
+        activity_id=activity.id,
+        decision_id=decision.id,
+    )
+
+
+def joining_steps(session: Session, organization_id: str) -> list[dict[str, Any]]:
+    """The organization's own steps before it joins a coalition: only a process it set for
+    `join_coalition` (its default process is about letters and statements)."""
+    row = _process_row(session, organization_id, JOIN_COALITION)
+    return list(row.steps) if row else []
+
+
+def joining_plan(
+    session: Session, principal: Principal, organization_id: str
+) -> dict[str, Any] | None:
+    """What saying yes to a coalition starts for the organization: its steps before joining
+    and when they would finish if they started now; None when it joins at once."""
+    access.get_organization(session, principal, organization_id, private=True)
+    steps = joining_steps(session, organization_id)
+    if not steps:
+        return None
+    learned = history(session, [organization_id])[organization_id]
+    return {
+        "steps": steps,
+        "expected_completion_at": forecast_if_started(steps, learned=learned, now=clock.now()),
+    }
+
+
+def start_joining(
+    session: Session, membership: Membership, steps: list[dict[str, Any]]
+) -> ApprovalRequest:
+    """Open a request for joining a coalition with the commitment the membership states."""
+    return _open_request(session, membership.organization_id, steps, membership_id=membership.id)
 
 
 def _activate(step: ApprovalStep, moment: datetime) -> None:
@@ -214,8 +342,7 @@ def view(
     *,
     full: bool,
     learned: dict[str, list[float]],
-    deadline: datetime | None,
-    activity_title: str = "",
+    subject: Subject,
 ) -> dict[str, Any]:
     """The request as a reader sees it: its own organization sees everything; other members
     see status, position and forecast, never comments, approvers or private step names."""
@@ -229,8 +356,14 @@ def view(
     return {
         "id": request.id,
         "organization_id": request.organization_id,
+        "kind": subject.kind,
+        "coalition_id": subject.coalition_id,
         "activity_id": request.activity_id,
-        "activity_title": activity_title,
+        "membership_id": request.membership_id,
+        "activity_title": subject.title,
+        "title": subject.title,
+        "link": subject.link,
+        "commitment": subject.commitment(),
         "status": request.status,
         "step": active.position if active else None,
         "steps_total": len(steps),
@@ -252,71 +385,93 @@ def view(
             for s in steps
         ],
         "expected_completion_at": expected,
-        "at_risk": forecasts.is_at_risk(expected, deadline),
+        "at_risk": forecasts.is_at_risk(expected, subject.deadline(request, steps)),
         "created_at": request.created_at,
         "completed_at": request.completed_at,
     }
+
+
+def _views(
+    session: Session, requests: list[ApprovalRequest], *, full_for: set[str]
+) -> list[dict[str, Any]]:
+    """Several requests as `full_for` organizations see them, in a fixed number of queries."""
+    steps = _steps(session, [r.id for r in requests])
+    learned = history(session, list({r.organization_id for r in requests}))
+    subjects = _subjects(session, requests)
+    return [
+        view(
+            r,
+            steps[r.id],
+            full=r.organization_id in full_for,
+            learned=learned[r.organization_id],
+            subject=subjects[r.id],
+        )
+        for r in requests
+    ]
 
 
 def views_for_activity(
     session: Session, activity: Activity, *, full_for: set[str]
 ) -> dict[str, dict[str, Any]]:
     """The latest request of each organization on an activity, as seen by `full_for` orgs."""
-    requests = list(
-        session.exec(
-            select(ApprovalRequest)
-            .where(ApprovalRequest.activity_id == activity.id)
-            .order_by(ApprovalRequest.id)  # type: ignore[arg-type]
-        )
+    requests = session.exec(
+        select(ApprovalRequest)
+        .where(ApprovalRequest.activity_id == activity.id)
+        .order_by(ApprovalRequest.id)  # type: ignore[arg-type]
     )
     latest = {r.organization_id: r for r in requests}
-    steps = _steps(session, [r.id for r in latest.values()])
-    learned = history(session, list(latest))
     return {
-        org: view(
-            r,
-            steps[r.id],
-            full=org in full_for,
-            learned=learned[org],
-            deadline=activity.sign_on_deadline,
-            activity_title=activity.title,
-        )
-        for org, r in latest.items()
+        v["organization_id"]: v for v in _views(session, list(latest.values()), full_for=full_for)
+    }
+
+
+def views_for_memberships(
+    session: Session, membership_ids: list[str], *, full_for: set[str]
+) -> dict[str, dict[str, Any]]:
+    """The latest joining request of each membership, as seen by `full_for` orgs."""
+    if not membership_ids:
+        return {}
+    requests = session.exec(
+        select(ApprovalRequest)
+        .where(ApprovalRequest.membership_id.in_(membership_ids))  # type: ignore[union-attr]
+        .order_by(ApprovalRequest.id)  # type: ignore[arg-type]
+    )
+    latest = {r.membership_id: r for r in requests}
+    return {
+        v["membership_id"]: v for v in _views(session, list(latest.values()), full_for=full_for)
     }
 
 
 def _visible(
     session: Session, principal: Principal, approval_id: str
-) -> tuple[ApprovalRequest, Activity, bool]:
-    """The request, its activity, and whether the principal sees it whole (own organization)."""
+) -> tuple[ApprovalRequest, Subject, bool]:
+    """The request, its subject, and whether the principal sees it whole (own organization)."""
     request = session.get(ApprovalRequest, approval_id)
     if request is None:
         raise NotFound("No such approval.")
-    activity = session.get(Activity, request.activity_id)
-    assert activity is not None
+    subject = _subject(session, request)
     if access.organization_rights(principal, request.organization_id).sees_private:
-        return request, activity, True
-    coalition_members = events.coalition_audience(session, activity.coalition_id)
+        return request, subject, True
+    coalition_members = events.coalition_audience(session, subject.coalition_id)
     if not coalition_members & set(principal.roles):
         raise NotFound("No such approval.")
-    return request, activity, False
+    return request, subject, False
 
 
 def get_approval(session: Session, principal: Principal, approval_id: str) -> dict[str, Any]:
-    request, activity, full = _visible(session, principal, approval_id)
-    return _single_view(session, request, activity, full)
+    request, subject, full = _visible(session, principal, approval_id)
+    return _single_view(session, request, subject, full)
 
 
 def _single_view(
-    session: Session, request: ApprovalRequest, activity: Activity, full: bool
+    session: Session, request: ApprovalRequest, subject: Subject, full: bool
 ) -> dict[str, Any]:
     return view(
         request,
         _steps(session, [request.id])[request.id],
         full=full,
         learned=history(session, [request.organization_id])[request.organization_id],
-        deadline=activity.sign_on_deadline,
-        activity_title=activity.title,
+        subject=subject,
     )
 
 
@@ -330,26 +485,11 @@ def list_for_organization(
     cursor: str | None = None,
 ) -> Page:
     access.get_organization(session, principal, organization_id, private=True)
-    statement = select(ApprovalRequest, Activity).join(
-        Activity, Activity.id == ApprovalRequest.activity_id
-    )
-    statement = statement.where(ApprovalRequest.organization_id == organization_id)
+    statement = select(ApprovalRequest).where(ApprovalRequest.organization_id == organization_id)
     if status:
         statement = statement.where(ApprovalRequest.status == status)
     page = paginate(session, statement, ApprovalRequest.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
-    steps = _steps(session, [r.id for r, _ in page.items])
-    learned = history(session, [organization_id])[organization_id]
-    page.items = [
-        view(
-            r,
-            steps[r.id],
-            full=True,
-            learned=learned,
-            deadline=a.sign_on_deadline,
-            activity_title=a.title,
-        )
-        for r, a in page.items
-    ]
+    page.items = _views(session, list(page.items), full_for={organization_id})
     return page
 
 
@@ -359,8 +499,7 @@ def inbox(session: Session, principal: Principal) -> list[dict[str, Any]]:
     if not roles:
         return []
     rows = session.exec(
-        select(ApprovalRequest, Activity, ApprovalStep)
-        .join(Activity, Activity.id == ApprovalRequest.activity_id)
+        select(ApprovalRequest, ApprovalStep)
         .join(ApprovalStep, ApprovalStep.request_id == ApprovalRequest.id)
         .where(
             ApprovalRequest.organization_id.in_(list(roles)),  # type: ignore[attr-defined]
@@ -370,11 +509,11 @@ def inbox(session: Session, principal: Principal) -> list[dict[str, Any]]:
         .order_by(ApprovalStep.due_at)  # type: ignore[arg-type]
     ).all()
     mine = [
-        (request, activity)
-        for request, activity, step in rows
+        request
+        for request, step in rows
         if roles[request.organization_id] in access.roles_deciding(step.approver_role)
     ]
-    return [_single_view(session, request, activity, True) for request, activity in mine]
+    return _views(session, mine, full_for=set(roles))
 
 
 def decide(
@@ -386,7 +525,7 @@ def decide(
     *,
     step: int,
 ) -> dict[str, Any]:
-    request, activity, full = _visible(session, principal, approval_id)
+    request, subject, full = _visible(session, principal, approval_id)
     if not full:
         raise Forbidden("Only the organization's own approvers act on its approval steps.")
     if request.status != ApprovalStatus.in_progress:
@@ -420,10 +559,10 @@ def decide(
         request.completed_at = moment
     session.add(request)
     session.flush()
-    _announce_step(session, principal, request, activity, active)
+    _announce_step(session, principal, request, subject, active)
     if request.status != ApprovalStatus.in_progress:
-        _finish(session, principal, request, activity)
-    return _single_view(session, request, activity, True)
+        _finish(session, principal, request, subject)
+    return _single_view(session, request, _subject(session, request), True)
 
 
 def _claim(session: Session, request: ApprovalRequest) -> None:
@@ -443,80 +582,91 @@ def _claim(session: Session, request: ApprovalRequest) -> None:
     request.version += 1
 
 
-def _announce_step(
+def _shared(request: ApprovalRequest, subject: Subject) -> dict[str, Any]:
+    """What every member of the coalition sees of an approval event."""
+    return {
+        "approval_id": request.id,
+        "kind": subject.kind,
+        "coalition_id": subject.coalition_id,
+        "activity_id": request.activity_id,
+        "membership_id": request.membership_id,
+        "organization_id": request.organization_id,
+        "title": subject.title,
+    }
+
+
+def _emit(
     session: Session,
-    principal: Principal,
+    type: str,
     request: ApprovalRequest,
-    activity: Activity,
-    step: ApprovalStep,
+    subject: Subject,
+    *,
+    shared: dict[str, Any],
+    private: dict[str, Any],
+    actor: Principal | None,
 ) -> None:
-    shared = {
-        "approval_id": request.id,
-        "activity_id": activity.id,
-        "organization_id": request.organization_id,
-        "position": step.position,
-        "status": step.status,
-        "request_status": request.status,
-    }
+    """An approval event: the organization sees `private` too, the coalition `shared` alone."""
     events.emit(
         session,
-        "approval.step_completed",
-        {**shared, "name": step.name, "comment": step.comment, "decided_by": step.decided_by},
-        visible_to=events.coalition_audience(session, activity.coalition_id),
+        type,
+        {**shared, **private},
+        visible_to=events.coalition_audience(session, subject.coalition_id),
         private_to={request.organization_id},
         shared_data=shared,
-        coalition_id=activity.coalition_id,
-        actor=principal,
-    )
-
-
-def _finish(
-    session: Session, principal: Principal, request: ApprovalRequest, activity: Activity
-) -> None:
-    """The request ended: the sign-on decision follows it, and the coalition is told."""
-    _announce_end(session, principal, request, activity)
-    decision = session.get(SignOnDecision, request.decision_id)
-    assert decision is not None
-    if request.status == ApprovalStatus.approved:
-        decisions.change(session, decision, activity, "signed", comment=None, actor=principal)
-    elif request.status == ApprovalStatus.rejected:
-        decisions.change(session, decision, activity, "declined", comment=None, actor=principal)
-
-
-def _announce_end(
-    session: Session, actor: Principal | None, request: ApprovalRequest, activity: Activity
-) -> None:
-    shared = {
-        "approval_id": request.id,
-        "activity_id": activity.id,
-        "organization_id": request.organization_id,
-        "status": request.status,
-    }
-    events.emit(
-        session,
-        "approval.completed",
-        shared,
-        visible_to=events.coalition_audience(session, activity.coalition_id),
-        private_to={request.organization_id},
-        shared_data=shared,
-        coalition_id=activity.coalition_id,
+        coalition_id=subject.coalition_id,
         actor=actor,
     )
 
 
-def withdraw_open_request(
-    session: Session, decision: SignOnDecision, *, actor: Principal | None = None
+def _announce_step(
+    session: Session,
+    principal: Principal,
+    request: ApprovalRequest,
+    subject: Subject,
+    step: ApprovalStep,
 ) -> None:
-    """The organization decided otherwise, left the coalition, or the activity closed: stop
-    the request (its active step goes back to waiting) and tell the coalition."""
-    request = session.exec(
-        select(ApprovalRequest).where(
-            ApprovalRequest.decision_id == decision.id,
-            ApprovalRequest.status == ApprovalStatus.in_progress,
-        )
-    ).first()
-    if request is None:
+    shared = {
+        **_shared(request, subject),
+        "position": step.position,
+        "status": step.status,
+        "request_status": request.status,
+    }
+    private = {"name": step.name, "comment": step.comment, "decided_by": step.decided_by}
+    _emit(
+        session, "approval.step_completed", request, subject,
+        shared=shared, private=private, actor=principal,
+    )  # fmt: skip
+
+
+def _finish(
+    session: Session, principal: Principal, request: ApprovalRequest, subject: Subject
+) -> None:
+    """The request ended: the coalition is told, and a sign-on decision follows it. (A
+    membership follows `approval.completed` in services/coalitions.py, which owns joining.)"""
+    _announce_end(session, principal, request, subject)
+    if subject.activity is None:
         return
+    decision = session.get(SignOnDecision, request.decision_id)
+    assert decision is not None
+    if request.status == ApprovalStatus.approved:
+        decisions.change(
+            session, decision, subject.activity, "signed", comment=None, actor=principal
+        )
+    elif request.status == ApprovalStatus.rejected:
+        decisions.change(
+            session, decision, subject.activity, "declined", comment=None, actor=principal
+        )
+
+
+def _announce_end(
+    session: Session, actor: Principal | None, request: ApprovalRequest, subject: Subject
+) -> None:
+    shared = {**_shared(request, subject), "status": request.status}
+    _emit(session, "approval.completed", request, subject, shared=shared, private={}, actor=actor)
+
+
+def _withdraw(session: Session, request: ApprovalRequest, actor: Principal | None) -> None:
+    """Stop a request under way (its active step goes back to waiting) and tell the coalition."""
     _claim(session, request)
     request.status = ApprovalStatus.withdrawn
     request.completed_at = clock.now()
@@ -526,9 +676,35 @@ def withdraw_open_request(
             step.status = StepStatus.waiting
             session.add(step)
     session.flush()
-    activity = session.get(Activity, request.activity_id)
-    assert activity is not None
-    _announce_end(session, actor, request, activity)
+    _announce_end(session, actor, request, _subject(session, request))
+
+
+def withdraw_open_request(
+    session: Session, decision: SignOnDecision, *, actor: Principal | None = None
+) -> None:
+    """The organization decided otherwise, left the coalition, or the activity closed."""
+    request = session.exec(
+        select(ApprovalRequest).where(
+            ApprovalRequest.decision_id == decision.id,
+            ApprovalRequest.status == ApprovalStatus.in_progress,
+        )
+    ).first()
+    if request is not None:
+        _withdraw(session, request, actor)
+
+
+def withdraw_joining(
+    session: Session, membership: Membership, *, actor: Principal | None = None
+) -> None:
+    """The organization no longer asks to join, or the coalition withdrew its invitation."""
+    request = session.exec(
+        select(ApprovalRequest).where(
+            ApprovalRequest.membership_id == membership.id,
+            ApprovalRequest.status == ApprovalStatus.in_progress,
+        )
+    ).first()
+    if request is not None:
+        _withdraw(session, request, actor)
 
 
 def open_request_of(session: Session, decision: SignOnDecision) -> ApprovalRequest | None:
@@ -562,23 +738,16 @@ def notice_overdue_steps(session: Session, batch: int = 100) -> int:
         session.add(step)
         request = session.get(ApprovalRequest, step.request_id)
         assert request is not None
-        activity = session.get(Activity, request.activity_id)
-        assert activity is not None
+        subject = _subject(session, request)
         shared = {
-            "approval_id": request.id,
-            "activity_id": activity.id,
-            "organization_id": request.organization_id,
+            **_shared(request, subject),
             "position": step.position,
             "due_at": step.due_at.isoformat() if step.due_at else None,
         }
-        events.emit(
-            session,
-            "approval.step_overdue",
-            {**shared, "name": step.name, "approver_role": step.approver_role},
-            visible_to=events.coalition_audience(session, activity.coalition_id),
-            private_to={request.organization_id},
-            shared_data=shared,
-            coalition_id=activity.coalition_id,
-        )
+        private = {"name": step.name, "approver_role": step.approver_role}
+        _emit(
+            session, "approval.step_overdue", request, subject,
+            shared=shared, private=private, actor=None,
+        )  # fmt: skip
     session.flush()
     return len(steps)

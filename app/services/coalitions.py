@@ -14,6 +14,8 @@ from app.ids import new_id
 from app.models import (
     Activity,
     Coalition,
+    Event,
+    EventAudience,
     IssueArea,
     Membership,
     MembershipChange,
@@ -30,8 +32,10 @@ from app.schemas.coalitions import (
 )
 from app.services import (
     access,
+    accounts,
     activities,
     alignment,
+    approvals,
     assessments,
     events,
     organizations,
@@ -284,12 +288,34 @@ def coalition_detail(session: Session, principal: Principal, coalition_id: str) 
 # Membership --------------------------------------------------------------------------
 
 
-def _membership_row(membership: Membership, organization: Organization) -> dict[str, Any]:
-    return {
-        **membership.model_dump(),
-        "organization_name": organization.name,
-        "organization_kind": organization.kind,
+def _membership_rows(
+    session: Session, principal: Principal, pairs: list[tuple[Membership, Organization]]
+) -> list[dict[str, Any]]:
+    """Memberships as read, each with its own approval of joining when it has one (seen
+    whole by its own organization, as a forecast by the others)."""
+    own = {
+        m.organization_id
+        for m, _ in pairs
+        if access.organization_rights(principal, m.organization_id).sees_private
     }
+    approval_of = approvals.views_for_memberships(session, [m.id for m, _ in pairs], full_for=own)
+    return [
+        {
+            **membership.model_dump(),
+            "organization_name": organization.name,
+            "organization_kind": organization.kind,
+            "approval": approval_of.get(membership.id),
+        }
+        for membership, organization in pairs
+    ]
+
+
+def _membership_row(
+    session: Session, principal: Principal, membership: Membership
+) -> dict[str, Any]:
+    organization = session.get(Organization, membership.organization_id)
+    assert organization is not None
+    return _membership_rows(session, principal, [(membership, organization)])[0]
 
 
 def list_members(
@@ -310,7 +336,7 @@ def list_members(
     if status:
         statement = statement.where(Membership.status == status)
     page = paginate(session, statement, Membership.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
-    page.items = [_membership_row(m, o) for m, o in page.items]
+    page.items = _membership_rows(session, principal, list(page.items))
     return page
 
 
@@ -331,9 +357,7 @@ def get_member(
 ) -> dict[str, Any]:
     access.get_coalition(session, principal, coalition_id)
     membership = _membership(session, coalition_id=coalition_id, organization_id=organization_id)
-    organization = session.get(Organization, organization_id)
-    assert organization is not None
-    return _membership_row(membership, organization)
+    return _membership_row(session, principal, membership)
 
 
 def invite(
@@ -354,6 +378,10 @@ def invite(
         new_status = MembershipStatus.requested
     else:
         raise Forbidden("Only an admin of a lead organization may invite to this coalition.")
+    commitment = invite_in.model_dump(include=OWN_FIELDS, exclude_unset=True)
+    if commitment and new_status == MembershipStatus.invited:
+        field = sorted(commitment)[0]
+        raise Forbidden(f"Only the organization's own admin sets its {field}, when it answers.")
 
     existing = session.exec(
         select(Membership).where(
@@ -377,12 +405,14 @@ def invite(
     membership.engagement = invite_in.engagement or membership.engagement
     membership.roles = invite_in.roles or membership.roles
     membership.invitation_note = invite_in.note
+    for field, value in commitment.items():
+        setattr(membership, field, value)
     membership.version += 1
     membership.updated_at = moment
     session.add(membership)
     session.flush()
     _record(session, principal, coalition, membership, {"status": [before, new_status]})
-    return _membership_row(membership, organization)
+    return _membership_row(session, principal, membership)
 
 
 def update_member(
@@ -407,6 +437,11 @@ def update_member(
             raise Invalid.field(["body", required], "This field cannot be empty.")
     target = values.pop("status", None)
     joining = target == "joined" and membership.status == "invited"
+    if membership.status == MembershipStatus.joining and values:
+        raise Conflict(
+            "The organization's approvers are deciding on this commitment: withdraw the "
+            "request to join (status declined) and ask again to change it."
+        )
 
     for field, value in values.items():
         if field in OWN_FIELDS and not is_own:
@@ -419,9 +454,11 @@ def update_member(
     before = membership.model_dump()
     for field, value in values.items():
         setattr(membership, field, [] if field == "roles" and value is None else value)
+    steps = approvals.joining_steps(session, organization_id) if target == "joined" else []
     if target is not None:
-        membership.status = target
-        if target == "joined":
+        # With a process for joining, the organization's approvers decide first.
+        membership.status = MembershipStatus.joining if steps else target
+        if membership.status == MembershipStatus.joined:
             membership.joined_at = clock.now()
     _keep_a_lead(session, coalition_id, membership, before)
     changed = {
@@ -430,19 +467,66 @@ def update_member(
         if before[field] != getattr(membership, field)
     }
     if not changed:
-        organization = session.get(Organization, organization_id)
-        assert organization is not None
-        return _membership_row(membership, organization)
+        return _membership_row(session, principal, membership)
     membership.version += 1
     membership.updated_at = clock.now()
     session.add(membership)
     session.flush()
-    _record(session, principal, coalition, membership, changed)
+    if steps:
+        request = approvals.start_joining(session, membership, steps)
+        _record(session, principal, coalition, membership, changed, approval_id=request.id)
+    else:
+        _record(session, principal, coalition, membership, changed)
+    if before["status"] == MembershipStatus.joining:
+        approvals.withdraw_joining(session, membership, actor=principal)
     if "status" in changed:
         _follow_status(session, principal, membership)
-    organization = session.get(Organization, organization_id)
-    assert organization is not None
-    return _membership_row(membership, organization)
+    return _membership_row(session, principal, membership)
+
+
+def follow_joining(session: Session, event: Event, _: list[EventAudience]) -> None:
+    """Listener: when an organization's approval of joining ends, the membership follows it.
+    The last approval joins with the commitment its approvers saw; a rejection declines."""
+    data = event.data
+    if event.type != "approval.completed" or not data.get("membership_id"):
+        return
+    outcome = {"approved": MembershipStatus.joined, "rejected": MembershipStatus.declined}
+    membership = session.get(Membership, data["membership_id"])
+    if membership is None or membership.status != MembershipStatus.joining:
+        return  # withdrawn: whoever withdrew it has moved the membership already
+    if data.get("status") not in outcome:
+        return
+    coalition = session.get(Coalition, membership.coalition_id)
+    assert coalition is not None
+    actor = (
+        accounts.principal_for_user_id(session, event.actor_user_id)
+        if event.actor_user_id
+        else None
+    )
+    membership.status = outcome[data["status"]]
+    changes: dict[str, list[Any]] = {"status": [MembershipStatus.joining, membership.status]}
+    if membership.status == MembershipStatus.joined:
+        membership.joined_at = clock.now()
+        changes["commitment"] = [None, _commitment(membership, coalition)]
+    membership.version += 1
+    membership.updated_at = clock.now()
+    session.add(membership)
+    session.flush()
+    _record(session, actor, coalition, membership, changes, approval_id=data["approval_id"])
+    if actor is not None:
+        _follow_status(session, actor, membership)
+
+
+def _commitment(membership: Membership, coalition: Coalition) -> dict[str, Any]:
+    """What the organization committed to when it joined, as its history keeps it."""
+    return {
+        "engagement": membership.engagement,
+        "roles": list(membership.roles),
+        "commitment_hours_per_month": membership.commitment_hours_per_month,
+        "game_plan": membership.game_plan,
+        "game_plan_note": membership.game_plan_note,
+        "dues_amount": coalition.dues_amount,
+    }
 
 
 def _follow_status(session: Session, principal: Principal, membership: Membership) -> None:
@@ -465,7 +549,8 @@ def _may_set(field: str, value: Any, is_lead: bool, is_own: bool, joining: bool)
     return is_own and field == "engagement" and value != Engagement.lead
 
 
-# (from, to) -> who may make that move
+# (from, to) -> who may make that move. "joined" may land on "joining" first, when the
+# organization's approval process covers joining; its approvers then decide.
 _TRANSITIONS = {
     ("invited", "joined"): "own",
     ("invited", "declined"): "own",
@@ -473,10 +558,16 @@ _TRANSITIONS = {
     ("requested", "declined"): "lead",
     ("joined", "left"): "either",
     ("invited", "left"): "lead",  # withdrawing an invitation
+    ("joining", "declined"): "own",  # no longer asking: the approval is withdrawn
+    ("joining", "left"): "lead",  # withdrawing the invitation while its approvers decide
 }
 
 
 def _check_transition(current: str, target: str, *, is_lead: bool, is_own: bool) -> None:
+    if (current, target) == ("joining", "joined"):
+        raise Conflict(
+            "This organization joins when the last step of its own approval is approved."
+        )
     who = _TRANSITIONS.get((current, target))
     if who is None:
         raise Conflict(f"A membership cannot go from {current} to {target}.")
@@ -519,17 +610,19 @@ def leave(
 
 def _record(
     session: Session,
-    principal: Principal,
+    principal: Principal | None,
     coalition: Coalition,
     membership: Membership,
     changes: dict[str, list[Any]],
+    *,
+    approval_id: str | None = None,
 ) -> None:
     """Every membership change goes into its history and out as `membership.changed`."""
     session.add(
         MembershipChange(
             id=new_id("mch"),
             membership_id=membership.id,
-            actor_user_id=principal.user_id,
+            actor_user_id=principal.user_id if principal else None,
             changes=changes,
             created_at=clock.now(),
         )
@@ -546,6 +639,7 @@ def _record(
             "to": status[1],
             "engagement": membership.engagement,
             "changes": changes,
+            "approval_id": approval_id,
         },
         visible_to=audience,
         coalition_id=coalition.id,

@@ -18,19 +18,17 @@ from app.models import (
 from app.services import access, notifications
 
 
-def _active_step(
-    session: Session, *, activity_id: str, organization_id: str
-) -> ApprovalStep | None:
-    return session.exec(
+def _active_step(session: Session, **request: str) -> ApprovalStep | None:
+    """The active step of the organization's request under way, found by the request's
+    `id` or by `activity_id` and `organization_id`."""
+    statement = (
         select(ApprovalStep)
         .join(ApprovalRequest, ApprovalRequest.id == ApprovalStep.request_id)
-        .where(
-            ApprovalRequest.activity_id == activity_id,
-            ApprovalRequest.organization_id == organization_id,
-            ApprovalRequest.status == "in_progress",
-            ApprovalStep.status == "active",
-        )
-    ).first()
+        .where(ApprovalRequest.status == "in_progress", ApprovalStep.status == "active")
+    )
+    for column, value in request.items():
+        statement = statement.where(getattr(ApprovalRequest, column) == value)
+    return session.exec(statement).first()
 
 
 def for_event(session: Session, event: Event, audience: list[EventAudience]) -> None:
@@ -49,17 +47,23 @@ def for_event(session: Session, event: Event, audience: list[EventAudience]) -> 
                 link=f"/activities/{activity.id}", event_id=event.id,
             )  # fmt: skip
         if data.get("to") == "in_approval":
-            _step_waiting(session, event, activity_id=data["activity_id"], org=org)
+            step = _active_step(session, activity_id=activity.id, organization_id=org)
+            _step_waiting(session, event, step, org=org, title=activity.title)
     elif event.type == "approval.step_completed" and data.get("request_status") == "in_progress":
-        _step_waiting(session, event, activity_id=data["activity_id"], org=org)
+        step = _active_step(session, id=data["approval_id"])
+        _step_waiting(session, event, step, org=org, title=data.get("title", ""))
+    elif event.type == "membership.changed" and data.get("to") == "joining" and org:
+        step = _active_step(session, id=data["approval_id"])
+        coalition = session.get(Coalition, data["coalition_id"])
+        title = f"Joining {coalition.name}" if coalition else "Joining a coalition"
+        _step_waiting(session, event, step, org=org, title=title)
     elif event.type == "approval.step_overdue" and org:
-        activity = session.get(Activity, data["activity_id"])
         roles = {"admin", data.get("approver_role", "admin")}
         for user_id in notifications.users_with_role(session, org, roles):
             notifications.notify(
                 session, user_id, kind="step_overdue",
                 text=f"Overdue: {data.get('name', 'an approval step')} for "
-                f"“{activity.title if activity else ''}”.",
+                f"“{data.get('title', '')}”.",
                 link="/approvals", event_id=event.id,
             )  # fmt: skip
     elif event.type == "membership.changed" and data.get("to") == "invited" and org:
@@ -87,17 +91,17 @@ def for_event(session: Session, event: Event, audience: list[EventAudience]) -> 
         _deadline_moved(session, event)
 
 
-def _step_waiting(session: Session, event: Event, *, activity_id: str, org: str) -> None:
-    step = _active_step(session, activity_id=activity_id, organization_id=org)
-    activity = session.get(Activity, activity_id)
-    if step is None or activity is None:
+def _step_waiting(
+    session: Session, event: Event, step: ApprovalStep | None, *, org: str, title: str
+) -> None:
+    if step is None:
         return
     for user_id in notifications.users_with_role(
         session, org, access.roles_deciding(step.approver_role)
     ):
         notifications.notify(
             session, user_id, kind="approval_waiting",
-            text=f"Waiting on you: {step.name} for “{activity.title}”.",
+            text=f"Waiting on you: {step.name} for “{title}”.",
             link="/approvals", event_id=event.id,
         )  # fmt: skip
 
