@@ -81,6 +81,8 @@ PEOPLE = [
      "Oak Valley District PTA president (admin)"),
     ("sam@rea.example.org", "Sam Okafor", "union", OrgRole.admin,
      "Riverside Education Association organizer (admin)"),
+    ("grace@rea.example.org", "Grace Kim", "union", OrgRole.approver,
+     "Riverside Education Association membership committee (approver)"),
     ("lena@readtogether.example.org", "Lena Fischer", "literacy", OrgRole.admin,
      "Read Together executive director (admin)"),
     ("ruth@firststreet.example.org", "Ruth Adeyemi", "faith", OrgRole.admin,
@@ -199,6 +201,8 @@ def seed(session: Session, *, only_if_empty: bool = False) -> bool:
     )
     literacy_coalition, meals_coalition = _seed_coalitions(session, root, organizations, areas)
     _seed_letter(session, root, organizations, areas, literacy_coalition)
+    _seed_late_joiner(session, root, organizations, literacy_coalition)
+    _seed_joining_through_the_board(session, root, organizations, meals_coalition)
     _seed_proposals(session, organizations, literacy_coalition, meals_coalition)
     _seed_stances(session, root, organizations, areas, literacy_coalition)
     return True
@@ -365,6 +369,78 @@ def _seed_letter(
             organization_id=orgs[key].id,
             decision_in=DecisionPut(status="signed", comment=comment),
         )
+
+
+def _seed_late_joiner(
+    session: Session, root: Principal, orgs: dict[str, Organization], coalition_id: str
+) -> None:
+    """The food bank joins the literacy coalition while its letter is open: it is asked to
+    sign too, and decides case by case."""
+    coalitions.invite(
+        session,
+        root,
+        coalition_id,
+        MembershipCreate(
+            organization_id=orgs["food_bank"].id,
+            note="Hungry children do not learn to read: join us on HB 210.",
+        ),
+    )
+    coalitions.update_member(
+        session,
+        _principal(session, "tom@eastsidefood.example.org"),
+        coalition_id=coalition_id,
+        organization_id=orgs["food_bank"].id,
+        changes=MembershipUpdate(
+            status="joined", engagement="supporter", commitment_hours_per_month=1
+        ),
+    )
+
+
+def _seed_joining_through_the_board(
+    session: Session, root: Principal, orgs: dict[str, Organization], coalition_id: str
+) -> None:
+    """The teachers' union joins the meals alliance only once its membership committee and
+    executive board approve what it commits to: the committee's step waits on Grace."""
+    sam = _principal(session, "sam@rea.example.org")
+    approvals.put_process(
+        session,
+        sam,
+        orgs["union"].id,
+        "join_coalition",
+        ApprovalProcessPut(
+            steps=[
+                ApprovalStepIn(
+                    name="Membership committee", approver_role="approver", expected_days=5
+                ),
+                ApprovalStepIn(
+                    name="Executive board vote", approver_role="admin", expected_days=14
+                ),
+            ]
+        ),
+    )
+    coalitions.invite(
+        session,
+        root,
+        coalition_id,
+        MembershipCreate(
+            organization_id=orgs["union"].id,
+            note="School meals are a workplace issue for school staff too.",
+        ),
+    )
+    coalitions.update_member(
+        session,
+        sam,
+        coalition_id=coalition_id,
+        organization_id=orgs["union"].id,
+        changes=MembershipUpdate(
+            status="joined",
+            engagement="supporter",
+            roles=["testimony"],
+            commitment_hours_per_month=4,
+            game_plan="escalate",
+            game_plan_note="Our executive board decides anything outside school staffing.",
+        ),
+    )
 
 
 def _seed_coalitions(

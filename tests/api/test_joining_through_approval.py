@@ -317,3 +317,10 @@ def test_a_join_step_overdue_is_noticed_once(client, letter, union, clock, datab
     bell = client.get("/api/v1/notifications?unread=true", headers=union["h"]["omar"]).json()
     overdue = [n["text"] for n in bell["items"] if n["kind"] == "step_overdue"]
     assert overdue == [f"Overdue: Membership committee for “Joining {letter['coalition'].name}”."]
+
+
+def test_every_activity_kind_has_a_process_kind_and_joining_one_more():
+    from app.models.activities import ProcessKind
+    from app.models.coalitions import ActivityKind
+
+    assert {k.value for k in ProcessKind} == {k.value for k in ActivityKind} | {"join_coalition"}

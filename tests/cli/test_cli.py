@@ -102,3 +102,50 @@ def test_the_demo_shows_stance_aware_advice(cli_env):
         )  # fmt: skip
         assert ask["verdict"] == "partial"
         assert "cannot take on testimony" in ask["issues"][0]["note"]
+
+
+def test_the_demo_shows_a_union_joining_through_its_board_and_a_late_joiner_asked(cli_env):
+    """The union's membership committee has the meals alliance waiting, with what joining
+    commits it to; the food bank, which joined while the literacy letter was open, is asked."""
+    from sqlmodel import select
+
+    from app.db import Database
+    from app.models import Activity, Coalition, Organization
+    from app.services import accounts, activities, approvals, coalitions
+
+    runner = CliRunner()
+    runner.invoke(cli, ["migrate"])
+    assert runner.invoke(cli, ["seed-demo"]).exit_code == 0
+    with Database(engine_for(cli_env)).session() as session:
+
+        def reader(email):
+            return accounts.principal_for(session, accounts.find_user(session, email))
+
+        def named(model, name):
+            return session.exec(select(model).where(model.name == name)).one()
+
+        meals = named(Coalition, "Healthy School Meals Alliance")
+        union = named(Organization, "Riverside Education Association")
+        waiting = approvals.inbox(session, reader("grace@rea.example.org"))
+        assert [(a["title"], a["step"], a["steps_total"]) for a in waiting] == [
+            ("Joining Healthy School Meals Alliance", 1, 2)
+        ]
+        assert waiting[0]["commitment"]["game_plan"] == "escalate"
+        member = coalitions.get_member(
+            session, reader("tom@eastsidefood.example.org"),
+            coalition_id=meals.id, organization_id=union.id,
+        )  # fmt: skip
+        assert member["status"] == "joining" and member["approval"]["step"] == 1
+
+        letter = session.exec(
+            select(Activity).where(Activity.title == "Fund the Early Literacy Act (HB 210)")
+        ).one()
+        food_bank = named(Organization, "Eastside Food Bank")
+        tom = reader("tom@eastsidefood.example.org")
+        asks = [a["activity"].id for a in activities.asks_waiting(session, tom)]
+        assert letter.id in asks
+        decided = {
+            d["organization_id"]: d["status"]
+            for d in activities.decisions_view(session, tom, letter)
+        }
+        assert decided[food_bank.id] == "pending"

@@ -42,9 +42,7 @@ def test_a_union_joins_through_its_board(client, world, clock):
     assert "No approval process: your admins sign directly." in letters
 
     assessment = client.get(f"/coalitions/{coalition.id}/join?organization_id={union.id}")
-    assert "Saying yes starts Teachers Local 12's own approval before joining" in (
-        assessment.text
-    )
+    assert "Saying yes starts Teachers Local 12's own approval before joining" in (assessment.text)
     assert "Membership committee (about 5 days), then Board vote (about 14 days)" in (
         assessment.text
     )
@@ -145,4 +143,3 @@ def test_asking_to_join_a_listed_coalition_states_the_commitment(client, world):
     assert asked.status_code == 200, asked.text
     assert "Your request is with the coalition's leads" in asked.text
     assert "3.0 hours a month" in asked.text and "when an ask does not fit: abstain" in asked.text
-
