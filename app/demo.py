@@ -463,7 +463,7 @@ def _seed_coalitions(
     )
     for key, engagement, roles, hours, plan in [
         ("union", "core", ["testimony"], 8, "escalate"),
-        ("literacy", "core", ["letter drafter"], 10, "case_by_case"),
+        ("literacy", "core", ["drafter"], 10, "case_by_case"),
         ("maple_pta", "supporter", [], 2, "decline"),
         ("oak_pta", "observer", [], 0, "case_by_case"),
     ]:

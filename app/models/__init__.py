@@ -21,7 +21,7 @@ from app.models.organizations import (
     Position,
     ResearchNote,
 )
-from app.models.proposals import Proposal, Vote, VoteChange
+from app.models.proposals import Proposal, ProposalComment, Vote, VoteChange
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "OrganizationUser",
     "Position",
     "Proposal",
+    "ProposalComment",
     "ResearchNote",
     "SignOnDecision",
     "User",

@@ -62,6 +62,40 @@ class GamePlan(StrEnum):
     case_by_case = "case_by_case"
 
 
+class ActivityApproval(StrEnum):
+    """Who opens a letter or statement in the coalition's name."""
+
+    leads = "leads"  # its leads and drafters
+    coalition_vote = "coalition_vote"  # a proposal of kind `activity`, decided by the rule
+
+
+class WhoMayPost(StrEnum):
+    """Who starts a thread on the coalition's list (leads and coordinators always)."""
+
+    leads = "leads"
+    members = "members"
+
+
+# Role labels that carry powers (services/access.py); any other role is a free-text label.
+class PoweredRole(StrEnum):
+    drafter = "drafter"  # drafts and edits activities
+    coordinator = "coordinator"  # posts to the coalition's messages, invites
+    spokesperson = "spokesperson"  # named on letters and reports
+
+
+# The guidelines: how the coalition decides, advocates and keeps members informed. The
+# convener sets them while alone; afterwards only a proposal of kind `guidelines` does.
+GUIDELINE_FIELDS = (
+    "decision_rule",
+    "quorum",
+    "allowed_activity_kinds",
+    "activity_approval",
+    "who_may_post",
+    "how_members_are_informed",
+    "dues_amount",
+)
+
+
 class Coalition(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=40)
     name: str = Field(max_length=200)
@@ -76,6 +110,13 @@ class Coalition(SQLModel, table=True):
     quorum: float = 0.5
     allowed_activity_kinds: list[str] = json_list_field()
     dues_amount: float = 0
+    activity_approval: str = Field(default=ActivityApproval.leads, max_length=20)
+    who_may_post: str = Field(default=WhoMayPost.members, max_length=20)
+    how_members_are_informed: str | None = Field(default=None, max_length=2000)
+    # When the guidelines were last agreed, and the proposal that changed them (None: the
+    # convener set them while it was the only member).
+    guidelines_agreed_at: datetime | None = timestamp_field(default=None)
+    guidelines_proposal_id: str | None = Field(default=None, max_length=40)
     convener_organization_id: str = Field(foreign_key="organization.id", max_length=40)
     visibility: str = Field(default=Visibility.private, max_length=20)
     version: int = 1

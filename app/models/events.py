@@ -20,6 +20,10 @@ EVENT_TYPES = (
     "activity.opened",
     "activity.closed",
     "activity.updated",
+    "coalition.guidelines_changed",
+    "proposal.commented",
+    "message.posted",
+    "report.sent",
     "goal.progress_changed",
     "webhook.test",
 )

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from app.errors import Forbidden, NotFound
 from app.models import Coalition, Membership, Organization
+from app.models.coalitions import PoweredRole, WhoMayPost
 from app.models.organizations import OrgRole
 from app.principal import Principal
 
@@ -146,14 +147,31 @@ class CoalitionRights:
     def is_lead(self) -> bool:
         return self.platform_admin or self.lead_organization is not None
 
+    def holds_role(self, role: str) -> bool:
+        """One of the joined organizations the principal speaks for holds this role."""
+        return any(role in self.memberships[org].roles for org in self.joined_admin_organizations)
+
     @property
     def may_draft(self) -> bool:
-        """Draft, edit, open and close the coalition's activities."""
-        return self.is_lead
+        """Draft, edit, open and close the coalition's activities: leads and drafters."""
+        return self.is_lead or self.holds_role(PoweredRole.drafter)
 
     @property
     def may_invite(self) -> bool:
-        return self.is_lead
+        """Invite organizations: leads and coordinators."""
+        return self.is_lead or self.holds_role(PoweredRole.coordinator)
+
+    def may_start_thread(self, who_may_post: str) -> bool:
+        """Start a thread on the coalition's list: leads and coordinators always; every
+        joined member's admins when the guidelines say members may post."""
+        if self.is_lead or self.holds_role(PoweredRole.coordinator):
+            return True
+        return who_may_post == WhoMayPost.members and bool(self.joined_admin_organizations)
+
+    @property
+    def may_reply(self) -> bool:
+        """Reply on the coalition's list: any joined member's admins."""
+        return self.platform_admin or bool(self.joined_admin_organizations)
 
     @property
     def may_edit_goals(self) -> bool:
@@ -187,6 +205,15 @@ def require_lead(session: Session, principal: Principal, coalition: Coalition) -
     if not rights.is_lead:
         raise Forbidden("Only an admin of a lead organization of this coalition may do this.")
     return rights.lead_organization
+
+
+def require_drafter(session: Session, principal: Principal, coalition: Coalition) -> None:
+    """Forbidden unless the principal drafts for the coalition: a lead or a `drafter`."""
+    if not coalition_rights(session, principal, coalition.id).may_draft:
+        raise Forbidden(
+            "Only an admin of a lead organization, or of a member with the drafter role, "
+            "drafts and opens the coalition's activities."
+        )
 
 
 def require_joined_admin(session: Session, principal: Principal, coalition: Coalition) -> None:

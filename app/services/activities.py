@@ -65,7 +65,7 @@ def create_activity(
     session: Session, principal: Principal, coalition_id: str, activity_in: ActivityCreate
 ) -> Activity:
     coalition = _visible_coalition(session, principal, coalition_id)
-    access.require_lead(session, principal, coalition)
+    access.require_drafter(session, principal, coalition)
     if activity_in.kind not in coalition.allowed_activity_kinds:
         allowed = ", ".join(coalition.allowed_activity_kinds) or "none"
         raise Invalid.field(
@@ -134,7 +134,7 @@ def update_activity(
     only the sign-on deadline moves; every change is an `activity.updated` event, whose
     listener tells the members still deciding about a new deadline."""
     activity, coalition = _visible_activity(session, principal, activity_id)
-    access.require_lead(session, principal, coalition)
+    access.require_drafter(session, principal, coalition)
     check_version(activity.version, expected_version)
     if activity.status == ActivityStatus.closed:
         raise Conflict("A closed activity cannot change.")
@@ -261,7 +261,7 @@ def steps_if_asked(game_plan: str | None, steps: list[dict[str, Any]]) -> list[d
 
 def open_activity(session: Session, principal: Principal, activity_id: str) -> Activity:
     activity, coalition = _visible_activity(session, principal, activity_id)
-    access.require_lead(session, principal, coalition)
+    access.require_drafter(session, principal, coalition)
     if activity.status != ActivityStatus.draft:
         raise Conflict(f"Only a draft can be opened; this activity is {activity.status}.")
     if activity.sign_on_deadline is not None and activity.sign_on_deadline <= clock.now():
@@ -370,7 +370,7 @@ def _decision_to_ask(
 
 def close_activity(session: Session, principal: Principal, activity_id: str) -> Activity:
     activity, coalition = _visible_activity(session, principal, activity_id)
-    access.require_lead(session, principal, coalition)
+    access.require_drafter(session, principal, coalition)
     if activity.status != ActivityStatus.open:
         raise Conflict(f"Only an open activity can be closed; this one is {activity.status}.")
     activity.status = ActivityStatus.closed
