@@ -272,6 +272,16 @@ CASES = {
     ("POST", "/api/v1/proposals/{proposal_id}/close"): Case(
         "POST", "/api/v1/proposals/{proposal}/close", None, **org_admins(200, outsider=404)
     ),
+    ("POST", "/api/v1/proposals/{proposal_id}/comments"): Case(
+        "POST", "/api/v1/proposals/{proposal}/comments", {"body": "We support this."},
+        **org_admins(201, outsider=404),
+    ),
+    ("GET", "/api/v1/proposals/{proposal_id}/comments"): Case(
+        "GET", "/api/v1/proposals/{proposal}/comments", None, **org_private(200)
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/reminders"): Case(
+        "POST", "/api/v1/proposals/{proposal}/reminders", None, **org_admins(200, outsider=404)
+    ),
     # Notifications belong to one person.
     ("GET", "/api/v1/notifications"): Case("GET", "/api/v1/notifications", None, **everyone(200)),
     ("POST", "/api/v1/notifications/{notification_id}/read"): Case(
