@@ -12,12 +12,12 @@ from tests.api.test_proposals import propose, table, vote  # noqa: F401
 NOW_PLUS_WEEK = "2026-03-20T09:00:00+00:00"
 
 
-def guidelines_proposal(client, t, changes, who="dana"):  # noqa: F811
+def guidelines_proposal(client, t, changes, who="dana"):
     return propose(client, t, who, title="Change our guidelines", kind="guidelines",
                    changes=changes)  # fmt: skip
 
 
-def everyone_votes_yes(client, t, proposal_id):  # noqa: F811
+def everyone_votes_yes(client, t, proposal_id):
     for who in ("dana", "sam", "lena", "ruth"):
         cast = vote(client, t, proposal_id, who, "yes")
         assert cast.status_code == 200, cast.text
