@@ -582,6 +582,10 @@ def _forecasts_if_asked(
     return expected
 
 
+def get_activity(session: Session, principal: Principal, activity_id: str) -> Activity:
+    return _visible_activity(session, principal, activity_id)[0]
+
+
 def activity_detail(session: Session, principal: Principal, activity_id: str) -> dict[str, Any]:
     activity, coalition = _visible_activity(session, principal, activity_id)
     rows = decisions_view(session, principal, activity)

@@ -21,7 +21,7 @@ from app.models import (
     MembershipChange,
     Organization,
 )
-from app.models.coalitions import GUIDELINE_FIELDS, Engagement, MembershipStatus
+from app.models.coalitions import GUIDELINE_FIELDS, Engagement, MembershipStatus, PoweredRole
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.coalitions import (
@@ -204,6 +204,21 @@ def joined_organizations(session: Session, coalition_id: str) -> list[Organizati
         .order_by(Organization.name)
     )
     return list(rows.all())
+
+
+def spokespeople(session: Session, coalition_id: str) -> list[str]:
+    """The names of the members that speak for the coalition (role `spokesperson`), as its
+    letters and reports name them."""
+    rows = session.exec(
+        select(Organization.name, Membership.roles)
+        .join(Membership, Membership.organization_id == Organization.id)
+        .where(
+            Membership.coalition_id == coalition_id,
+            Membership.status == MembershipStatus.joined,
+        )
+        .order_by(Organization.name)
+    )
+    return [name for name, roles in rows if PoweredRole.spokesperson in roles]
 
 
 def composition(organizations: list[Organization]) -> dict[str, Any]:

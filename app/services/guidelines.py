@@ -19,6 +19,47 @@ from app.principal import Principal
 from app.schemas.coalitions import GuidelineChanges
 from app.services import events
 
+# Each guideline in plain words: proposal titles and the pages use these.
+WORDS = {
+    "decision_rule": "how we decide",
+    "quorum": "the share of members who must vote",
+    "allowed_activity_kinds": "the advocacy we take on",
+    "activity_approval": "who opens letters in our name",
+    "who_may_post": "who starts threads on our list",
+    "how_members_are_informed": "how members are informed",
+    "dues_amount": "dues",
+}
+
+
+RULE_WORDS = {
+    "consensus": "consensus (no member blocks)",
+    "majority": "majority (more yes than no)",
+    "supermajority": "supermajority (two thirds)",
+    "unanimous": "unanimous (every member says yes)",
+    "lead_decides": "the lead decides",
+}
+
+
+def value_in_words(value: Any, field: str) -> str:
+    """A guideline's value as a member reads it."""
+    if field == "decision_rule":
+        return RULE_WORDS.get(value, str(value))
+    if field == "quorum":
+        return f"{round(float(value) * 100)} % of members vote"
+    if field == "allowed_activity_kinds":
+        return ", ".join(kind.replace("_", " ") for kind in value or []) or "none"
+    if field == "activity_approval":
+        return (
+            "the whole coalition, by a vote"
+            if value == "coalition_vote"
+            else "our leads and drafters"
+        )
+    if field == "who_may_post":
+        return "leads and coordinators" if value == "leads" else "every member"
+    if field == "dues_amount":
+        return f"{float(value):.2f}" if value else "none"
+    return str(value) if value else "not said"
+
 
 def joined_members(session: Session, coalition_id: str) -> int:
     return session.exec(
