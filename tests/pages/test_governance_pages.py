@@ -7,7 +7,6 @@ import re
 import pytest
 
 from app.models.coalitions import ActivityKind
-
 from tests.pages.test_pages import PASSWORD, csrf_of, log_in
 
 
