@@ -149,3 +149,33 @@ def test_the_demo_shows_a_union_joining_through_its_board_and_a_late_joiner_aske
             for d in activities.decisions_view(session, tom, letter)
         }
         assert decided[food_bank.id] == "pending"
+
+
+def test_the_demo_shows_guidelines_agreed_by_vote_a_letter_waiting_and_a_discussion(cli_env):
+    from sqlmodel import select
+
+    from app.db import Database
+    from app.models import Activity, Coalition, Proposal, ProposalComment
+
+    runner = CliRunner()
+    runner.invoke(cli, ["migrate"])
+    assert runner.invoke(cli, ["seed-demo"]).exit_code == 0
+    with Database(engine_for(cli_env)).session() as session:
+        meals = session.exec(
+            select(Coalition).where(Coalition.name == "Healthy School Meals Alliance")
+        ).one()
+        assert meals.activity_approval == "coalition_vote"
+        agreed = session.get(Proposal, meals.guidelines_proposal_id)
+        assert (agreed.kind, agreed.outcome) == ("guidelines", "passed")
+        waiting = session.exec(
+            select(Activity).where(Activity.coalition_id == meals.id, Activity.status == "proposed")
+        ).one()
+        vote = session.exec(select(Proposal).where(Proposal.activity_id == waiting.id)).one()
+        assert vote.status == "open"
+        discussed = session.exec(
+            select(Proposal).where(Proposal.title.startswith("Endorse Amendment 3"))  # type: ignore[attr-defined]
+        ).one()
+        comments = session.exec(
+            select(ProposalComment).where(ProposalComment.proposal_id == discussed.id)
+        ).all()
+        assert len(comments) == 2
