@@ -532,6 +532,12 @@ def assessment_context(
         joining_plan=(
             approvals.joining_plan(session, principal, organization_id) if can_decide else None
         ),
+        # Its own people see the request whole: each step, who decided, their comments.
+        joining_approval=(
+            approvals.get_approval(session, principal, membership["approval"]["id"])
+            if can_decide and membership and membership["approval"]
+            else None
+        ),
     )
     return context
 

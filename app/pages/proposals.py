@@ -123,7 +123,16 @@ async def remind_voters(
     def save(_: dict[str, Any]) -> None:
         reminded.extend(proposals.remind(session, principal, proposal_id))
 
-    response = await _proposal_act(
-        request, session, principal, proposal_id, save, "Reminder sent.", section="discussion"
+    outcome = await run_form(request, session, save)
+    names = organization_names(session, set(reminded))
+    who = ", ".join(sorted(names.values())) or "nobody (only your own organization has not voted)"
+    return section_response(
+        request,
+        outcome,
+        section="discussion",
+        partial="proposals/_discussion.html",
+        page="proposals/detail.html",
+        context=lambda: proposal_context(session, principal, proposal_id),
+        redirect_to=f"/proposals/{proposal_id}",
+        notice=f"Reminded {who}.",
     )
-    return response

@@ -36,7 +36,7 @@ def decide(
     if not eligible or turnout < Fraction(quorum).limit_denominator(1000):
         return Result("no_quorum", tally, f"No quorum: {voted}; at least {quorum:.0%} had to vote.")
     if rule in ("consensus", "unanimous") and block:
-        return Result("blocked", tally, f"Blocked: {block} member(s) blocked ({ballots}; {voted}).")
+        return Result("blocked", tally, f"Blocked: {_members(block)} blocked ({ballots}; {voted}).")
     against = no + block
     passed = _passes(rule, yes, against, len(eligible), counted, leads)
     if passed is None:
@@ -44,6 +44,10 @@ def decide(
     if passed:
         return Result("passed", tally, f"Passed: {ballots}; {voted}. {_rule(rule)}.")
     return Result("failed", tally, f"Failed: {ballots}; {voted}. It needed {_needed(rule)}.")
+
+
+def _members(count: int) -> str:
+    return f"{count} member" if count == 1 else f"{count} members"
 
 
 def _passes(

@@ -468,14 +468,19 @@ def _comment_rows(session: Session, comments: list[ProposalComment]) -> list[dic
 
 
 def remind(session: Session, principal: Principal, proposal_id: str) -> list[str]:
-    """A lead reminds the members that have not voted: their admins hear it in the bell
-    (and by e-mail, as each chose). Returns the organizations reminded."""
+    """A lead reminds the other members that have not voted: their admins hear it in the
+    bell (and by e-mail, as each chose). Returns the organizations reminded."""
     proposal, coalition = _visible(session, principal, proposal_id)
     if not access.coalition_rights(session, principal, coalition.id).is_lead:
         raise Forbidden("Only a lead of this coalition sends reminders.")
     if proposal.status != "open":
         raise Conflict("This proposal is closed; there is no vote to remind anyone of.")
-    waiting = proposal_view(session, proposal)["not_voted_organization_ids"]
+    # The lead's own organizations are not reminded of what their own admin is doing.
+    waiting = [
+        org
+        for org in proposal_view(session, proposal)["not_voted_organization_ids"]
+        if org not in access.admin_organizations(principal)
+    ]
     for org in waiting:
         for user_id in notifications.admins_of(session, org):
             notifications.notify(

@@ -56,6 +56,8 @@ def test_a_union_joins_through_its_board(client, world, clock):
     assert answered.status_code == 200, answered.text
     assert "Your approvers are deciding" in answered.text
     assert "Step 1 of 2" in answered.text
+    assert "<strong>Membership committee</strong> —" in answered.text
+    assert "waiting on an approver or an admin of Teachers Local 12, due in 5 days" in answered.text
     assert "engagement <strong>core</strong>, 6.0 hours a month, roles: spokesperson" in (
         answered.text
     )

@@ -106,7 +106,7 @@ def test_tally_adds_up(rule, ballots):
         ("majority", 0.5, votes("yes", "yes"),
          "No quorum: 2 of 8 members voted; at least 50% had to vote."),
         ("consensus", 0.5, votes("yes", "yes", "yes", "block"),
-         "Blocked: 1 member(s) blocked (3 yes, 0 no, 0 abstain, 1 block; 4 of 8 members voted)."),
+         "Blocked: 1 member blocked (3 yes, 0 no, 0 abstain, 1 block; 4 of 8 members voted)."),
         ("unanimous", 0.5, votes("yes", "yes", "yes", "yes", "yes", "yes", "yes", "no"),
          "Failed: 7 yes, 1 no, 0 abstain; 8 of 8 members voted. "
          "It needed a yes from every member (unanimous)."),
