@@ -9,6 +9,7 @@ from app.api import (
     coalitions,
     events,
     goals,
+    messages,
     notifications,
     organizations,
     proposals,
@@ -34,3 +35,4 @@ api_router.include_router(approvals.router)
 api_router.include_router(webhooks.router)
 api_router.include_router(notifications.router)
 api_router.include_router(proposals.router)
+api_router.include_router(messages.router)

@@ -272,6 +272,14 @@ CASES = {
     ("POST", "/api/v1/proposals/{proposal_id}/close"): Case(
         "POST", "/api/v1/proposals/{proposal}/close", None, **org_admins(200, outsider=404)
     ),
+    # The coalition's list: its members read it; their admins write to it.
+    ("POST", "/api/v1/coalitions/{coalition_id}/messages"): Case(
+        "POST", "/api/v1/coalitions/{coalition}/messages", {"subject": "Hello", "body": "Hi all"},
+        **org_admins(201, outsider=404),
+    ),
+    ("GET", "/api/v1/coalitions/{coalition_id}/messages"): Case(
+        "GET", "/api/v1/coalitions/{coalition}/messages", None, **org_private(200)
+    ),
     # Notifications belong to one person.
     ("GET", "/api/v1/notifications"): Case("GET", "/api/v1/notifications", None, **everyone(200)),
     ("POST", "/api/v1/notifications/{notification_id}/read"): Case(
