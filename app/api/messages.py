@@ -18,7 +18,7 @@ router = APIRouter(tags=["messages"])
     response_model=MessageRead,
     responses=problems(403, 404),
 )
-def post_message(
+def send_message(
     coalition_id: str,
     body: MessageCreate,
     session: SessionDep,

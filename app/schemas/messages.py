@@ -9,7 +9,7 @@ from app.schemas.base import Input, Output
 from app.schemas.coalitions import Id
 
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-MessageBody = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
+MessageBody = Annotated[str, StringConstraints(max_length=20000)]  # blank: services say why
 
 
 class MessageCreate(Input):
