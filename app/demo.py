@@ -23,6 +23,7 @@ from app.schemas.coalitions import (
     ObjectiveCreate,
     ObjectiveUpdate,
 )
+from app.schemas.messages import MessageCreate
 from app.schemas.organizations import (
     IssueAreaCreate,
     OrganizationCreate,
@@ -31,7 +32,7 @@ from app.schemas.organizations import (
     ResearchNoteCreate,
 )
 from app.schemas.proposals import ProposalCreate, VoteCast
-from app.services import accounts, activities, approvals, coalitions, goals, proposals
+from app.services import accounts, activities, approvals, coalitions, goals, messages, proposals
 from app.services import organizations as service
 
 DEMO_PASSWORD = "coalesce-demo"  # noqa: S105 (printed for the demo on purpose)
@@ -205,6 +206,7 @@ def seed(session: Session, *, only_if_empty: bool = False) -> bool:
     _seed_joining_through_the_board(session, root, organizations, meals_coalition)
     _seed_proposals(session, organizations, literacy_coalition, meals_coalition)
     _seed_stances(session, root, organizations, areas, literacy_coalition)
+    _seed_list(session, literacy_coalition)
     return True
 
 
@@ -569,6 +571,31 @@ def _join(
             roles=roles,
             commitment_hours_per_month=hours,
             game_plan=game_plan,
+        ),
+    )
+
+
+def _seed_list(session: Session, literacy: str) -> None:
+    """A thread on the literacy coalition's list, started by its lead, with a reply."""
+    dana = _principal(session, "dana@statepta.example.org")
+    thread = messages.post_message(
+        session,
+        dana,
+        literacy,
+        MessageCreate(
+            subject="Testimony sign-up for the HB 210 hearing",
+            body="The education committee hears HB 210 on the 14th. Who can testify for "
+            "three minutes? Parents with a child in tutoring are the strongest voices.\n\nDana",
+        ),
+    )
+    messages.post_message(
+        session,
+        _principal(session, "lena@readtogether.example.org"),
+        literacy,
+        MessageCreate(
+            reply_to=thread["id"],
+            body="Two of our tutoring families can come, and I can bring the reading scores "
+            "from our 40 schools.",
         ),
     )
 
