@@ -13,6 +13,7 @@ from app.api import (
     notifications,
     organizations,
     proposals,
+    reports,
     webhooks,
 )
 from app.api.openapi import problems
@@ -36,3 +37,4 @@ api_router.include_router(webhooks.router)
 api_router.include_router(notifications.router)
 api_router.include_router(proposals.router)
 api_router.include_router(messages.router)
+api_router.include_router(reports.router)

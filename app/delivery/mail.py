@@ -31,17 +31,29 @@ def _email_body(notes: list[Notification], letters: Sequence[messages.ListMail] 
     )  # fmt: skip
 
 
-def _queue_email(session: Session, to: str, subject: str, body: str) -> None:
-    session.add(
-        EmailMessage(
-            id=new_id("eml"),
-            to_address=to,
-            subject=subject,
-            body=body,
-            next_attempt_at=clock.now(),
-            created_at=clock.now(),
-        )
+def queue_email(
+    session: Session,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    html: str | None = None,
+    attachments: Sequence[dict[str, str]] = (),
+) -> EmailMessage:
+    """Put an e-mail in the outbox, in the caller's transaction: the worker sends it once
+    that commits. `attachments` are text files: {filename, content_type, text}."""
+    message = EmailMessage(
+        id=new_id("eml"),
+        to_address=to,
+        subject=subject,
+        body=body,
+        html_body=html,
+        attachments=list(attachments),
+        next_attempt_at=clock.now(),
+        created_at=clock.now(),
     )
+    session.add(message)
+    return message
 
 
 def queue_immediate(session: Session, settings: Settings) -> int:
@@ -66,9 +78,9 @@ def queue_immediate(session: Session, settings: Settings) -> int:
         if note.kind == messages.NOTE_KIND:
             letter = messages.list_mail(session, note, user, settings)
             if letter is not None:  # None: the person stopped this list's e-mail
-                _queue_email(session, user.email, letter.subject, letter.body)
+                queue_email(session, user.email, letter.subject, letter.body)
         else:
-            _queue_email(session, user.email, f"Coalesce: {note.text[:120]}", _email_body([note]))
+            queue_email(session, user.email, f"Coalesce: {note.text[:120]}", _email_body([note]))
         note.emailed = True
         session.add(note)
     session.flush()
@@ -105,7 +117,7 @@ def queue_daily_digests(session: Session, settings: Settings) -> int:
         ]
         if others or letters:
             updates = len(others) + len(letters)
-            _queue_email(
+            queue_email(
                 session,
                 user.email,
                 f"Coalesce: {updates} update(s) today",
@@ -190,6 +202,14 @@ def _smtp_send(url: str, message: EmailMessage) -> None:
     mime["To"] = message.to_address
     mime["Subject"] = message.subject
     mime.set_content(message.body)
+    if message.html_body:
+        mime.add_alternative(message.html_body, subtype="html")
+    for attached in message.attachments:
+        maintype, _, subtype = attached["content_type"].partition("/")
+        mime.add_attachment(
+            attached["text"].encode(), maintype=maintype, subtype=subtype,
+            filename=attached["filename"],
+        )  # fmt: skip
     smtp_class = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
     with smtp_class(parts.hostname or "127.0.0.1", parts.port or 25, timeout=10) as smtp:
         if parts.scheme == "smtp+starttls":

@@ -23,6 +23,7 @@ from app.models.organizations import (
     ResearchNote,
 )
 from app.models.proposals import Proposal, ProposalComment, Vote, VoteChange
+from app.models.reports import SentReport
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "Proposal",
     "ProposalComment",
     "ResearchNote",
+    "SentReport",
     "SignOnDecision",
     "User",
     "Vote",
