@@ -314,6 +314,16 @@ def list_sent_reports(
     return Page(items=sent_report_views(session, page.items), next_cursor=page.next_cursor)
 
 
+def get_sent_report(
+    session: Session, principal: Principal, *, organization_id: str, report_id: str
+) -> SentReport:
+    access.get_organization(session, principal, organization_id, private=True)
+    sent = session.get(SentReport, report_id)
+    if sent is None or sent.organization_id != organization_id:
+        raise NotFound("No such report.")
+    return sent
+
+
 def sent_report_views(session: Session, rows: list[SentReport]) -> list[dict[str, Any]]:
     ids = [r.email_message_id for r in rows if r.email_message_id]
     statuses = dict(
