@@ -27,12 +27,23 @@ from app.schemas.messages import MessageCreate
 from app.schemas.organizations import (
     IssueAreaCreate,
     OrganizationCreate,
+    OrganizationUpdate,
     OrganizationUserCreate,
     PositionPut,
     ResearchNoteCreate,
 )
 from app.schemas.proposals import ProposalCreate, VoteCast
-from app.services import accounts, activities, approvals, coalitions, goals, messages, proposals
+from app.schemas.reports import ReportSend
+from app.services import (
+    accounts,
+    activities,
+    approvals,
+    coalitions,
+    goals,
+    messages,
+    proposals,
+    reports,
+)
 from app.services import organizations as service
 
 DEMO_PASSWORD = "coalesce-demo"  # noqa: S105 (printed for the demo on purpose)
@@ -207,6 +218,7 @@ def seed(session: Session, *, only_if_empty: bool = False) -> bool:
     _seed_proposals(session, organizations, literacy_coalition, meals_coalition)
     _seed_stances(session, root, organizations, areas, literacy_coalition)
     _seed_list(session, literacy_coalition)
+    _seed_report_upward(session, organizations["state_pta"])
     return True
 
 
@@ -596,6 +608,26 @@ def _seed_list(session: Session, literacy: str) -> None:
             reply_to=thread["id"],
             body="Two of our tutoring families can come, and I can bring the reading scores "
             "from our 40 schools.",
+        ),
+    )
+
+
+def _seed_report_upward(session: Session, state_pta: Organization) -> None:
+    """Riverside State PTA reports to the national PTA, and has sent this year's report."""
+    dana = _principal(session, "dana@statepta.example.org")
+    service.update_organization(
+        session,
+        dana,
+        state_pta.id,
+        OrganizationUpdate(reports_to="advocacy@nationalpta.example.org"),
+    )
+    reports.send_organization_report(
+        session,
+        dana,
+        state_pta.id,
+        ReportSend(
+            note="Leading the literacy coalition taught us to ask partners early: the union's "
+            "board needs two weeks, so letters now open with three."
         ),
     )
 
