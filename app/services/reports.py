@@ -44,10 +44,12 @@ def period(
     try:
         last_day = date.fromisoformat(end) if end else clock.now().date()
         first_day = date.fromisoformat(start) if start else last_day - timedelta(days=365)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year before 0001-12-31
         raise Invalid.field([location, "start"], "Dates look like 2026-01-31.") from None
     if first_day > last_day:
         raise Invalid.field([location, "start"], "The period must start before it ends.")
+    if last_day >= date.max:  # the day after it has no date
+        raise Invalid.field([location, "end"], "End the period before the year 9999 ends.")
     since = datetime.combine(first_day, time(), UTC)
     until = datetime.combine(last_day + timedelta(days=1), time(), UTC)
     return since, until
