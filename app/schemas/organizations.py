@@ -25,8 +25,10 @@ Website = Annotated[
 ]
 
 
-def _blank_is_none(value: str | None) -> str | None:
-    return None if value is None or not value.strip() else value.strip()
+def _blank_is_none(value: object) -> object:
+    if isinstance(value, str):
+        return value.strip() or None
+    return value  # anything else is the e-mail check's to refuse
 
 
 # Blank clears it (a form's empty box); otherwise an e-mail address.
