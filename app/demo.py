@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from app import clock
 from app.models import IssueArea, Organization, User
 from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
+from app.models.proposals import ProposalKind
 from app.principal import Principal
 from app.schemas.activities import (
     ActivityCreate,
@@ -17,6 +18,7 @@ from app.schemas.activities import (
 from app.schemas.coalitions import (
     CoalitionCreate,
     GoalCreate,
+    GuidelineChanges,
     IssuePosition,
     MembershipCreate,
     MembershipUpdate,
@@ -32,7 +34,7 @@ from app.schemas.organizations import (
     PositionPut,
     ResearchNoteCreate,
 )
-from app.schemas.proposals import ProposalCreate, VoteCast
+from app.schemas.proposals import CommentCreate, ProposalCreate, VoteCast
 from app.schemas.reports import ReportSend
 from app.services import (
     accounts,
@@ -216,6 +218,7 @@ def seed(session: Session, *, only_if_empty: bool = False) -> bool:
     _seed_late_joiner(session, root, organizations, literacy_coalition)
     _seed_joining_through_the_board(session, root, organizations, meals_coalition)
     _seed_proposals(session, organizations, literacy_coalition, meals_coalition)
+    _seed_guidelines_by_vote(session, organizations, meals_coalition)
     _seed_stances(session, root, organizations, areas, literacy_coalition)
     _seed_list(session, literacy_coalition)
     _seed_report_upward(session, organizations["state_pta"])
@@ -291,6 +294,12 @@ def _seed_proposals(
          [("food_bank", "yes", None), ("faith", "yes", None),
           ("state_pta", "block", "We do not endorse new taxes.")], False),
     ]  # fmt: skip
+    discussion = {
+        "Endorse Amendment 3 to HB 210 (library hours)": [
+            ("literacy", "Does Amendment 3 keep branch libraries open on Saturdays?"),
+            ("state_pta", "It does: Saturday hours in every district that receives the grant."),
+        ],
+    }
     for coalition_id, title, proposer, votes, close_early in plan:
         proposal = proposals.create_proposal(
             session,
@@ -298,6 +307,8 @@ def _seed_proposals(
             coalition_id,
             ProposalCreate(title=title, organization_id=orgs[proposer].id),
         )
+        for key, text in discussion.get(title, []):
+            proposals.add_comment(session, admins[key], proposal.id, CommentCreate(body=text))
         for key, choice, reason in votes:
             proposals.cast_vote(
                 session,
@@ -307,6 +318,63 @@ def _seed_proposals(
             )
         if close_early:
             proposals.close_proposal(session, admins[proposer], proposal.id)
+
+
+def _seed_guidelines_by_vote(session: Session, orgs: dict[str, Organization], meals: str) -> None:
+    """The meals alliance agreed by a vote that its letters go out only when the whole
+    alliance agrees, and how its members are informed; its first letter now waits on that
+    vote."""
+    tom = _principal(session, "tom@eastsidefood.example.org")
+    voters = {
+        "food_bank": tom,
+        "faith": _principal(session, "ruth@firststreet.example.org"),
+        "state_pta": _principal(session, "dana@statepta.example.org"),
+    }
+    agreed = proposals.create_proposal(
+        session,
+        tom,
+        meals,
+        ProposalCreate(
+            title="Change our guidelines: who opens letters in our name, how members are informed",
+            body="Our letters speak for every member: let the whole alliance agree to each.",
+            kind=ProposalKind.guidelines,
+            changes=GuidelineChanges(
+                activity_approval="coalition_vote",
+                how_members_are_informed="A call on the first Monday of the month; "
+                "minutes by e-mail the next day.",
+            ),
+            organization_id=orgs["food_bank"].id,
+        ),
+    )
+    for key, principal in voters.items():
+        proposals.cast_vote(
+            session, principal, agreed.id, VoteCast(organization_id=orgs[key].id, choice="yes")
+        )
+    letter = activities.create_activity(
+        session,
+        tom,
+        meals,
+        ActivityCreate(
+            kind="sign_on_letter",
+            title="Fund universal free school meals in the state budget",
+            target="Senate Finance Committee",
+            body=(
+                "Dear Chair Morgan and members of the committee,\n\n"
+                "No child learns hungry. We ask you to fund free breakfast and lunch for every "
+                "public school student in the coming budget.\n\nRespectfully,"
+            ),
+            sign_on_deadline=clock.now() + timedelta(days=28),
+        ),
+    )
+    activities.open_activity(session, tom, letter.id)  # put to the alliance's vote
+    waiting = activities.activity_detail(session, tom, letter.id)["proposal"]
+    assert waiting is not None
+    proposals.cast_vote(
+        session,
+        voters["faith"],
+        waiting["id"],
+        VoteCast(organization_id=orgs["faith"].id, choice="yes"),
+    )
 
 
 def _seed_letter(

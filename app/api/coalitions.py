@@ -72,7 +72,9 @@ def get_coalition(
 
 
 @router.patch(
-    "/coalitions/{coalition_id}", response_model=CoalitionDetail, responses=problems(403, 404, 412)
+    "/coalitions/{coalition_id}",
+    response_model=CoalitionDetail,
+    responses=problems(403, 404, 409, 412),
 )
 def update_coalition(
     coalition_id: str,

@@ -6,7 +6,14 @@ from app.api.deps import CurrentPrincipal, Cursor, Limit, set_etag
 from app.api.openapi import problems
 from app.deps import SessionDep
 from app.schemas.base import PageOut
-from app.schemas.proposals import ProposalCreate, ProposalRead, VoteCast
+from app.schemas.proposals import (
+    CommentCreate,
+    CommentRead,
+    ProposalCreate,
+    ProposalRead,
+    Reminded,
+    VoteCast,
+)
 from app.services import proposals as service
 
 router = APIRouter(tags=["proposals"])
@@ -72,3 +79,42 @@ def cast_vote(
 )
 def close_proposal(proposal_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
     return service.close_proposal(session, principal, proposal_id)
+
+
+@router.post(
+    "/proposals/{proposal_id}/comments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CommentRead,
+    responses=problems(403, 404, 409),
+)
+def add_comment(
+    proposal_id: str, body: CommentCreate, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
+    """A word in the proposal's discussion, visible to the coalition's members."""
+    return service.add_comment(session, principal, proposal_id, body)
+
+
+@router.get(
+    "/proposals/{proposal_id}/comments",
+    response_model=PageOut[CommentRead],
+    responses=problems(404),
+)
+def list_comments(
+    proposal_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> object:
+    """The discussion, oldest first."""
+    return service.list_comments(session, principal, proposal_id, limit=limit, cursor=cursor)
+
+
+@router.post(
+    "/proposals/{proposal_id}/reminders",
+    response_model=Reminded,
+    responses=problems(403, 404, 409),
+)
+def send_reminders(proposal_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
+    """A lead reminds the members that have not voted yet (their admins, in the bell)."""
+    return {"reminded_organization_ids": service.remind(session, principal, proposal_id)}

@@ -29,6 +29,7 @@ class ProcessKind(StrEnum):
 
 class ActivityStatus(StrEnum):
     draft = "draft"
+    proposed = "proposed"  # put to the coalition's vote (activity_approval=coalition_vote)
     open = "open"
     closed = "closed"
 

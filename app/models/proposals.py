@@ -34,6 +34,8 @@ class Proposal(SQLModel, table=True):
     status: str = Field(default="open", max_length=20, index=True)
     outcome: str | None = Field(default=None, max_length=20)
     explanation: str | None = Field(default=None, max_length=500)
+    # The tally the outcome was decided on: members who join or leave later do not move it.
+    closing_tally: dict[str, int] | None = Field(default=None, sa_type=JSON)
     closed_at: datetime | None = timestamp_field(default=None)
     closing_soon_noticed: bool = False
     version: int = 1

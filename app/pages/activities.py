@@ -16,7 +16,7 @@ from app.pages.forms import FormOutcome, form_version, parse, run_form, section_
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
 from app.schemas.activities import ActivityUpdate, DecisionPut
-from app.services import access, activities, organizations
+from app.services import access, activities, coalitions, organizations
 
 router = APIRouter()
 CHOOSABLE = [s.value for s in DecisionStatus if s.value in activities.CHOOSABLE]
@@ -206,6 +206,7 @@ def printable_letter(
     context["signatories"] = [
         d for d in context["activity"]["decisions"] if d["status"] == "signed"
     ]
+    context["spokespeople"] = coalitions.spokespeople(session, context["coalition"].id)
     return render(request, "activities/letter.html", context)
 
 

@@ -9,8 +9,9 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.deps import SessionDep
-from app.errors import NotFound
+from app.errors import Invalid, NotFound
 from app.models.coalitions import (
+    GUIDELINE_FIELDS,
     ActivityKind,
     CoalitionStatus,
     DecisionRule,
@@ -18,6 +19,7 @@ from app.models.coalitions import (
     GamePlan,
     Visibility,
 )
+from app.models.proposals import ProposalKind
 from app.pages.deps import PagePrincipal
 from app.pages.forms import (
     FIXABLE,
@@ -34,8 +36,10 @@ from app.principal import Principal
 from app.schemas.activities import ActivityCreate
 from app.schemas.coalitions import (
     CoalitionCreate,
+    CoalitionUpdate,
     GoalCreate,
     GoalUpdate,
+    GuidelineChanges,
     MembershipCreate,
     MembershipUpdate,
     ObjectiveCreate,
@@ -49,6 +53,7 @@ from app.services import (
     approvals,
     coalitions,
     goals,
+    guidelines,
     organizations,
     proposals,
 )
@@ -157,6 +162,7 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
         if o.id not in member_ids
     ]
     areas = {a.id: a.name for a in organizations.all_issue_areas(session)}
+    names_by_id = {m["organization_id"]: m["organization_name"] for m in members}
     alignments = [
         coalitions.alignment_for(
             session, principal, coalition_id=coalition_id, organization_id=org_id
@@ -213,6 +219,14 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
         ],
         "candidates": candidates,
         "alignments": alignments,
+        "agreed_by_names": [names_by_id.get(org, org) for org in detail["guidelines_agreed_by"]],
+        "guidelines_form": (
+            "direct"
+            if is_lead and detail["size"] <= 1
+            else "propose"
+            if rights.may_propose and takes_part
+            else None
+        ),
         "form_errors": {},
         "drafts": {},
         "notices": {},
@@ -240,8 +254,9 @@ async def _coalition_act(
     *,
     notice: str,
     extra: dict[str, Any] | None = None,
+    lists: tuple[str, ...] = LIST_FIELDS,
 ) -> Response:
-    outcome = await run_form(request, session, action, lists=LIST_FIELDS)
+    outcome = await run_form(request, session, action, lists=lists)
     return section_response(
         request,
         outcome,
@@ -253,6 +268,70 @@ async def _coalition_act(
         notice=notice,
         extra=extra,
     )
+
+
+# The guidelines: set by the convener alone, then changed by the coalition's vote -------
+
+
+def _guideline_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The guideline form in the API's terms (the page asks the quorum as a percentage)."""
+    wanted = {field: values[field] for field in GUIDELINE_FIELDS if field in values}
+    percent = (values.get("quorum_percent") or "").strip()
+    if percent:
+        try:
+            wanted["quorum"] = float(percent) / 100
+        except ValueError:
+            raise Invalid.field(
+                ["body", "quorum"], "Give the share of members as a number from 0 to 100."
+            ) from None
+    return wanted
+
+
+@router.post("/coalitions/{coalition_id}/guidelines")
+async def set_guidelines(
+    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        changes = parse(CoalitionUpdate, _guideline_values(values))
+        coalitions.update_coalition(session, principal, coalition_id, changes)
+
+    return await _coalition_act(
+        request, session, principal, coalition_id, "guidelines", "coalitions/_guidelines.html",
+        save, notice="Guidelines saved.", lists=("allowed_activity_kinds",),
+    )  # fmt: skip
+
+
+@router.post("/coalitions/{coalition_id}/guidelines/proposals")
+async def propose_guidelines(
+    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    """The fields changed on the form go to the coalition as a proposal of kind guidelines."""
+
+    def create(values: dict[str, Any]) -> str:
+        coalition = coalitions.get_coalition(session, principal, coalition_id)
+        wanted = parse(GuidelineChanges, _guideline_values(values)).model_dump(mode="json")
+        changing = {
+            field: new for field, (_, new) in guidelines.differences(coalition, wanted).items()
+        }
+        words = ", ".join(guidelines.WORDS[field] for field in changing)
+        proposal = proposals.create_proposal(
+            session,
+            principal,
+            coalition_id,
+            ProposalCreate(
+                title=f"Change our guidelines: {words}" if words else "Change our guidelines",
+                body=values.get("body") or None,
+                kind=ProposalKind.guidelines,
+                changes=GuidelineChanges.model_validate(changing),
+            ),
+        )
+        return f"/proposals/{proposal.id}"
+
+    return await create_from_page(
+        request, session, create, section="guidelines", page="coalitions/detail.html",
+        context=lambda: coalition_context(session, principal, coalition_id),
+        lists=("allowed_activity_kinds",),
+    )  # fmt: skip
 
 
 @router.post("/coalitions/{coalition_id}/members")

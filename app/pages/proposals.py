@@ -11,8 +11,8 @@ from app.pages.deps import PagePrincipal
 from app.pages.forms import parse, run_form, section_response
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
-from app.schemas.proposals import VoteCast
-from app.services import access, proposals
+from app.schemas.proposals import CommentCreate, VoteCast
+from app.services import access, activities, decision_rules, guidelines, proposals
 from app.services.organizations import organization_names
 
 router = APIRouter()
@@ -24,13 +24,25 @@ def proposal_context(session: Session, principal: Principal, proposal_id: str) -
     coalition = access.get_coalition(session, principal, proposal["coalition_id"])
     rights = access.coalition_rights(session, principal, coalition.id)
     votes = {v["organization_id"]: v for v in proposal["votes"]}
+    activity = (
+        activities.get_activity(session, principal, proposal["activity_id"])
+        if proposal["activity_id"]
+        else None
+    )
+    is_open = proposal["status"] == "open"
     return {
         "proposal": proposal,
         "coalition": coalition,
+        "activity": activity,
+        "guideline_words": guidelines.WORDS,
+        "choices": ["yes", "no", "abstain"]
+        + (["block"] if decision_rules.allows_block(coalition.decision_rule) else []),
+        "comments": proposals.list_comments(session, principal, proposal_id, limit=200).items,
+        "may_comment": is_open and rights.may_reply,
+        "may_remind": is_open and rights.is_lead and bool(proposal["not_voted_organization_ids"]),
         "my_voters": [(org, votes.get(org)) for org in sorted(eligible & rights.admin_of)],
         "names": organization_names(session, eligible | set(votes)),
-        "can_close": proposal["status"] == "open"
-        and rights.may_close_proposal(proposal["proposed_by_organization_id"]),
+        "can_close": is_open and rights.may_close_proposal(proposal["proposed_by_organization_id"]),
         "form_errors": {},
         "drafts": {},
         "notices": {},
@@ -55,13 +67,14 @@ async def _proposal_act(
     proposal_id: str,
     action: Any,
     notice: str,
+    section: str = "vote",
 ) -> Response:
     outcome = await run_form(request, session, action)
     return section_response(
         request,
         outcome,
-        section="vote",
-        partial="proposals/_vote.html",
+        section=section,
+        partial=f"proposals/_{section}.html",
         page="proposals/detail.html",
         context=lambda: proposal_context(session, principal, proposal_id),
         redirect_to=f"/proposals/{proposal_id}",
@@ -87,3 +100,30 @@ async def close_proposal(
         proposals.close_proposal(session, principal, proposal_id)
 
     return await _proposal_act(request, session, principal, proposal_id, save, "Closed.")
+
+
+@router.post("/proposals/{proposal_id}/comments")
+async def add_comment(
+    request: Request, proposal_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    def save(values: dict[str, Any]) -> None:
+        proposals.add_comment(session, principal, proposal_id, parse(CommentCreate, values))
+
+    return await _proposal_act(
+        request, session, principal, proposal_id, save, "Comment added.", section="discussion"
+    )
+
+
+@router.post("/proposals/{proposal_id}/reminders")
+async def remind_voters(
+    request: Request, proposal_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    reminded: list[str] = []
+
+    def save(_: dict[str, Any]) -> None:
+        reminded.extend(proposals.remind(session, principal, proposal_id))
+
+    response = await _proposal_act(
+        request, session, principal, proposal_id, save, "Reminder sent.", section="discussion"
+    )
+    return response

@@ -9,6 +9,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from app import clock
+from app.services.guidelines import value_in_words
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -43,6 +44,7 @@ def _datetime_input(value: datetime | str | None) -> str:
 templates.env.filters["when"] = _when
 templates.env.filters["datetime_input"] = _datetime_input
 templates.env.filters["due_in_words"] = _due_in_words
+templates.env.filters["guideline_value"] = value_in_words
 
 
 def is_htmx(request: Request) -> bool:

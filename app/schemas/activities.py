@@ -96,9 +96,19 @@ class ActivityRead(Output):
     updated_at: datetime
 
 
+class ActivityVote(Output):
+    """The coalition's last vote on opening this activity (activity_approval=coalition_vote)."""
+
+    id: str
+    status: str
+    outcome: str | None
+    explanation: str | None
+
+
 class ActivityDetail(ActivityRead):
     tally: Tally
     readiness: Readiness
+    proposal: ActivityVote | None = None
 
 
 class DecisionRead(Output):

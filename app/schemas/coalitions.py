@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, field_validator
 
 from app.models.coalitions import (
+    ActivityApproval,
     ActivityKind,
     CoalitionStatus,
     DecisionRule,
@@ -13,6 +14,7 @@ from app.models.coalitions import (
     GamePlan,
     MembershipStatus,
     Visibility,
+    WhoMayPost,
 )
 from app.schemas.approvals import ApprovalSummary
 from app.schemas.base import Input, LongText, Name, Output, Tags
@@ -56,6 +58,9 @@ class CoalitionCreate(Input):
     quorum: Quorum = 0.5
     allowed_activity_kinds: list[ActivityKind] = Field(default_factory=lambda: list(ActivityKind))
     dues_amount: Money = 0
+    activity_approval: ActivityApproval = ActivityApproval.leads
+    who_may_post: WhoMayPost = WhoMayPost.members
+    how_members_are_informed: MediumText | None = None
     convener_organization_id: Id
     visibility: Visibility = Visibility.private
 
@@ -63,6 +68,24 @@ class CoalitionCreate(Input):
     @classmethod
     def _distinct(cls, values: list) -> list:
         return list(dict.fromkeys(values))
+
+
+class GuidelineChanges(Input):
+    """A change of the guidelines: only the fields that change. Put to the coalition as a
+    proposal of kind `guidelines` once it has more than one joined member."""
+
+    decision_rule: DecisionRule | None = None
+    quorum: Quorum | None = None
+    allowed_activity_kinds: list[ActivityKind] | None = None
+    activity_approval: ActivityApproval | None = None
+    who_may_post: WhoMayPost | None = None
+    how_members_are_informed: MediumText | None = None
+    dues_amount: Money | None = None
+
+    @field_validator("allowed_activity_kinds")
+    @classmethod
+    def _distinct(cls, values: list | None) -> list | None:
+        return list(dict.fromkeys(values)) if values is not None else None
 
 
 class CoalitionUpdate(Input):
@@ -77,6 +100,9 @@ class CoalitionUpdate(Input):
     quorum: Quorum | None = None
     allowed_activity_kinds: list[ActivityKind] | None = None
     dues_amount: Money | None = None
+    activity_approval: ActivityApproval | None = None
+    who_may_post: WhoMayPost | None = None
+    how_members_are_informed: MediumText | None = None
     visibility: Visibility | None = None
 
 
@@ -93,6 +119,16 @@ class CoalitionRead(Output):
     quorum: float
     allowed_activity_kinds: list[str]
     dues_amount: float
+    activity_approval: str
+    who_may_post: str
+    how_members_are_informed: str | None
+    guidelines_agreed_at: datetime | None = Field(
+        description="When the guidelines were last agreed (set by the convener alone, or by "
+        "the proposal that last changed them)."
+    )
+    guidelines_proposal_id: str | None = Field(
+        description="The proposal of kind `guidelines` that last changed them, if any."
+    )
     convener_organization_id: str
     visibility: str
     version: int
@@ -116,6 +152,10 @@ class SizeImplications(Output):
 
 
 class CoalitionDetail(CoalitionRead):
+    guidelines_agreed_by: list[str] = Field(
+        description="The organizations that agreed the guidelines in force: those that voted "
+        "yes on the proposal that last changed them, or the convener that set them alone."
+    )
     size: int
     composition: Composition
     size_implications: SizeImplications

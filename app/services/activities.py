@@ -14,16 +14,22 @@ from app.models import (
     Activity,
     Coalition,
     DecisionChange,
+    Event,
+    EventAudience,
     Membership,
     Organization,
     Position,
+    Proposal,
     SignOnDecision,
     User,
 )
 from app.models.activities import SIGNATURE_KINDS, ActivityStatus, DecisionStatus
+from app.models.coalitions import ActivityApproval
+from app.models.proposals import ProposalKind
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.activities import ActivityCreate, ActivityUpdate, DecisionPut
+from app.schemas.proposals import ProposalCreate
 from app.services import (
     access,
     alignment,
@@ -33,6 +39,7 @@ from app.services import (
     events,
     forecasts,
     organizations,
+    proposals,
 )
 
 # Statuses an organization's admin may choose; in_approval only comes from an approval.
@@ -138,6 +145,11 @@ def update_activity(
     check_version(activity.version, expected_version)
     if activity.status == ActivityStatus.closed:
         raise Conflict("A closed activity cannot change.")
+    if activity.status == ActivityStatus.proposed:
+        raise Conflict(
+            f"“{activity.title}” is before the coalition as it stands: it can change again "
+            "if the vote sends it back to draft."
+        )
     new = _changed_values(activity, coalition, changes)
     if activity.status == ActivityStatus.open:
         _check_open_changes(activity, new)
@@ -260,19 +272,45 @@ def steps_if_asked(game_plan: str | None, steps: list[dict[str, Any]]) -> list[d
 
 
 def open_activity(session: Session, principal: Principal, activity_id: str) -> Activity:
+    """Open a draft: ask every member. A letter or statement of a coalition whose guidelines
+    say `coalition_vote` is first put to the coalition as a proposal of kind `activity`; it
+    opens by itself when the proposal passes."""
     activity, coalition = _visible_activity(session, principal, activity_id)
     access.require_drafter(session, principal, coalition)
     if activity.status != ActivityStatus.draft:
         raise Conflict(f"Only a draft can be opened; this activity is {activity.status}.")
     if activity.sign_on_deadline is not None and activity.sign_on_deadline <= clock.now():
         raise Conflict("The sign-on deadline has passed; set a new one before opening.")
+    if (
+        coalition.activity_approval == ActivityApproval.coalition_vote
+        and activity.collects_signatures
+    ):
+        proposals.create_proposal(
+            session,
+            principal,
+            coalition.id,
+            ProposalCreate(
+                title=f"Open “{activity.title}” in the coalition's name",
+                body=activity.body,
+                kind=ProposalKind.activity,
+                activity_id=activity.id,
+            ),
+        )
+        return activity
+    _open(session, principal, activity, coalition)
+    return activity
+
+
+def _open(
+    session: Session, actor: Principal | None, activity: Activity, coalition: Coalition
+) -> None:
     activity.status = ActivityStatus.open
     activity.opened_at = clock.now()
     activity.version += 1
     session.add(activity)
     session.flush()
     if activity.collects_signatures:
-        _ask_every_member(session, principal, activity, coalition)
+        _ask_every_member(session, activity, coalition)
     events.emit(
         session,
         "activity.opened",
@@ -280,9 +318,31 @@ def open_activity(session: Session, principal: Principal, activity_id: str) -> A
          "title": activity.title, "sign_on_deadline": _iso(activity.sign_on_deadline)},
         visible_to=events.coalition_audience(session, coalition.id),
         coalition_id=coalition.id,
-        actor=principal,
+        actor=actor,
     )  # fmt: skip
-    return activity
+
+
+def follow_vote(session: Session, event: Event, _: list[EventAudience]) -> None:
+    """Listener: the coalition decided on opening a letter or statement. It opens when the
+    proposal passed (unless its deadline passed meanwhile); otherwise it goes back to draft,
+    and its page shows the outcome."""
+    data = event.data
+    if event.type != "proposal.closed" or data.get("kind") != ProposalKind.activity:
+        return
+    activity = session.get(Activity, data["activity_id"])
+    if activity is None or activity.status != ActivityStatus.proposed:
+        return
+    coalition = session.get(Coalition, activity.coalition_id)
+    assert coalition is not None
+    deadline = activity.sign_on_deadline
+    if data.get("outcome") == "passed" and (deadline is None or deadline > clock.now()):
+        _open(session, None, activity, coalition)
+        return
+    activity.status = ActivityStatus.draft
+    activity.version += 1
+    activity.updated_at = clock.now()
+    session.add(activity)
+    session.flush()
 
 
 def _iso(value: Any) -> str | None:
@@ -291,7 +351,6 @@ def _iso(value: Any) -> str | None:
 
 def _ask_every_member(
     session: Session,
-    principal: Principal,
     activity: Activity,
     coalition: Coalition,
     *,
@@ -523,6 +582,10 @@ def _forecasts_if_asked(
     return expected
 
 
+def get_activity(session: Session, principal: Principal, activity_id: str) -> Activity:
+    return _visible_activity(session, principal, activity_id)[0]
+
+
 def activity_detail(session: Session, principal: Principal, activity_id: str) -> dict[str, Any]:
     activity, coalition = _visible_activity(session, principal, activity_id)
     rows = decisions_view(session, principal, activity)
@@ -531,7 +594,18 @@ def activity_detail(session: Session, principal: Principal, activity_id: str) ->
         "tally": tally(session, activity),
         "readiness": readiness(session, activity, coalition, rows),
         "decisions": rows,
+        "proposal": _latest_proposal(session, activity),
     }
+
+
+def _latest_proposal(session: Session, activity: Activity) -> dict[str, Any] | None:
+    """The coalition's last vote on opening this activity, if it was put to one."""
+    proposal = session.exec(
+        select(Proposal).where(Proposal.activity_id == activity.id).order_by(Proposal.id.desc())  # type: ignore[attr-defined]
+    ).first()
+    if proposal is None:
+        return None
+    return {key: getattr(proposal, key) for key in ("id", "status", "outcome", "explanation")}
 
 
 def list_decisions(session: Session, principal: Principal, activity_id: str) -> list[dict]:
@@ -680,7 +754,7 @@ def ask_new_member(
             continue
         if decided.get(activity.id, DecisionStatus.withdrawn) != DecisionStatus.withdrawn:
             continue
-        _ask_every_member(session, principal, activity, coalition, organization_id=organization_id)
+        _ask_every_member(session, activity, coalition, organization_id=organization_id)
 
 
 def withdraw_leaving_member(

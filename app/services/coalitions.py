@@ -21,7 +21,7 @@ from app.models import (
     MembershipChange,
     Organization,
 )
-from app.models.coalitions import Engagement, MembershipStatus
+from app.models.coalitions import GUIDELINE_FIELDS, Engagement, MembershipStatus, PoweredRole
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.coalitions import (
@@ -38,6 +38,7 @@ from app.services import (
     approvals,
     assessments,
     events,
+    guidelines,
     organizations,
     proposals,
 )
@@ -77,7 +78,13 @@ def create_coalition(
     _check_issue_areas(session, values["issue_area_ids"])
     values["issue_positions"] = alignment.issue_positions(values["issue_area_ids"], stated)
     moment = clock.now()
-    coalition = Coalition(id=new_id("coa"), **values, created_at=moment, updated_at=moment)
+    coalition = Coalition(
+        id=new_id("coa"),
+        **values,
+        guidelines_agreed_at=moment,
+        created_at=moment,
+        updated_at=moment,
+    )
     session.add(coalition)
     session.flush()
     membership = Membership(
@@ -152,19 +159,26 @@ def update_coalition(
     access.require_lead(session, principal, coalition)
     check_version(coalition.version, expected_version)
     values = changes.model_dump(mode="json", exclude_unset=True)
-    for required in ("name", "unifying_issue", "status", "decision_rule", "quorum", "visibility"):
+    required_fields = ("name", "unifying_issue", "status", "decision_rule", "quorum", "visibility")
+    for required in (*required_fields, "activity_approval", "who_may_post"):
         if required in values and values[required] is None:
             raise Invalid.field(["body", required], "This field cannot be empty.")
     if values.get("issue_area_ids"):
         _check_issue_areas(session, values["issue_area_ids"])
     stated = assessments.stated(changes.issue_positions)
     values.pop("issue_positions", None)
+    for field in ("issue_area_ids", "allowed_activity_kinds"):
+        if field in values and values[field] is None:
+            values[field] = []
+    if "dues_amount" in values and values["dues_amount"] is None:
+        values["dues_amount"] = 0
+    agreed = {field: values.pop(field) for field in GUIDELINE_FIELDS if field in values}
+    guidelines.check_direct_change(session, coalition, agreed)
     for field, value in values.items():
-        if field in {"issue_area_ids", "allowed_activity_kinds"} and value is None:
-            value = []
-        if field == "dues_amount" and value is None:
-            value = 0
         setattr(coalition, field, value)
+    guidelines.apply(
+        session, coalition, agreed, proposal_id=None, actor=principal, new_version=False
+    )
     coalition.issue_positions = alignment.issue_positions(
         coalition.issue_area_ids, stated, previous=coalition.issue_positions
     )
@@ -190,6 +204,21 @@ def joined_organizations(session: Session, coalition_id: str) -> list[Organizati
         .order_by(Organization.name)
     )
     return list(rows.all())
+
+
+def spokespeople(session: Session, coalition_id: str) -> list[str]:
+    """The names of the members that speak for the coalition (role `spokesperson`), as its
+    letters and reports name them."""
+    rows = session.exec(
+        select(Organization.name, Membership.roles)
+        .join(Membership, Membership.organization_id == Organization.id)
+        .where(
+            Membership.coalition_id == coalition_id,
+            Membership.status == MembershipStatus.joined,
+        )
+        .order_by(Organization.name)
+    )
+    return [name for name, roles in rows if PoweredRole.spokesperson in roles]
 
 
 def composition(organizations: list[Organization]) -> dict[str, Any]:
@@ -277,6 +306,7 @@ def coalition_detail(session: Session, principal: Principal, coalition_id: str) 
     organizations = joined_organizations(session, coalition_id)
     return {
         **coalition.model_dump(),
+        "guidelines_agreed_by": guidelines.agreed_by(session, coalition),
         "size": len(organizations),
         "composition": composition(organizations),
         "size_implications": size_implications(

@@ -31,20 +31,19 @@ def decide(
     tally = {"yes": yes, "no": no, "abstain": abstain, "block": block,
              "eligible": len(eligible), "voted": len(counted)}  # fmt: skip
     turnout = Fraction(len(counted), len(eligible)) if eligible else Fraction(0)
-    summary = (
-        f"{yes} yes, {no} no, {abstain} abstain, {block} block; turnout {len(counted)} of "
-        f"{len(eligible)}"
-    )
+    ballots = f"{yes} yes, {no} no, {abstain} abstain" + (f", {block} block" if block else "")
+    voted = f"{len(counted)} of {len(eligible)} members voted"
     if not eligible or turnout < Fraction(quorum).limit_denominator(1000):
-        return Result("no_quorum", tally, f"no quorum: {summary}, below quorum {quorum:.0%}")
+        return Result("no_quorum", tally, f"No quorum: {voted}; at least {quorum:.0%} had to vote.")
     if rule in ("consensus", "unanimous") and block:
-        return Result("blocked", tally, f"blocked: {block} member(s) blocked; {summary}")
+        return Result("blocked", tally, f"Blocked: {block} member(s) blocked ({ballots}; {voted}).")
     against = no + block
     passed = _passes(rule, yes, against, len(eligible), counted, leads)
     if passed is None:
-        return Result("no_quorum", tally, f"no quorum: no lead organization voted; {summary}")
-    word = "passed" if passed else "failed"
-    return Result(word, tally, f"{word}: {summary}, above quorum {quorum:.0%} ({_rule(rule)})")
+        return Result("no_quorum", tally, f"No quorum: no lead organization voted ({voted}).")
+    if passed:
+        return Result("passed", tally, f"Passed: {ballots}; {voted}. {_rule(rule)}.")
+    return Result("failed", tally, f"Failed: {ballots}; {voted}. It needed {_needed(rule)}.")
 
 
 def _passes(
@@ -67,10 +66,27 @@ def _passes(
 
 
 def _rule(rule: str) -> str:
+    """Why a passed vote passed, in the words of its rule."""
     return {
-        "majority": "more yes than no",
-        "supermajority": "two thirds of yes and no",
-        "consensus": "no block and more yes than no",
-        "unanimous": "every member voted yes",
-        "lead_decides": "the lead organization decides",
+        "majority": "More yes than no, as the majority rule asks",
+        "supermajority": "At least two thirds of yes and no, as the supermajority rule asks",
+        "consensus": "No block and more yes than no, as consensus asks",
+        "unanimous": "Every member voted yes, as the unanimous rule asks",
+        "lead_decides": "The lead organization voted yes, and the lead decides",
     }[rule]
+
+
+def _needed(rule: str) -> str:
+    """What a failed vote lacked, under its rule."""
+    return {
+        "majority": "more yes than no (majority)",
+        "supermajority": "two thirds of yes and no (supermajority)",
+        "consensus": "more yes than no, with no block (consensus)",
+        "unanimous": "a yes from every member (unanimous)",
+        "lead_decides": "a yes from the lead organization (lead decides)",
+    }[rule]
+
+
+def allows_block(rule: str) -> bool:
+    """`block` is a choice only where one member can stop a decision."""
+    return rule in ("consensus", "unanimous")

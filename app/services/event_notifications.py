@@ -87,6 +87,16 @@ def for_event(session: Session, event: Event, audience: list[EventAudience]) -> 
                     text=f"A proposal is open for your vote: {data.get('title', '')}",
                     link=f"/proposals/{data.get('proposal_id', '')}", event_id=event.id,
                 )  # fmt: skip
+    elif event.type == "proposal.closed":
+        outcome = (data.get("outcome") or "").replace("_", " ")
+        for row in audience:
+            for user_id in notifications.users_with_role(session, row.organization_id, {"admin"}):
+                notifications.notify(
+                    session, user_id, kind="proposal_decided",
+                    text=f"Decided: “{data.get('title', '')}” {outcome}. "
+                    f"{data.get('explanation', '')}",
+                    link=f"/proposals/{data.get('proposal_id', '')}", event_id=event.id,
+                )  # fmt: skip
     elif event.type == "activity.updated" and "sign_on_deadline" in data.get("changed", []):
         _deadline_moved(session, event)
     elif event.type == "message.posted":

@@ -247,7 +247,8 @@ def all_issue_areas(session: Session) -> list[IssueArea]:
 
 
 def names_by_id(session: Session, model: Any, ids: set[str]) -> dict[str, str]:
-    """The names of the rows of `model` (an organization, issue area, coalition) with `ids`."""
+    """The names of the rows of `model` (an organization, issue area, coalition, person)
+    with `ids`."""
     if not ids:
         return {}
     return dict(session.exec(select(model.id, model.name).where(model.id.in_(ids))).all())

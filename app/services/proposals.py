@@ -3,17 +3,36 @@
 from datetime import timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from app import clock
 from app.concurrency import claimable
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
-from app.models import Coalition, Membership, Organization, Proposal, Vote, VoteChange
+from app.models import (
+    Activity,
+    Coalition,
+    Membership,
+    Organization,
+    Proposal,
+    ProposalComment,
+    User,
+    Vote,
+    VoteChange,
+)
+from app.models.activities import SIGNATURE_KINDS, ActivityStatus
+from app.models.proposals import ProposalKind
 from app.pagination import Page, paginate
 from app.principal import Principal
-from app.schemas.proposals import ProposalCreate, VoteCast
-from app.services import access, decision_rules, events, notifications
+from app.schemas.proposals import CommentCreate, ProposalCreate, VoteCast
+from app.services import (
+    access,
+    decision_rules,
+    events,
+    guidelines,
+    notifications,
+    organizations,
+)
 
 DEFAULT_DURATION = timedelta(days=7)
 CLOSING_SOON = timedelta(hours=24)
@@ -53,6 +72,7 @@ def create_proposal(
     closes_at = proposal_in.closes_at or clock.now() + DEFAULT_DURATION
     if closes_at <= clock.now():
         raise Invalid.field(["body", "closes_at"], "Choose a closing time in the future.")
+    changes, activity = _subject(session, coalition, proposal_in)
     moment = clock.now()
     proposal = Proposal(
         id=new_id("prp"),
@@ -60,23 +80,60 @@ def create_proposal(
         proposed_by_organization_id=proposer,
         title=proposal_in.title,
         body=proposal_in.body,
+        kind=proposal_in.kind,
+        changes=changes,
+        activity_id=activity.id if activity else None,
         reason_required=proposal_in.reason_required,
         closes_at=closes_at,
         created_at=moment,
         updated_at=moment,
     )
     session.add(proposal)
+    if activity is not None:
+        activity.status = ActivityStatus.proposed
+        activity.version += 1
+        activity.updated_at = moment
+        session.add(activity)
     session.flush()
     events.emit(
         session,
         "proposal.opened",
         {"proposal_id": proposal.id, "coalition_id": coalition_id, "title": proposal.title,
+         "kind": proposal.kind, "changes": changes, "activity_id": proposal.activity_id,
          "closes_at": closes_at.isoformat(), "proposed_by_organization_id": proposer},
         visible_to=events.coalition_audience(session, coalition_id),
         coalition_id=coalition_id,
         actor=principal,
     )  # fmt: skip
     return proposal
+
+
+def _subject(
+    session: Session, coalition: Coalition, proposal_in: ProposalCreate
+) -> tuple[dict[str, Any] | None, Activity | None]:
+    """What the proposal decides, checked before it is put to a vote: the guideline changes
+    (kind `guidelines`) or the draft letter or statement to open (kind `activity`)."""
+    kind = proposal_in.kind
+    if kind != ProposalKind.guidelines and proposal_in.changes is not None:
+        raise Invalid.field(["body", "changes"], "Only a guidelines proposal carries changes.")
+    if kind != ProposalKind.activity and proposal_in.activity_id is not None:
+        raise Invalid.field(["body", "activity_id"], "Only an activity proposal names one.")
+    if kind == ProposalKind.guidelines:
+        return guidelines.proposed_changes(coalition, proposal_in.changes), None
+    if kind == ProposalKind.activity:
+        activity = (
+            session.get(Activity, proposal_in.activity_id) if proposal_in.activity_id else None
+        )
+        if activity is None or activity.coalition_id != coalition.id:
+            raise Invalid.field(["body", "activity_id"], "No such activity in this coalition.")
+        if activity.kind not in SIGNATURE_KINDS:
+            raise Invalid.field(
+                ["body", "activity_id"], "Only a letter or a statement is put to a vote."
+            )
+        if activity.status != ActivityStatus.draft:
+            raise Conflict(f"Only a draft is put to a vote; this activity is {activity.status}.")
+        return None, activity
+    return None, None
 
 
 def _proposing_organization(
@@ -150,10 +207,20 @@ def _result(session: Session, proposal: Proposal, coalition: Coalition) -> decis
 def proposal_view(session: Session, proposal: Proposal) -> dict[str, Any]:
     coalition = session.get(Coalition, proposal.coalition_id)
     assert coalition is not None
-    result = _result(session, proposal, coalition)
+    voted = {vote.organization_id for vote, _ in _votes(session, proposal.id)}
+    not_voted = (
+        sorted(eligible_voters(session, coalition.id) - voted) if proposal.status == "open" else []
+    )
+    tally = proposal.closing_tally or _result(session, proposal, coalition).tally
     return {
         **proposal.model_dump(),
-        "tally": result.tally,
+        "tally": tally,
+        "not_voted_organization_ids": not_voted,
+        "comments_count": session.exec(
+            select(func.count())
+            .select_from(ProposalComment)
+            .where(ProposalComment.proposal_id == proposal.id)
+        ).one(),
         "votes": [
             {
                 "organization_id": v.organization_id,
@@ -183,6 +250,12 @@ def cast_vote(
         raise Conflict("This proposal is closed; votes can no longer change.")
     if org not in eligible_voters(session, coalition.id):
         raise Forbidden("Only joined members vote; observers and others do not.")
+    if vote_in.choice == "block" and not decision_rules.allows_block(coalition.decision_rule):
+        raise Invalid.field(
+            ["body", "choice"],
+            f"Blocking is a choice only under consensus or unanimity; this coalition decides "
+            f"by {coalition.decision_rule.replace('_', ' ')}. Vote no instead.",
+        )
     if proposal.reason_required and vote_in.choice in ("no", "block") and not vote_in.comment:
         raise Invalid.field(["body", "comment"], f"Say why you vote {vote_in.choice}.")
     vote = _live_vote(session, proposal_id=proposal.id, organization_id=org)
@@ -304,19 +377,115 @@ def _close(
     proposal.status = "closed"
     proposal.outcome = result.outcome
     proposal.explanation = result.explanation
+    proposal.closing_tally = result.tally
     proposal.closed_at = clock.now()
     proposal.version += 1
     session.add(proposal)
     session.flush()
+    # Listeners apply what passed: guidelines (services/guidelines.py), a letter that opens
+    # or goes back to draft (services/activities.py); the bell tells every member.
     events.emit(
         session,
         "proposal.closed",
         {"proposal_id": proposal.id, "coalition_id": coalition.id, "outcome": result.outcome,
-         "tally": result.tally, "explanation": result.explanation},
+         "tally": result.tally, "explanation": result.explanation, "title": proposal.title,
+         "kind": proposal.kind, "activity_id": proposal.activity_id},
         visible_to=events.coalition_audience(session, coalition.id),
         coalition_id=coalition.id,
         actor=actor,
     )  # fmt: skip
+
+
+# The discussion and reminders ----------------------------------------------------------
+
+
+def add_comment(
+    session: Session, principal: Principal, proposal_id: str, comment_in: CommentCreate
+) -> dict[str, Any]:
+    """A member's word in the discussion, while the proposal is open."""
+    proposal, coalition = _visible(session, principal, proposal_id)
+    rights = access.coalition_rights(session, principal, coalition.id)
+    speaks_for = rights.joined_admin_organizations
+    if principal.is_platform_admin and not speaks_for:
+        speaks_for = sorted(_leads(session, coalition.id))
+    if not speaks_for:
+        raise Forbidden("Only an admin of an organization taking part joins the discussion.")
+    if proposal.status != "open":
+        raise Conflict("This proposal is closed; its discussion is over.")
+    comment = ProposalComment(
+        id=new_id("pcm"),
+        proposal_id=proposal.id,
+        organization_id=speaks_for[0],
+        author_user_id=principal.user_id,
+        body=comment_in.body,
+        created_at=clock.now(),
+    )
+    session.add(comment)
+    session.flush()
+    events.emit(
+        session,
+        "proposal.commented",
+        {"proposal_id": proposal.id, "coalition_id": coalition.id, "comment_id": comment.id,
+         "organization_id": comment.organization_id, "title": proposal.title},
+        visible_to=events.coalition_audience(session, coalition.id),
+        coalition_id=coalition.id,
+        actor=principal,
+    )  # fmt: skip
+    return _comment_rows(session, [comment])[0]
+
+
+def list_comments(
+    session: Session,
+    principal: Principal,
+    proposal_id: str,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page:
+    proposal, _ = _visible(session, principal, proposal_id)
+    statement = select(ProposalComment).where(ProposalComment.proposal_id == proposal.id)
+    page = paginate(session, statement, ProposalComment.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+    page.items = _comment_rows(session, list(page.items))
+    return page
+
+
+def _comment_rows(session: Session, comments: list[ProposalComment]) -> list[dict[str, Any]]:
+    """Comments with who wrote them, by name and organization (never an e-mail address)."""
+    org_names = organizations.names_by_id(
+        session, Organization, {c.organization_id for c in comments}
+    )
+    user_names = organizations.names_by_id(
+        session, User, {c.author_user_id for c in comments if c.author_user_id}
+    )
+    return [
+        {
+            **c.model_dump(),
+            "organization_name": org_names.get(c.organization_id, ""),
+            "author_name": user_names.get(c.author_user_id or ""),
+        }
+        for c in comments
+    ]
+
+
+def remind(session: Session, principal: Principal, proposal_id: str) -> list[str]:
+    """A lead reminds the members that have not voted: their admins hear it in the bell
+    (and by e-mail, as each chose). Returns the organizations reminded."""
+    proposal, coalition = _visible(session, principal, proposal_id)
+    if not access.coalition_rights(session, principal, coalition.id).is_lead:
+        raise Forbidden("Only a lead of this coalition sends reminders.")
+    if proposal.status != "open":
+        raise Conflict("This proposal is closed; there is no vote to remind anyone of.")
+    waiting = proposal_view(session, proposal)["not_voted_organization_ids"]
+    for org in waiting:
+        for user_id in notifications.admins_of(session, org):
+            notifications.notify(
+                session, user_id, kind="proposal_reminder",
+                text=f"A reminder from {coalition.name}: your organization has not voted on "
+                f"“{proposal.title}”.",
+                link=f"/proposals/{proposal.id}",
+            )  # fmt: skip
+    session.flush()
+    return waiting
 
 
 # The worker's part -------------------------------------------------------------------------

@@ -50,6 +50,7 @@ def upgrade() -> None:
             sa.Column("kind", String(length=20), nullable=False, server_default="general")
         )
         batch_op.add_column(sa.Column("changes", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("closing_tally", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("activity_id", String(length=40), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_proposal_activity_id_activity"),
@@ -95,6 +96,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_proposal_activity_id"))
         batch_op.drop_constraint(batch_op.f("fk_proposal_activity_id_activity"), type_="foreignkey")
         batch_op.drop_column("activity_id")
+        batch_op.drop_column("closing_tally")
         batch_op.drop_column("changes")
         batch_op.drop_column("kind")
     with op.batch_alter_table("coalition", schema=None) as batch_op:

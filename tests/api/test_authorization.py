@@ -272,6 +272,16 @@ CASES = {
     ("POST", "/api/v1/proposals/{proposal_id}/close"): Case(
         "POST", "/api/v1/proposals/{proposal}/close", None, **org_admins(200, outsider=404)
     ),
+    ("POST", "/api/v1/proposals/{proposal_id}/comments"): Case(
+        "POST", "/api/v1/proposals/{proposal}/comments", {"body": "We support this."},
+        **org_admins(201, outsider=404),
+    ),
+    ("GET", "/api/v1/proposals/{proposal_id}/comments"): Case(
+        "GET", "/api/v1/proposals/{proposal}/comments", None, **org_private(200)
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/reminders"): Case(
+        "POST", "/api/v1/proposals/{proposal}/reminders", None, **org_admins(200, outsider=404)
+    ),
     # The coalition's list: its members read it; their admins write to it.
     ("POST", "/api/v1/coalitions/{coalition_id}/messages"): Case(
         "POST", "/api/v1/coalitions/{coalition}/messages", {"subject": "Hello", "body": "Hi all"},

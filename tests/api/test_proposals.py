@@ -51,7 +51,7 @@ def test_vote_change_and_early_close(client, table):
     closed = client.post(f"/api/v1/proposals/{proposal['id']}/close", headers=t["h"]["dana"])
     body = closed.json()
     assert (body["status"], body["outcome"]) == ("closed", "passed")
-    assert body["explanation"].startswith("passed: 2 yes, 0 no")
+    assert body["explanation"].startswith("Passed: 2 yes, 0 no")
     types = [
         e["type"]
         for e in client.get(
@@ -73,7 +73,7 @@ def test_closes_itself_when_everyone_has_voted(client, table):
     proposal = propose(client, t).json()
     for who in ("dana", "sam", "lena"):
         vote(client, t, proposal["id"], who, "yes")
-    last = vote(client, t, proposal["id"], "ruth", "block", "We cannot")
+    last = vote(client, t, proposal["id"], "ruth", "no", "We cannot")
     assert last.json()["status"] == "closed" and last.json()["outcome"] == "passed"
 
 

@@ -270,11 +270,24 @@ def test_activity_rules(client, letter):
         },
     )
     assert_problem(past, 422)
-    client.patch(
+    # The members agreed the guidelines together: the kinds change by a passed proposal.
+    direct = client.patch(
         f"/api/v1/coalitions/{coalition_id}",
         headers=h["dana"],
         json={"allowed_activity_kinds": ["testimony"]},
     )
+    assert_problem(direct, 409)
+    proposal = client.post(
+        f"/api/v1/coalitions/{coalition_id}/proposals",
+        headers=h["dana"],
+        json={"title": "Testimony only", "kind": "guidelines",
+              "changes": {"allowed_activity_kinds": ["testimony"]}},
+    ).json()  # fmt: skip
+    for who, org in (("dana", "state_pta"), ("sam", "union"), ("lena", "literacy")):
+        client.post(f"/api/v1/proposals/{proposal['id']}/votes", headers=h[who],
+                    json={"organization_id": letter["orgs"][org].id, "choice": "yes"})  # fmt: skip
+    closed = client.post(f"/api/v1/proposals/{proposal['id']}/close", headers=h["dana"])
+    assert closed.json()["outcome"] == "passed"
     assert_problem(
         client.post(url, headers=h["dana"], json={"kind": "public_event", "title": "Rally"}), 422
     )

@@ -65,87 +65,118 @@ def test_a_platform_admin_token_sees_every_organization(cli_env, monkeypatch):
         assert len(positions.json()["items"]) == 4
 
 
-def test_the_demo_shows_stance_aware_advice(cli_env):
+class Demo:
+    """The seeded demo, read through the services as its people would."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def reader(self, email):
+        from app.services import accounts
+
+        return accounts.principal_for(self.session, accounts.find_user(self.session, email))
+
+    def named(self, model, name, field="name"):
+        from sqlmodel import select
+
+        return self.session.exec(select(model).where(getattr(model, field) == name)).one()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """`coalesce migrate` and `coalesce seed-demo` once for the tests that only read it."""
+    from app.db import Database
+
+    with (
+        fresh_database_url("sqlite", tmp_path_factory.mktemp("demo")) as url,
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setenv("COALESCE_DATABASE_URL", url)
+        get_settings.cache_clear()
+        runner = CliRunner()
+        assert runner.invoke(cli, ["migrate"]).exit_code == 0
+        assert runner.invoke(cli, ["seed-demo"]).exit_code == 0
+        with Database(engine_for(url)).session() as session:
+            yield Demo(session)
+        engine_for(url).dispose()
+    get_settings.cache_clear()
+
+
+def test_the_demo_shows_stance_aware_advice(demo):
     """The State PTA, opposed to vouchers, is told the coalition against vouchers fits it;
     Read Together, a charity that gives no testimony, is told the testimony ask fits in part."""
     from sqlmodel import select
 
-    from app.db import Database
     from app.models import Activity, Coalition, Organization
-    from app.services import accounts, activities, coalitions
+    from app.services import activities, coalitions
 
-    runner = CliRunner()
-    runner.invoke(cli, ["migrate"])
-    assert runner.invoke(cli, ["seed-demo"]).exit_code == 0
-    with Database(engine_for(cli_env)).session() as session:
+    session, reader, named = demo.session, demo.reader, demo.named
+    against = named(Coalition, "Public Dollars for Public Schools")
+    pta = named(Organization, "Riverside State PTA")
+    fit = coalitions.alignment_for(
+        session, reader("dana@statepta.example.org"),
+        coalition_id=against.id, organization_id=pta.id,
+    )  # fmt: skip
+    assert fit["verdict"] == "aligned", fit
+    assert not any("Do not join" in reason for reason in fit["reasons"])
 
-        def reader(email):
-            return accounts.principal_for(session, accounts.find_user(session, email))
-
-        def named(model, name):
-            return session.exec(select(model).where(model.name == name)).one()
-
-        against = named(Coalition, "Public Dollars for Public Schools")
-        pta = named(Organization, "Riverside State PTA")
-        fit = coalitions.alignment_for(
-            session, reader("dana@statepta.example.org"),
-            coalition_id=against.id, organization_id=pta.id,
-        )  # fmt: skip
-        assert fit["verdict"] == "aligned", fit
-        assert not any("Do not join" in reason for reason in fit["reasons"])
-
-        testimony = session.exec(select(Activity).where(Activity.kind == "testimony")).one()
-        charity = named(Organization, "Read Together")
-        ask = activities.alignment_for(
-            session, reader("lena@readtogether.example.org"),
-            activity_id=testimony.id, organization_id=charity.id,
-        )  # fmt: skip
-        assert ask["verdict"] == "partial"
-        assert "cannot take on testimony" in ask["issues"][0]["note"]
+    testimony = session.exec(select(Activity).where(Activity.kind == "testimony")).one()
+    charity = named(Organization, "Read Together")
+    ask = activities.alignment_for(
+        session, reader("lena@readtogether.example.org"),
+        activity_id=testimony.id, organization_id=charity.id,
+    )  # fmt: skip
+    assert ask["verdict"] == "partial"
+    assert "cannot take on testimony" in ask["issues"][0]["note"]
 
 
-def test_the_demo_shows_a_union_joining_through_its_board_and_a_late_joiner_asked(cli_env):
+def test_the_demo_shows_a_union_joining_through_its_board_and_a_late_joiner_asked(demo):
     """The union's membership committee has the meals alliance waiting, with what joining
     commits it to; the food bank, which joined while the literacy letter was open, is asked."""
+    from app.models import Activity, Coalition, Organization
+    from app.services import activities, approvals, coalitions
+
+    session, reader, named = demo.session, demo.reader, demo.named
+    meals = named(Coalition, "Healthy School Meals Alliance")
+    union = named(Organization, "Riverside Education Association")
+    waiting = approvals.inbox(session, reader("grace@rea.example.org"))
+    assert [(a["title"], a["step"], a["steps_total"]) for a in waiting] == [
+        ("Joining Healthy School Meals Alliance", 1, 2)
+    ]
+    assert waiting[0]["commitment"]["game_plan"] == "escalate"
+    member = coalitions.get_member(
+        session, reader("tom@eastsidefood.example.org"),
+        coalition_id=meals.id, organization_id=union.id,
+    )  # fmt: skip
+    assert member["status"] == "joining" and member["approval"]["step"] == 1
+
+    letter = named(Activity, "Fund the Early Literacy Act (HB 210)", field="title")
+    food_bank = named(Organization, "Eastside Food Bank")
+    tom = reader("tom@eastsidefood.example.org")
+    assert letter.id in [a["activity"].id for a in activities.asks_waiting(session, tom)]
+    decided = {
+        d["organization_id"]: d["status"] for d in activities.decisions_view(session, tom, letter)
+    }
+    assert decided[food_bank.id] == "pending"
+
+
+def test_the_demo_shows_guidelines_agreed_by_vote_a_letter_waiting_and_a_discussion(demo):
     from sqlmodel import select
 
-    from app.db import Database
-    from app.models import Activity, Coalition, Organization
-    from app.services import accounts, activities, approvals, coalitions
+    from app.models import Activity, Coalition, Proposal, ProposalComment
 
-    runner = CliRunner()
-    runner.invoke(cli, ["migrate"])
-    assert runner.invoke(cli, ["seed-demo"]).exit_code == 0
-    with Database(engine_for(cli_env)).session() as session:
-
-        def reader(email):
-            return accounts.principal_for(session, accounts.find_user(session, email))
-
-        def named(model, name):
-            return session.exec(select(model).where(model.name == name)).one()
-
-        meals = named(Coalition, "Healthy School Meals Alliance")
-        union = named(Organization, "Riverside Education Association")
-        waiting = approvals.inbox(session, reader("grace@rea.example.org"))
-        assert [(a["title"], a["step"], a["steps_total"]) for a in waiting] == [
-            ("Joining Healthy School Meals Alliance", 1, 2)
-        ]
-        assert waiting[0]["commitment"]["game_plan"] == "escalate"
-        member = coalitions.get_member(
-            session, reader("tom@eastsidefood.example.org"),
-            coalition_id=meals.id, organization_id=union.id,
-        )  # fmt: skip
-        assert member["status"] == "joining" and member["approval"]["step"] == 1
-
-        letter = session.exec(
-            select(Activity).where(Activity.title == "Fund the Early Literacy Act (HB 210)")
-        ).one()
-        food_bank = named(Organization, "Eastside Food Bank")
-        tom = reader("tom@eastsidefood.example.org")
-        asks = [a["activity"].id for a in activities.asks_waiting(session, tom)]
-        assert letter.id in asks
-        decided = {
-            d["organization_id"]: d["status"]
-            for d in activities.decisions_view(session, tom, letter)
-        }
-        assert decided[food_bank.id] == "pending"
+    session, named = demo.session, demo.named
+    meals = named(Coalition, "Healthy School Meals Alliance")
+    assert meals.activity_approval == "coalition_vote"
+    agreed = session.get(Proposal, meals.guidelines_proposal_id)
+    assert (agreed.kind, agreed.outcome) == ("guidelines", "passed")
+    waiting = session.exec(
+        select(Activity).where(Activity.coalition_id == meals.id, Activity.status == "proposed")
+    ).one()
+    vote = session.exec(select(Proposal).where(Proposal.activity_id == waiting.id)).one()
+    assert vote.status == "open"
+    discussed = named(Proposal, "Endorse Amendment 3 to HB 210 (library hours)", field="title")
+    comments = session.exec(
+        select(ProposalComment).where(ProposalComment.proposal_id == discussed.id)
+    ).all()
+    assert len(comments) == 2

@@ -73,6 +73,6 @@ def test_proposal_page_votes_in_place_and_explains_the_outcome(client, table):  
     assert closed.status_code == 200
     final = client.get(f"/proposals/{proposal['id']}")
     assert "Outcome: passed" in final.text
-    assert "passed: 3 yes, 0 no, 0 abstain, 0 block; turnout 3 of 4, above quorum 50%" in final.text
+    assert "Passed: 3 yes, 0 no, 0 abstain; 3 of 4 members voted." in final.text
     coalition_page = client.get(f"/coalitions/{t['c'].id}")
     assert "Endorse HB 210</a> — passed" in coalition_page.text

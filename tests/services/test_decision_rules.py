@@ -48,8 +48,8 @@ def test_explanation_in_words():
         "majority", 0.5, set(ORGS), votes("yes", "yes", "yes", "yes", "yes", "no", "no"), {LEAD}
     )
     assert result.explanation == (
-        "passed: 5 yes, 2 no, 0 abstain, 0 block; turnout 7 of 8, above quorum 50% "
-        "(more yes than no)"
+        "Passed: 5 yes, 2 no, 0 abstain; 7 of 8 members voted. "
+        "More yes than no, as the majority rule asks."
     )
     assert result.tally == {"yes": 5, "no": 2, "abstain": 0, "block": 0, "eligible": 8, "voted": 7}
 
@@ -95,3 +95,25 @@ def test_tally_adds_up(rule, ballots):
     tally = decide(rule, 0.5, set(ORGS), ballots, {LEAD}).tally
     assert tally["yes"] + tally["no"] + tally["abstain"] + tally["block"] == tally["voted"]
     assert tally["voted"] <= tally["eligible"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "quorum", "ballots", "sentence"),
+    [
+        ("majority", 0.5, votes("yes", "no", "no", "no", "abstain"),
+         "Failed: 1 yes, 3 no, 1 abstain; 5 of 8 members voted. "
+         "It needed more yes than no (majority)."),
+        ("majority", 0.5, votes("yes", "yes"),
+         "No quorum: 2 of 8 members voted; at least 50% had to vote."),
+        ("consensus", 0.5, votes("yes", "yes", "yes", "block"),
+         "Blocked: 1 member(s) blocked (3 yes, 0 no, 0 abstain, 1 block; 4 of 8 members voted)."),
+        ("unanimous", 0.5, votes("yes", "yes", "yes", "yes", "yes", "yes", "yes", "no"),
+         "Failed: 7 yes, 1 no, 0 abstain; 8 of 8 members voted. "
+         "It needed a yes from every member (unanimous)."),
+    ],
+)  # fmt: skip
+def test_an_outcome_sentence_never_contradicts_itself(rule, quorum, ballots, sentence):
+    """A failed vote never reads as if its rule were met, and the count is the tally's."""
+    result = decide(rule, quorum, set(ORGS), ballots, {LEAD})
+    assert result.explanation == sentence
+    assert f"{result.tally['voted']} of {result.tally['eligible']} members voted" in sentence
