@@ -25,15 +25,27 @@ from app.schemas.coalitions import (
     ObjectiveCreate,
     ObjectiveUpdate,
 )
+from app.schemas.messages import MessageCreate
 from app.schemas.organizations import (
     IssueAreaCreate,
     OrganizationCreate,
+    OrganizationUpdate,
     OrganizationUserCreate,
     PositionPut,
     ResearchNoteCreate,
 )
 from app.schemas.proposals import CommentCreate, ProposalCreate, VoteCast
-from app.services import accounts, activities, approvals, coalitions, goals, proposals
+from app.schemas.reports import ReportSend
+from app.services import (
+    accounts,
+    activities,
+    approvals,
+    coalitions,
+    goals,
+    messages,
+    proposals,
+    reports,
+)
 from app.services import organizations as service
 
 DEMO_PASSWORD = "coalesce-demo"  # noqa: S105 (printed for the demo on purpose)
@@ -208,6 +220,8 @@ def seed(session: Session, *, only_if_empty: bool = False) -> bool:
     _seed_proposals(session, organizations, literacy_coalition, meals_coalition)
     _seed_guidelines_by_vote(session, organizations, meals_coalition)
     _seed_stances(session, root, organizations, areas, literacy_coalition)
+    _seed_list(session, literacy_coalition)
+    _seed_report_upward(session, organizations["state_pta"])
     return True
 
 
@@ -637,6 +651,51 @@ def _join(
             roles=roles,
             commitment_hours_per_month=hours,
             game_plan=game_plan,
+        ),
+    )
+
+
+def _seed_list(session: Session, literacy: str) -> None:
+    """A thread on the literacy coalition's list, started by its lead, with a reply."""
+    dana = _principal(session, "dana@statepta.example.org")
+    thread = messages.post_message(
+        session,
+        dana,
+        literacy,
+        MessageCreate(
+            subject="Testimony sign-up for the HB 210 hearing",
+            body="The education committee hears HB 210 on the 14th. Who can testify for "
+            "three minutes? Parents with a child in tutoring are the strongest voices.\n\nDana",
+        ),
+    )
+    messages.post_message(
+        session,
+        _principal(session, "lena@readtogether.example.org"),
+        literacy,
+        MessageCreate(
+            reply_to=thread["id"],
+            body="Two of our tutoring families can come, and I can bring the reading scores "
+            "from our 40 schools.",
+        ),
+    )
+
+
+def _seed_report_upward(session: Session, state_pta: Organization) -> None:
+    """Riverside State PTA reports to the national PTA, and has sent this year's report."""
+    dana = _principal(session, "dana@statepta.example.org")
+    service.update_organization(
+        session,
+        dana,
+        state_pta.id,
+        OrganizationUpdate(reports_to="advocacy@nationalpta.example.org"),
+    )
+    reports.send_organization_report(
+        session,
+        dana,
+        state_pta.id,
+        ReportSend(
+            note="Leading the literacy coalition taught us to ask partners early: the union's "
+            "board needs two weeks, so letters now open with three."
         ),
     )
 

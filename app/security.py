@@ -5,7 +5,7 @@ import hmac
 import secrets
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
@@ -64,3 +64,26 @@ class SessionSigner:
         except BadSignature:
             return None
         return data if isinstance(data, dict) else None
+
+
+class ListUnsubscribeSigner:
+    """Signs a person and a coalition into the unsubscribe link of the coalition's list
+    e-mail. It never expires: a link in an old e-mail must still stop the mail, and
+    following it twice does no harm."""
+
+    def __init__(self, secret_key: str) -> None:
+        self._serializer = URLSafeSerializer(secret_key, salt="coalesce.list-unsubscribe")
+
+    def dumps(self, user_id: str, coalition_id: str) -> str:
+        return self._serializer.dumps([user_id, coalition_id])
+
+    def loads(self, token: str) -> tuple[str, str] | None:
+        try:
+            data = self._serializer.loads(token)
+        except BadSignature:
+            return None
+        if not (
+            isinstance(data, list) and len(data) == 2 and all(isinstance(d, str) for d in data)
+        ):
+            return None
+        return data[0], data[1]

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     webhook_allow_private_urls: bool = False
     webhook_retry_schedule: str = "0,5,300,1800,7200,18000,36000,36000"
     smtp_url: str | None = None
+    # Where links in e-mail point (the list's reply and unsubscribe links): this site's address.
+    public_url: str = "http://127.0.0.1:8000"
     session_max_age_seconds: int = 14 * 24 * 3600
     login_failure_limit: int = 10
     login_failure_window_seconds: int = 15 * 60

@@ -90,7 +90,7 @@ def seed(client: TestClient, world: World, webhook_url: str) -> Seeded:
     Association (a joined member whose one-step approval process holds an open letter)."""
     dana = world.user("dana")
     sam = world.user("sam")
-    pta = world.organization(dana, name="State PTA")
+    pta = world.organization(dana, name="State PTA", reports_to="state@example.org")
     union = world.organization(dana, name="Education Association", kind="union")
     world.add(pta, sam, "member")
     headers = world.headers(dana)

@@ -9,9 +9,11 @@ from app.api import (
     coalitions,
     events,
     goals,
+    messages,
     notifications,
     organizations,
     proposals,
+    reports,
     webhooks,
 )
 from app.api.openapi import problems
@@ -34,3 +36,5 @@ api_router.include_router(approvals.router)
 api_router.include_router(webhooks.router)
 api_router.include_router(notifications.router)
 api_router.include_router(proposals.router)
+api_router.include_router(messages.router)
+api_router.include_router(reports.router)

@@ -3,6 +3,7 @@ person's preference, queued in the e-mail outbox and sent through COALESCE_SMTP_
 with retries."""
 
 import smtplib
+from collections.abc import Sequence
 from datetime import timedelta
 from email.message import EmailMessage as MimeMessage
 from urllib.parse import unquote, urlsplit
@@ -14,32 +15,48 @@ from app import clock
 from app.db import Database
 from app.ids import new_id
 from app.models import EmailMessage, Notification, NotificationPreference, User
+from app.services import messages
 from app.settings import Settings
 
 EMAIL_RETRY_SECONDS = (60, 300, 1800, 7200)
 
 
-def _email_body(notes: list[Notification]) -> str:
+def _email_body(notes: list[Notification], letters: Sequence[messages.ListMail] = ()) -> str:
     lines = [f"- {n.text}" + (f" ({n.link})" if n.link else "") for n in notes]
+    # Messages from a coalition's list come whole, each with its own unsubscribe link.
+    posts = [part for letter in letters for part in ("", letter.subject, letter.body)]
     return "\n".join(
-        ["Hello from Coalesce,", "", *lines, "", "Change how often we write at /notifications."]
+        ["Hello from Coalesce,", "", *lines, *posts, "",
+         "Change how often we write at /notifications."]
+    )  # fmt: skip
+
+
+def queue_email(
+    session: Session,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    html: str | None = None,
+    attachments: Sequence[dict[str, str]] = (),
+) -> EmailMessage:
+    """Put an e-mail in the outbox, in the caller's transaction: the worker sends it once
+    that commits. `attachments` are text files: {filename, content_type, text}."""
+    message = EmailMessage(
+        id=new_id("eml"),
+        to_address=to,
+        subject=subject,
+        body=body,
+        html_body=html,
+        attachments=list(attachments),
+        next_attempt_at=clock.now(),
+        created_at=clock.now(),
     )
+    session.add(message)
+    return message
 
 
-def _queue_email(session: Session, to: str, subject: str, body: str) -> None:
-    session.add(
-        EmailMessage(
-            id=new_id("eml"),
-            to_address=to,
-            subject=subject,
-            body=body,
-            next_attempt_at=clock.now(),
-            created_at=clock.now(),
-        )
-    )
-
-
-def queue_immediate(session: Session) -> int:
+def queue_immediate(session: Session, settings: Settings) -> int:
     """One e-mail per new notification for people who want to hear at once."""
     # A day back at most: turning e-mail on later does not mail months of old news.
     since = clock.now() - timedelta(days=1)
@@ -58,14 +75,19 @@ def queue_immediate(session: Session) -> int:
         .order_by(Notification.id)  # type: ignore[arg-type]
     ).all()
     for note, user in rows:
-        _queue_email(session, user.email, f"Coalesce: {note.text[:120]}", _email_body([note]))
+        if note.kind == messages.NOTE_KIND:
+            letter = messages.list_mail(session, note, user, settings)
+            if letter is not None:  # None: the person stopped this list's e-mail
+                queue_email(session, user.email, letter.subject, letter.body)
+        else:
+            queue_email(session, user.email, f"Coalesce: {note.text[:120]}", _email_body([note]))
         note.emailed = True
         session.add(note)
     session.flush()
     return len(rows)
 
 
-def queue_daily_digests(session: Session) -> int:
+def queue_daily_digests(session: Session, settings: Settings) -> int:
     """Once a day, one e-mail per person who chose the daily digest and has news."""
     now = clock.now()
     count = 0
@@ -86,15 +108,25 @@ def queue_daily_digests(session: Session) -> int:
         )
         pref.last_digest_at = now
         session.add(pref)
-        if not notes:
-            continue
-        _queue_email(
-            session, user.email, f"Coalesce: {len(notes)} update(s) today", _email_body(notes)
-        )
+        others = [n for n in notes if n.kind != messages.NOTE_KIND]
+        letters = [
+            letter
+            for n in notes
+            if n.kind == messages.NOTE_KIND
+            and (letter := messages.list_mail(session, n, user, settings)) is not None
+        ]
+        if others or letters:
+            updates = len(others) + len(letters)
+            queue_email(
+                session,
+                user.email,
+                f"Coalesce: {updates} update(s) today",
+                _email_body(others, letters),
+            )
+            count += 1
         for note in notes:
             note.emailed = True
             session.add(note)
-        count += 1
     session.flush()
     return count
 
@@ -105,8 +137,8 @@ def send_emails(database: Database, settings: Settings) -> int:
     if not settings.smtp_url:
         return 0
     with database.session() as session:
-        queue_immediate(session)
-        queue_daily_digests(session)
+        queue_immediate(session, settings)
+        queue_daily_digests(session, settings)
     now = clock.now()
     with database.session() as session:
         due = list(
@@ -170,6 +202,14 @@ def _smtp_send(url: str, message: EmailMessage) -> None:
     mime["To"] = message.to_address
     mime["Subject"] = message.subject
     mime.set_content(message.body)
+    if message.html_body:
+        mime.add_alternative(message.html_body, subtype="html")
+    for attached in message.attachments:
+        maintype, _, subtype = attached["content_type"].partition("/")
+        mime.add_attachment(
+            attached["text"].encode(), maintype=maintype, subtype=subtype,
+            filename=attached["filename"],
+        )  # fmt: skip
     smtp_class = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
     with smtp_class(parts.hostname or "127.0.0.1", parts.port or 25, timeout=10) as smtp:
         if parts.scheme == "smtp+starttls":

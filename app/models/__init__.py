@@ -13,6 +13,7 @@ from app.models.calendars import CalendarFeed
 from app.models.coalitions import Coalition, Goal, Membership, MembershipChange, Objective
 from app.models.events import Event, EventAudience
 from app.models.idempotency import IdempotencyRecord
+from app.models.messages import ListOptOut, Message
 from app.models.notifications import EmailMessage, Notification, NotificationPreference
 from app.models.organizations import (
     IssueArea,
@@ -22,6 +23,7 @@ from app.models.organizations import (
     ResearchNote,
 )
 from app.models.proposals import Proposal, ProposalComment, Vote, VoteChange
+from app.models.reports import SentReport
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -39,9 +41,11 @@ __all__ = [
     "Goal",
     "IdempotencyRecord",
     "IssueArea",
+    "ListOptOut",
     "LoginFailure",
     "Membership",
     "MembershipChange",
+    "Message",
     "Notification",
     "NotificationPreference",
     "Objective",
@@ -51,6 +55,7 @@ __all__ = [
     "Proposal",
     "ProposalComment",
     "ResearchNote",
+    "SentReport",
     "SignOnDecision",
     "User",
     "Vote",

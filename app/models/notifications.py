@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from app.models.base import timestamp_field
+from app.models.base import json_list_field, timestamp_field
 
 
 class Notification(SQLModel, table=True):
@@ -41,6 +41,9 @@ class EmailMessage(SQLModel, table=True):
     to_address: str = Field(max_length=254)
     subject: str = Field(max_length=300)
     body: str = Field(sa_type=Text)
+    # An HTML alternative to `body`, and files attached: [{filename, content_type, text}].
+    html_body: str | None = Field(default=None, sa_type=Text)
+    attachments: list[dict[str, str]] = json_list_field()
     status: str = Field(default="pending", max_length=20, index=True)
     attempt_count: int = 0
     last_error: str | None = Field(default=None, max_length=1000)

@@ -48,6 +48,8 @@ class Organization(SQLModel, table=True):
     volunteer_count: int = 0
     expertise: list[str] = json_list_field()
     communities: list[str] = json_list_field()
+    # The e-mail of its state or national body, where its advocacy reports are sent.
+    reports_to: str | None = Field(default=None, max_length=254)
     version: int = 1
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()

@@ -1,12 +1,20 @@
-"""Advocacy reports (printable page and CSV) and the personal calendar feed."""
+"""Advocacy reports (printable page and CSV), sending an organization's report upward, and
+the personal calendar feed."""
+
+from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from sqlmodel import Session
 from starlette.responses import Response
 
 from app.deps import SessionDep
 from app.pages.deps import PagePrincipal
+from app.pages.forms import form_values, parse, run_form, section_response
 from app.pages.templating import render
-from app.services import reports
+from app.principal import Principal
+from app.schemas.reports import ReportSend
+from app.services import access, reports
 
 router = APIRouter()
 
@@ -46,6 +54,23 @@ def coalition_report_csv(
     return _csv(reports.coalition_csv(report), f"coalition-report-{coalition_id}.csv")
 
 
+def organization_context(
+    session: Session, principal: Principal, org_id: str, start: str | None, end: str | None
+) -> dict[str, Any]:
+    since, until = reports.period(start, end)
+    report = reports.organization_report(session, principal, org_id, since, until)
+    return {
+        "report": report,
+        "start": start,
+        "end": end,
+        "can_send": access.organization_rights(principal, org_id).may_manage,
+        "sent": reports.list_sent_reports(session, principal, org_id, limit=200).items,
+        "form_errors": {},
+        "drafts": {},
+        "notices": {},
+    }
+
+
 @router.get("/organizations/{org_id}/report")
 def organization_report(
     request: Request,
@@ -55,11 +80,42 @@ def organization_report(
     start: str | None = None,
     end: str | None = None,
 ) -> Response:
-    since, until = reports.period(start, end)
-    report = reports.organization_report(session, principal, org_id, since, until)
-    return render(
-        request, "reports/organization.html", {"report": report, "start": start, "end": end}
+    context = organization_context(session, principal, org_id, start, end)
+    return render(request, "reports/organization.html", context)
+
+
+@router.post("/organizations/{org_id}/reports")
+async def send_report(
+    request: Request, org_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    """Send the period shown, with a note, to the body the organization reports to."""
+    values = await form_values(request)
+    start, end = values.get("start"), values.get("end")
+
+    def save(values: dict[str, Any]) -> None:
+        reports.send_organization_report(session, principal, org_id, parse(ReportSend, values))
+
+    outcome = await run_form(request, session, save)
+    query = urlencode({k: v for k, v in (("start", start), ("end", end)) if v})
+    return section_response(
+        request,
+        outcome,
+        section="send-report",
+        partial="reports/_send.html",
+        page="reports/organization.html",
+        context=lambda: organization_context(session, principal, org_id, start, end),
+        redirect_to=f"/organizations/{org_id}/report" + (f"?{query}" if query else ""),
+        notice="Report sent. A copy is kept below.",
     )
+
+
+@router.get("/organizations/{org_id}/reports/{report_id}")
+def sent_report(
+    request: Request, org_id: str, report_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    """The copy kept of a report as it went out."""
+    copy = reports.get_sent_report(session, principal, organization_id=org_id, report_id=report_id)
+    return Response(copy.html, media_type="text/html; charset=utf-8")
 
 
 @router.get("/organizations/{org_id}/report.csv")

@@ -11,6 +11,7 @@ from app.pages import (
     coalitions,
     home,
     live,
+    messages,
     notifications,
     organizations,
     proposals,
@@ -33,3 +34,4 @@ pages_router.include_router(notifications.router)
 pages_router.include_router(proposals.router)
 pages_router.include_router(live.router)
 pages_router.include_router(reports.router)
+pages_router.include_router(messages.router)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StringConstraints
 
 from app.models.coalitions import ActivityKind
 from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
@@ -23,6 +23,16 @@ Website = Annotated[
     StringConstraints(strip_whitespace=True, max_length=500),
     AfterValidator(_web_address),
 ]
+
+
+def _blank_is_none(value: object) -> object:
+    if isinstance(value, str):
+        return value.strip() or None
+    return value  # anything else is the e-mail check's to refuse
+
+
+# Blank clears it (a form's empty box); otherwise an e-mail address.
+ReportsTo = Annotated[EmailStr | None, BeforeValidator(_blank_is_none)]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
 
 
@@ -35,6 +45,9 @@ class OrganizationCreate(Input):
     volunteer_count: Count = 0
     expertise: Tags = Field(default_factory=list)
     communities: Tags = Field(default_factory=list)
+    reports_to: ReportsTo = Field(
+        default=None, description="E-mail of the state or national body reports go to."
+    )
 
 
 class OrganizationUpdate(Input):
@@ -46,6 +59,9 @@ class OrganizationUpdate(Input):
     volunteer_count: Count | None = None
     expertise: Tags | None = None
     communities: Tags | None = None
+    reports_to: ReportsTo = Field(
+        default=None, description="E-mail of the state or national body reports go to."
+    )
 
 
 class OrganizationRead(Output):
@@ -58,6 +74,7 @@ class OrganizationRead(Output):
     volunteer_count: int
     expertise: list[str]
     communities: list[str]
+    reports_to: str | None = None
     version: int
     created_at: datetime
     updated_at: datetime

@@ -15,7 +15,7 @@ from app.models import (
     EventAudience,
     SignOnDecision,
 )
-from app.services import access, notifications
+from app.services import access, messages, notifications
 
 
 def _active_step(session: Session, **request: str) -> ApprovalStep | None:
@@ -99,6 +99,8 @@ def for_event(session: Session, event: Event, audience: list[EventAudience]) -> 
                 )  # fmt: skip
     elif event.type == "activity.updated" and "sign_on_deadline" in data.get("changed", []):
         _deadline_moved(session, event)
+    elif event.type == "message.posted":
+        _message_posted(session, event, audience)
 
 
 def _step_waiting(
@@ -113,6 +115,23 @@ def _step_waiting(
             session, user_id, kind="approval_waiting",
             text=f"Waiting on you: {step.name} for “{title}”.",
             link="/approvals", event_id=event.id,
+        )  # fmt: skip
+
+
+def _message_posted(session: Session, event: Event, audience: list[EventAudience]) -> None:
+    """Every person of every member hears of a message on the list (its author aside); the
+    e-mail follows each one's preference (app/delivery/mail.py)."""
+    data = event.data
+    thread = data.get("reply_to") or data["message_id"]
+    members = [row.organization_id for row in audience]
+    for user_id in notifications.people_of(session, members):
+        if user_id == event.actor_user_id:
+            continue
+        notifications.notify(
+            session, user_id, kind=messages.NOTE_KIND,
+            text=f"{data.get('author_name') or 'Someone'} on the {data['coalition_name']} list: "
+            f"{data['subject']}",
+            link=f"/coalitions/{data['coalition_id']}/messages#msg-{thread}", event_id=event.id,
         )  # fmt: skip
 
 

@@ -59,6 +59,20 @@ def users_with_role(session: Session, organization_id: str, roles: set[str]) -> 
     )
 
 
+def people_of(session: Session, organization_ids: list[str]) -> list[str]:
+    """Everyone in these organizations, whatever their role, each once."""
+    if not organization_ids:
+        return []
+    return list(
+        session.exec(
+            select(OrganizationUser.user_id)
+            .where(OrganizationUser.organization_id.in_(organization_ids))  # type: ignore[attr-defined]
+            .distinct()
+            .order_by(OrganizationUser.user_id)
+        ).all()
+    )
+
+
 def admins_of(session: Session, organization_id: str) -> list[str]:
     return users_with_role(session, organization_id, {"admin"})
 

@@ -5,39 +5,51 @@ import csv
 import io
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from statistics import median
 from typing import Any
 
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session, select
 
 from app import clock
+from app.delivery import mail
 from app.errors import Invalid, NotFound
+from app.ids import new_id
 from app.models import (
     Activity,
     CalendarFeed,
     Coalition,
+    EmailMessage,
     Membership,
     Proposal,
+    SentReport,
     SignOnDecision,
     User,
 )
+from app.pagination import Page, paginate
 from app.principal import Principal
+from app.schemas.reports import ReportSend
 from app.security import hash_token
-from app.services import access, accounts, activities, approvals, goals, proposals
+from app.services import access, accounts, activities, approvals, events, goals, proposals
 
 
-def period(start: str | None, end: str | None) -> tuple[datetime, datetime]:
+def period(
+    start: str | None, end: str | None, *, location: str = "query"
+) -> tuple[datetime, datetime]:
     """[start of `start`, end of `end`) from two ISO dates; by default the last 12 months
-    up to the end of today (UTC)."""
+    up to the end of today (UTC). `location` names where the dates came from, for errors."""
     try:
         last_day = date.fromisoformat(end) if end else clock.now().date()
         first_day = date.fromisoformat(start) if start else last_day - timedelta(days=365)
-    except ValueError:
-        raise Invalid.field(["query", "start"], "Dates look like 2026-01-31.") from None
+    except (ValueError, OverflowError):  # OverflowError: a year before 0001-12-31
+        raise Invalid.field([location, "start"], "Dates look like 2026-01-31.") from None
     if first_day > last_day:
-        raise Invalid.field(["query", "start"], "The period must start before it ends.")
+        raise Invalid.field([location, "start"], "The period must start before it ends.")
+    if last_day >= date.max:  # the day after it has no date
+        raise Invalid.field([location, "end"], "End the period before the year 9999 ends.")
     since = datetime.combine(first_day, time(), UTC)
     until = datetime.combine(last_day + timedelta(days=1), time(), UTC)
     return since, until
@@ -167,6 +179,167 @@ def organization_csv(report: dict[str, Any]) -> str:
     for name, days, count in report["step_times"]:
         writer.writerow(["approval step", "", name, f"median {days} days", f"{count} completed"])
     return out.getvalue()
+
+
+# The JSON twins of the report pages: the same reports, as plain data ------------------------
+
+
+def coalition_report_data(report: dict[str, Any]) -> dict[str, Any]:
+    coalition = report["coalition"]
+    return {
+        "coalition_id": coalition.id,
+        "coalition_name": coalition.name,
+        "start": report["since"].date(),
+        "end": report["last_day"],
+        "activities": [
+            {"id": row["activity"].id, "kind": row["activity"].kind,
+             "title": row["activity"].title, "status": row["activity"].status,
+             "created_at": row["activity"].created_at, "tally": row["tally"],
+             "signatories": row["signatories"]}
+            for row in report["activities"]
+        ],
+        "proposals": [
+            {k: p[k] for k in ("id", "title", "status", "outcome", "tally", "created_at")}
+            for p in report["proposals"]
+        ],
+        "goals": [
+            {k: g[k] for k in ("id", "title", "due_date", "progress", "health")}
+            for g in report["goals"]
+        ],
+    }  # fmt: skip
+
+
+def organization_report_data(report: dict[str, Any]) -> dict[str, Any]:
+    organization = report["organization"]
+    return {
+        "organization_id": organization.id,
+        "organization_name": organization.name,
+        "start": report["since"].date(),
+        "end": report["last_day"],
+        "coalitions": [
+            {"coalition_id": c.id, "coalition_name": c.name, "status": m.status,
+             "engagement": m.engagement, "roles": m.roles}
+            for m, c in report["memberships"]
+        ],
+        "decisions": [
+            {"coalition_id": c.id, "coalition_name": c.name, "activity_id": a.id,
+             "activity_title": a.title, "status": d.status, "decided_at": d.decided_at}
+            for d, a, c in report["decisions"]
+        ],
+        "approval_step_times": [
+            {"name": name, "median_days": days, "completed": count}
+            for name, days, count in report["step_times"]
+        ],
+    }  # fmt: skip
+
+
+# Sending a report upward -------------------------------------------------------------------
+
+_email_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+    autoescape=select_autoescape(),
+)
+
+
+def send_organization_report(
+    session: Session, principal: Principal, organization_id: str, report_in: ReportSend
+) -> dict[str, Any]:
+    """Send the organization's report for a period, with a note, to the body it reports to
+    (`reports_to`): an HTML e-mail with the CSV attached, through the outbox. A copy is kept."""
+    organization = access.get_organization(session, principal, organization_id, private=True)
+    access.require_admin(principal, organization_id)
+    if not organization.reports_to:
+        raise Invalid.field(
+            ["organization", "reports_to"],
+            "Set where reports go first: reports_to, the e-mail address of your state or "
+            "national body, on the organization's profile.",
+        )
+    start, end = (d.isoformat() if d else None for d in (report_in.start, report_in.end))
+    since, until = period(start, end, location="body")
+    report = organization_report(session, principal, organization_id, since, until)
+    first, last = since.date(), report["last_day"]
+    html = _email_templates.get_template("reports/email.html").render(
+        report=report, note=report_in.note, sender=principal.name or principal.email
+    )
+    text = "\n".join(
+        [f"{organization.name}: advocacy report, {first} to {last}", "",
+         *([report_in.note, ""] if report_in.note else []),
+         "The report is attached as a CSV file; this e-mail's HTML part shows it as a page."]
+    )  # fmt: skip
+    csv_text = organization_csv(report)
+    message = mail.queue_email(
+        session, organization.reports_to, f"{organization.name}: advocacy report {first} to {last}",
+        text, html=html,
+        attachments=[{"filename": f"advocacy-report-{first}-to-{last}.csv",
+                      "content_type": "text/csv", "text": csv_text}],
+    )  # fmt: skip
+    sent = SentReport(
+        id=new_id("rpt"),
+        organization_id=organization_id,
+        sent_to=organization.reports_to,
+        start=first,
+        end=last,
+        note=report_in.note,
+        sent_by_user_id=principal.user_id,
+        email_message_id=message.id,
+        html=html,
+        csv=csv_text,
+        created_at=clock.now(),
+    )
+    session.add(sent)
+    session.flush()
+    view = sent_report_views(session, [sent])[0]
+    events.emit(
+        session,
+        "report.sent",
+        {"report_id": sent.id, "organization_id": organization_id,
+         "organization_name": organization.name, "sent_to": sent.sent_to,
+         "start": first.isoformat(), "end": last.isoformat(), "note": sent.note, "version": 1},
+        visible_to={organization_id},
+        actor=principal,
+    )  # fmt: skip
+    return view
+
+
+def list_sent_reports(
+    session: Session,
+    principal: Principal,
+    organization_id: str,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page:
+    """The reports the organization sent, oldest first, each with its e-mail's status."""
+    access.get_organization(session, principal, organization_id, private=True)
+    statement = select(SentReport).where(SentReport.organization_id == organization_id)
+    page = paginate(session, statement, SentReport.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+    return Page(items=sent_report_views(session, page.items), next_cursor=page.next_cursor)
+
+
+def get_sent_report(
+    session: Session, principal: Principal, *, organization_id: str, report_id: str
+) -> SentReport:
+    access.get_organization(session, principal, organization_id, private=True)
+    sent = session.get(SentReport, report_id)
+    if sent is None or sent.organization_id != organization_id:
+        raise NotFound("No such report.")
+    return sent
+
+
+def sent_report_views(session: Session, rows: list[SentReport]) -> list[dict[str, Any]]:
+    ids = [r.email_message_id for r in rows if r.email_message_id]
+    statuses = dict(
+        session.exec(
+            select(EmailMessage.id, EmailMessage.status).where(EmailMessage.id.in_(ids))  # type: ignore[attr-defined]
+        ).all()
+    )
+    return [
+        {"id": r.id, "organization_id": r.organization_id, "sent_to": r.sent_to,
+         "start": r.start, "end": r.end, "note": r.note, "sent_by_user_id": r.sent_by_user_id,
+         "email_status": statuses.get(r.email_message_id or "", "pending"),
+         "created_at": r.created_at}
+        for r in rows
+    ]  # fmt: skip
 
 
 # The calendar feed -------------------------------------------------------------------------

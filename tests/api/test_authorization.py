@@ -282,6 +282,29 @@ CASES = {
     ("POST", "/api/v1/proposals/{proposal_id}/reminders"): Case(
         "POST", "/api/v1/proposals/{proposal}/reminders", None, **org_admins(200, outsider=404)
     ),
+    # The coalition's list: its members read it; their admins write to it.
+    ("POST", "/api/v1/coalitions/{coalition_id}/messages"): Case(
+        "POST", "/api/v1/coalitions/{coalition}/messages", {"subject": "Hello", "body": "Hi all"},
+        **org_admins(201, outsider=404),
+    ),
+    ("GET", "/api/v1/coalitions/{coalition_id}/messages"): Case(
+        "GET", "/api/v1/coalitions/{coalition}/messages", None, **org_private(200)
+    ),
+    # Reports: a coalition's for its members, an organization's for its own people; its
+    # admins send it upward (the organization below reports to its state body).
+    ("GET", "/api/v1/coalitions/{coalition_id}/report"): Case(
+        "GET", "/api/v1/coalitions/{coalition}/report", None, **org_private(200)
+    ),
+    ("GET", "/api/v1/organizations/{org_id}/report"): Case(
+        "GET", "/api/v1/organizations/{org}/report?start=2026-01-01", None, **org_private(200)
+    ),
+    ("POST", "/api/v1/organizations/{org_id}/reports"): Case(
+        "POST", "/api/v1/organizations/{org}/reports", {"note": "A good year."},
+        **org_admins(201, outsider=404),
+    ),
+    ("GET", "/api/v1/organizations/{org_id}/reports"): Case(
+        "GET", "/api/v1/organizations/{org}/reports", None, **org_private(200)
+    ),
     # Notifications belong to one person.
     ("GET", "/api/v1/notifications"): Case("GET", "/api/v1/notifications", None, **everyone(200)),
     ("POST", "/api/v1/notifications/{notification_id}/read"): Case(
@@ -314,7 +337,7 @@ def test_every_api_route_is_in_the_table(app):
 
 def _setting(world: World) -> dict:
     admin = world.user("admin")
-    organization = world.organization(admin, name="Maple PTA")
+    organization = world.organization(admin, name="Maple PTA", reports_to="state@example.org")
     other_admin = world.user("outsider")
     other = world.organization(other_admin, name="Oak PTA")
     area = world.issue_area("Early literacy")

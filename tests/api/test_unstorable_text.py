@@ -46,6 +46,7 @@ def valid_writes(w: Seeded) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]
         "description": "Tutors",
         "expertise": ["tutoring"],
         "communities": ["families"],
+        "reports_to": "state@example.org",
     }
     notes = {
         "positions_note": "a",
@@ -82,6 +83,8 @@ def valid_writes(w: Seeded) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]
         ("POST", "/api/v1/coalitions/{coalition_id}/proposals"): (f"/api/v1/coalitions/{coalition}/proposals", {"title": "Rally", "body": "In May", "closes_at": "2027-01-10T10:00:00Z", "organization_id": n["pta"]}),
         ("POST", "/api/v1/proposals/{proposal_id}/votes"): (f"/api/v1/proposals/{n['proposal']}/votes", {"organization_id": n["pta"], "choice": "yes", "comment": "Yes"}),
         ("POST", "/api/v1/proposals/{proposal_id}/comments"): (f"/api/v1/proposals/{n['proposal']}/comments", {"body": "We agree."}),
+        ("POST", "/api/v1/coalitions/{coalition_id}/messages"): (f"/api/v1/coalitions/{coalition}/messages", {"subject": "Hearing", "body": "Tuesday", "organization_id": n["pta"]}),
+        ("POST", "/api/v1/organizations/{org_id}/reports"): (f"{org}/reports", {"start": "2026-01-01", "end": "2026-03-31", "note": "We learned"}),
         ("POST", "/api/v1/webhooks"): ("/api/v1/webhooks", {"url": w.receiver_url, "event_types": ["*"], "organization_id": n["pta"], "description": "CRM"}),
         ("PATCH", "/api/v1/webhooks/{webhook_id}"): (f"/api/v1/webhooks/{n['webhook']}", {"url": w.receiver_url, "event_types": ["*"], "description": "CRM"}),
     }  # fmt: skip

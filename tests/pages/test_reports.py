@@ -89,3 +89,60 @@ def test_calendar_feed_is_secret_and_revocable(client, letter):  # noqa: F811
     assert client.get(new_path).status_code == 200
     client.post("/calendar/revoke", data={"csrf_token": token})
     assert client.get(new_path).status_code == 404
+
+
+def test_send_the_report_upward_from_its_page(client, letter):  # noqa: F811
+    open_letter(client, letter)
+    lena, lit = letter["people"]["lena"], letter["orgs"]["literacy"]
+    token = sign_in(client, lena)
+    page = client.get(f"/organizations/{lit.id}/report?start=2026-01-01&end=2026-03-31")
+    assert "Add it on the profile" in page.text and "No report sent yet." in page.text
+    url = f"/organizations/{lit.id}/reports"
+    headers = {"HX-Request": "true", "X-CSRF-Token": token}
+    refused = client.post(url, headers=headers, data={"note": "Hello"})
+    assert refused.status_code == 422 and "Set where reports go first" in refused.text
+
+    profile = client.post(
+        f"/organizations/{lit.id}",
+        headers=headers,
+        data={"name": lit.name, "kind": lit.kind, "staff_count": "0", "volunteer_count": "0",
+              "reports_to": "no address", "version": "1"},
+    )  # fmt: skip
+    assert profile.status_code == 422 and 'id="reports_to-error"' in profile.text
+    profile = client.post(
+        f"/organizations/{lit.id}",
+        headers=headers,
+        data={"name": lit.name, "kind": lit.kind, "staff_count": "0", "volunteer_count": "0",
+              "reports_to": "state@example.org", "version": "1"},
+    )  # fmt: skip
+    assert profile.status_code == 200 and 'value="state@example.org"' in profile.text
+
+    page = client.get(f"/organizations/{lit.id}/report?start=2026-01-01&end=2026-03-31")
+    assert "Send to state@example.org" in page.text
+    sent = client.post(
+        url,
+        headers=headers,
+        data={"start": "2026-01-01", "end": "2026-03-31", "note": "Parents came for tutoring."},
+    )
+    assert sent.status_code == 200 and "Report sent." in sent.text
+    assert "Parents came for tutoring." in sent.text and "2026-01-01 to 2026-03-31" in sent.text
+    copy_link = re.search(rf'href="(/organizations/{lit.id}/reports/rpt_[^"]+)"', sent.text)
+    copy = client.get(copy_link.group(1))
+    assert copy.status_code == 200 and "What we learned" in copy.text
+    assert "Fund the Early Literacy Act" in copy.text
+
+
+def test_only_admins_send_the_report(client, letter):  # noqa: F811
+    union = letter["orgs"]["union"]
+    client.patch(
+        f"/api/v1/organizations/{union.id}",
+        headers=letter["h"]["sam"],
+        json={"reports_to": "nea@example.org"},
+    )
+    token = sign_in(client, letter["people"]["sam_approver"])
+    page = client.get(f"/organizations/{union.id}/report")
+    assert "No report sent yet." in page.text and 'id="report-note"' not in page.text
+    refused = client.post(
+        f"/organizations/{union.id}/reports", data={"csrf_token": token, "note": "Hi"}
+    )
+    assert refused.status_code == 403
