@@ -180,3 +180,19 @@ def test_the_demo_shows_guidelines_agreed_by_vote_a_letter_waiting_and_a_discuss
         select(ProposalComment).where(ProposalComment.proposal_id == discussed.id)
     ).all()
     assert len(comments) == 2
+
+
+def test_the_demo_has_a_thread_with_a_reply_and_a_report_sent(demo):
+    from sqlmodel import select
+
+    from app.models import Coalition, Message, Organization, SentReport
+
+    session, named = demo.session, demo.named
+    literacy = named(Coalition, "Read by Third Grade Coalition")
+    posted = session.exec(select(Message).where(Message.coalition_id == literacy.id)).all()
+    [thread] = [m for m in posted if m.reply_to is None]
+    assert thread.subject == "Testimony sign-up for the HB 210 hearing"
+    assert [m.reply_to for m in posted if m.reply_to] == [thread.id]
+    state = named(Organization, "Riverside State PTA")
+    [sent] = session.exec(select(SentReport).where(SentReport.organization_id == state.id)).all()
+    assert sent.sent_to == state.reports_to == "advocacy@nationalpta.example.org"
