@@ -24,6 +24,14 @@ class Settings(BaseSettings):
     webhook_allow_private_urls: bool = False
     webhook_retry_schedule: str = "0,5,300,1800,7200,18000,36000,36000"
     smtp_url: str | None = None
+    # Where links in e-mails point. Never taken from a request's Host header: a forged one
+    # would mail people a password-reset link to someone else's site.
+    public_url: str = "http://127.0.0.1:8000"
+    # `invite`: people arrive only when invited; `open`: anyone may sign up at /signup.
+    signup: Literal["invite", "open"] = "invite"
+    password_reset_limit_per_email: int = 3
+    password_reset_limit_per_client: int = 20
+    password_reset_window_seconds: int = 3600
     session_max_age_seconds: int = 14 * 24 * 3600
     login_failure_limit: int = 10
     login_failure_window_seconds: int = 15 * 60

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -28,6 +29,7 @@ from app.security import SESSION_COOKIE, SessionSigner
 from app.services import accounts, coalitions, organizations
 from app.settings import Settings, get_settings
 from tests.databases import BACKENDS, REQUIRE_ALL, fresh_database_url
+from tests.live import free_port
 
 TEST_SECRET = "test-secret-key-for-the-suite"
 # Arranges a test's world; its changes carry no actor.
@@ -124,6 +126,32 @@ def clock() -> Iterator[time_machine.Traveller]:
     """Frozen at a known moment; tests move it with `clock.shift(...)`."""
     with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False) as traveller:
         yield traveller
+
+
+class Inbox:
+    """What a real SMTP server on 127.0.0.1 received."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Inbox, Controller, int]]:
+    """An SMTP server (aiosmtpd) on a free port, named by COALESCE_SMTP_URL."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("COALESCE_SMTP_URL", f"smtp://127.0.0.1:{port}/coalesce@example.org")
+    get_settings.cache_clear()
+    yield inbox, controller, port
+    if controller._thread is not None:  # the retry test stops it itself
+        controller.stop()
+    get_settings.cache_clear()
 
 
 class World:

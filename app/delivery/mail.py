@@ -26,7 +26,7 @@ def _email_body(notes: list[Notification]) -> str:
     )
 
 
-def _queue_email(session: Session, to: str, subject: str, body: str) -> None:
+def queue_email(session: Session, to: str, subject: str, body: str) -> None:
     session.add(
         EmailMessage(
             id=new_id("eml"),
@@ -58,7 +58,7 @@ def queue_immediate(session: Session) -> int:
         .order_by(Notification.id)  # type: ignore[arg-type]
     ).all()
     for note, user in rows:
-        _queue_email(session, user.email, f"Coalesce: {note.text[:120]}", _email_body([note]))
+        queue_email(session, user.email, f"Coalesce: {note.text[:120]}", _email_body([note]))
         note.emailed = True
         session.add(note)
     session.flush()
@@ -88,7 +88,7 @@ def queue_daily_digests(session: Session) -> int:
         session.add(pref)
         if not notes:
             continue
-        _queue_email(
+        queue_email(
             session, user.email, f"Coalesce: {len(notes)} update(s) today", _email_body(notes)
         )
         for note in notes:

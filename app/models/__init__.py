@@ -1,6 +1,6 @@
 """SQLModel tables, one module per domain; importing this package registers them all."""
 
-from app.models.accounts import ApiToken, LoginFailure, User
+from app.models.accounts import AccountLink, ApiToken, LoginFailure, PasswordResetRequest, User
 from app.models.activities import (
     Activity,
     ApprovalProcess,
@@ -25,6 +25,7 @@ from app.models.proposals import Proposal, Vote, VoteChange
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "AccountLink",
     "Activity",
     "ApiToken",
     "ApprovalProcess",
@@ -47,6 +48,7 @@ __all__ = [
     "Objective",
     "Organization",
     "OrganizationUser",
+    "PasswordResetRequest",
     "Position",
     "Proposal",
     "ResearchNote",

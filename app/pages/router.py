@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends
 
 from app.deps import storable_parameters
 from app.pages import (
+    account_links,
     activities,
     approvals,
     auth,
@@ -13,6 +14,7 @@ from app.pages import (
     live,
     notifications,
     organizations,
+    profile,
     proposals,
     reports,
     webhooks,
@@ -23,6 +25,7 @@ pages_router = APIRouter(
     dependencies=[Depends(storable_parameters), Depends(verify_csrf)], include_in_schema=False
 )
 pages_router.include_router(auth.router)
+pages_router.include_router(account_links.router)
 pages_router.include_router(home.router)
 pages_router.include_router(organizations.router)
 pages_router.include_router(coalitions.router)
@@ -31,5 +34,6 @@ pages_router.include_router(approvals.router)
 pages_router.include_router(webhooks.router)
 pages_router.include_router(notifications.router)
 pages_router.include_router(proposals.router)
+pages_router.include_router(profile.router)
 pages_router.include_router(live.router)
 pages_router.include_router(reports.router)

@@ -13,30 +13,6 @@ from app.services import activities, approvals, notifications
 from app.settings import get_settings
 from app.worker import Worker
 from tests.conftest import SETUP, World
-from tests.live import free_port
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("COALESCE_SMTP_URL", f"smtp://127.0.0.1:{port}/coalesce@example.org")
-    get_settings.cache_clear()
-    yield inbox, controller, port
-    if controller._thread is not None:  # the retry test stops it itself
-        controller.stop()
-    get_settings.cache_clear()
 
 
 @pytest.fixture
