@@ -29,9 +29,10 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     # `invite`: people arrive only when invited; `open`: anyone may sign up at /signup.
     signup: Literal["invite", "open"] = "invite"
-    password_reset_limit_per_email: int = 3
-    password_reset_limit_per_client: int = 20
-    password_reset_window_seconds: int = 3600
+    # Links mailed on request (password resets, sign-ups), per address and per client.
+    link_request_limit_per_email: int = 3
+    link_request_limit_per_client: int = 20
+    link_request_window_seconds: int = 3600
     session_max_age_seconds: int = 14 * 24 * 3600
     login_failure_limit: int = 10
     login_failure_window_seconds: int = 15 * 60

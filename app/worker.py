@@ -30,8 +30,8 @@ def tasks_for(settings: Settings) -> dict[str, Task]:
     """Tasks that fit in one short transaction."""
     return {
         "forget_old_login_failures": partial(forget_old_login_failures, settings=settings),
-        "forget_old_reset_requests": partial(
-            account_links.forget_old_reset_requests, settings=settings
+        "forget_old_link_requests": partial(
+            account_links.forget_old_link_requests, settings=settings
         ),
         "forget_old_idempotency_keys": forget_old_keys,
         "notice_overdue_steps": notice_overdue_steps,

@@ -53,7 +53,10 @@ def seeded_app(engine: Engine, database_url: str) -> Iterator[Seeded]:
     connection = engine.connect()
     transaction = connection.begin()
     database = Database(connection)
-    settings = Settings(environment="test", database_url=database_url, secret_key=TEST_SECRET)
+    # Open sign-up, so that its routes answer here as any other write does.
+    settings = Settings(
+        environment="test", database_url=database_url, secret_key=TEST_SECRET, signup="open"
+    )
     app = create_app(settings, database=database)
     try:
         with TestClient(app) as client, running_receiver() as receiver:
@@ -147,6 +150,8 @@ def seed(client: TestClient, world: World, webhook_url: str) -> Seeded:
     post(f"/organizations/{pta.id}/users/{sam.id}/invitation")
     post("/password-resets", {"email": sam.email})
     invitation_token, reset_token = _link_tokens(world, sam.email)
+    post("/signups", {"email": "newcomer@example.org"})
+    signup_token = _link_token(world, "newcomer@example.org", "/signup/")
     notes = _ok(client.get("/api/v1/notifications", headers=headers))["items"]
 
     org_ids = [pta.id, union.id]
@@ -167,6 +172,7 @@ def seed(client: TestClient, world: World, webhook_url: str) -> Seeded:
             "webhook": webhook["id"],
             "invitation_token": invitation_token,
             "reset_token": reset_token,
+            "signup_token": signup_token,
         },
         ids={
             "org_id": org_ids,
@@ -191,8 +197,8 @@ def seed(client: TestClient, world: World, webhook_url: str) -> Seeded:
     )
 
 
-def _link_tokens(world: World, email: str) -> tuple[str, str]:
-    """The tokens of the last invitation and password reset mailed to `email`."""
+def _link_token(world: World, email: str, path: str) -> str:
+    """The token of the last link to `path` mailed to `email`."""
     from sqlmodel import select
 
     from app.models import EmailMessage
@@ -203,9 +209,12 @@ def _link_tokens(world: World, email: str) -> tuple[str, str]:
             .where(EmailMessage.to_address == email)
             .order_by(EmailMessage.id)  # type: ignore[arg-type]
         ).all()
-    invitation = re.findall(r"/welcome/(\S+)", "\n".join(bodies))[-1]
-    reset = re.findall(r"/reset-password/(\S+)", "\n".join(bodies))[-1]
-    return invitation, reset
+    return re.findall(re.escape(path) + r"(\S+)", "\n".join(bodies))[-1]
+
+
+def _link_tokens(world: World, email: str) -> tuple[str, str]:
+    """The tokens of the last invitation and password reset mailed to `email`."""
+    return _link_token(world, email, "/welcome/"), _link_token(world, email, "/reset-password/")
 
 
 def _in_days(days: int) -> str:

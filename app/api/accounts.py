@@ -13,6 +13,9 @@ from app.schemas.accounts import (
     PasswordChange,
     PasswordResetCreate,
     PasswordResetUse,
+    SignupComplete,
+    SignupCompleted,
+    SignupCreate,
     TokenCreate,
     TokenCreated,
     TokenRead,
@@ -123,3 +126,30 @@ def accept_invitation(body: InvitationAccept, session: SessionDep) -> None:
     account_links.accept_invitation(
         session, token=body.token, password=body.password, name=body.name
     )
+
+
+@router.post(
+    "/signups",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problems(404, 503),
+)
+def create_signup(
+    body: SignupCreate, request: Request, session: SessionDep, settings: SettingsDep
+) -> None:
+    """With COALESCE_SIGNUP=open, mails a link (1 day) to finish signing up; the answer is
+    the same for an address that has an account. 404 while sign-up is by invitation."""
+    account_links.request_signup(
+        session, settings, email=body.email, address=client_address(request)
+    )
+
+
+@router.post(
+    "/signups/complete",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SignupCompleted,
+    responses=problems(400, 404),
+)
+def complete_signup(body: SignupComplete, session: SessionDep, settings: SettingsDep) -> dict:
+    """Chooses the password and makes the person's organization, which they then admin."""
+    used = account_links.complete_signup(session, settings, token=body.token, signup_in=body)
+    return {"user_id": used.user.id, "organization_id": used.organization_id}

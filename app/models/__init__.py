@@ -1,6 +1,6 @@
 """SQLModel tables, one module per domain; importing this package registers them all."""
 
-from app.models.accounts import AccountLink, ApiToken, LoginFailure, PasswordResetRequest, User
+from app.models.accounts import AccountLink, ApiToken, LinkRequest, LoginFailure, User
 from app.models.activities import (
     Activity,
     ApprovalProcess,
@@ -40,6 +40,7 @@ __all__ = [
     "Goal",
     "IdempotencyRecord",
     "IssueArea",
+    "LinkRequest",
     "LoginFailure",
     "Membership",
     "MembershipChange",
@@ -48,7 +49,6 @@ __all__ = [
     "Objective",
     "Organization",
     "OrganizationUser",
-    "PasswordResetRequest",
     "Position",
     "Proposal",
     "ResearchNote",

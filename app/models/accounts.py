@@ -1,5 +1,5 @@
 """People who sign in, their API tokens, failed sign-ins and the single-use links mailed to
-them (invitations and password resets)."""
+them (invitations, password resets and sign-ups)."""
 
 from datetime import datetime
 
@@ -75,11 +75,12 @@ class AccountLink(SQLModel, table=True):
     used_at: datetime | None = timestamp_field(default=None)
 
 
-class PasswordResetRequest(SQLModel, table=True):
-    """Every request, for known and unknown addresses alike, so throttling neither tells
-    them apart nor forgets across web processes."""
+class LinkRequest(SQLModel, table=True):
+    """Every request for a link by e-mail (a password reset, a sign-up), for known and
+    unknown addresses alike, so throttling neither tells them apart nor forgets across
+    web processes."""
 
-    __tablename__ = "password_reset_request"
+    __tablename__ = "link_request"
 
     id: str = Field(primary_key=True, max_length=40)
     email: str = Field(max_length=254, index=True)

@@ -1,5 +1,5 @@
 """Pages reached from an e-mail: choosing a password from an invitation, asking for a
-password reset and using its link."""
+password reset and using its link, and signing up (when COALESCE_SIGNUP=open)."""
 
 from typing import Any
 
@@ -12,10 +12,11 @@ from starlette.responses import Response
 from app.deps import SessionDep, SettingsDep, client_address
 from app.errors import Invalid, LinkNotValid, MailUnavailable, NotFound, TooManyRequests
 from app.models import AccountLink, Coalition, Organization
+from app.models.organizations import OrganizationKind
 from app.pages.browser_session import start_session
 from app.pages.forms import field_errors, form_values, parse, refuse_unstorable
 from app.pages.templating import render
-from app.schemas.accounts import PasswordResetCreate
+from app.schemas.accounts import PasswordResetCreate, SignupComplete, SignupCreate
 from app.services import account_links
 
 router = APIRouter()
@@ -141,3 +142,77 @@ async def reset_password(request: Request, token: str, session: SessionDep) -> R
     # This browser stays signed in with the new session version; every other one is out.
     start_session(request.session, user.id, user.session_version)
     return render(request, "auth/reset_password.html", {"person": user, "done": True})
+
+
+@router.get("/signup")
+def signup_form(request: Request, settings: SettingsDep) -> Response:
+    account_links.require_open_signup(settings)
+    return render(request, "auth/signup.html", {"errors": {}})
+
+
+@router.post("/signup")
+async def signup(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    account_links.require_open_signup(settings)
+    values = await form_values(request)
+    email = values.get("email") or ""
+    context: dict[str, Any] = {"email": email, "errors": {}}
+    try:
+        refuse_unstorable(values)
+        signup_in = parse(SignupCreate, {"email": email})
+        account_links.request_signup(
+            session, settings, email=signup_in.email, address=client_address(request)
+        )
+    except (ValidationError, Invalid):
+        context["errors"] = {"email": "Enter an e-mail address such as name@example.org."}
+        return render(request, "auth/signup.html", context, status_code=422)
+    except (TooManyRequests, MailUnavailable) as exc:
+        context["errors"] = {"": exc.detail}
+        return render(request, "auth/signup.html", context, status_code=exc.status)
+    context["sent"] = True
+    return render(request, "auth/signup.html", context)
+
+
+def _signup_context(link: AccountLink, session: Session, draft: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "person": account_links.link_owner(session, link),
+        "kinds": [kind.value for kind in OrganizationKind],
+        "draft": draft,
+        "errors": {},
+    }
+
+
+@router.get("/signup/{token}")
+def finish_signup_form(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    account_links.require_open_signup(settings)
+    try:
+        link = _open_link(request, session, token, account_links.SIGNUP)
+    except LinkNotValid as exc:
+        return _link_problem(request, exc, account_links.SIGNUP)
+    draft = {"organization_kind": OrganizationKind.nonprofit.value}
+    return render(request, "auth/signup_finish.html", _signup_context(link, session, draft))
+
+
+@router.post("/signup/{token}")
+async def finish_signup(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    account_links.require_open_signup(settings)
+    values = await form_values(request)
+    try:
+        link = _open_link(request, session, token, account_links.SIGNUP)
+        context = _signup_context(link, session, values)
+        refuse_unstorable(values)
+        signup_in = parse(SignupComplete, {**values, "token": token, "username": None})
+        with session.begin_nested():
+            used = account_links.complete_signup(
+                session, settings, token=token, signup_in=signup_in
+            )
+    except LinkNotValid as exc:
+        return _link_problem(request, exc, account_links.SIGNUP)
+    except (ValidationError, Invalid) as exc:
+        context["errors"] = field_errors(exc)
+        return render(request, "auth/signup_finish.html", context, status_code=422)
+    start_session(request.session, used.user.id, used.user.session_version)
+    return RedirectResponse(used.next_path, status_code=303)

@@ -23,10 +23,15 @@ def _safe_next(value: str | None) -> str:
 
 @router.get("/login")
 def login_form(
-    request: Request, next: str | None = None, signed_out: str | None = None
+    request: Request, settings: SettingsDep, next: str | None = None, signed_out: str | None = None
 ) -> Response:
     notice = "You are signed out of every browser." if signed_out == "everywhere" else None
-    context = {"next": _safe_next(next), "errors": {}, "notice": notice}
+    context = {
+        "next": _safe_next(next),
+        "errors": {},
+        "notice": notice,
+        "signup_open": settings.signup == "open",
+    }
     return render(request, "auth/login.html", context)
 
 

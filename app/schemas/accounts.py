@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field, StringConstraints
 
+from app.models.organizations import OrganizationKind
 from app.schemas.base import Input, Name, Output, ShortText
 from app.schemas.organizations import Password
 
@@ -69,3 +70,20 @@ class InvitationAccept(Input):
     token: LinkToken = Field(description="The token at the end of the e-mailed link.")
     password: Password
     name: ShortText | None = None
+
+
+class SignupCreate(Input):
+    email: EmailStr
+
+
+class SignupComplete(Input):
+    token: LinkToken = Field(description="The token at the end of the e-mailed link.")
+    password: Password
+    name: Name
+    organization_name: Name
+    organization_kind: OrganizationKind
+
+
+class SignupCompleted(Output):
+    user_id: str
+    organization_id: str

@@ -30,15 +30,16 @@ from app.ids import new_id
 from app.models import (
     AccountLink,
     Coalition,
+    LinkRequest,
     Organization,
     OrganizationUser,
-    PasswordResetRequest,
     User,
 )
 from app.models.organizations import OrganizationKind, OrgRole
 from app.principal import Principal
+from app.schemas.accounts import SignupComplete
 from app.schemas.coalitions import MembershipCreate
-from app.schemas.organizations import OrganizationUserCreate
+from app.schemas.organizations import OrganizationCreate, OrganizationUserCreate
 from app.security import hash_password, hash_token
 from app.services import access, accounts, coalitions, organizations
 from app.settings import Settings
@@ -47,10 +48,14 @@ log = logging.getLogger("coalesce.mail")
 
 INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind of link, not a secret)
-INVITATION_LIFETIME = timedelta(days=7)
-RESET_LIFETIME = timedelta(hours=1)
+SIGNUP = "signup"
+LIFETIMES = {
+    INVITATION: timedelta(days=7),
+    PASSWORD_RESET: timedelta(hours=1),
+    SIGNUP: timedelta(days=1),
+}
 # Paths of the pages that take each kind of link; the token follows.
-LINK_PATHS = {INVITATION: "/welcome/", PASSWORD_RESET: "/reset-password/"}
+LINK_PATHS = {INVITATION: "/welcome/", PASSWORD_RESET: "/reset-password/", SIGNUP: "/signup/"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class LinkUsed:
 
     user: User
     next_path: str
+    organization_id: str | None = None
 
 
 # Sending -------------------------------------------------------------------------------
@@ -100,7 +106,7 @@ def _issue(
         )
     )
     plain = secrets.token_urlsafe(32)
-    lifetime = INVITATION_LIFETIME if purpose == INVITATION else RESET_LIFETIME
+    lifetime = LIFETIMES[purpose]
     moment = clock.now()
     session.add(
         AccountLink(
@@ -353,48 +359,51 @@ def accept_invitation(
     return LinkUsed(user=user, next_path=_landing(session, link))
 
 
-# Password resets -----------------------------------------------------------------------
+# Links on request: password resets and sign-ups ----------------------------------------
 
 
 def _recent_requests(session: Session, settings: Settings, **where: str) -> int:
-    since = clock.now() - timedelta(seconds=settings.password_reset_window_seconds)
-    column = {"email": PasswordResetRequest.email, "address": PasswordResetRequest.address}
+    since = clock.now() - timedelta(seconds=settings.link_request_window_seconds)
+    column = {"email": LinkRequest.email, "address": LinkRequest.address}
     ((name, value),) = where.items()
     return session.exec(
         select(func.count())
-        .select_from(PasswordResetRequest)
-        .where(column[name] == value, PasswordResetRequest.created_at >= since)
+        .select_from(LinkRequest)
+        .where(column[name] == value, LinkRequest.created_at >= since)
     ).one()
+
+
+def _record_request(session: Session, settings: Settings, *, email: str, address: str) -> None:
+    """Count a request for a link, or refuse one too many for the address or the client.
+
+    Known and unknown addresses are counted alike, so a 429 tells them apart no more
+    than the answer does.
+    """
+    _require_mail(settings)
+    minutes = settings.link_request_window_seconds // 60
+    if _recent_requests(session, settings, email=email) >= settings.link_request_limit_per_email:
+        raise TooManyRequests(
+            f"Several links were asked for this address already. Try again in {minutes} minutes.",
+            retry_after=settings.link_request_window_seconds,
+        )
+    if (
+        _recent_requests(session, settings, address=address)
+        >= settings.link_request_limit_per_client
+    ):
+        raise TooManyRequests(
+            f"Too many links were asked for from here. Try again in {minutes} minutes.",
+            retry_after=settings.link_request_window_seconds,
+        )
+    session.add(LinkRequest(id=new_id("lrq"), email=email, address=address, created_at=clock.now()))
+    session.flush()
 
 
 def request_password_reset(
     session: Session, settings: Settings, *, email: str, address: str
 ) -> None:
-    """Mail a reset link if the address has an account; the caller learns nothing either way.
-
-    Known and unknown addresses take the same path up to the mail itself (both are recorded
-    and throttled alike), so neither the answer nor a 429 tells them apart.
-    """
+    """Mail a reset link if the address has an account; the caller learns nothing either way."""
     email = accounts.normalize_email(email)
-    _require_mail(settings)
-    minutes = settings.password_reset_window_seconds // 60
-    if _recent_requests(session, settings, email=email) >= settings.password_reset_limit_per_email:
-        raise TooManyRequests(
-            f"Several links were asked for this address already. Try again in {minutes} minutes.",
-            retry_after=settings.password_reset_window_seconds,
-        )
-    if (
-        _recent_requests(session, settings, address=address)
-        >= settings.password_reset_limit_per_client
-    ):
-        raise TooManyRequests(
-            f"Too many password resets from here. Try again in {minutes} minutes.",
-            retry_after=settings.password_reset_window_seconds,
-        )
-    session.add(
-        PasswordResetRequest(id=new_id("prr"), email=email, address=address, created_at=clock.now())
-    )
-    session.flush()
+    _record_request(session, settings, email=email, address=address)
     user = accounts.find_user(session, email)
     if user is None:
         return
@@ -414,6 +423,71 @@ def request_password_reset(
     _send(session, settings, to=user.email, subject="Choose a new Coalesce password", body=body)
 
 
+def require_open_signup(settings: Settings) -> None:
+    """Sign-up exists only when COALESCE_SIGNUP=open; otherwise it is not there at all."""
+    if settings.signup != "open":
+        raise NotFound("Coalesce is by invitation here: ask an organization on it to add you.")
+
+
+def request_signup(session: Session, settings: Settings, *, email: str, address: str) -> None:
+    """Mail a link that finishes signing up (COALESCE_SIGNUP=open only). The answer is the
+    same for an address that has an account; its mail says so and how to sign in instead."""
+    require_open_signup(settings)
+    email = accounts.normalize_email(email)
+    _record_request(session, settings, email=email, address=address)
+    user = accounts.find_user(session, email)
+    if user is not None and user.password_hash is not None:
+        login = settings.public_url.rstrip("/")
+        body = "\n".join(
+            [
+                "Hello,",
+                "",
+                "Someone (we hope you) asked to sign up for Coalesce with this address, which",
+                f"already has an account. Log in at {login}/login, or choose a new password",
+                f"at {login}/forgot-password.",
+            ]
+        )
+        _send(session, settings, to=email, subject="You already have a Coalesce account", body=body)
+        return
+    user = user or accounts.create_user(session, email=email)
+    url = link_url(settings, SIGNUP, _issue(session, user, SIGNUP))
+    body = "\n".join(
+        [
+            "Hello,",
+            "",
+            "Finish signing up for Coalesce: choose a password and name your organization.",
+            "The link works once, for 1 day:",
+            url,
+            "",
+            "If you did not ask, ignore this e-mail.",
+        ]
+    )
+    _send(session, settings, to=email, subject="Finish signing up for Coalesce", body=body)
+
+
+def complete_signup(
+    session: Session, settings: Settings, *, token: str, signup_in: SignupComplete
+) -> LinkUsed:
+    """Follow a sign-up link: the person chooses a password and makes their organization,
+    of which they become the admin."""
+    require_open_signup(settings)
+    link = find_link(session, token, SIGNUP)
+    user = link_owner(session, link)
+    user.password_hash = hash_password(signup_in.password)
+    user.name = signup_in.name
+    link.used_at = clock.now()
+    session.add_all([user, link])
+    session.flush()
+    organization = organizations.create_organization(
+        session,
+        accounts.principal_for(session, user),
+        OrganizationCreate(name=signup_in.organization_name, kind=signup_in.organization_kind),
+    )
+    return LinkUsed(
+        user=user, next_path=f"/organizations/{organization.id}", organization_id=organization.id
+    )
+
+
 def reset_password(session: Session, *, token: str, password: str) -> User:
     """Set the new password and end the person's other browser sessions (API tokens stay)."""
     link = find_link(session, token, PASSWORD_RESET)
@@ -427,10 +501,10 @@ def reset_password(session: Session, *, token: str, password: str) -> User:
     return user
 
 
-def forget_old_reset_requests(session: Session, *, settings: Settings) -> int:
+def forget_old_link_requests(session: Session, *, settings: Settings) -> int:
     """Housekeeping for the worker: requests older than the window no longer count."""
-    cutoff = clock.now() - timedelta(seconds=settings.password_reset_window_seconds)
+    cutoff = clock.now() - timedelta(seconds=settings.link_request_window_seconds)
     result = session.exec(  # type: ignore[call-overload]
-        delete(PasswordResetRequest).where(PasswordResetRequest.created_at < cutoff)
+        delete(LinkRequest).where(LinkRequest.created_at < cutoff)
     )
     return result.rowcount or 0

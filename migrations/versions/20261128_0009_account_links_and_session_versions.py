@@ -1,5 +1,5 @@
-"""People arrive by e-mail: single-use links (invitations, password resets), password
-reset requests for throttling, a session version per person (sign out everywhere) and
+"""People arrive by e-mail: single-use links (invitations, password resets, sign-ups), link
+requests for throttling, a session version per person (sign out everywhere) and
 their time zone.
 
 Revision ID: 0009
@@ -23,23 +23,19 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
-        "password_reset_request",
+        "link_request",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
         sa.Column("address", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_reset_request")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_link_request")),
     )
-    with op.batch_alter_table("password_reset_request", schema=None) as batch_op:
+    with op.batch_alter_table("link_request", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_link_request_address"), ["address"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_password_reset_request_address"), ["address"], unique=False
+            batch_op.f("ix_link_request_created_at"), ["created_at"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_password_reset_request_created_at"), ["created_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_password_reset_request_email"), ["email"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_link_request_email"), ["email"], unique=False)
 
     op.create_table(
         "account_link",
@@ -100,9 +96,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_account_link_user_id"))
 
     op.drop_table("account_link")
-    with op.batch_alter_table("password_reset_request", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_password_reset_request_email"))
-        batch_op.drop_index(batch_op.f("ix_password_reset_request_created_at"))
-        batch_op.drop_index(batch_op.f("ix_password_reset_request_address"))
+    with op.batch_alter_table("link_request", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_link_request_email"))
+        batch_op.drop_index(batch_op.f("ix_link_request_created_at"))
+        batch_op.drop_index(batch_op.f("ix_link_request_address"))
 
-    op.drop_table("password_reset_request")
+    op.drop_table("link_request")

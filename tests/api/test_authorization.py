@@ -73,6 +73,15 @@ CASES = {
         "POST", "/api/v1/password-resets/use", {"token": "made-up", "password": "long enough"},
         **everyone(400), anonymous=400,
     ),
+    # Sign-up is by invitation here (the default): the routes are not there for anyone.
+    ("POST", "/api/v1/signups"): Case(
+        "POST", "/api/v1/signups", {"email": "someone@example.org"}, **everyone(404), anonymous=404,
+    ),
+    ("POST", "/api/v1/signups/complete"): Case(
+        "POST", "/api/v1/signups/complete",
+        {"token": "made-up", "password": "long enough", "name": "N", "organization_name": "O", "organization_kind": "other"},
+        **everyone(404), anonymous=404,
+    ),
     ("POST", "/api/v1/invitations/accept"): Case(
         "POST", "/api/v1/invitations/accept", {"token": "made-up", "password": "long enough"},
         **everyone(400), anonymous=400,

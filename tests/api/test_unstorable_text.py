@@ -87,6 +87,8 @@ def valid_writes(w: Seeded) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]
         ("POST", "/api/v1/password-resets"): ("/api/v1/password-resets", {"email": "someone@example.org"}),
         ("POST", "/api/v1/password-resets/use"): ("/api/v1/password-resets/use", {"token": n["reset_token"], "password": "a long new password"}),
         ("POST", "/api/v1/invitations/accept"): ("/api/v1/invitations/accept", {"token": n["invitation_token"], "password": "a long new password", "name": "Sam"}),
+        ("POST", "/api/v1/signups"): ("/api/v1/signups", {"email": "another.newcomer@example.org"}),
+        ("POST", "/api/v1/signups/complete"): ("/api/v1/signups/complete", {"token": n["signup_token"], "password": "a long new password", "name": "Nia", "organization_name": "Eastside Food Bank", "organization_kind": "nonprofit"}),
         ("PATCH", "/api/v1/webhooks/{webhook_id}"): (f"/api/v1/webhooks/{n['webhook']}", {"url": w.receiver_url, "event_types": ["*"], "description": "CRM"}),
     }  # fmt: skip
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.main import create_app
-from app.models import PasswordResetRequest
+from app.models import LinkRequest
 from app.schemas.organizations import OrganizationUserCreate
 from app.services import account_links, accounts
 from app.settings import get_settings
@@ -57,14 +57,14 @@ def test_an_invitation_arrives_by_smtp_and_its_link_works(committed, smtp):
         assert me.json()["organizations"][0]["name"] == "Maple PTA"
 
 
-def test_old_reset_requests_are_forgotten_by_the_worker(committed, clock):
+def test_old_link_requests_are_forgotten_by_the_worker(committed, clock):
     _, database = committed
     settings = get_settings()
     with database.session() as session:
         account_links.request_password_reset(
             session, settings, email="nobody@example.org", address="10.0.0.1"
         )
-    clock.shift(timedelta(seconds=settings.password_reset_window_seconds + 1))
-    assert Worker(database, settings).run_once()["forget_old_reset_requests"] == 1
+    clock.shift(timedelta(seconds=settings.link_request_window_seconds + 1))
+    assert Worker(database, settings).run_once()["forget_old_link_requests"] == 1
     with database.session() as session:
-        assert session.exec(select(PasswordResetRequest)).all() == []
+        assert session.exec(select(LinkRequest)).all() == []
