@@ -30,6 +30,7 @@ def tasks_for(settings: Settings) -> dict[str, Task]:
     """Tasks that fit in one short transaction."""
     return {
         "forget_old_login_failures": partial(forget_old_login_failures, settings=settings),
+        "send_requested_links": partial(account_links.send_requested_links, settings=settings),
         "forget_old_link_requests": partial(
             account_links.forget_old_link_requests, settings=settings
         ),

@@ -198,11 +198,16 @@ def seed(client: TestClient, world: World, webhook_url: str) -> Seeded:
 
 
 def _link_token(world: World, email: str, path: str) -> str:
-    """The token of the last link to `path` mailed to `email`."""
+    """The token of the last link to `path` mailed to `email` (requests for links answered
+    first, as the worker would)."""
     from sqlmodel import select
 
     from app.models import EmailMessage
+    from app.services import account_links
 
+    with world.database.session() as session:
+        opened = Settings(environment="test", secret_key=TEST_SECRET, signup="open")
+        account_links.send_requested_links(session, settings=opened)
     with world.database.session() as session:
         bodies = session.exec(
             select(EmailMessage.body)

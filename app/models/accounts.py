@@ -83,6 +83,10 @@ class LinkRequest(SQLModel, table=True):
     __tablename__ = "link_request"
 
     id: str = Field(primary_key=True, max_length=40)
+    purpose: str = Field(max_length=20)
     email: str = Field(max_length=254, index=True)
     address: str = Field(max_length=64, index=True)
     created_at: datetime = timestamp_field(index=True)
+    # Answered by the worker, not the request: the request then does the same work for an
+    # address with an account as for one without.
+    handled_at: datetime | None = timestamp_field(default=None)

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from app import clock
+from app.concurrency import claimable
 from app.delivery import mail
 from app.errors import (
     Conflict,
@@ -373,12 +374,13 @@ def _recent_requests(session: Session, settings: Settings, **where: str) -> int:
     ).one()
 
 
-def _record_request(session: Session, settings: Settings, *, email: str, address: str) -> None:
-    """Count a request for a link, or refuse one too many for the address or the client.
-
-    Known and unknown addresses are counted alike, so a 429 tells them apart no more
-    than the answer does.
-    """
+def _record_request(
+    session: Session, settings: Settings, *, purpose: str, email: str, address: str
+) -> None:
+    """Record a request for a link, for the worker to answer, or refuse one too many for
+    the address or the client. Every address takes this same path (the same queries, the
+    same insert, the same answer), so neither the answer, its timing nor a 429 tells an
+    address with an account from one without."""
     _require_mail(settings)
     minutes = settings.link_request_window_seconds // 60
     if _recent_requests(session, settings, email=email) >= settings.link_request_limit_per_email:
@@ -394,16 +396,59 @@ def _record_request(session: Session, settings: Settings, *, email: str, address
             f"Too many links were asked for from here. Try again in {minutes} minutes.",
             retry_after=settings.link_request_window_seconds,
         )
-    session.add(LinkRequest(id=new_id("lrq"), email=email, address=address, created_at=clock.now()))
+    session.add(
+        LinkRequest(
+            id=new_id("lrq"), purpose=purpose, email=email, address=address, created_at=clock.now()
+        )
+    )
     session.flush()
 
 
 def request_password_reset(
     session: Session, settings: Settings, *, email: str, address: str
 ) -> None:
-    """Mail a reset link if the address has an account; the caller learns nothing either way."""
+    """Ask for a reset link: the worker mails one if the address has an account."""
     email = accounts.normalize_email(email)
-    _record_request(session, settings, email=email, address=address)
+    _record_request(session, settings, purpose=PASSWORD_RESET, email=email, address=address)
+
+
+def require_open_signup(settings: Settings) -> None:
+    """Sign-up exists only when COALESCE_SIGNUP=open; otherwise it is not there at all."""
+    if settings.signup != "open":
+        raise NotFound("Coalesce is by invitation here: ask an organization on it to add you.")
+
+
+def request_signup(session: Session, settings: Settings, *, email: str, address: str) -> None:
+    """Ask for a link that finishes signing up (COALESCE_SIGNUP=open only); the worker
+    mails it, or, to an address that has an account, the way to log in instead."""
+    require_open_signup(settings)
+    email = accounts.normalize_email(email)
+    _record_request(session, settings, purpose=SIGNUP, email=email, address=address)
+
+
+def send_requested_links(session: Session, *, settings: Settings) -> int:
+    """For the worker: answer each recorded request by e-mail, once."""
+    pending = session.exec(
+        claimable(
+            session,
+            select(LinkRequest)
+            .where(LinkRequest.handled_at.is_(None))  # type: ignore[union-attr]
+            .order_by(LinkRequest.id)  # type: ignore[arg-type]
+            .limit(100),
+        )
+    ).all()
+    for request in pending:
+        if request.purpose == PASSWORD_RESET:
+            _mail_reset_link(session, settings, request.email)
+        elif settings.signup == "open":  # sign-up may have closed since
+            _mail_signup_link(session, settings, request.email)
+        request.handled_at = clock.now()
+        session.add(request)
+    session.flush()
+    return len(pending)
+
+
+def _mail_reset_link(session: Session, settings: Settings, email: str) -> None:
     user = accounts.find_user(session, email)
     if user is None:
         return
@@ -423,18 +468,7 @@ def request_password_reset(
     _send(session, settings, to=user.email, subject="Choose a new Coalesce password", body=body)
 
 
-def require_open_signup(settings: Settings) -> None:
-    """Sign-up exists only when COALESCE_SIGNUP=open; otherwise it is not there at all."""
-    if settings.signup != "open":
-        raise NotFound("Coalesce is by invitation here: ask an organization on it to add you.")
-
-
-def request_signup(session: Session, settings: Settings, *, email: str, address: str) -> None:
-    """Mail a link that finishes signing up (COALESCE_SIGNUP=open only). The answer is the
-    same for an address that has an account; its mail says so and how to sign in instead."""
-    require_open_signup(settings)
-    email = accounts.normalize_email(email)
-    _record_request(session, settings, email=email, address=address)
+def _mail_signup_link(session: Session, settings: Settings, email: str) -> None:
     user = accounts.find_user(session, email)
     if user is not None and user.password_hash is not None:
         login = settings.public_url.rstrip("/")
@@ -505,6 +539,9 @@ def forget_old_link_requests(session: Session, *, settings: Settings) -> int:
     """Housekeeping for the worker: requests older than the window no longer count."""
     cutoff = clock.now() - timedelta(seconds=settings.link_request_window_seconds)
     result = session.exec(  # type: ignore[call-overload]
-        delete(LinkRequest).where(LinkRequest.created_at < cutoff)
+        delete(LinkRequest).where(
+            LinkRequest.created_at < cutoff,
+            LinkRequest.handled_at.is_not(None),  # type: ignore[union-attr]
+        )
     )
     return result.rowcount or 0

@@ -68,3 +68,19 @@ def test_old_link_requests_are_forgotten_by_the_worker(committed, clock):
     assert Worker(database, settings).run_once()["forget_old_link_requests"] == 1
     with database.session() as session:
         assert session.exec(select(LinkRequest)).all() == []
+
+
+def test_the_worker_answers_reset_requests_by_smtp_for_known_addresses_only(committed, smtp):
+    _, database = committed
+    inbox, _, _ = smtp
+    settings = get_settings()
+    world = World(database)
+    dana = world.user("dana", password="dana's password")
+    with database.session() as session:
+        for email in (dana.email, "nobody@example.org"):
+            account_links.request_password_reset(session, settings, email=email, address="10.0.0.1")
+    done = Worker(database, settings).run_once()
+    assert done["send_requested_links"] == 2
+    assert "/reset-password/" in received(inbox, dana.email)
+    assert not any("nobody@example.org" in envelope.rcpt_tos for envelope in inbox.messages)
+    assert Worker(database, settings).run_once()["send_requested_links"] == 0  # answered once
