@@ -1,9 +1,9 @@
 """People arrive by e-mail: single-use links that set a password, mailed as invitations
-(7 days) and password resets (1 hour).
+(7 days), password resets (1 hour) and sign-ups (1 day).
 
 A link's token is 256 random bits shown only in the e-mail; the database keeps its hash,
 so reading the table opens no account. Mailing a new link of a kind makes the person's
-older unused ones of that kind stop working.
+older unused ones of that kind stop working; using any link ends all the others.
 """
 
 import logging
@@ -327,6 +327,19 @@ def link_owner(session: Session, link: AccountLink) -> User:
     return user
 
 
+def _spend(session: Session, link: AccountLink) -> None:
+    """Use the link up, and with it every other unused link of the person: once a password
+    is chosen, an older invitation or reset link in a mailbox must not change it again."""
+    session.exec(  # type: ignore[call-overload]
+        delete(AccountLink).where(
+            AccountLink.user_id == link.user_id,
+            AccountLink.id != link.id,
+            AccountLink.used_at.is_(None),  # type: ignore[union-attr]
+        )
+    )
+    link.used_at = clock.now()
+
+
 def _check_password(password: str) -> None:
     if len(password) < accounts.MIN_PASSWORD_LENGTH:
         raise Invalid.field(
@@ -354,7 +367,7 @@ def accept_invitation(
     user.password_hash = hash_password(password)
     if name and name.strip():
         user.name = name.strip()[:200]
-    link.used_at = clock.now()
+    _spend(session, link)
     session.add_all([user, link])
     session.flush()
     return LinkUsed(user=user, next_path=_landing(session, link))
@@ -509,7 +522,7 @@ def complete_signup(
     user = link_owner(session, link)
     user.password_hash = hash_password(signup_in.password)
     user.name = signup_in.name
-    link.used_at = clock.now()
+    _spend(session, link)
     session.add_all([user, link])
     session.flush()
     organization = organizations.create_organization(
@@ -529,7 +542,7 @@ def reset_password(session: Session, *, token: str, password: str) -> User:
     user = link_owner(session, link)
     user.password_hash = hash_password(password)
     user.session_version += 1
-    link.used_at = clock.now()
+    _spend(session, link)
     session.add_all([user, link])
     session.flush()
     return user

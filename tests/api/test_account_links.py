@@ -429,3 +429,25 @@ def test_inviting_by_email_needs_a_name_and_not_both_kinds(client, world, conven
         headers=world.headers(dana),
     )
     assert_problem(bad, 422)
+
+
+def test_choosing_a_password_ends_every_other_link_of_the_person(client, world, database, lead):
+    invite_person(client, world, lead)
+    invitation = link_token(database, "new.person@example.org", "/welcome/")
+    client.post("/api/v1/password-resets", json={"email": "new.person@example.org"})
+    reset = link_token(database, "new.person@example.org", "/reset-password/")
+    assert (
+        client.post(
+            "/api/v1/password-resets/use", json={"token": reset, "password": PASSWORD}
+        ).status_code
+        == 204
+    )
+    # The invitation still in the mailbox can no longer change the password.
+    late = client.post(
+        "/api/v1/invitations/accept", json={"token": invitation, "password": "someone else's"}
+    )
+    assert_problem(late, 400)
+    assert (
+        client.get("/api/v1/me", headers=basic_auth("new.person@example.org", PASSWORD)).status_code
+        == 200
+    )
