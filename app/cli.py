@@ -81,12 +81,15 @@ def seed_demo(
         bool, typer.Option("--if-empty", help="Do nothing when the database has users.")
     ] = False,
 ) -> None:
-    """Fill the database with a believable demo and print its logins."""
-    from app.demo import DEMO_PASSWORD, demo_logins, seed
+    """Fill the database with a believable demo and print its logins (and, in development,
+    the invitations waiting in the e-mail outbox, so a newcomer's first link can be followed)."""
+    from app.demo import DEMO_PASSWORD, demo_logins, invitations_waiting, seed
 
+    settings = get_settings()
     with _database().session() as session:
-        seeded = seed(session, only_if_empty=if_empty)
+        seeded = seed(session, settings, only_if_empty=if_empty)
         demo_present = accounts_exist(session, demo_logins()[0][0])
+        waiting = invitations_waiting(session) if settings.environment == "development" else []
     if not seeded:
         typer.echo("The database already has users; demo not seeded again.")
     if not demo_present:
@@ -94,6 +97,11 @@ def seed_demo(
     typer.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, description in demo_logins():
         typer.echo(f"  {email:<34} {description}")
+    if waiting:
+        typer.echo("Invitations in the e-mail outbox (open a link to arrive as the invitee):")
+    for message in waiting:
+        typer.echo(f"  To {message.to_address}: {message.subject}")
+        typer.echo("".join(f"    {line}\n" for line in message.body.splitlines() if "://" in line))
 
 
 def accounts_exist(session: Session, email: str) -> bool:

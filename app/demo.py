@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app import clock
-from app.models import IssueArea, Organization, User
+from app.models import EmailMessage, IssueArea, Organization, User
 from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
 from app.models.proposals import ProposalKind
 from app.principal import Principal
@@ -37,6 +37,7 @@ from app.schemas.organizations import (
 from app.schemas.proposals import CommentCreate, ProposalCreate, VoteCast
 from app.schemas.reports import ReportSend
 from app.services import (
+    account_links,
     accounts,
     activities,
     approvals,
@@ -47,8 +48,10 @@ from app.services import (
     reports,
 )
 from app.services import organizations as service
+from app.settings import Settings
 
 DEMO_PASSWORD = "coalesce-demo"  # noqa: S105 (printed for the demo on purpose)
+DEMO_INVITEE = "director@westsidelibrary.example.org"
 
 ISSUE_AREAS = {
     "literacy": ("Early literacy", "Reading by third grade: tutoring, libraries, screening."),
@@ -142,7 +145,7 @@ def demo_logins() -> list[tuple[str, str]]:
     return logins + [(email, description) for email, _, _, _, description in PEOPLE]
 
 
-def seed(session: Session, *, only_if_empty: bool = False) -> bool:
+def seed(session: Session, settings: Settings, *, only_if_empty: bool = False) -> bool:
     """Create the demo; False when `only_if_empty` and the database has users already."""
     if only_if_empty and session.exec(select(User.id).limit(1)).first() is not None:
         return False
@@ -222,7 +225,31 @@ def seed(session: Session, *, only_if_empty: bool = False) -> bool:
     _seed_stances(session, root, organizations, areas, literacy_coalition)
     _seed_list(session, literacy_coalition)
     _seed_report_upward(session, organizations["state_pta"])
+    # A library not yet on Coalesce, invited by e-mail: its link waits in the outbox.
+    account_links.invite_to_coalition(
+        session,
+        dana,
+        settings,
+        literacy_coalition,
+        MembershipCreate(
+            invite_email=DEMO_INVITEE,
+            organization_name="Westside Community Library",
+            note="Libraries keep children reading all summer: we would value your voice.",
+        ),
+    )
     return True
+
+
+def invitations_waiting(session: Session) -> list[EmailMessage]:
+    """Invitation e-mails not sent yet, oldest first: without an SMTP server in development,
+    the way to follow one."""
+    return list(
+        session.exec(
+            select(EmailMessage)
+            .where(EmailMessage.status == "pending", EmailMessage.body.contains("/welcome/"))  # type: ignore[attr-defined]
+            .order_by(EmailMessage.id)  # type: ignore[arg-type]
+        )
+    )
 
 
 def _seed_stances(

@@ -50,3 +50,20 @@ class TooManyRequests(DomainError):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class LinkNotValid(DomainError):
+    """A link from an e-mail that cannot be used: unknown (mistyped, tampered with or
+    replaced by a newer one), already used, or expired. `reason` says which."""
+
+    status, title, slug = 400, "Link not valid", "link-not-valid"
+
+    def __init__(self, detail: str, *, reason: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+class MailUnavailable(DomainError):
+    """Coalesce has no way to send e-mail, so it cannot send a link that only e-mail carries."""
+
+    status, title, slug = 503, "E-mail is not set up", "mail-unavailable"

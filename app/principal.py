@@ -10,6 +10,9 @@ class Principal:
     name: str = ""
     is_platform_admin: bool = False
     roles: dict[str, str] = field(default_factory=dict)
+    # The person's session version when this principal was loaded; a browser session
+    # signed with an older one has been signed out everywhere.
+    session_version: int = 1
 
     def role_in(self, organization_id: str) -> str | None:
         return self.roles.get(organization_id)

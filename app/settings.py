@@ -24,8 +24,16 @@ class Settings(BaseSettings):
     webhook_allow_private_urls: bool = False
     webhook_retry_schedule: str = "0,5,300,1800,7200,18000,36000,36000"
     smtp_url: str | None = None
-    # Where links in e-mail point (the list's reply and unsubscribe links): this site's address.
+    # Where links in e-mails point (invitations, resets, the list's unsubscribe links).
+    # Never taken from a request's Host header: a forged one would mail people a
+    # password-reset link to someone else's site.
     public_url: str = "http://127.0.0.1:8000"
+    # `invite`: people arrive only when invited; `open`: anyone may sign up at /signup.
+    signup: Literal["invite", "open"] = "invite"
+    # Links mailed on request (password resets, sign-ups), per address and per client.
+    link_request_limit_per_email: int = 3
+    link_request_limit_per_client: int = 20
+    link_request_window_seconds: int = 3600
     session_max_age_seconds: int = 14 * 24 * 3600
     login_failure_limit: int = 10
     login_failure_window_seconds: int = 15 * 60

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.api.idempotency import forget_old_keys
 from app.db import Database
 from app.delivery import mail, webhooks
-from app.services import proposals
+from app.services import account_links, proposals
 from app.services.accounts import forget_old_login_failures
 from app.services.approvals import notice_overdue_steps
 from app.settings import Settings
@@ -30,6 +30,10 @@ def tasks_for(settings: Settings) -> dict[str, Task]:
     """Tasks that fit in one short transaction."""
     return {
         "forget_old_login_failures": partial(forget_old_login_failures, settings=settings),
+        "send_requested_links": partial(account_links.send_requested_links, settings=settings),
+        "forget_old_link_requests": partial(
+            account_links.forget_old_link_requests, settings=settings
+        ),
         "forget_old_idempotency_keys": forget_old_keys,
         "notice_overdue_steps": notice_overdue_steps,
         "close_due_proposals": proposals.close_due_proposals,

@@ -2,6 +2,7 @@
 generated requests at every route: the ids they aim at, the token that opens them, and a
 guard that keeps webhook addresses from being looked up anywhere but on this machine."""
 
+import re
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,7 +53,10 @@ def seeded_app(engine: Engine, database_url: str) -> Iterator[Seeded]:
     connection = engine.connect()
     transaction = connection.begin()
     database = Database(connection)
-    settings = Settings(environment="test", database_url=database_url, secret_key=TEST_SECRET)
+    # Open sign-up, so that its routes answer here as any other write does.
+    settings = Settings(
+        environment="test", database_url=database_url, secret_key=TEST_SECRET, signup="open"
+    )
     app = create_app(settings, database=database)
     try:
         with TestClient(app) as client, running_receiver() as receiver:
@@ -85,10 +89,13 @@ def _ok(response: Any) -> dict[str, Any]:
     return response.json() if response.content else {}
 
 
+SEEDED_PASSWORD = "dana's password"
+
+
 def seed(client: TestClient, world: World, webhook_url: str) -> Seeded:
     """Dana admins the State PTA (convener and lead of a coalition) and the Education
     Association (a joined member whose one-step approval process holds an open letter)."""
-    dana = world.user("dana")
+    dana = world.user("dana", password=SEEDED_PASSWORD)
     sam = world.user("sam")
     pta = world.organization(dana, name="State PTA", reports_to="state@example.org")
     union = world.organization(dana, name="Education Association", kind="union")
@@ -139,6 +146,12 @@ def seed(client: TestClient, world: World, webhook_url: str) -> Seeded:
     webhook = post("/webhooks", {"url": webhook_url, "organization_id": pta.id})
     delivery = post(f"/webhooks/{webhook['id']}/test")
     spare_token = post("/tokens", {"name": "spare"})
+    # Sam has not chosen a password: an invitation and a reset link, read from the outbox.
+    post(f"/organizations/{pta.id}/users/{sam.id}/invitation")
+    post("/password-resets", {"email": sam.email})
+    invitation_token, reset_token = _link_tokens(world, sam.email)
+    post("/signups", {"email": "newcomer@example.org"})
+    signup_token = _link_token(world, "newcomer@example.org", "/signup/")
     notes = _ok(client.get("/api/v1/notifications", headers=headers))["items"]
 
     org_ids = [pta.id, union.id]
@@ -157,6 +170,9 @@ def seed(client: TestClient, world: World, webhook_url: str) -> Seeded:
             "approval": approval["items"][0]["id"],
             "proposal": proposal["id"],
             "webhook": webhook["id"],
+            "invitation_token": invitation_token,
+            "reset_token": reset_token,
+            "signup_token": signup_token,
         },
         ids={
             "org_id": org_ids,
@@ -179,6 +195,31 @@ def seed(client: TestClient, world: World, webhook_url: str) -> Seeded:
             "notification_id": [n["id"] for n in notes] or ["ntf_none"],
         },
     )
+
+
+def _link_token(world: World, email: str, path: str) -> str:
+    """The token of the last link to `path` mailed to `email` (requests for links answered
+    first, as the worker would)."""
+    from sqlmodel import select
+
+    from app.models import EmailMessage
+    from app.services import account_links
+
+    with world.database.session() as session:
+        opened = Settings(environment="test", secret_key=TEST_SECRET, signup="open")
+        account_links.send_requested_links(session, settings=opened)
+    with world.database.session() as session:
+        bodies = session.exec(
+            select(EmailMessage.body)
+            .where(EmailMessage.to_address == email)
+            .order_by(EmailMessage.id)  # type: ignore[arg-type]
+        ).all()
+    return re.findall(re.escape(path) + r"(\S+)", "\n".join(bodies))[-1]
+
+
+def _link_tokens(world: World, email: str) -> tuple[str, str]:
+    """The tokens of the last invitation and password reset mailed to `email`."""
+    return _link_token(world, email, "/welcome/"), _link_token(world, email, "/reset-password/")
 
 
 def _in_days(days: int) -> str:

@@ -1,13 +1,27 @@
-"""Tokens and `/me`."""
+"""Tokens, `/me`, and the links people get by e-mail (password resets, invitations)."""
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit
 from app.api.openapi import problems
-from app.deps import SessionDep
-from app.schemas.accounts import MeRead, MyOrganization, TokenCreate, TokenCreated, TokenRead
+from app.deps import SessionDep, SettingsDep, client_address
+from app.schemas.accounts import (
+    InvitationAccept,
+    MeRead,
+    MeUpdate,
+    MyOrganization,
+    PasswordChange,
+    PasswordResetCreate,
+    PasswordResetUse,
+    SignupComplete,
+    SignupCompleted,
+    SignupCreate,
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
+)
 from app.schemas.base import PageOut
-from app.services import accounts
+from app.services import account_links, accounts, profiles
 
 router = APIRouter(tags=["accounts"])
 
@@ -37,15 +51,105 @@ def revoke_token(token_id: str, session: SessionDep, principal: CurrentPrincipal
     accounts.revoke_token(session, principal, token_id)
 
 
-@router.get("/me", response_model=MeRead)
-def get_me(session: SessionDep, principal: CurrentPrincipal) -> MeRead:
+def _me(session: SessionDep, principal: CurrentPrincipal) -> MeRead:
     return MeRead(
         id=principal.user_id,
         email=principal.email,
-        name=principal.name,
         is_platform_admin=principal.is_platform_admin,
         organizations=[
             MyOrganization(id=o.id, name=o.name, kind=o.kind, role=role)
             for o, role in accounts.my_organizations(session, principal)
         ],
+        **profiles.profile(session, principal),
     )
+
+
+@router.get("/me", response_model=MeRead)
+def get_me(session: SessionDep, principal: CurrentPrincipal) -> MeRead:
+    return _me(session, principal)
+
+
+@router.patch("/me", response_model=MeRead)
+def update_me(body: MeUpdate, session: SessionDep, principal: CurrentPrincipal) -> MeRead:
+    """Name, time zone (an IANA name) and how often notifications are e-mailed."""
+    profiles.update_profile(session, principal, body)
+    return _me(session, principal)
+
+
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+def set_my_password(body: PasswordChange, session: SessionDep, principal: CurrentPrincipal) -> None:
+    """A new password, given the current one (422 naming `current` when it is wrong).
+    Browser sessions end; API tokens keep working."""
+    profiles.change_password(session, principal, body)
+
+
+@router.delete("/me/sessions", status_code=status.HTTP_204_NO_CONTENT)
+def delete_my_sessions(session: SessionDep, principal: CurrentPrincipal) -> None:
+    """Ends every browser session of the caller, in every web process; API tokens stay."""
+    profiles.sign_out_everywhere(session, principal)
+
+
+@router.post(
+    "/password-resets",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problems(503),
+)
+def create_password_reset(
+    body: PasswordResetCreate, request: Request, session: SessionDep, settings: SettingsDep
+) -> None:
+    """Mails a single-use link (1 hour) if the address has an account. The answer is the
+    same either way; too many requests for one address or from one client are a 429."""
+    account_links.request_password_reset(
+        session, settings, email=body.email, address=client_address(request)
+    )
+
+
+@router.post(
+    "/password-resets/use",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(400),
+)
+def set_password_from_reset(body: PasswordResetUse, session: SessionDep) -> None:
+    """Sets the new password from an e-mailed link (400 when the link is unknown, used or
+    expired) and ends the person's browser sessions; their API tokens keep working."""
+    account_links.reset_password(session, token=body.token, password=body.password)
+
+
+@router.post(
+    "/invitations/accept",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(400),
+)
+def accept_invitation(body: InvitationAccept, session: SessionDep) -> None:
+    """Chooses the invited person's password from an e-mailed link (400 when the link is
+    unknown, used or expired); they then sign in like anyone else."""
+    account_links.accept_invitation(
+        session, token=body.token, password=body.password, name=body.name
+    )
+
+
+@router.post(
+    "/signups",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problems(404, 503),
+)
+def create_signup(
+    body: SignupCreate, request: Request, session: SessionDep, settings: SettingsDep
+) -> None:
+    """With COALESCE_SIGNUP=open, mails a link (1 day) to finish signing up; the answer is
+    the same for an address that has an account. 404 while sign-up is by invitation."""
+    account_links.request_signup(
+        session, settings, email=body.email, address=client_address(request)
+    )
+
+
+@router.post(
+    "/signups/complete",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SignupCompleted,
+    responses=problems(400, 404),
+)
+def complete_signup(body: SignupComplete, session: SessionDep, settings: SettingsDep) -> dict:
+    """Chooses the password and makes the person's organization, which they then admin."""
+    used = account_links.complete_signup(session, settings, token=body.token, signup_in=body)
+    return {"user_id": used.user.id, "organization_id": used.organization_id}

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
-from app.deps import SessionDep
+from app.deps import SessionDep, SettingsDep
 from app.pagination import whole
 from app.schemas.base import PageOut
 from app.schemas.coalitions import (
@@ -22,8 +22,8 @@ from app.schemas.coalitions import (
     MembershipRead,
     MembershipUpdate,
 )
+from app.services import account_links, goals
 from app.services import coalitions as service
-from app.services import goals
 
 router = APIRouter(tags=["coalitions"])
 
@@ -116,11 +116,17 @@ def list_members(
     responses=problems(403, 404, 409),
 )
 def invite_member(
-    coalition_id: str, body: MembershipCreate, session: SessionDep, principal: CurrentPrincipal
+    coalition_id: str,
+    body: MembershipCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
 ) -> dict:
     """A lead invites an organization; on a listed coalition, an organization's admin may
-    ask to join (status `requested`, accepted or refused by a lead)."""
-    return service.invite(session, principal, coalition_id, body)
+    ask to join (status `requested`, accepted or refused by a lead). An organization not
+    yet on Coalesce is invited by `invite_email` and `organization_name`: it is created with
+    that person as its first admin, who is mailed a link to choose a password and answer."""
+    return account_links.invite_to_coalition(session, principal, settings, coalition_id, body)
 
 
 @router.get(

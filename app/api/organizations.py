@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
-from app.deps import SessionDep
+from app.deps import SessionDep, SettingsDep
 from app.models.organizations import Organization
 from app.schemas.base import PageOut
 from app.schemas.organizations import (
@@ -21,6 +21,7 @@ from app.schemas.organizations import (
     ResearchNoteCreate,
     ResearchNoteRead,
 )
+from app.services import account_links
 from app.services import organizations as service
 
 router = APIRouter(tags=["organizations"])
@@ -109,9 +110,33 @@ def list_organization_users(
     responses=problems(403, 404, 409),
 )
 def add_organization_user(
-    org_id: str, body: OrganizationUserCreate, session: SessionDep, principal: CurrentPrincipal
+    org_id: str,
+    body: OrganizationUserCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
 ) -> dict:
-    return service.add_user(session, principal, org_id, body)
+    """Without a password, the person is mailed an invitation (a link valid 7 days)."""
+    return account_links.add_person(session, principal, settings, org_id, body)
+
+
+@router.post(
+    "/organizations/{org_id}/users/{user_id}/invitation",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problems(403, 404, 409),
+)
+def send_invitation_again(
+    org_id: str,
+    user_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+) -> None:
+    """Mails a fresh invitation to someone who has not chosen a password yet (409 once
+    they have); the earlier link stops working."""
+    account_links.send_invitation_again(
+        session, principal, settings, organization_id=org_id, user_id=user_id
+    )
 
 
 @router.patch(

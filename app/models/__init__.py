@@ -1,6 +1,6 @@
 """SQLModel tables, one module per domain; importing this package registers them all."""
 
-from app.models.accounts import ApiToken, LoginFailure, User
+from app.models.accounts import AccountLink, ApiToken, LinkRequest, LoginFailure, User
 from app.models.activities import (
     Activity,
     ApprovalProcess,
@@ -27,6 +27,7 @@ from app.models.reports import SentReport
 from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "AccountLink",
     "Activity",
     "ApiToken",
     "ApprovalProcess",
@@ -41,6 +42,7 @@ __all__ = [
     "Goal",
     "IdempotencyRecord",
     "IssueArea",
+    "LinkRequest",
     "ListOptOut",
     "LoginFailure",
     "Membership",

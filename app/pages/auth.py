@@ -22,8 +22,17 @@ def _safe_next(value: str | None) -> str:
 
 
 @router.get("/login")
-def login_form(request: Request, next: str | None = None) -> Response:
-    return render(request, "auth/login.html", {"next": _safe_next(next), "errors": {}})
+def login_form(
+    request: Request, settings: SettingsDep, next: str | None = None, signed_out: str | None = None
+) -> Response:
+    notice = "You are signed out of every browser." if signed_out == "everywhere" else None
+    context = {
+        "next": _safe_next(next),
+        "errors": {},
+        "notice": notice,
+        "signup_open": settings.signup == "open",
+    }
+    return render(request, "auth/login.html", context)
 
 
 @router.post("/login")
@@ -53,7 +62,7 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
         return render(
             request, "auth/login.html", {**context, "errors": {"": exc.detail}}, status_code=429
         )
-    start_session(request.session, principal.user_id)
+    start_session(request.session, principal.user_id, principal.session_version)
     return RedirectResponse(next_path, status_code=303)
 
 

@@ -54,10 +54,11 @@ class BrowserSessionMiddleware:
         return "; ".join(parts)
 
 
-def start_session(session: dict[str, Any], user_id: str) -> None:
-    """Signing in gets a fresh CSRF token, so a token seen before sign-in is worthless after."""
+def start_session(session: dict[str, Any], user_id: str, session_version: int = 1) -> None:
+    """Signing in gets a fresh CSRF token, so a token seen before sign-in is worthless after.
+    The person's session version goes in too: raising it ends this session everywhere."""
     session.clear()
-    session.update({"uid": user_id, "csrf": new_csrf_token()})
+    session.update({"uid": user_id, "sv": session_version, "csrf": new_csrf_token()})
 
 
 def end_session(session: dict[str, Any]) -> None:

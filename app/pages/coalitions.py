@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.deps import SessionDep
+from app.deps import SessionDep, SettingsDep
 from app.errors import Invalid, NotFound
 from app.models.coalitions import (
     GUIDELINE_FIELDS,
@@ -48,6 +48,7 @@ from app.schemas.coalitions import (
 from app.schemas.proposals import ProposalCreate
 from app.services import (
     access,
+    account_links,
     accounts,
     activities,
     approvals,
@@ -336,10 +337,15 @@ async def propose_guidelines(
 
 @router.post("/coalitions/{coalition_id}/members")
 async def invite(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+    request: Request,
+    coalition_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PagePrincipal,
 ) -> Response:
     def save(values: dict[str, Any]) -> None:
-        coalitions.invite(session, principal, coalition_id, parse(MembershipCreate, values))
+        invite_in = parse(MembershipCreate, values)
+        account_links.invite_to_coalition(session, principal, settings, coalition_id, invite_in)
 
     return await _coalition_act(
         request, session, principal, coalition_id, "members", "coalitions/_members.html", save,

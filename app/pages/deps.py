@@ -43,7 +43,8 @@ async def verify_csrf(request: Request) -> None:
 def _page_principal(request: Request, session: SessionDep) -> Principal:
     user_id = request.session.get("uid")
     principal = accounts.principal_for_user_id(session, user_id) if user_id else None
-    if principal is None:
+    # Sessions from before "sign out everywhere" (or a password reset) carry an older version.
+    if principal is None or request.session.get("sv", 1) != principal.session_version:
         raise LoginRequired(request.url.path)
     return principal
 

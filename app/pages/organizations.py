@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.deps import SessionDep
+from app.deps import SessionDep, SettingsDep
 from app.models.activities import JOIN_COALITION
 from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
 from app.pages.deps import PagePrincipal
@@ -33,7 +33,7 @@ from app.schemas.organizations import (
     OrganizationUserUpdate,
     PositionPut,
 )
-from app.services import access, approvals
+from app.services import access, account_links, approvals
 from app.services import organizations as service
 from app.services.alignment import KIND_WORDS
 
@@ -233,14 +233,39 @@ async def add_issue_area(
 
 @router.post("/organizations/{org_id}/users")
 async def add_user(
-    request: Request, org_id: str, session: SessionDep, principal: PagePrincipal
+    request: Request,
+    org_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PagePrincipal,
 ) -> Response:
     def save(values: dict[str, Any]) -> None:
-        service.add_user(session, principal, org_id, parse(OrganizationUserCreate, values))
+        person = parse(OrganizationUserCreate, values)
+        account_links.add_person(session, principal, settings, org_id, person)
 
     return await _act(
         request, session, principal, org_id, "people", "organizations/_people.html", save,
-        notice="Person added.",
+        notice="Person added. Anyone without a password gets an e-mail to choose one.",
+    )  # fmt: skip
+
+
+@router.post("/organizations/{org_id}/users/{user_id}/invitation")
+async def send_invitation_again(
+    request: Request,
+    org_id: str,
+    user_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PagePrincipal,
+) -> Response:
+    def save(_values: dict[str, Any]) -> None:
+        account_links.send_invitation_again(
+            session, principal, settings, organization_id=org_id, user_id=user_id
+        )
+
+    return await _act(
+        request, session, principal, org_id, "people", "organizations/_people.html", save,
+        notice="Invitation sent again. The earlier link no longer works.",
     )  # fmt: skip
 
 

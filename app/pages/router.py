@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends
 
 from app.deps import storable_parameters
 from app.pages import (
+    account_links,
     activities,
     approvals,
     auth,
@@ -14,6 +15,7 @@ from app.pages import (
     messages,
     notifications,
     organizations,
+    profile,
     proposals,
     reports,
     webhooks,
@@ -24,6 +26,7 @@ pages_router = APIRouter(
     dependencies=[Depends(storable_parameters), Depends(verify_csrf)], include_in_schema=False
 )
 pages_router.include_router(auth.router)
+pages_router.include_router(account_links.router)
 pages_router.include_router(home.router)
 pages_router.include_router(organizations.router)
 pages_router.include_router(coalitions.router)
@@ -32,6 +35,7 @@ pages_router.include_router(approvals.router)
 pages_router.include_router(webhooks.router)
 pages_router.include_router(notifications.router)
 pages_router.include_router(proposals.router)
+pages_router.include_router(profile.router)
 pages_router.include_router(live.router)
 pages_router.include_router(reports.router)
 pages_router.include_router(messages.router)

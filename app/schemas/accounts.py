@@ -1,10 +1,16 @@
 """Shapes of users, tokens and `/me`."""
 
 from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import EmailStr, Field, StringConstraints
 
-from app.schemas.base import Input, Name, Output
+from app.models.organizations import OrganizationKind
+from app.schemas.base import Input, Name, Output, ShortText
+from app.schemas.organizations import Password
+
+# A link's token as the e-mail carried it; anything longer is not one of ours.
+LinkToken = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class TokenCreate(Input):
@@ -34,3 +40,50 @@ class MeRead(Output):
     name: str
     is_platform_admin: bool
     organizations: list[MyOrganization]
+    time_zone: str = Field(description="IANA name; pages show and take times in it.")
+    notification_email: Literal["immediate", "daily", "off"] = Field(
+        description="How often notifications are e-mailed."
+    )
+
+
+class MeUpdate(Input):
+    name: ShortText | None = None
+    time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    notification_email: Literal["immediate", "daily", "off"] | None = None
+
+
+class PasswordChange(Input):
+    current: Annotated[str, StringConstraints(max_length=200)]
+    new: Password
+
+
+class PasswordResetCreate(Input):
+    email: EmailStr
+
+
+class PasswordResetUse(Input):
+    token: LinkToken = Field(description="The token at the end of the e-mailed link.")
+    password: Password
+
+
+class InvitationAccept(Input):
+    token: LinkToken = Field(description="The token at the end of the e-mailed link.")
+    password: Password
+    name: ShortText | None = None
+
+
+class SignupCreate(Input):
+    email: EmailStr
+
+
+class SignupComplete(Input):
+    token: LinkToken = Field(description="The token at the end of the e-mailed link.")
+    password: Password
+    name: Name
+    organization_name: Name
+    organization_kind: OrganizationKind
+
+
+class SignupCompleted(Output):
+    user_id: str
+    organization_id: str

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import EmailStr, Field, StringConstraints, field_validator, model_validator
 
 from app.models.coalitions import (
     ActivityApproval,
@@ -162,7 +162,12 @@ class CoalitionDetail(CoalitionRead):
 
 
 class MembershipCreate(Input):
-    organization_id: Id
+    """An organization on Coalesce by `organization_id`, or one not yet on it by
+    `invite_email` and `organization_name` (created with that person as its first admin)."""
+
+    organization_id: Id | None = None
+    invite_email: EmailStr | None = None
+    organization_name: Name | None = None
     engagement: Engagement | None = None
     roles: Tags = Field(default_factory=list)
     note: MediumText | None = None
@@ -170,6 +175,16 @@ class MembershipCreate(Input):
     commitment_hours_per_month: Hours | None = None
     game_plan: GamePlan | None = None
     game_plan_note: MediumText | None = None
+
+    @model_validator(mode="after")
+    def _one_organization(self) -> "MembershipCreate":
+        if self.invite_email is None and self.organization_id is None:
+            raise ValueError("Name an organization, or an e-mail address and a name to invite.")
+        if self.invite_email is not None and self.organization_id is not None:
+            raise ValueError("Name an organization or an e-mail address, not both.")
+        if self.invite_email is not None and self.organization_name is None:
+            raise ValueError("Give the name of the organization to invite.")
+        return self
 
 
 class MembershipUpdate(Input):

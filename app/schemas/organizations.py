@@ -1,7 +1,7 @@
 """Shapes of organizations, their users, issue areas, positions and research notes."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StringConstraints
 
@@ -98,6 +98,9 @@ class OrganizationUserRead(Output):
     email: str
     name: str
     role: str
+    status: Literal["active", "invited"] = Field(
+        description="`invited`: has not chosen a password (and signed in) yet."
+    )
     created_at: datetime
 
 

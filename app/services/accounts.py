@@ -66,6 +66,7 @@ def principal_for(session: Session, user: User) -> Principal:
         name=user.name,
         is_platform_admin=user.is_platform_admin,
         roles={org_id: role for org_id, role in rows},
+        session_version=user.session_version,
     )
 
 

@@ -217,7 +217,8 @@ def add_objective(
 ) -> dict[str, Any]:
     goal, coalition = _visible_goal(session, principal, goal_id)
     access.require_joined_admin(session, principal, coalition)
-    if objective_in.assignee_organization_id:
+    # An empty id is checked too: it names no member (and no row the foreign key accepts).
+    if objective_in.assignee_organization_id is not None:
         _check_members(
             session,
             coalition.id,
@@ -272,7 +273,7 @@ def update_objective(
     for required in ("title", "done"):
         if required in values and values[required] is None:
             raise Invalid.field(["body", required], "This field cannot be empty.")
-    if values.get("assignee_organization_id"):
+    if values.get("assignee_organization_id") is not None:
         _check_members(
             session,
             coalition.id,

@@ -117,6 +117,8 @@ def _user_row(link: OrganizationUser, user: User) -> dict:
         "email": user.email,
         "name": user.name,
         "role": link.role,
+        # No password yet: invited, and not yet signed in.
+        "status": "invited" if user.password_hash is None else "active",
         "created_at": link.created_at,
     }
 

@@ -17,7 +17,7 @@ from app.api.deps import _if_match
 from app.errors import PreconditionFailed
 from app.schemas.base import UNSTORABLE, Input
 from tests.api.test_conventions import assert_problem
-from tests.seeded import Seeded, lookups_on_this_machine_only, seeded_app
+from tests.seeded import SEEDED_PASSWORD, Seeded, lookups_on_this_machine_only, seeded_app
 
 WRITES = {"post", "put", "patch"}
 
@@ -86,6 +86,13 @@ def valid_writes(w: Seeded) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]
         ("POST", "/api/v1/coalitions/{coalition_id}/messages"): (f"/api/v1/coalitions/{coalition}/messages", {"subject": "Hearing", "body": "Tuesday", "organization_id": n["pta"]}),
         ("POST", "/api/v1/organizations/{org_id}/reports"): (f"{org}/reports", {"start": "2026-01-01", "end": "2026-03-31", "note": "We learned"}),
         ("POST", "/api/v1/webhooks"): ("/api/v1/webhooks", {"url": w.receiver_url, "event_types": ["*"], "organization_id": n["pta"], "description": "CRM"}),
+        ("PATCH", "/api/v1/me"): ("/api/v1/me", {"name": "Dana", "time_zone": "Europe/Paris", "notification_email": "daily"}),
+        ("POST", "/api/v1/me/password"): ("/api/v1/me/password", {"current": SEEDED_PASSWORD, "new": "a long new password"}),
+        ("POST", "/api/v1/password-resets"): ("/api/v1/password-resets", {"email": "someone@example.org"}),
+        ("POST", "/api/v1/password-resets/use"): ("/api/v1/password-resets/use", {"token": n["reset_token"], "password": "a long new password"}),
+        ("POST", "/api/v1/invitations/accept"): ("/api/v1/invitations/accept", {"token": n["invitation_token"], "password": "a long new password", "name": "Sam"}),
+        ("POST", "/api/v1/signups"): ("/api/v1/signups", {"email": "another.newcomer@example.org"}),
+        ("POST", "/api/v1/signups/complete"): ("/api/v1/signups/complete", {"token": n["signup_token"], "password": "a long new password", "name": "Nia", "organization_name": "Eastside Food Bank", "organization_kind": "nonprofit"}),
         ("PATCH", "/api/v1/webhooks/{webhook_id}"): (f"/api/v1/webhooks/{n['webhook']}", {"url": w.receiver_url, "event_types": ["*"], "description": "CRM"}),
     }  # fmt: skip
 

@@ -196,3 +196,27 @@ def test_the_demo_has_a_thread_with_a_reply_and_a_report_sent(demo):
     state = named(Organization, "Riverside State PTA")
     [sent] = session.exec(select(SentReport).where(SentReport.organization_id == state.id)).all()
     assert sent.sent_to == state.reports_to == "advocacy@nationalpta.example.org"
+
+
+def test_the_demo_prints_the_invitation_waiting_in_the_outbox(cli_env, monkeypatch):
+    """In development, without an SMTP server, seed-demo prints the library's invitation:
+    its link opens the page the invitee would reach from the e-mail."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    monkeypatch.setenv("COALESCE_ENVIRONMENT", "development")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    runner.invoke(cli, ["migrate"])
+    seeded = runner.invoke(cli, ["seed-demo"])
+    assert seeded.exit_code == 0, seeded.output
+    assert "Invitations in the e-mail outbox" in seeded.output
+    assert "To director@westsidelibrary.example.org" in seeded.output
+    [path] = re.findall(r"http://127\.0\.0\.1:8000(/welcome/\S+)", seeded.output)
+    with TestClient(create_app(get_settings())) as client:
+        page = client.get(path)
+        assert page.status_code == 200 and "Westside Community Library" in page.text
+        assert "Read by Third Grade Coalition" in page.text

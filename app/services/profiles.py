@@ -1,0 +1,74 @@
+"""A person's own profile: name, time zone, how often we e-mail, password, and signing out
+everywhere."""
+
+from functools import cache
+from zoneinfo import available_timezones
+
+from sqlmodel import Session
+
+from app.errors import Invalid, NotFound
+from app.models import User
+from app.principal import Principal
+from app.schemas.accounts import MeUpdate, PasswordChange
+from app.security import hash_password, verify_password
+from app.services import notifications
+
+
+@cache
+def time_zones() -> list[str]:
+    """The IANA names a person may choose, sorted; read once from the system's database."""
+    return sorted(available_timezones() | {"UTC"})
+
+
+def _me(session: Session, principal: Principal) -> User:
+    user = session.get(User, principal.user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def profile(session: Session, principal: Principal) -> dict[str, str]:
+    user = _me(session, principal)
+    return {
+        "name": user.name,
+        "time_zone": user.time_zone,
+        "notification_email": notifications.preference(session, user.id),
+    }
+
+
+def update_profile(session: Session, principal: Principal, changes: MeUpdate) -> dict[str, str]:
+    user = _me(session, principal)
+    if changes.time_zone is not None:
+        if changes.time_zone not in time_zones():
+            raise Invalid.field(
+                ["body", "time_zone"], "Choose a time zone from the list, such as America/Chicago."
+            )
+        user.time_zone = changes.time_zone
+    if changes.name is not None:
+        user.name = changes.name
+    session.add(user)
+    if changes.notification_email is not None:
+        notifications.set_preference(session, principal, changes.notification_email)
+    session.flush()
+    return profile(session, principal)
+
+
+def change_password(session: Session, principal: Principal, change: PasswordChange) -> User:
+    """A new password, given the current one; other browser sessions end (API tokens stay)."""
+    user = _me(session, principal)
+    if not verify_password(change.current, user.password_hash):
+        raise Invalid.field(["body", "current"], "That is not your current password.")
+    user.password_hash = hash_password(change.new)
+    user.session_version += 1
+    session.add(user)
+    session.flush()
+    return user
+
+
+def sign_out_everywhere(session: Session, principal: Principal) -> User:
+    """End every browser session of the person, in every web process; API tokens stay."""
+    user = _me(session, principal)
+    user.session_version += 1
+    session.add(user)
+    session.flush()
+    return user
