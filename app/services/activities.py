@@ -482,28 +482,36 @@ def decisions_views(
     found: dict[str, list[dict[str, Any]]] = {activity.id: [] for activity in activities}
     if not activities:
         return found
+    # Plain rows, not entities: a letter of a large coalition shows hundreds of decisions,
+    # and loading each into the session costs more than reading it.
     rows = session.exec(
-        select(SignOnDecision, Organization.name)
+        select(
+            SignOnDecision.activity_id,
+            SignOnDecision.organization_id,
+            Organization.name,
+            SignOnDecision.status,
+            SignOnDecision.comment,
+            SignOnDecision.decided_at,
+            SignOnDecision.version,
+        )
         .join(Organization, Organization.id == SignOnDecision.organization_id)
         .where(SignOnDecision.activity_id.in_(list(found)))  # type: ignore[attr-defined]
         .order_by(Organization.name)
     ).all()
-    own = (
-        set(principal.roles)
-        if not principal.is_platform_admin
-        else {d.organization_id for d, _ in rows}
-    )
+    own = set(principal.roles)
+    if principal.is_platform_admin:
+        own = {row.organization_id for row in rows}
     views = approvals.views_for_activities(session, activities, full_for=own)
-    for decision, organization_name in rows:
-        found[decision.activity_id].append(
+    for activity_id, organization_id, name, status, comment, decided_at, version in rows:
+        found[activity_id].append(
             {
-                "organization_id": decision.organization_id,
-                "organization_name": organization_name,
-                "status": decision.status,
-                "comment": decision.comment,
-                "decided_at": decision.decided_at,
-                "version": decision.version,
-                "approval": views.get((decision.activity_id, decision.organization_id)),
+                "organization_id": organization_id,
+                "organization_name": name,
+                "status": status,
+                "comment": comment,
+                "decided_at": decided_at,
+                "version": version,
+                "approval": views.get((activity_id, organization_id)),
             }
         )
     return found
