@@ -108,7 +108,11 @@ class Server:
             "COALESCE_LOG_LEVEL": "WARNING",
         }
         command = [sys.executable, "-m", "uvicorn", *target, "--port", str(self.port)]
-        command += ["--log-level", "warning", "--no-access-log", "--workers", str(processes)]
+        command += ["--log-level", "warning", "--no-access-log"]
+        if processes > 1:
+            # As `coalesce serve --workers` runs them (see app/serving.py).
+            command = [sys.executable, "-m", "bench.serve", target[0], str(self.port)]
+            command += [str(processes), *target[1:]]
         # The servers' own output (errors, if any) goes to a log beside the data, not the table.
         self.log = (CACHE / "servers.log").open("a")
         self.process = subprocess.Popen(  # noqa: S603 (our own interpreter)
