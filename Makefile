@@ -38,7 +38,9 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# wrk drives the servers (Debian: apt-get install -y wrk); the data set is cached in var/bench.
 bench: $(TEST_STAMP)
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
 	$(BIN)/python -m bench.api
 
 bench-webhooks: $(TEST_STAMP)

@@ -42,7 +42,9 @@ def serve(
     migrations.upgrade(settings.database_url)
     if workers > 1:
         # Each process builds its own app; sessions are signed cookies, so any serves anyone.
-        uvicorn.run(
+        from app.serving import run_processes
+
+        config = uvicorn.Config(
             "app.main:serve_app",
             factory=True,
             host=host,
@@ -53,6 +55,7 @@ def serve(
             # A process still importing on a busy machine is not a dead one.
             timeout_worker_healthcheck=30,
         )
+        run_processes(config)
         return
     app = create_app(settings, run_worker=worker)
     uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True)

@@ -64,6 +64,12 @@ class Database:
         if isinstance(bind, Connection):
             options["join_transaction_mode"] = "create_savepoint"
         self._factory = sessionmaker(bind=bind, **options)
+        # Readers are marked on the engine they use, so opening a session takes no
+        # connection: it is taken on the first query, in whichever thread runs it.
+        self._read_only_factory = self._factory
+        if isinstance(bind, Engine):
+            reader = bind.execution_options(**{READ_ONLY: True})
+            self._read_only_factory = sessionmaker(bind=reader, **options)
 
     @contextmanager
     def session(self, *, read_only: bool = False) -> Iterator[Session]:
@@ -71,9 +77,7 @@ class Database:
 
         `read_only` lets SQLite readers run beside a writer instead of queueing behind it.
         """
-        session: Session = self._factory()
-        if read_only and isinstance(self.bind, Engine):
-            session.connection(execution_options={READ_ONLY: True})
+        session: Session = (self._read_only_factory if read_only else self._factory)()
         try:
             yield session
             session.commit()

@@ -1,11 +1,13 @@
 """Typed dependencies every route needs from a request, API or page: the database session,
 the settings, the caller's address, and the check that its parameters can be stored."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.db import Database
 from app.errors import Invalid
@@ -17,7 +19,7 @@ def get_database(request: Request) -> Database:
     return request.app.state.database
 
 
-def get_settings_of(request: Request) -> Settings:
+async def get_settings_of(request: Request) -> Settings:
     """The settings `create_app` was given, which tests choose, not the cached global ones."""
     return request.app.state.settings
 
@@ -27,11 +29,31 @@ SettingsDep = Annotated[Settings, Depends(get_settings_of)]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def _session(request: Request) -> Iterator[Session]:
+async def _session(request: Request) -> AsyncIterator[Session]:
     # scope="function": the transaction commits before the response leaves.
+    # Dependencies written `async def` run on the event loop, and a `def` one costs a trip
+    # through the thread pool each: opening a session touches no database (the connection
+    # is taken on first use, in the endpoint's thread), and ending a read-only one is a
+    # COMMIT of nothing, so only a write's commit goes to a thread.
     read_only = request.method in SAFE_METHODS
-    with get_database(request).session(read_only=read_only) as session:
+    unit = get_database(request).session(read_only=read_only)
+    session = unit.__enter__()
+    try:
         yield session
+    except BaseException as exc:
+        await _end(unit, read_only, exc)
+        raise
+    await _end(unit, read_only, None)
+
+
+async def _end(
+    unit: AbstractContextManager[Session], read_only: bool, exc: BaseException | None
+) -> None:
+    exit_args = (type(exc), exc, exc.__traceback__) if exc else (None, None, None)
+    if read_only:
+        unit.__exit__(*exit_args)
+    else:
+        await run_in_threadpool(unit.__exit__, *exit_args)
 
 
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
@@ -41,7 +63,7 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def storable_parameters(request: Request) -> None:
+async def storable_parameters(request: Request) -> None:
     """Path and query parameters end up in queries as text: one that no backend can hold
     (a NUL, say, from `%00`) is a 422 naming it before anything looks it up."""
     parameters = [

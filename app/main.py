@@ -29,6 +29,9 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("coalesce")
 
 
+_TELEMETRY_OFF = {"tracing": False, "metrics": False, "logs": False}
+
+
 class _CoalesceApp(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         # Outside Starlette's ServerErrorMiddleware, which answers an unexpected error
@@ -62,6 +65,9 @@ def create_app(
             worker.stop()
 
     app = _CoalesceApp(
+        # No OpenTelemetry provider is configured here: asking whether one is, on every
+        # request, costs more than the request's own routing.
+        telemetry=_TELEMETRY_OFF,
         title="Coalesce",
         version="1.0",
         description="The working space of advocacy coalitions.",

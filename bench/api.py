@@ -1,56 +1,93 @@
-"""`make bench`: Coalesce's organization list against bare Starlette + sqlite3 on the same data.
+"""`make bench`: Coalesce's API reads against bare Starlette on the same data, with wrk.
 
-Each server runs as its own uvicorn process; one async load generator drives it with
-a fixed concurrency for a fixed time and reports requests/s and latency percentiles.
+For each backend (SQLite, and PostgreSQL when COALESCE_BENCH_POSTGRES_URL or
+COALESCE_TEST_POSTGRES_URL names a server) and each number of processes, both servers
+run on the same cached data set (bench/data.py); every request is measured with wrk
+(2 threads, 32 connections, a Lua script choosing a random path from a list per request)
+after a warm-up, the bare server and Coalesce alternating. The event list is measured on
+a log of 10,000 and one of 1,000,000 events: the two should read the same.
 """
 
-import asyncio
+import json
 import os
+import random
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy.engine import make_url
 
-from app import migrate
-from app.db import Database, build_engine
-from app.models.organizations import OrganizationKind
-from app.principal import Principal
-from app.schemas.organizations import OrganizationCreate
-from app.services import accounts, organizations
+from app.pagination import encode_cursor
+from bench.data import BenchData, prepare
 
-ROWS = 1_000
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
-PATH = "/api/v1/organizations?limit=50"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+EVENTS_LARGE = int(os.environ.get("BENCH_EVENTS", "1000000"))
+EVENTS_SMALL = 10_000
+CACHE = Path(os.environ.get("BENCH_CACHE", "var/bench"))
+BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgresql").split(",")
+# An optional filter: only requests whose name contains one of these words.
+ONLY = [word for word in os.environ.get("BENCH_ONLY", "").split(",") if word]
+
+LUA = """
+local paths = {%(paths)s}
+local auth = %(auth)s
+math.randomseed(os.time())
+request = function()
+  local headers = {}
+  if auth ~= "" then headers["Authorization"] = auth end
+  return wrk.format("GET", paths[math.random(#paths)], headers)
+end
+done = function(summary, latency, requests)
+  local errors = summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout
+  local shape = '{"requests": %%d, "seconds": %%f, "p50": %%f, "p99": %%f, "errors": %%d}'
+  io.write(string.format("BENCH " .. shape .. "\\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3,
+    latency:percentile(99) / 1e3, errors))
+end
+"""
 
 
-def seed(url: str) -> str:
-    database = Database(build_engine(url))
-    with database.session() as session:
-        # The rows belong to someone else: the caller is an ordinary member of two.
-        owner = accounts.create_user(session, email="owner@example.org", name="Owner")
-        user = accounts.create_user(session, email="bench@example.org", name="Bench")
-        for n in range(ROWS):
-            creator = user if n < 2 else owner
-            organizations.create_organization(
-                session,
-                Principal(user_id=creator.id, email=creator.email),
-                OrganizationCreate(
-                    name=f"Organization {n}",
-                    kind=OrganizationKind.nonprofit,
-                    staff_count=n % 20,
-                    expertise=["literacy", "testimony"],
-                    communities=["families"],
-                ),
-            )
-        principal = accounts.principal_for(session, user)
-        _, token = accounts.create_token(session, principal, name="bench")
-    return token
+@dataclass
+class Probe:
+    """One request the table reports: its paths, and whether the bare server answers it."""
+
+    name: str
+    paths: list[str]
+    bare: bool = False
+
+
+def probes(data: BenchData, small: BenchData) -> list[tuple[Probe, BenchData]]:
+    rng = random.Random(7)  # noqa: S311 (picking paths, not secrets)
+    ids = data.organization_ids
+    pages = [f"/api/v1/organizations?limit=50&cursor={encode_cursor(i)}" for i in ids[:1000]]
+    by_id = [f"/api/v1/organizations/{i}" for i in ids[1000:]]
+
+    def event_pages(events: int) -> list[str]:
+        # Cursors anywhere in the log, as a follower far behind or up to date would send.
+        return [
+            f"/api/v1/events?limit=50&cursor={encode_cursor(f'0.{rng.randrange(events)}')}"
+            for _ in range(500)
+        ]
+
+    return [
+        (Probe("GET /healthz", ["/healthz"], bare=True), data),
+        (Probe("GET /api/v1/organizations?limit=50&cursor=…", pages, bare=True), data),
+        (Probe("GET /api/v1/organizations/{id}", by_id, bare=True), data),
+        (Probe("GET /api/v1/coalitions/{id}", [f"/api/v1/coalitions/{data.coalition_id}"]), data),
+        (Probe("GET /api/v1/activities/{id}", [f"/api/v1/activities/{data.activity_id}"]), data),
+        (Probe("GET /api/v1/approvals", ["/api/v1/approvals?limit=50"]), data),
+        (Probe(f"GET /api/v1/events, {small.events:,} events", event_pages(small.events)), small),
+        (Probe(f"GET /api/v1/events, {data.events:,} events", event_pages(data.events)), data),
+    ]
 
 
 def free_port() -> int:
@@ -59,76 +96,145 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(target: list[str], env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-        [sys.executable, "-m", "uvicorn", *target, "--port", str(port), "--log-level", "warning"],
-        env={**os.environ, **env},
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(f"{base}/healthz", timeout=0.5)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    return process, base
+class Server:
+    """One uvicorn serving `target` on a free port, with `processes` workers."""
 
-
-async def load(base: str, headers: dict[str, str]) -> dict[str, float]:
-    latencies: list[float] = []
-    deadline = time.perf_counter() + SECONDS
-    limits = httpx.Limits(max_connections=CONCURRENCY)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits) as client:
-        assert (await client.get(PATH)).status_code == 200
-
-        async def user() -> None:
-            while time.perf_counter() < deadline:
-                started = time.perf_counter()
-                response = await client.get(PATH)
-                response.raise_for_status()
-                latencies.append(time.perf_counter() - started)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(user() for _ in range(CONCURRENCY)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50": statistics.median(latencies) * 1000,
-        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-    }
-
-
-def main() -> None:
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "bench.db"
-        url = f"sqlite:///{path}"
-        migrate.upgrade(url)
-        token = seed(url)
-        results = {}
-        runs = [
-            ("bare Starlette + sqlite3", ["bench.baseline:app"], {}),
-            ("Coalesce", ["app.main:serve_app", "--factory"], {"Authorization": f"Bearer {token}"}),
-        ]
+    def __init__(self, target: list[str], url: str, processes: int) -> None:
+        self.port = free_port()
         env = {
-            "BENCH_SQLITE_PATH": str(path),
+            **os.environ,
+            "BENCH_DATABASE_URL": url,
             "COALESCE_DATABASE_URL": url,
             "COALESCE_LOG_LEVEL": "WARNING",
         }
-        for name, target, headers in runs:
-            process, base = start(target, env)
+        command = [sys.executable, "-m", "uvicorn", *target, "--port", str(self.port)]
+        command += ["--log-level", "warning", "--no-access-log"]
+        if processes > 1:
+            # As `coalesce serve --workers` runs them (see app/serving.py).
+            command = [sys.executable, "-m", "bench.serve", target[0], str(self.port)]
+            command += [str(processes), *target[1:]]
+        # The servers' own output (errors, if any) goes to a log beside the data, not the table.
+        self.log = (CACHE / "servers.log").open("a")
+        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter)
+            command, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(200):
             try:
-                results[name] = asyncio.run(load(base, headers))
-            finally:
-                process.terminate()
-                process.wait()
-    baseline = results["bare Starlette + sqlite3"]["rps"]
-    print(f"\nGET {PATH} over {ROWS} rows, {CONCURRENCY} concurrent clients, {SECONDS:.0f} s each")
-    print(f"{'server':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'vs bare':>10}")
-    for name, r in results.items():
-        share = r["rps"] / baseline * 100
-        print(f"{name:<28}{r['rps']:>10.0f}{r['p50']:>10.1f}{r['p99']:>10.1f}{share:>9.0f}%")
+                httpx.get(f"{self.base}/healthz", timeout=0.5)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{target} did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait()
+        self.log.close()
+
+
+def wrk(base: str, probe: Probe, token: str, seconds: int) -> dict[str, float]:
+    auth = f'"Bearer {token}"' if token else '""'
+    script = LUA % {"paths": ",".join(json.dumps(p) for p in probe.paths), "auth": auth}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    try:
+        output = subprocess.run(  # noqa: S603
+            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", f.name, base],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(f.name)
+    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
+    result = json.loads(line.removeprefix("BENCH "))
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def check(base: str, probe: Probe, token: str) -> None:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = httpx.get(base + probe.paths[0], headers=headers, timeout=30)
+    if response.status_code != 200:
+        raise RuntimeError(f"{probe.name}: {response.status_code} {response.text[:300]}")
+
+
+def measure(backend: str, url_of: dict[str, str], processes: int) -> list[str]:
+    data = prepare(url_of["large"], events=EVENTS_LARGE, key_file=CACHE / f"{backend}-large.json")
+    small = prepare(url_of["small"], events=EVENTS_SMALL, key_file=CACHE / f"{backend}-small.json")
+    coalesce = {
+        "large": Server(["app.main:serve_app", "--factory"], data.url, processes),
+        "small": Server(["app.main:serve_app", "--factory"], small.url, processes),
+    }
+    bare = Server(["bench.baseline:app"], data.url, processes)
+    lines = []
+    try:
+        for probe, on in probes(data, small):
+            if ONLY and not any(word in probe.name for word in ONLY):
+                continue
+            server = coalesce["small" if on is small else "large"]
+            check(server.base, probe, on.token)
+            results = {}
+            if probe.bare:
+                wrk(bare.base, probe, "", WARMUP)
+                results["bare"] = wrk(bare.base, probe, "", SECONDS)
+            wrk(server.base, probe, on.token, WARMUP)
+            results["coalesce"] = wrk(server.base, probe, on.token, SECONDS)
+            lines.append(_row(probe.name, results))
+            print(lines[-1], flush=True)
+    finally:
+        for server in (*coalesce.values(), bare):
+            server.stop()
+    return lines
+
+
+def _row(name: str, results: dict[str, dict[str, float]]) -> str:
+    c = results["coalesce"]
+    b = results.get("bare")
+    bare = (
+        f"{b['rps']:>8.0f} {b['p50']:>7.1f} {b['p99']:>7.1f}" if b else f"{'—':>8} {'':>7} {'':>7}"
+    )
+    ratio = f"{c['rps'] / b['rps']:>6.2f}" if b else f"{'':>6}"
+    errors = f"  ({c['errors']:.0f} errors)" if c["errors"] else ""
+    return (
+        f"{name:<48} {bare}   {c['rps']:>8.0f} {c['p50']:>7.1f} {c['p99']:>7.1f}  {ratio}{errors}"
+    )
+
+
+HEADER = (
+    f"{'request':<48} {'bare/s':>8} {'p50 ms':>7} {'p99 ms':>7}   "
+    f"{'ours/s':>8} {'p50 ms':>7} {'p99 ms':>7}  {'ratio':>6}"
+)
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("make bench needs wrk: apt-get install -y wrk")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    runs: list[tuple[str, dict[str, str], int]] = []
+    if "sqlite" in BACKENDS:
+        urls = {
+            size: f"sqlite:///{(CACHE / f'sqlite-{size}.db').resolve()}"
+            for size in ("large", "small")
+        }
+        runs.append(("sqlite", urls, 1))
+    server = os.environ.get("COALESCE_BENCH_POSTGRES_URL") or os.environ.get(
+        "COALESCE_TEST_POSTGRES_URL"
+    )
+    if "postgresql" in BACKENDS and server:
+        base = make_url(server)
+        urls = {
+            size: base.set(database=f"coalesce_bench_{size}").render_as_string(hide_password=False)
+            for size in ("large", "small")
+        }
+        runs += [("postgresql", urls, 1), ("postgresql", urls, 2)]
+    for backend, urls, processes in runs:
+        if str(processes) not in os.environ.get("BENCH_PROCESSES", "1,2"):
+            continue
+        print(f"\n{backend}, {processes} process(es), wrk -t2 -c{CONNECTIONS} -d{SECONDS}s")
+        print(HEADER, flush=True)
+        measure(backend, urls, processes)
 
 
 if __name__ == "__main__":

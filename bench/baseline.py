@@ -1,35 +1,96 @@
-"""The yardstick: bare Starlette reading the same 50 rows with raw sqlite3."""
+"""The yardstick: bare Starlette reading the same rows with the bare driver (sqlite3 or
+psycopg), one connection per thread, in the same page shape as Coalesce's API."""
 
+import base64
 import json
 import os
 import sqlite3
+import threading
+from typing import Any
 
+import psycopg
+from psycopg.rows import dict_row
 from starlette.applications import Starlette
-from starlette.responses import Response
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-DATABASE = os.environ["BENCH_SQLITE_PATH"]
+DATABASE = os.environ["BENCH_DATABASE_URL"]
 COLUMNS = (
     "id, name, kind, website, description, staff_count, volunteer_count, expertise, "
     "communities, version, created_at, updated_at"
 )
+_local = threading.local()
+_postgres = DATABASE.startswith("postgresql")
+_mark = "%s" if _postgres else "?"
 
 
-def organizations(request):  # type: ignore[no-untyped-def]
-    connection = sqlite3.connect(DATABASE)
-    connection.row_factory = sqlite3.Row
-    rows = connection.execute(
-        f"SELECT {COLUMNS} FROM organization WHERE deleted_at IS NULL ORDER BY id LIMIT 51"  # noqa: S608
-    ).fetchall()
-    connection.close()
-    items = []
-    for row in rows[:50]:
-        item = dict(row)
+def _connection() -> Any:
+    connection = getattr(_local, "connection", None)
+    if connection is None:
+        if _postgres:
+            dsn = DATABASE.replace("postgresql+psycopg://", "postgresql://")
+            connection = psycopg.connect(dsn, autocommit=True, row_factory=dict_row)
+        else:
+            connection = sqlite3.connect(DATABASE.removeprefix("sqlite:///"))
+            connection.row_factory = sqlite3.Row
+        _local.connection = connection
+    return connection
+
+
+def _item(row: Any) -> dict[str, Any]:
+    item = dict(row)
+    if not _postgres:
         item["expertise"] = json.loads(item["expertise"])
         item["communities"] = json.loads(item["communities"])
-        items.append(item)
-    body = {"items": items, "next_cursor": rows[-1]["id"] if len(rows) > 50 else None}
-    return Response(json.dumps(body), media_type="application/json")
+    item["created_at"] = str(item["created_at"])
+    item["updated_at"] = str(item["updated_at"])
+    return item
 
 
-app = Starlette(routes=[Route("/api/v1/organizations", organizations)])
+def organizations(request: Request) -> Response:
+    after = ""
+    if cursor := request.query_params.get("cursor"):
+        after = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()[6:]
+    limit = int(request.query_params.get("limit", "50"))
+    rows = (
+        _connection()
+        .execute(
+            f"SELECT {COLUMNS} FROM organization WHERE deleted_at IS NULL AND id > {_mark} "  # noqa: S608
+            f"ORDER BY id LIMIT {_mark}",
+            (after, limit + 1),
+        )
+        .fetchall()
+    )
+    items = [_item(row) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = base64.urlsafe_b64encode(f"after:{items[-1]['id']}".encode()).decode()
+    return JSONResponse({"items": items, "next_cursor": next_cursor})
+
+
+def organization(request: Request) -> Response:
+    row = (
+        _connection()
+        .execute(
+            f"SELECT {COLUMNS} FROM organization WHERE id = {_mark} AND deleted_at IS NULL",  # noqa: S608
+            (request.path_params["org_id"],),
+        )
+        .fetchone()
+    )
+    if row is None:
+        return JSONResponse({"title": "Not found"}, status_code=404)
+    return JSONResponse(_item(row), headers={"ETag": f'"{row["version"]}"'})
+
+
+def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+app = Starlette(
+    routes=[
+        Route("/healthz", health),
+        Route("/api/v1/organizations", organizations),
+        Route("/api/v1/organizations/{org_id}", organization),
+    ]
+)

@@ -5,6 +5,8 @@ import binascii
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request, Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.deps import SessionDep, SettingsDep, client_address
 from app.errors import PreconditionFailed, Unauthorized
@@ -12,9 +14,10 @@ from app.pagination import MAX_LIMIT
 from app.principal import Principal
 from app.schemas.base import UNSTORABLE
 from app.services import accounts
+from app.settings import Settings
 
 
-def _principal(
+async def _principal(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -25,21 +28,31 @@ def _principal(
     scheme, _, credentials = authorization.partition(" ")
     scheme = scheme.lower()
     if scheme == "bearer" and credentials:
-        return accounts.principal_for_token(session, credentials.strip())
+        # Most requests find their principal in the cache, without leaving the event loop.
+        cached = accounts.cached_principal(credentials.strip())
+        if cached is not None:
+            return cached
+        return await run_in_threadpool(accounts.principal_for_token, session, credentials.strip())
     if scheme == "basic" and credentials:
-        email, password = _basic_credentials(credentials)
-        try:
-            return accounts.authenticate(
-                session,
-                email=email,
-                password=password,
-                address=client_address(request),
-                settings=settings,
-            )
-        except Unauthorized:
-            session.commit()  # keep the recorded failure: throttling depends on it
-            raise
+        return await run_in_threadpool(_basic_principal, request, session, settings, credentials)
     raise Unauthorized("Unsupported authorization scheme; use Bearer or Basic.")
+
+
+def _basic_principal(
+    request: Request, session: Session, settings: Settings, credentials: str
+) -> Principal:
+    email, password = _basic_credentials(credentials)
+    try:
+        return accounts.authenticate(
+            session,
+            email=email,
+            password=password,
+            address=client_address(request),
+            settings=settings,
+        )
+    except Unauthorized:
+        session.commit()  # keep the recorded failure: throttling depends on it
+        raise
 
 
 def _basic_credentials(encoded: str) -> tuple[str, str]:

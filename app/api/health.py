@@ -7,7 +7,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def get_health() -> dict:
+async def get_health() -> dict:
     return {"status": "ok"}
 
 

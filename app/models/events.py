@@ -51,12 +51,20 @@ class Event(SQLModel, table=True):
 
 class EventAudience(SQLModel, table=True):
     """One row per organization that may see an event; `full` ones see `data`, others
-    `shared_data`. Fixed when the event happens, so leaving later does not rewrite history."""
+    `shared_data`. Fixed when the event happens, so leaving later does not rewrite history.
+
+    The event's place in the log is copied here so a follower's page is read from the
+    index by (organization, place) and costs the same however long the log has grown."""
 
     __tablename__ = "event_audience"
+    __table_args__ = (
+        Index("ix_event_audience_organization_place", "organization_id", "txid", "position"),
+    )
 
     event_id: str = Field(
         foreign_key="event.id", primary_key=True, max_length=40, ondelete="CASCADE"
     )
-    organization_id: str = Field(primary_key=True, max_length=40, index=True)
+    organization_id: str = Field(primary_key=True, max_length=40)
     full: bool = True
+    txid: int = Field(default=0, sa_type=BigInteger)
+    position: int = Field(sa_type=BigInteger)

@@ -176,16 +176,14 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
         if takes_part
         else []
     )
-    pipeline = [
-        (
-            activity,
-            {
-                d["organization_id"]: d
-                for d in activities.decisions_view(session, principal, activity)
-            },
-        )
+    asking = [
+        activity
         for activity in activity_list
         if is_lead and activity.status == "open" and activity.collects_signatures
+    ]
+    decisions = activities.decisions_views(session, principal, asking)
+    pipeline = [
+        (activity, {d["organization_id"]: d for d in decisions[activity.id]}) for activity in asking
     ]
     return {
         "coalition": detail,

@@ -1,8 +1,11 @@
 """Users, sign-in with throttling, API tokens and the principal behind a request."""
 
+import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, event, func, true
 from sqlmodel import Session, select
 
 from app import clock
@@ -55,24 +58,51 @@ def create_user(
 
 
 def principal_for(session: Session, user: User) -> Principal:
-    rows = session.exec(
-        select(OrganizationUser.organization_id, OrganizationUser.role)
-        .join(Organization, Organization.id == OrganizationUser.organization_id)
-        .where(OrganizationUser.user_id == user.id, Organization.deleted_at.is_(None))  # type: ignore[union-attr]
-    ).all()
-    return Principal(
-        user_id=user.id,
-        email=user.email,
-        name=user.name,
-        is_platform_admin=user.is_platform_admin,
-        roles={org_id: role for org_id, role in rows},
-        session_version=user.session_version,
-    )
+    principal = _principal_where(session, User.id == user.id)
+    assert principal is not None
+    return principal
 
 
 def principal_for_user_id(session: Session, user_id: str) -> Principal | None:
-    user = session.get(User, user_id)
-    return principal_for(session, user) if user else None
+    return _principal_where(session, User.id == user_id)
+
+
+def _principal_where(
+    session: Session, condition: Any, *, token_hash: str | None = None
+) -> Principal | None:
+    """The user matching `condition` (or holding the token) with their roles, in one query:
+    one row per organization they belong to, or one row with no role at all."""
+    roles = (
+        select(OrganizationUser.user_id, OrganizationUser.organization_id, OrganizationUser.role)
+        .join(Organization, Organization.id == OrganizationUser.organization_id)
+        .where(Organization.deleted_at.is_(None))  # type: ignore[union-attr]
+        .subquery()
+    )
+    statement = select(
+        User.id,
+        User.email,
+        User.name,
+        User.is_platform_admin,
+        User.session_version,
+        roles.c.organization_id,
+        roles.c.role,
+    ).outerjoin(roles, roles.c.user_id == User.id)
+    if token_hash is not None:
+        statement = statement.join(ApiToken, ApiToken.user_id == User.id).where(
+            ApiToken.token_hash == token_hash
+        )
+    rows = session.execute(statement.where(condition)).all()
+    if not rows:
+        return None
+    user_id, email, name, is_platform_admin, session_version, _, _ = rows[0]
+    return Principal(
+        user_id=user_id,
+        email=email,
+        name=name,
+        is_platform_admin=is_platform_admin,
+        roles={org_id: role for *_, org_id, role in rows if org_id is not None},
+        session_version=session_version,
+    )
 
 
 def _recent_failures(session: Session, email: str, address: str, settings: Settings) -> int:
@@ -153,14 +183,75 @@ def revoke_token(session: Session, principal: Principal, token_id: str) -> None:
 
 
 def principal_for_token(session: Session, plain: str) -> Principal:
-    row = session.exec(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == hash_token(plain))
-    ).first()
-    if row is None:
-        raise Unauthorized("The token is not valid or has been revoked.")
-    return principal_for(session, row)
+    """The principal an API token stands for, from a short per-process cache: a revoked
+    token, or a changed role, is honoured everywhere within `principal_cache.ttl`."""
+    token_hash = hash_token(plain)
+    principal = principal_cache.get(token_hash)
+    if principal is None:
+        generation = principal_cache.generation
+        principal = _principal_where(session, true(), token_hash=token_hash)
+        if principal is None:
+            raise Unauthorized("The token is not valid or has been revoked.")
+        principal_cache.put(token_hash, principal, generation)
+    return principal
+
+
+def cached_principal(plain: str) -> Principal | None:
+    """The principal behind a token if the cache holds it fresh, without a query."""
+    return principal_cache.get(hash_token(plain))
+
+
+class PrincipalCache:
+    """Token hash → principal for `ttl` seconds. Any change to the rows a principal is made
+    of (tokens, users, roles, organizations) in this process empties it at once; other
+    processes see the change when their entry expires."""
+
+    def __init__(
+        self, ttl: float = 1.0, size: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl
+        # A monotonic clock, not app.clock: tests move the domain's time, not this one.
+        self.clock = clock
+        self.size = size
+        self.generation = 0
+        self._entries: dict[str, tuple[float, int, Principal]] = {}
+
+    def get(self, token_hash: str) -> Principal | None:
+        entry = self._entries.get(token_hash)
+        if entry is None or entry[0] < self.clock() or entry[1] != self.generation:
+            return None
+        return entry[2]
+
+    def put(self, token_hash: str, principal: Principal, generation: int) -> None:
+        """Keep `principal` if nothing changed since `generation`, when it was read."""
+        if generation != self.generation:
+            return
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        self._entries[token_hash] = (self.clock() + self.ttl, generation, principal)
+
+    def forget_all(self) -> None:
+        self.generation += 1
+        self._entries.clear()
+
+
+principal_cache = PrincipalCache()
+_PRINCIPAL_TABLES = (ApiToken, User, OrganizationUser, Organization)
+
+
+@event.listens_for(Session, "after_flush")
+def _principal_rows_flushed(session: Session, _context: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(row, _PRINCIPAL_TABLES) for row in changed):
+        principal_cache.forget_all()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _principal_rows_bulk_changed(state: Any) -> None:
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ in _PRINCIPAL_TABLES for mapper in state.all_mappers
+    ):
+        principal_cache.forget_all()
 
 
 def my_organizations(session: Session, principal: Principal) -> list[tuple[Organization, str]]:

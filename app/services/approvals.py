@@ -414,15 +414,32 @@ def views_for_activity(
     session: Session, activity: Activity, *, full_for: set[str]
 ) -> dict[str, dict[str, Any]]:
     """The latest request of each organization on an activity, as seen by `full_for` orgs."""
-    requests = session.exec(
-        select(ApprovalRequest)
-        .where(ApprovalRequest.activity_id == activity.id)
-        .order_by(ApprovalRequest.id)  # type: ignore[arg-type]
+    views = views_for_activities(session, [activity], full_for=full_for)
+    return {org: view for (_, org), view in views.items()}
+
+
+def views_for_activities(
+    session: Session,
+    activities: list[Activity],
+    *,
+    full_for: set[str],
+    organization_ids: list[str] | None = None,
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The latest request of each organization (of `organization_ids`, or every one) on
+    each activity, by (activity id, organization id), in a fixed number of queries."""
+    if not activities:
+        return {}
+    statement = select(ApprovalRequest).where(
+        ApprovalRequest.activity_id.in_([activity.id for activity in activities])  # type: ignore[union-attr]
     )
-    latest = {r.organization_id: r for r in requests}
-    return {
-        v["organization_id"]: v for v in _views(session, list(latest.values()), full_for=full_for)
-    }
+    if organization_ids is not None:
+        statement = statement.where(
+            ApprovalRequest.organization_id.in_(organization_ids)  # type: ignore[attr-defined]
+        )
+    requests = session.exec(statement.order_by(ApprovalRequest.id))  # type: ignore[arg-type]
+    latest = {(r.activity_id, r.organization_id): r for r in requests}
+    views = _views(session, list(latest.values()), full_for=full_for)
+    return dict(zip(latest, views, strict=True))
 
 
 def views_for_memberships(

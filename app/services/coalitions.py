@@ -192,9 +192,11 @@ def update_coalition(
 # Size and composition ----------------------------------------------------------------
 
 
-def joined_organizations(session: Session, coalition_id: str) -> list[Organization]:
+def joined_organizations(session: Session, coalition_id: str) -> list[Any]:
+    """The joined members' kind, communities and expertise, as plain rows: a coalition of
+    hundreds is counted, not loaded into the session."""
     rows = session.exec(
-        select(Organization)
+        select(Organization.kind, Organization.communities, Organization.expertise)
         .join(Membership, Membership.organization_id == Organization.id)
         .where(
             Membership.coalition_id == coalition_id,
@@ -221,7 +223,7 @@ def spokespeople(session: Session, coalition_id: str) -> list[str]:
     return [name for name, roles in rows if PoweredRole.spokesperson in roles]
 
 
-def composition(organizations: list[Organization]) -> dict[str, Any]:
+def composition(organizations: list[Any]) -> dict[str, Any]:
     """Who is represented, and whether the membership is well-rounded (with reasons)."""
     kinds = Counter(organization.kind for organization in organizations)
     communities = sorted({c for o in organizations for c in o.communities})

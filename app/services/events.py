@@ -17,7 +17,7 @@ never misses an event and never sees one twice, however many processes write:
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Integer, and_, cast, func, or_, text, true
+from sqlalchemy import Integer, cast, func, literal, or_, text, true, tuple_, union_all
 from sqlmodel import Session, select
 
 from app import clock
@@ -78,6 +78,8 @@ def emit(
             event_id=event.id,
             organization_id=organization_id,
             full=shared_data is None or organization_id in private,
+            txid=txid,
+            position=position,
         )
         for organization_id in sorted(audience)
     ]
@@ -107,8 +109,15 @@ def _place(session: Session) -> Place:
             text("SELECT pg_current_xact_id()::text::bigint, nextval('event_position_seq')")
         ).one()
         return int(row[0]), int(row[1])
-    last = session.exec(select(func.max(Event.position))).one()
-    return 0, (last or 0) + 1
+    return 0, _last_position(session) + 1
+
+
+def _last_position(session: Session) -> int:
+    # Read from the end of the (txid, position) index, not counted over the whole log.
+    last = session.exec(
+        select(Event.position).order_by(Event.txid.desc(), Event.position.desc()).limit(1)  # type: ignore[attr-defined]
+    ).first()
+    return last or 0
 
 
 def _horizon(session: Session) -> tuple[int, int | None] | None:
@@ -125,15 +134,14 @@ def _horizon(session: Session) -> tuple[int, int | None] | None:
     return int(row[0]), (int(row[1]) if row[1] is not None else None)
 
 
-def _settled(session: Session) -> Any:
-    """The condition an event must meet to be read: its transaction can no longer be
-    overtaken by one committing below it."""
-    horizon = _horizon(session)
+def _settled(horizon: tuple[int, int | None] | None, txid: Any) -> Any:
+    """The condition an event (its `txid` column) must meet to be read: its transaction can
+    no longer be overtaken by one committing below it."""
     if horizon is None:
         return true()
     oldest_in_flight, own = horizon
-    settled = Event.txid < oldest_in_flight
-    return or_(settled, Event.txid == own) if own is not None else settled
+    settled = txid < oldest_in_flight
+    return or_(settled, txid == own) if own is not None else settled
 
 
 def _cursor_of(place: Place) -> str:
@@ -153,9 +161,9 @@ def _place_of(session: Session, cursor: str) -> Place:
     return int(txid), int(position)
 
 
-def _after(place: Place) -> Any:
-    txid, position = place
-    return or_(Event.txid > txid, and_(Event.txid == txid, Event.position > position))
+def _after(place: Place, txid: Any, position: Any) -> Any:
+    # A row value, which both backends read as one range of the (…, txid, position) index.
+    return tuple_(txid, position) > tuple_(*place)
 
 
 def latest_cursor(session: Session) -> str:
@@ -164,8 +172,7 @@ def latest_cursor(session: Session) -> str:
     horizon = _horizon(session)
     if horizon is not None:
         return _cursor_of((horizon[0] - 1, _END))
-    last = session.exec(select(func.max(Event.position))).one()
-    return _cursor_of((0, last or 0))
+    return _cursor_of((0, _last_position(session)))
 
 
 def coalition_audience(session: Session, coalition_id: str) -> set[str]:
@@ -189,33 +196,72 @@ def list_events(
 ) -> Page:
     """The events the principal's organizations may see, in commit order, after `cursor`.
     `next_cursor` is always given, also at the end of the log: poll with it."""
-    if principal.is_platform_admin:
-        statement = select(Event)
-    else:
-        seen = (
-            select(
-                EventAudience.event_id,
-                func.max(cast(EventAudience.full, Integer)).label("full"),
-            )
-            .where(EventAudience.organization_id.in_(list(principal.roles)))  # type: ignore[attr-defined]
-            .group_by(EventAudience.event_id)
-            .subquery()
-        )
-        statement = select(Event, seen.c.full).join(seen, seen.c.event_id == Event.id)
-    if types:
-        statement = statement.where(Event.type.in_(types))  # type: ignore[attr-defined]
     place = _place_of(session, cursor) if cursor else (0, 0)
-    statement = statement.where(_after(place), _settled(session))
-    rows = list(
-        session.exec(
-            statement.order_by(Event.txid, Event.position).limit(limit)  # type: ignore[arg-type]
-        ).all()
-    )
+    horizon = _horizon(session)
+    if principal.is_platform_admin:
+        statement = select(Event, literal(1)).where(
+            _after(place, Event.txid, Event.position), _settled(horizon, Event.txid)
+        )
+        if types:
+            statement = statement.where(Event.type.in_(types))  # type: ignore[attr-defined]
+    else:
+        seen = _seen(principal, limit, types, _after(place, *_audience_place()), horizon)
+        if seen is None:
+            return Page(items=[], next_cursor=_cursor_of(place))
+        statement = select(Event, seen.c.full).join(seen, seen.c.event_id == Event.id)
+    rows = session.exec(
+        statement.order_by(Event.txid, Event.position).limit(limit)  # type: ignore[arg-type]
+    ).all()
     items = [_as_seen(row) for row in rows]
     if rows:
-        last = rows[-1] if isinstance(rows[-1], Event) else rows[-1][0]
-        place = (last.txid, last.position)
+        place = (rows[-1][0].txid, rows[-1][0].position)
     return Page(items=items, next_cursor=_cursor_of(place))
+
+
+def _audience_place() -> tuple[Any, Any]:
+    return EventAudience.txid, EventAudience.position
+
+
+def _seen(
+    principal: Principal,
+    limit: int,
+    types: list[str] | None,
+    where: Any,
+    horizon: tuple[int, int | None] | None,
+    *,
+    newest_first: bool = False,
+) -> Any:
+    """The events (id, and whether `data` is seen whole) the principal's organizations may
+    see among the first `limit` in log order that meet `where`, or None with no organization.
+
+    One short read per organization along its (organization_id, txid, position) index,
+    then merged: the cost is the page's, not the log's, however long the log has grown.
+    """
+    txid, position = _audience_place()
+    order = (txid.desc(), position.desc()) if newest_first else (txid, position)
+    parts = []
+    for organization_id in sorted(principal.roles):
+        part = select(
+            EventAudience.event_id, cast(EventAudience.full, Integer).label("full")
+        ).where(
+            EventAudience.organization_id == organization_id,
+            where,
+            _settled(horizon, txid),
+        )
+        if types:
+            part = part.join(Event, Event.id == EventAudience.event_id).where(
+                Event.type.in_(types)  # type: ignore[attr-defined]
+            )
+        page = part.order_by(*order).limit(limit).subquery()
+        parts.append(select(page.c.event_id, page.c.full))
+    if not parts:
+        return None
+    merged = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    return (
+        select(merged.c.event_id, func.max(merged.c.full).label("full"))
+        .group_by(merged.c.event_id)
+        .subquery()
+    )
 
 
 def _as_seen(row: Any) -> dict[str, Any]:
@@ -235,10 +281,12 @@ def recent(session: Session, principal: Principal, *, limit: int = 10) -> list[d
     if principal.is_platform_admin:
         statement = select(Event)
     else:
-        seen = select(EventAudience.event_id).where(
-            EventAudience.organization_id.in_(list(principal.roles))  # type: ignore[attr-defined]
-        )
-        statement = select(Event).where(Event.id.in_(seen))  # type: ignore[attr-defined]
-    rows = session.exec(statement.order_by(Event.id.desc()).limit(limit))  # type: ignore[attr-defined]
+        seen = _seen(principal, limit, None, true(), None, newest_first=True)
+        if seen is None:
+            return []
+        statement = select(Event).join(seen, seen.c.event_id == Event.id)
+    rows = session.exec(
+        statement.order_by(Event.txid.desc(), Event.position.desc()).limit(limit)  # type: ignore[attr-defined]
+    )
     # A summary line needs no internal comment: everyone gets the copy shared with members.
     return [_as_seen((event, 0)) for event in rows]

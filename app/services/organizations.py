@@ -17,6 +17,7 @@ from app.principal import Principal
 from app.schemas.organizations import (
     IssueAreaCreate,
     OrganizationCreate,
+    OrganizationRead,
     OrganizationUpdate,
     OrganizationUserCreate,
     PositionPut,
@@ -53,6 +54,9 @@ def create_organization(
     return organization
 
 
+_LISTED_COLUMNS = [Organization.__table__.c[name] for name in OrganizationRead.model_fields]  # type: ignore[attr-defined]
+
+
 def list_organizations(
     session: Session,
     principal: Principal,
@@ -61,7 +65,9 @@ def list_organizations(
     limit: int = 50,
     cursor: str | None = None,
 ) -> Page:
-    statement = select(Organization).where(Organization.deleted_at.is_(None))  # type: ignore[union-attr]
+    # Plain rows of the columns a page shows: loading 50 entities into the session costs
+    # more than the query itself, and nothing here changes them.
+    statement = select(*_LISTED_COLUMNS).where(Organization.deleted_at.is_(None))  # type: ignore[union-attr]
     if mine:
         statement = statement.where(Organization.id.in_(list(principal.roles)))  # type: ignore[attr-defined]
     return paginate(session, statement, Organization.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]

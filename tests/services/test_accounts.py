@@ -5,7 +5,9 @@ from datetime import timedelta
 import pytest
 
 from app.errors import Conflict, Invalid, TooManyRequests, Unauthorized
-from app.services import accounts
+from app.principal import Principal
+from app.services import accounts, organizations
+from tests.conftest import SETUP
 
 
 def test_authenticate_returns_the_principal_with_roles(session, world, settings):
@@ -124,3 +126,41 @@ def test_tokens_are_stored_hashed_and_die_when_revoked(session, world):
     accounts.revoke_token(session, principal, token.id)
     with pytest.raises(Unauthorized):
         accounts.principal_for_token(session, plain)
+
+
+def test_a_revoked_or_changed_principal_is_not_served_from_the_cache(session, world):
+    user = world.user("dana")
+    organization = world.organization(world.user("lead"))
+    world.add(organization, user, "member")
+    principal = world.principal(user)
+    token, plain = accounts.create_token(session, principal, name="crm")
+    assert accounts.principal_for_token(session, plain).roles == {organization.id: "member"}
+    assert accounts.cached_principal(plain) is not None  # the next request needs no query
+
+    organizations.remove_user(session, SETUP, organization_id=organization.id, user_id=user.id)
+    assert accounts.cached_principal(plain) is None
+    assert accounts.principal_for_token(session, plain).roles == {}
+
+    accounts.revoke_token(session, principal, token.id)
+    with pytest.raises(Unauthorized):
+        accounts.principal_for_token(session, plain)
+
+
+def test_the_principal_cache_forgets_after_its_time_to_live():
+    # Another process's revocation reaches this one only through the entry's expiry.
+    now = [100.0]
+    cache = accounts.PrincipalCache(ttl=1.0, clock=lambda: now[0])
+    dana = Principal(user_id="usr_1", email="dana@example.org")
+    cache.put("hash", dana, cache.generation)
+    now[0] += 0.9
+    assert cache.get("hash") == dana
+    now[0] += 0.2
+    assert cache.get("hash") is None
+
+
+def test_the_principal_cache_keeps_nothing_read_before_a_change():
+    cache = accounts.PrincipalCache()
+    read_at = cache.generation
+    cache.forget_all()  # a role changed while the principal was being read
+    cache.put("hash", Principal(user_id="usr_1", email="dana@example.org"), read_at)
+    assert cache.get("hash") is None
