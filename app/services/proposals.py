@@ -193,13 +193,22 @@ def _votes(session: Session, proposal_id: str) -> list[tuple[Vote, Organization]
     )
 
 
-def _result(session: Session, proposal: Proposal, coalition: Coalition) -> decision_rules.Result:
-    votes = {vote.organization_id: vote.choice for vote, _ in _votes(session, proposal.id)}
+def _result(
+    session: Session,
+    proposal: Proposal,
+    coalition: Coalition,
+    *,
+    votes: list[tuple[Vote, Organization]] | None = None,
+    eligible: set[str] | None = None,
+) -> decision_rules.Result:
+    """The outcome as the votes stand; a caller that has read the votes or the eligible
+    voters already passes them in."""
+    rows = _votes(session, proposal.id) if votes is None else votes
     return decision_rules.decide(
         coalition.decision_rule,
         coalition.quorum,
-        eligible_voters(session, coalition.id),
-        votes,
+        eligible_voters(session, coalition.id) if eligible is None else eligible,
+        {vote.organization_id: vote.choice for vote, _ in rows},
         _leads(session, coalition.id),
     )
 
@@ -207,11 +216,14 @@ def _result(session: Session, proposal: Proposal, coalition: Coalition) -> decis
 def proposal_view(session: Session, proposal: Proposal) -> dict[str, Any]:
     coalition = session.get(Coalition, proposal.coalition_id)
     assert coalition is not None
-    voted = {vote.organization_id for vote, _ in _votes(session, proposal.id)}
-    not_voted = (
-        sorted(eligible_voters(session, coalition.id) - voted) if proposal.status == "open" else []
+    votes = _votes(session, proposal.id)
+    eligible = eligible_voters(session, coalition.id)
+    voted = {vote.organization_id for vote, _ in votes}
+    not_voted = sorted(eligible - voted) if proposal.status == "open" else []
+    tally = (
+        proposal.closing_tally
+        or _result(session, proposal, coalition, votes=votes, eligible=eligible).tally
     )
-    tally = proposal.closing_tally or _result(session, proposal, coalition).tally
     return {
         **proposal.model_dump(),
         "tally": tally,
@@ -229,7 +241,7 @@ def proposal_view(session: Session, proposal: Proposal) -> dict[str, Any]:
                 "comment": v.comment,
                 "cast_at": v.cast_at,
             }
-            for v, o in _votes(session, proposal.id)
+            for v, o in votes
         ],
     }
 
