@@ -579,7 +579,7 @@ def decide(
     _announce_step(session, principal, request, subject, active)
     if request.status != ApprovalStatus.in_progress:
         _finish(session, principal, request, subject)
-    return _single_view(session, request, _subject(session, request), True)
+    return _single_view(session, request, subject, True)
 
 
 def _claim(session: Session, request: ApprovalRequest) -> None:
