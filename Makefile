@@ -25,10 +25,14 @@ run: $(RUN_STAMP)
 	@echo "Coalesce is at http://127.0.0.1:8000 (API docs at /docs)"
 	$(BIN)/coalesce serve --host 127.0.0.1 --port 8000
 
+# The suite runs in TEST_WORKERS processes, each with databases of its own (tests/databases.py);
+# a module stays on one worker so its module-scoped servers and seeded demo start once.
+TEST_WORKERS ?= 3
+
 test: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
