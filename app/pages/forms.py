@@ -135,7 +135,17 @@ def section_response(
     values["drafts"] = {section: outcome.values} if outcome.errors else {}
     values["notices"] = {} if outcome.errors else {section: notice}
     template = partial if is_htmx(request) else page
-    return render(request, template, values, status_code=422 if outcome.errors else 200)
+    response = render(request, template, values, status_code=422 if outcome.errors else 200)
+    if outcome.errors is None:
+        announce_change(response)
+    return response
+
+
+def announce_change(response: Response) -> Response:
+    """Tell the page that what waits may have changed: the bell (and any part listening
+    for "waiting-changed") refreshes itself at once instead of at the next page load."""
+    response.headers["HX-Trigger"] = "waiting-changed"
+    return response
 
 
 async def create_from_page(

@@ -10,7 +10,7 @@ from app.deps import SessionDep
 from app.pages.deps import PagePrincipal
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
-from app.services import accounts, activities, approvals, coalitions, events, goals, proposals
+from app.services import accounts, coalitions, events, goals, waiting
 from app.services.organizations import organization_names
 
 router = APIRouter()
@@ -22,16 +22,18 @@ def dashboard_context(session: Session, principal: Principal) -> dict[str, Any]:
     org_ids = {e["data"].get("organization_id") for e in recent} | set(principal.roles)
     coalition_ids = {e["coalition_id"] for e in recent if e["coalition_id"]}
     coalition_names = coalitions.coalition_names(session, coalition_ids)
+    # The four panels read what waits from the same place as the bell and the calendar.
+    waits = waiting.waiting_on(session, principal)
     return {
         "principal": principal,
         "memberships": accounts.my_organizations(session, principal),
-        "asks": activities.asks_waiting(session, principal),
-        "my_steps": approvals.inbox(session, principal),
-        "votes_waiting": proposals.waiting_for_vote(session, principal),
+        "asks": waits.asks,
+        "my_steps": waits.steps,
+        "votes_waiting": waits.votes,
         "coalitions": [
             (c, goals.list_goals(session, principal, c.id, limit=200).items) for c in mine
         ],
-        "invited": coalitions.list_coalitions(session, principal, scope="invited", limit=200).items,
+        "invited": waits.invitations,
         "recent": recent,
         "names": organization_names(session, {o for o in org_ids if o}),
         "coalition_names": coalition_names,

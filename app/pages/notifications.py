@@ -12,7 +12,7 @@ from app.pages.deps import PagePrincipal
 from app.pages.forms import run_form, section_response
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
-from app.services import notifications, reports
+from app.services import notifications, reports, waiting
 
 router = APIRouter()
 
@@ -21,14 +21,18 @@ router = APIRouter()
 def notifications_page(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
     """The whole list, or the bell alone: every page's navigation loads its unread count."""
     if htmx_target(request) == "bell":
-        unread = notifications.unread_count(session, principal)
+        unread = waiting.bell_count(session, principal)
         return render(request, "notifications/_bell.html", {"unread": unread})
     return render(request, "notifications/list.html", _notifications_context(session, principal))
 
 
 def _notifications_context(session: Session, principal: Principal) -> dict[str, Any]:
+    waits = waiting.waiting_on(session, principal)
+    notes = waiting.live_notifications(session, principal, waits)
     return {
-        "notifications": notifications.list_notifications(session, principal, limit=100).items,
+        "waiting": waits,
+        "notifications": notes,
+        "unread": sum(1 for _, live in notes if live),
         "preference": notifications.preference(session, principal.user_id),
         "has_feed": reports.has_calendar(session, principal),
         "address": None,

@@ -33,7 +33,7 @@ from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.reports import ReportSend
 from app.security import hash_token
-from app.services import access, accounts, activities, approvals, events, goals, proposals
+from app.services import access, accounts, activities, approvals, events, goals, proposals, waiting
 
 
 def period(
@@ -381,20 +381,9 @@ def calendar_for_token(session: Session, token: str) -> bytes:
     calendar.add("prodid", "-//Coalesce//Deadlines//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Coalesce deadlines")
-    for ask in activities.asks_waiting(session, principal):
-        activity = ask["activity"]
-        if activity.sign_on_deadline:
-            _add(calendar, f"sign-{activity.id}-{ask['organization_id']}",
-                 f"Sign-on deadline: {activity.title}", activity.sign_on_deadline)  # fmt: skip
-    for approval in approvals.inbox(session, principal):
-        for step in approval["steps"]:
-            if step["status"] == "active" and step["due_at"]:
-                summary = f"Approval due: {step['name']} ({approval['activity_title']})"
-                uid = f"step-{approval['id']}-{step['position']}"
-                _add(calendar, uid, summary, step["due_at"])
-    for item in proposals.waiting_for_vote(session, principal):
-        p = item["proposal"]
-        _add(calendar, f"vote-{p.id}", f"Vote closes: {p.title}", p.closes_at)
+    # The same reading of what waits as the bell and the dashboard, plus what she leads.
+    for deadline in waiting.waiting_on(session, principal).deadlines():
+        _add(calendar, deadline.uid, deadline.summary, deadline.when)
     return calendar.to_ical()
 
 

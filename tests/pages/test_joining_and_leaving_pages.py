@@ -50,7 +50,7 @@ def test_joining_while_a_letter_is_open_puts_the_ask_on_the_dashboard(client, wo
     assert f'href="{letter_page}"' in asks and "Fund the Early Literacy Act" in asks
     assert "Library Friends: pending" in asks
     bell = client.get("/notifications", headers={"HX-Request": "true", "HX-Target": "bell"})
-    assert 'aria-label="2 unread"' in bell.text  # the invitation, then the ask
+    assert 'aria-label="1 unread"' in bell.text  # the ask; the invitation is answered
     ask = client.get(letter_page)
     assert ask.status_code == 200 and "Fund the Early Literacy Act" in ask.text
 
