@@ -125,9 +125,14 @@ def section_response(
     redirect_to: str,
     notice: str,
     extra: dict[str, Any] | None = None,
+    refreshed: tuple[str, ...] = (),
 ) -> Response:
     """htmx gets the section's fragment; a plain post gets a redirect, or the whole page
-    again with the errors next to the fields (422)."""
+    again with the errors next to the fields (422).
+
+    `refreshed` names other partials showing the same change elsewhere on the page (a
+    header's status, a tally); on success htmx swaps them in too, by their ids, so the
+    page shows the new state everywhere without a reload."""
     if outcome.errors is None and not is_htmx(request):
         return RedirectResponse(f"{redirect_to}#{section}", status_code=303)
     values = {**context(), **(extra or {})}
@@ -135,6 +140,9 @@ def section_response(
     values["drafts"] = {section: outcome.values} if outcome.errors else {}
     values["notices"] = {} if outcome.errors else {section: notice}
     template = partial if is_htmx(request) else page
+    if is_htmx(request) and refreshed and outcome.errors is None:
+        values.update(main_partial=partial, refreshed_partials=refreshed)
+        template = "partials/with_refreshed.html"
     response = render(request, template, values, status_code=422 if outcome.errors else 200)
     if outcome.errors is None:
         announce_change(response)

@@ -79,6 +79,7 @@ async def _proposal_act(
         context=lambda: proposal_context(session, principal, proposal_id),
         redirect_to=f"/proposals/{proposal_id}",
         notice=notice,
+        refreshed=("proposals/_header.html", "proposals/_tally.html") if section == "vote" else (),
     )
 
 
