@@ -30,6 +30,8 @@ from app.pages.forms import (
     research_note_from_form,
     run_form,
     section_response,
+    tell,
+    unconfirmed,
 )
 from app.pages.templating import is_htmx, render
 from app.principal import Principal
@@ -359,15 +361,35 @@ async def update_member(
     session: SessionDep,
     principal: PagePrincipal,
 ) -> Response:
+    coalition = coalitions.get_coalition(session, principal, coalition_id)
+    status = (await request.form()).get("status")
+    if status in ("left", "declined"):
+        name = organizations.organization_names(session, {org_id}).get(org_id, "this organization")
+        asked = {
+            "left": (f"Leave {coalition.name}?", "Yes, leave"),
+            "declined": (f"Refuse {name}'s request to join {coalition.name}?", "Yes, refuse"),
+        }[str(status)]
+        back = f"/coalitions/{coalition_id}#members"
+        confirm = await unconfirmed(request, question=asked[0], action=asked[1], back=back)
+        if confirm is not None:
+            return confirm
+
     def save(values: dict[str, Any]) -> None:
+        values.pop("confirmed", None)
         changes = parse(MembershipUpdate, values)
         coalitions.update_member(
             session, principal, coalition_id=coalition_id, organization_id=org_id, changes=changes
         )
 
     outcome = await run_form(request, session, save, lists=LIST_FIELDS)
+    notice = {
+        "left": f"You left {coalition.name}.",
+        "declined": "Request refused.",
+        "joined": "Request accepted: they are a member now.",
+    }.get(str(status), "Membership updated.")
     if outcome.errors is None and not _still_sees(session, principal, coalition_id):
         # Left a private coalition: its page is gone for this person, so land on the dashboard.
+        tell(request, notice)
         if is_htmx(request):
             return Response(status_code=204, headers={"HX-Redirect": "/"})
         return RedirectResponse("/", status_code=303)
@@ -375,7 +397,7 @@ async def update_member(
         request, outcome, section="members", partial="coalitions/_members.html",
         page="coalitions/detail.html",
         context=lambda: coalition_context(session, principal, coalition_id),
-        redirect_to=f"/coalitions/{coalition_id}", notice="Membership updated.",
+        redirect_to=f"/coalitions/{coalition_id}", notice=notice,
     )  # fmt: skip
 
 
@@ -599,8 +621,22 @@ async def answer_invitation(
     """Join (or ask to join) with the chosen engagement, roles, commitment and game plan;
     decline; or withdraw while the organization's approvers decide."""
     answered: dict[str, Any] = {}
+    coalition = coalitions.get_coalition(session, principal, coalition_id)
+    if (await request.form()).get("status") == "declined":
+        assessment = f"/coalitions/{coalition_id}/join?organization_id={organization_id}#answer"
+        held = access.memberships_of(session, coalition_id, [organization_id]).get(organization_id)
+        withdrawing = held is not None and held.status == "joining"
+        confirm = await unconfirmed(
+            request,
+            question=f"Withdraw your request to join {coalition.name}?" if withdrawing
+            else f"Decline the invitation to join {coalition.name}?",
+            action="Yes, withdraw" if withdrawing else "Yes, decline", back=assessment,
+        )  # fmt: skip
+        if confirm is not None:
+            return confirm
 
     def save(values: dict[str, Any]) -> None:
+        values.pop("confirmed", None)
         if values.pop("ask", None):
             asked = parse(MembershipCreate, {**values, "organization_id": organization_id})
             answered.update(coalitions.invite(session, principal, coalition_id, asked))
@@ -623,6 +659,15 @@ async def answer_invitation(
             "left": "/coalitions",
         }.get(answered.get("status", ""))
         assessment = f"/coalitions/{coalition_id}/join?organization_id={organization_id}#answer"
+        said = {
+            "joined": f"You joined {coalition.name}. Welcome.",
+            "declined": f"You declined the invitation to join {coalition.name}.",
+            "left": f"You left {coalition.name}.",
+            "joining": "Sent to your approvers: you join once they agree.",
+            "requested": f"Asked: {coalition.name}'s leads answer your request.",
+        }.get(answered.get("status", ""))
+        if said:
+            tell(request, said)
         return RedirectResponse(landing or assessment, status_code=303)
     context = assessment_context(session, principal, coalition_id, organization_id)
     context.update(form_errors={"answer": outcome.errors}, drafts={"answer": outcome.values})

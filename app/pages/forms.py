@@ -134,6 +134,7 @@ def section_response(
     header's status, a tally); on success htmx swaps them in too, by their ids, so the
     page shows the new state everywhere without a reload."""
     if outcome.errors is None and not is_htmx(request):
+        tell(request, notice)
         return RedirectResponse(f"{redirect_to}#{section}", status_code=303)
     values = {**context(), **(extra or {})}
     values["form_errors"] = {section: outcome.errors} if outcome.errors else {}
@@ -147,6 +148,38 @@ def section_response(
     if outcome.errors is None:
         announce_change(response)
     return response
+
+
+def tell(request: Request, text: str, kind: str = "success") -> None:
+    """Say what an action did on the page a plain post is redirected to: kept in the
+    signed session until that page is shown, then shown once as a banner."""
+    request.session["banner"] = {"text": text, "kind": kind}
+
+
+async def unconfirmed(
+    request: Request, *, question: str, action: str, back: str
+) -> Response | None:
+    """A destructive post (decline, reject, leave, disable, delete) not yet confirmed: the
+    page asking to confirm it, which posts the same fields again with `confirmed`. The
+    pages' dialog (coalesce.js) confirms before posting; this is the page for a browser
+    without JavaScript. None once confirmed."""
+    form = await request.form()
+    if form.get("confirmed") == "yes":
+        return None
+    fields = [
+        (key, value)
+        for key, value in form.multi_items()
+        if isinstance(value, str) and key not in {"csrf_token", "confirmed"}
+    ]
+    query = f"?{request.url.query}" if request.url.query else ""
+    context = {
+        "question": question,
+        "action": action,
+        "fields": fields,
+        "back": back,
+        "post_to": request.url.path + query,
+    }
+    return render(request, "confirm.html", context)
 
 
 def announce_change(response: Response) -> Response:

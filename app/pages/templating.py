@@ -68,6 +68,9 @@ def render(
     session = request.scope.get("session") or {}
     context.setdefault("csrf_token", session.get("csrf", ""))
     context.setdefault("signed_in", bool(session.get("uid")))
+    if not is_htmx(request) and session.get("banner"):
+        # What the last action did, said once on the page it landed on (see forms.tell).
+        context.setdefault("landing_banner", session.pop("banner"))
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     # One URL answers a visit with the page and htmx with a part of it: a cache (the back
     # button's included) must not hand out one for the other.

@@ -9,8 +9,8 @@ from starlette.responses import Response
 from app.deps import SessionDep, SettingsDep
 from app.models.events import EVENT_TYPES
 from app.pages.deps import PagePrincipal
-from app.pages.forms import FormOutcome, parse, run_form, section_response
-from app.pages.templating import is_htmx, render
+from app.pages.forms import FormOutcome, parse, run_form, section_response, unconfirmed
+from app.pages.templating import htmx_target, is_htmx, render
 from app.principal import Principal
 from app.schemas.webhooks import WebhookCreate, WebhookUpdate
 from app.services import accounts, webhooks
@@ -35,7 +35,16 @@ def webhooks_context(session: Session, principal: Principal) -> dict[str, Any]:
 
 
 @router.get("/webhooks")
-def webhooks_page(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+def webhooks_page(
+    request: Request, session: SessionDep, principal: PagePrincipal, log: str | None = None
+) -> Response:
+    """The page, or one webhook's delivery log alone (asked for again while a delivery
+    waits to go out)."""
+    if log and htmx_target(request) == f"deliveries-{log}":
+        subscription = webhooks.get_subscription(session, principal, log)
+        deliveries = webhooks.list_deliveries(session, principal, log, limit=20).items
+        context = {"subscription": subscription, "deliveries": deliveries}
+        return render(request, "webhooks/_deliveries.html", context)
     return render(request, "webhooks/list.html", webhooks_context(session, principal))
 
 
@@ -108,11 +117,25 @@ async def toggle_webhook(
     principal: PagePrincipal,
     settings: SettingsDep,
 ) -> Response:
+    enabling = (await request.form()).get("enabled") == "true"
+    if not enabling:
+        subscription = webhooks.get_subscription(session, principal, webhook_id)
+        confirm = await unconfirmed(
+            request,
+            question=f"Disable the webhook to {subscription.url}? Nothing is sent to it "
+            "until you enable it again.",
+            action="Yes, disable",
+            back="/webhooks",
+        )
+        if confirm is not None:
+            return confirm
+
     def save(values: dict[str, Any]) -> None:
         changes = WebhookUpdate(enabled=values.get("enabled") == "true")
         webhooks.update_subscription(session, principal, webhook_id, changes, settings=settings)
 
-    return await _act(request, session, principal, save, notice="Saved.")
+    notice = "Enabled: events go out to it again." if enabling else "Disabled: nothing is sent."
+    return await _act(request, session, principal, save, notice=notice)
 
 
 @router.post("/webhooks/{webhook_id}/rotate-secret")
@@ -144,8 +167,9 @@ async def send_test(
         webhooks.send_test(session, principal, webhook_id)
 
     return await _act(
-        request, session, principal, save, notice="Test queued: it goes out within seconds."
-    )
+        request, session, principal, save, notice="Test queued: it goes out within seconds.",
+        extra={"open_log": webhook_id},
+    )  # fmt: skip
 
 
 @router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry")

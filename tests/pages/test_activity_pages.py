@@ -73,7 +73,8 @@ def test_inbox_approves_in_place_and_keeps_comments_inside(client, letter):  # n
         headers=htmx(token),
         data={"action": "approve", "comment": "Committee says yes, quietly", "step": "1"},
     )
-    assert card.status_code == 200 and "Approved." in card.text and "step 2 of 2" in card.text
+    assert card.status_code == 200 and "step 2 of 2" in card.text
+    assert "Approved: Policy committee (step 1 of 2)" in card.text
     again = client.post(
         f"/approvals/{approval_id}", headers=htmx(token), data={"action": "approve", "step": "1"}
     )

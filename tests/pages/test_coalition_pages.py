@@ -173,7 +173,7 @@ def test_leaving_a_private_coalition_lands_on_the_dashboard(client, lead, world)
     token = csrf_of(client.get(f"/coalitions/{coalition.id}").text)
     left = client.post(
         f"/coalitions/{coalition.id}/members/{partner.id}",
-        data={"csrf_token": token, "status": "left"},
+        data={"csrf_token": token, "status": "left", "confirmed": "yes"},
         follow_redirects=False,
     )
     # Its page is gone for a former member; the dashboard is where it lands, and it left.

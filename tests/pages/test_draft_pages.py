@@ -53,7 +53,7 @@ def test_a_draft_page_shows_readiness_and_saves_edits_in_place(client, letter): 
     saved = client.post(page_url, headers=htmx(token), data=form)
     assert saved.status_code == 200, saved.text
     assert saved.text.lstrip().startswith('<div id="activity"')
-    assert '<p class="notice" role="status">Draft saved.</p>' in saved.text
+    assert 'role="status" tabindex="-1" data-banner>Draft saved.</p>' in saved.text
     assert "<h1>Fund the Early Literacy Act this session</h1>" in saved.text
     assert "Every member's approval fits the deadline as it is." in saved.text
     assert "20 Mar 2026, 09:00 UTC (due in 18 days)" in saved.text  # the header moved too
@@ -114,7 +114,7 @@ def test_an_open_letters_deadline_moves_in_place_and_members_are_told(client, le
     )
     assert moved.status_code == 200, moved.text
     assert (
-        '<p class="notice" role="status">Deadline moved. The members still deciding have been '
+        'role="status" tabindex="-1" data-banner>Deadline moved. The members still deciding have been '
         "told the new date.</p>" in moved.text
     )
     assert "22 Mar 2026, 09:00 UTC (due in 20 days)" in moved.text

@@ -84,7 +84,7 @@ def test_leaving_takes_the_asks_off_the_dashboard_bell_and_calendar(client, lett
     left = client.post(
         f"/coalitions/{coalition.id}/members/{union.id}",
         headers={"HX-Request": "true", "X-CSRF-Token": token},
-        data={"status": "left"},
+        data={"status": "left", "confirmed": "yes"},
     )
     assert (left.status_code, left.headers.get("hx-redirect")) == (204, "/")
 

@@ -74,7 +74,7 @@ def test_a_union_joins_through_its_board(client, world, clock):
         data={"csrf_token": csrf_of(inbox), "action": "approve", "step": "1"},
         headers={"HX-Request": "true"},
     )
-    assert approved.status_code == 200 and "Approved." in approved.text
+    assert approved.status_code == 200 and "Approved: " in approved.text
 
     client.cookies.clear()
     log_in(client, dana.email)
@@ -109,7 +109,9 @@ def test_withdrawing_while_the_approvers_decide(client, world):
     assessment = client.get(url).text
     assert "Withdraw: we no longer ask to join" in assessment
     withdrawn = client.post(
-        url, data={"csrf_token": token, "status": "declined"}, follow_redirects=False
+        url,
+        data={"csrf_token": token, "status": "declined", "confirmed": "yes"},
+        follow_redirects=False,
     )
     assert withdrawn.status_code == 303 and withdrawn.headers["location"] == "/coalitions"
     assert "Board vote" not in client.get("/approvals").text

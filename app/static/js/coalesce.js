@@ -47,3 +47,98 @@ document.addEventListener("htmx:afterSettle", (event) => {
     changed.focus();
   }
 });
+
+// Nothing destructive without a second look: hx-confirm and data-confirm ask in a
+// <dialog> of our own (not the browser's bare confirm box). Once confirmed, the post
+// carries confirmed=yes, so the server does not ask again on its confirmation page (the
+// page a browser without JavaScript gets).
+let confirmDialog = null;
+
+function askToConfirm(question, yesLabel, onYes) {
+  if (!confirmDialog) {
+    confirmDialog = document.createElement("dialog");
+    confirmDialog.className = "confirm";
+    confirmDialog.setAttribute("aria-labelledby", "confirm-question");
+    const article = document.createElement("article");
+    const text = document.createElement("h2");
+    text.id = "confirm-question";
+    const footer = document.createElement("footer");
+    const no = document.createElement("button");
+    no.type = "button";
+    no.className = "secondary outline";
+    no.textContent = "No, go back";
+    no.dataset.answer = "no";
+    const yes = document.createElement("button");
+    yes.type = "button";
+    yes.dataset.answer = "yes";
+    footer.append(no, yes);
+    article.append(text, footer);
+    confirmDialog.append(article);
+    document.body.append(confirmDialog);
+  }
+  const opener = document.activeElement;
+  confirmDialog.querySelector("#confirm-question").textContent = question;
+  const yes = confirmDialog.querySelector("[data-answer='yes']");
+  yes.textContent = yesLabel || "Yes, go ahead";
+  confirmDialog.onclick = (event) => {
+    const answer = event.target.closest("[data-answer]");
+    if (!answer) return;
+    confirmDialog.close();
+    if (answer.dataset.answer === "yes") {
+      onYes();
+    } else if (opener && opener.isConnected) {
+      opener.focus();
+    }
+  };
+  confirmDialog.onclose = null;
+  confirmDialog.showModal();
+  confirmDialog.querySelector("[data-answer='no']").focus();
+}
+
+function questionFor(form, submitter) {
+  const from = (el) => el && (el.dataset.confirm || el.getAttribute("hx-confirm"));
+  return from(submitter) || from(form);
+}
+
+function yesLabelFor(form, submitter) {
+  return (submitter && submitter.dataset.confirmYes) || (form && form.dataset.confirmYes);
+}
+
+document.addEventListener("htmx:confirm", (event) => {
+  const elt = event.detail.elt;
+  const submitter = event.detail.triggeringEvent && event.detail.triggeringEvent.submitter;
+  const question = questionFor(elt, submitter);
+  if (!question) return;
+  event.preventDefault();
+  askToConfirm(question, yesLabelFor(elt, submitter), () => {
+    elt.dataset.confirmedOnce = "yes";
+    event.detail.issueRequest(true);
+  });
+});
+
+document.addEventListener("htmx:configRequest", (event) => {
+  const elt = event.detail.elt;
+  if (elt.dataset && elt.dataset.confirmedOnce) {
+    event.detail.parameters.confirmed = "yes";
+    delete elt.dataset.confirmedOnce;
+  }
+});
+
+// A plain form (no htmx) asking to confirm: the same dialog, then the same submit.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.hasAttribute("hx-post") || form.dataset.confirmedOnce) return;
+  const question = questionFor(form, event.submitter);
+  if (!question) return;
+  event.preventDefault();
+  const submitter = event.submitter;
+  askToConfirm(question, yesLabelFor(form, submitter), () => {
+    const confirmed = document.createElement("input");
+    confirmed.type = "hidden";
+    confirmed.name = "confirmed";
+    confirmed.value = "yes";
+    form.append(confirmed);
+    form.dataset.confirmedOnce = "yes";
+    form.requestSubmit(submitter);
+  });
+});
