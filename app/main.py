@@ -81,7 +81,7 @@ def create_app(
     openapi.install(app)
 
     async def on_login_required(request: Request, exc: LoginRequired) -> Response:
-        target = login_url(exc.next_path)
+        target = login_url(exc.next_path, ended=exc.ended)
         if is_htmx(request):
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)

@@ -13,6 +13,7 @@ from app.models.calendars import CalendarFeed
 from app.models.coalitions import Coalition, Goal, Membership, MembershipChange, Objective
 from app.models.events import Event, EventAudience
 from app.models.idempotency import IdempotencyRecord
+from app.models.kept_forms import KeptForm
 from app.models.messages import ListOptOut, Message
 from app.models.notifications import EmailMessage, Notification, NotificationPreference
 from app.models.organizations import (
@@ -42,6 +43,7 @@ __all__ = [
     "Goal",
     "IdempotencyRecord",
     "IssueArea",
+    "KeptForm",
     "LinkRequest",
     "ListOptOut",
     "LoginFailure",

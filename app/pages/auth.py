@@ -23,7 +23,11 @@ def _safe_next(value: str | None) -> str:
 
 @router.get("/login")
 def login_form(
-    request: Request, settings: SettingsDep, next: str | None = None, signed_out: str | None = None
+    request: Request,
+    settings: SettingsDep,
+    next: str | None = None,
+    signed_out: str | None = None,
+    ended: str | None = None,
 ) -> Response:
     notice = "You are signed out of every browser." if signed_out == "everywhere" else None
     context = {
@@ -31,6 +35,8 @@ def login_form(
         "errors": {},
         "notice": notice,
         "signup_open": settings.signup == "open",
+        # The session ran out under a form: say so, and that what was typed is kept.
+        "session_ended": ended is not None and bool(request.session.get("kept")),
     }
     return render(request, "auth/login.html", context)
 
@@ -62,7 +68,10 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
         return render(
             request, "auth/login.html", {**context, "errors": {"": exc.detail}}, status_code=429
         )
+    kept = request.session.get("kept")  # a form typed before the session ended
     start_session(request.session, principal.user_id, principal.session_version)
+    if kept:
+        request.session["kept"] = kept
     return RedirectResponse(next_path, status_code=303)
 
 

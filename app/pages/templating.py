@@ -68,6 +68,15 @@ def render(
     session = request.scope.get("session") or {}
     context.setdefault("csrf_token", session.get("csrf", ""))
     context.setdefault("signed_in", bool(session.get("uid")))
+    kept = getattr(request.state, "kept_form", None)
+    if kept and not is_htmx(request):
+        # coalesce.js puts these fields back into the form posting to kept["action"].
+        context.setdefault("kept_form", kept)
+        context.setdefault(
+            "landing_banner",
+            {"kind": "warning", "text": "Welcome back. What you typed before your session "
+             "ended is back in the form below: check it, then send it again."},
+        )  # fmt: skip
     if not is_htmx(request) and session.get("banner"):
         # What the last action did, said once on the page it landed on (see forms.tell).
         context.setdefault("landing_banner", session.pop("banner"))

@@ -142,3 +142,37 @@ document.addEventListener("submit", (event) => {
     form.requestSubmit(submitter);
   });
 });
+
+// Back after the session ended under a form: the server kept what was posted and hands it
+// back here (a JSON data block, not a script); put it into the form that posts to the same
+// place, opening a folded section so it shows, and check the same radio and options.
+document.addEventListener("DOMContentLoaded", () => {
+  const data = document.getElementById("kept-form");
+  if (!data) return;
+  const kept = JSON.parse(data.textContent);
+  const form = Array.from(document.querySelectorAll("form")).find((candidate) => {
+    const target = candidate.getAttribute("hx-post") || candidate.getAttribute("action") || "";
+    return new URL(target, document.baseURI).pathname === kept.action;
+  });
+  if (!form) return;
+  const byName = {};
+  kept.fields.forEach(([name, value]) => {
+    (byName[name] = byName[name] || []).push(value);
+  });
+  Object.entries(byName).forEach(([name, values]) => {
+    form.querySelectorAll(`[name="${CSS.escape(name)}"]`).forEach((field, index) => {
+      if (field.type === "hidden") return;
+      if (field.type === "radio" || field.type === "checkbox") {
+        field.checked = values.includes(field.value);
+      } else if (field.tagName === "SELECT" && field.multiple) {
+        Array.from(field.options).forEach((o) => { o.selected = values.includes(o.value); });
+      } else {
+        field.value = values[Math.min(index, values.length - 1)];
+      }
+    });
+  });
+  const folded = form.closest("details");
+  if (folded) folded.open = true;
+  const banner = document.querySelector("[data-banner]");
+  if (banner) banner.focus();
+});
