@@ -173,6 +173,11 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   const folded = form.closest("details");
   if (folded) folded.open = true;
-  const banner = document.querySelector("[data-banner]");
+});
+
+// A page reached after an action (a plain post's redirect) opens on the banner saying
+// what happened, so a screen reader reads it first and a keyboard starts from there.
+document.addEventListener("DOMContentLoaded", () => {
+  const banner = document.querySelector("main [data-banner]");
   if (banner) banner.focus();
 });
