@@ -197,6 +197,11 @@ def test_a_vote_without_a_reason_keeps_the_choice_then_counts(page, live_server,
     expect(banner).to_be_focused()
     expect(page.locator("#proposal-tally")).to_contain_text("1 no")
     assert _serious_violations(page) == []
+    # The next action's answer replaces this one: no stale "Vote recorded." beside it.
+    page.get_by_label("Your comment").fill("Can we revisit in spring?")
+    page.get_by_role("button", name="Comment").click()
+    expect(page.locator("#discussion")).to_contain_text("Can we revisit in spring?")
+    expect(page.get_by_text("Vote recorded.")).to_have_count(0)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -236,3 +241,44 @@ def test_a_webhook_test_appears_in_its_log(page, live_server, width):
     expect(log).to_be_visible()
     expect(log).to_contain_text("webhook.test")
     assert _serious_violations(page) == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_letter_typed_as_the_session_ends_comes_back_after_logging_in(page, live_server, width):
+    scene = Scene(live_server)
+    at(page, width)
+    log_in(page, live_server, scene.chair.email)
+    page.goto(f"/coalitions/{scene.coalition.id}")
+    page.get_by_text("New activity").click()
+    page.get_by_label("Title").fill("Fund school libraries")
+    page.get_by_label("Text").fill("Dear Senators,\nevery child deserves a library.")
+    page.context.clear_cookies()  # the session runs out while the letter is typed
+    page.get_by_role("button", name="Create draft").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Your session ended.")
+    assert _serious_violations(page) == []
+    page.get_by_label("E-mail").fill(scene.chair.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{live_server.url}/coalitions/{scene.coalition.id}")
+    expect(page.get_by_role("status").first).to_contain_text("What you typed")
+    expect(page.get_by_label("Title")).to_have_value("Fund school libraries")
+    expect(page.get_by_label("Text")).to_have_value(
+        "Dear Senators,\nevery child deserves a library."
+    )
+    page.get_by_role("button", name="Create draft").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fund school libraries")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_mark_read_drops_the_bell_at_once(page, live_server, width):
+    scene = Scene(live_server)
+    scene.invite_member()
+    at(page, width)
+    log_in(page, live_server, scene.member.email)
+    page.goto("/notifications")
+    bell = page.locator("#bell")
+    expect(bell).to_contain_text("1")
+    page.get_by_role("button", name="Mark all read").click()
+    expect(page.get_by_role("status").filter(has_text="Marked read.")).to_be_focused()
+    expect(bell.locator(".badge")).to_have_count(0)

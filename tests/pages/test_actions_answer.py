@@ -146,3 +146,21 @@ def test_a_test_delivery_opens_the_log_and_the_log_asks_again_while_it_waits(cli
 def section_of(html: str, heading_id: str) -> str:
     start = html.index(f'id="{heading_id}"')
     return html[start : html.index("</section>", start)]
+
+
+def test_joining_lands_on_the_coalition_with_a_banner(client, world):
+    dana = world.user("dana")
+    coalition = world.coalition(world.organization(dana, name="State PTA"), name="Read by Third")
+    maya = world.user("maya")
+    library = world.organization(maya, name="Library Friends", kind="nonprofit")
+    world.invite(coalition, library)
+    token = sign_in(client, maya)
+    url = f"/coalitions/{coalition.id}/join?organization_id={library.id}"
+    joined = client.post(
+        url,
+        data={"csrf_token": token, "status": "joined", "engagement": "supporter",
+              "commitment_hours_per_month": "2"},
+    )  # fmt: skip
+    assert joined.status_code == 200 and joined.url.path == f"/coalitions/{coalition.id}"
+    assert "You joined Read by Third. Welcome." in joined.text
+    assert "You joined" not in client.get(f"/coalitions/{coalition.id}").text  # said once
