@@ -20,9 +20,9 @@ document.addEventListener("click", (event) => {
 });
 
 // Every action answers: an old banner goes as the next action starts, so a stale "Goal
-// added." never sits beside a new result; after the swap focus lands on the new banner,
-// or on the part that changed, instead of falling to the page's body. Refreshes the page
-// makes by itself (server-sent events, the bell) leave focus where the person is.
+// added." never sits beside a new result; after the swap focus that fell to the page's
+// body lands on the new banner, or on the field to fix, or on the part that changed.
+// Refreshes the page makes by itself (server-sent events, the bell) leave focus alone.
 document.addEventListener("htmx:beforeRequest", (event) => {
   if (!event.detail.elt.closest("form, button")) return;
   document.querySelectorAll("[data-banner]").forEach((old) => old.remove());
@@ -31,6 +31,10 @@ document.addEventListener("htmx:beforeRequest", (event) => {
 document.addEventListener("htmx:afterSettle", (event) => {
   const source = event.detail.requestConfig && event.detail.requestConfig.elt;
   if (!source || !source.closest || !source.closest("form, button")) return;
+  // htmx keeps focus on a control that is still there under the same id (a form saved in
+  // place): the person stays where they were. Only focus that fell to the body moves.
+  const kept = document.activeElement;
+  if (kept && kept !== document.body && kept.isConnected) return;
   const banner = document.querySelector("[data-banner]");
   if (banner) {
     banner.focus();
