@@ -141,9 +141,11 @@ async def create_coalition(
     values["issue_positions"] = [{"issue_area_id": a, "stance": s} for a, s in stated]
     values["allowed_activity_kinds"] = form.getlist("allowed_activity_kinds")
     try:
+        values.update(_quorum_share(values))
+        wanted = {k: v for k, v in values.items() if k != "quorum_percent"}
         with session.begin_nested():
             coalition = coalitions.create_coalition(
-                session, principal, parse(CoalitionCreate, values)
+                session, principal, parse(CoalitionCreate, wanted)
             )
     except FIXABLE as exc:
         return _new_page(request, session, principal, errors=field_errors(exc), draft=values)
@@ -275,15 +277,23 @@ async def _coalition_act(
 def _guideline_values(values: dict[str, Any]) -> dict[str, Any]:
     """The guideline form in the API's terms (the page asks the quorum as a percentage)."""
     wanted = {field: values[field] for field in GUIDELINE_FIELDS if field in values}
-    percent = (values.get("quorum_percent") or "").strip()
-    if percent:
-        try:
-            wanted["quorum"] = float(percent) / 100
-        except ValueError:
-            raise Invalid.field(
-                ["body", "quorum"], "Give the share of members as a number from 0 to 100."
-            ) from None
-    return wanted
+    return {**wanted, **_quorum_share(values)}
+
+
+def _quorum_share(values: dict[str, Any]) -> dict[str, Any]:
+    """{"quorum": 0.5} from the page's "50" (people write a percentage, the API a share)."""
+    percent = (values.get("quorum_percent") or "").strip().removesuffix("%").strip()
+    if not percent:
+        return {}
+    try:
+        share = float(percent) / 100
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise Invalid.field(
+            ["body", "quorum"], "Enter the share of members as a number from 0 to 100, like 50."
+        )
+    return {"quorum": share}
 
 
 @router.post("/coalitions/{coalition_id}/guidelines")

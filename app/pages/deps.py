@@ -46,6 +46,7 @@ def _page_principal(request: Request, session: SessionDep) -> Principal:
     # Sessions from before "sign out everywhere" (or a password reset) carry an older version.
     if principal is None or request.session.get("sv", 1) != principal.session_version:
         raise LoginRequired(request.url.path)
+    request.state.time_zone = principal.time_zone  # pages are written in the reader's zone
     return principal
 
 

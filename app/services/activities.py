@@ -802,3 +802,12 @@ def withdraw_leaving_member(
     for decision, activity in rows:
         approvals.withdraw_open_request(session, decision, actor=principal)
         decisions.change(session, decision, activity, "withdrawn", comment=comment, actor=principal)
+
+
+def activity_titles(session: Session, ids: set[str]) -> dict[str, str]:
+    """The titles of the activities with `ids`, for sentences about them ("State PTA signed
+    Fund the Early Literacy Act"); the caller already sees the events that name them."""
+    if not ids:
+        return {}
+    found = select(Activity.id, Activity.title).where(Activity.id.in_(ids))  # type: ignore[attr-defined]
+    return dict(session.exec(found).all())

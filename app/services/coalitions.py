@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from app import clock
+from app import clock, labels
 from app.concurrency import check_version
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
@@ -271,7 +271,7 @@ def size_implications(members: int, decision_days: list[float]) -> dict[str, Any
     if typical is None:
         summary.append("No coalition decisions recorded yet.")
     else:
-        summary.append(f"Its past decisions took {typical:.0f} days at the median.")
+        summary.append(f"Its past decisions usually took {labels.days(typical)}.")
     return {
         "members": members,
         "share_of_work": share,
