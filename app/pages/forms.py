@@ -210,6 +210,7 @@ async def create_from_page(
     values = await form_values(request)
     for name in lists:
         values[name] = form.getlist(name)
+    typed = dict(values)  # shown again as typed, in the reader's zone, if refused
     values = local_times(values, times, reader_time_zone(request))
     try:
         refuse_unstorable(values)
@@ -217,7 +218,7 @@ async def create_from_page(
             address = create(values)
     except FIXABLE as exc:
         page_context = context()
-        page_context.update(form_errors={section: field_errors(exc)}, drafts={section: values})
+        page_context.update(form_errors={section: field_errors(exc)}, drafts={section: typed})
         return render(request, page, page_context, status_code=422)
     return RedirectResponse(address, status_code=303)
 
