@@ -92,6 +92,12 @@ LABELS: dict[str, dict[str, str]] = {
         "government": "government body",
         "other": "organization",
     },
+    "verdict": {
+        "aligned": "fits",
+        "partial": "fits in part",
+        "conflict": "conflicts",
+        "unknown": "not known yet",
+    },
     "stance": {"support": "support", "oppose": "oppose", "neutral": "neutral"},
     "priority": {
         "main": "a main priority",
@@ -236,10 +242,16 @@ def delivery_problem(error: str | None) -> str:
     return error  # our own refusals ("a private address") are sentences already
 
 
+def sentence(text: str) -> str:
+    """The first letter up, the rest as it is ("PTA" stays "PTA", unlike Jinja's capitalize)."""
+    return text[:1].upper() + text[1:]
+
+
 def install_filters(environment: Environment) -> None:
     """The same words and dates in every Jinja environment: the pages' and the e-mails'."""
     environment.filters.update(
         label=label,
+        sentence=sentence,
         money=money,
         number=number,
         hours_a_month=hours_a_month,

@@ -534,6 +534,11 @@ def assessment_context(
     status = membership["status"] if membership else None
     context.update(
         organization=organization,
+        # The reader's own view of the partners: what they are, how big, where to read more.
+        partners=coalitions.partner_profiles(session, coalition_id),
+        composition_reasons=coalitions.composition_for(
+            context["coalition"]["composition"], organization
+        ),
         alignment=alignment,
         notes_by_subject=by_subject,
         membership=membership,

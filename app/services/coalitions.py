@@ -208,6 +208,24 @@ def joined_organizations(session: Session, coalition_id: str) -> list[Any]:
     return list(rows.all())
 
 
+def partner_profiles(session: Session, coalition_id: str) -> dict[str, Any]:
+    """The joined members as a partner card shows them (kind, size, communities, website),
+    by organization id: what an organization weighing up joining needs to know of them."""
+    rows = session.exec(
+        select(
+            Organization.id, Organization.kind, Organization.staff_count,
+            Organization.volunteer_count, Organization.communities, Organization.website,
+        )
+        .join(Membership, Membership.organization_id == Organization.id)
+        .where(
+            Membership.coalition_id == coalition_id,
+            Membership.status == MembershipStatus.joined,
+            Organization.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+    )  # fmt: skip
+    return {row.id: row for row in rows.all()}
+
+
 def spokespeople(session: Session, coalition_id: str) -> list[str]:
     """The names of the members that speak for the coalition (role `spokesperson`), as its
     letters and reports name them."""
@@ -223,6 +241,20 @@ def spokespeople(session: Session, coalition_id: str) -> list[str]:
     return [name for name, roles in rows if PoweredRole.spokesperson in roles]
 
 
+NO_COMMUNITY_GROUP = "No community or faith groups."
+
+
+def composition_for(composition: dict[str, Any], organization: Any) -> list[str]:
+    """The composition's reasons as the organization weighing up joining reads them: a
+    gap it would fill is said so, not told to it as if it were not there."""
+    reasons = list(composition["reasons"])
+    if organization.kind in COMMUNITY_ROOTED and NO_COMMUNITY_GROUP in reasons:
+        reasons[reasons.index(NO_COMMUNITY_GROUP)] = (
+            f"No community or faith group has joined yet: {organization.name} would be the first."
+        )
+    return reasons
+
+
 def composition(organizations: list[Any]) -> dict[str, Any]:
     """Who is represented, and whether the membership is well-rounded (with reasons)."""
     kinds = Counter(organization.kind for organization in organizations)
@@ -234,9 +266,12 @@ def composition(organizations: list[Any]) -> dict[str, Any]:
             f"Only {len(organizations)} member(s): a coalition speaks louder with more voices."
         )
     if len(kinds) == 1 and len(organizations) > 1:
-        shortcomings.append(f"All members are {next(iter(kinds))} organizations.")
+        kind = labels.label(next(iter(kinds)), "organization_kind")
+        shortcomings.append(
+            f"All members are {kind}s." if kind != "organization" else "All members are alike."
+        )
     if not COMMUNITY_ROOTED & kinds.keys():
-        shortcomings.append("No community or faith groups.")
+        shortcomings.append(NO_COMMUNITY_GROUP)
     if len(communities) < 2:
         shortcomings.append("Few communities are represented.")
     reasons = shortcomings or [

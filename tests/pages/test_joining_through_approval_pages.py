@@ -94,7 +94,7 @@ def test_a_union_joins_through_its_board(client, world, clock):
     )
     members = client.get(f"/coalitions/{coalition.id}").text
     row = members.split(f">{union.name}</a>")[1].split("</tr>")[0]
-    assert "<td>joined</td>" in row and "<td>core</td>" in row
+    assert "<td>joined</td>" in row and "<td>core member</td>" in row
 
 
 def test_withdrawing_while_the_approvers_decide(client, world):

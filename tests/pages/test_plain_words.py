@@ -3,10 +3,22 @@ people, read for snake_case words, arrows between statuses and numbers ending in
 
 import html
 import re
+import socket
+import ssl
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from fastapi.testclient import TestClient
 
 from app import demo
+from app.main import create_app
 from app.models import User
-from tests.conftest import sign_in
+from app.settings import Settings, get_settings
+from app.worker import Worker
+from tests.conftest import TEST_SECRET, World, sign_in
 
 # Text a person reads: tags, scripts and attribute values (ids, hrefs) are not read aloud.
 TAGS = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.S)
@@ -65,3 +77,67 @@ def _user(email: str):
     from sqlmodel import select
 
     return select(User).where(User.email == email)
+
+
+@contextmanager
+def receiver_with_an_unknown_certificate(tmp_path: Path) -> Iterator[str]:
+    """An https receiver on 127.0.0.1 whose certificate no authority signed."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            try:
+                context.wrap_socket(connection, server_side=True).close()
+            except (ssl.SSLError, OSError):
+                connection.close()  # the sender refused our certificate, as it should
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{listener.getsockname()[1]}/hooks"
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+def test_a_delivery_failure_reads_in_plain_words(committed, tmp_path):
+    url, database = committed
+    world = World(database)
+    admin = world.user("sam")
+    organization = world.organization(admin)
+    app = create_app(
+        Settings(environment="test", database_url=url, secret_key=TEST_SECRET), database=database
+    )
+    with receiver_with_an_unknown_certificate(tmp_path) as address, TestClient(app) as client:
+        token = sign_in(client, admin)
+        htmx = {"HX-Request": "true", "X-CSRF-Token": token}
+        client.post(
+            "/webhooks",
+            headers=htmx,
+            data={"url": address, "organization_id": organization.id, "description": "CRM sync"},
+        )
+        webhook_id = re.search(r'id="webhook-(whk_[a-z0-9]+)"', client.get("/webhooks").text)[1]
+        client.post(f"/webhooks/{webhook_id}/test", headers=htmx)
+        Worker(database, get_settings()).run_once()
+        page = client.get("/webhooks").text
+        api = client.get(f"/api/v1/webhooks/{webhook_id}/deliveries", headers=world.headers(admin))
+    assert "The receiver&#39;s certificate could not be verified." in page
+    assert "CERTIFICATE_VERIFY_FAILED" not in page and "_ssl.c" not in page
+    assert "Sends: every event · CRM sync" in page and "A test message" in page
+    # The technical detail stays for whoever reads the log through the API.
+    assert "CERTIFICATE_VERIFY_FAILED" in api.text
