@@ -456,7 +456,10 @@ def invite(
         )
     ).first()
     if existing is not None and existing.status in access.VISIBLE_MEMBERSHIP:
-        raise Conflict(f"{organization.name} is already {existing.status} in this coalition.")
+        raise Conflict(
+            f"{organization.name} already has a place in this coalition "
+            f"({labels.label(existing.status, 'membership')})."
+        )
     moment = clock.now()
     membership = existing or Membership(
         id=new_id("mem"),

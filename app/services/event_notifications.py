@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from app import local_time
+from app import labels, local_time
 from app.models import (
     Activity,
     ApprovalRequest,
@@ -94,7 +94,7 @@ def for_event(session: Session, event: Event, audience: list[EventAudience]) -> 
                     link=f"/proposals/{data.get('proposal_id', '')}", event_id=event.id,
                 )  # fmt: skip
     elif event.type == "proposal.closed":
-        outcome = (data.get("outcome") or "").replace("_", " ")
+        outcome = labels.label(data.get("outcome"), "outcome")
         for row in audience:
             for user_id in notifications.users_with_role(session, row.organization_id, {"admin"}):
                 notifications.notify(

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from app import clock
+from app import clock, labels
 from app.concurrency import claimable
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
@@ -131,7 +131,10 @@ def _subject(
                 ["body", "activity_id"], "Only a letter or a statement is put to a vote."
             )
         if activity.status != ActivityStatus.draft:
-            raise Conflict(f"Only a draft is put to a vote; this activity is {activity.status}.")
+            raise Conflict(
+                "Only a draft is put to a vote; this activity is "
+                f"{labels.label(activity.status, 'activity_status')}."
+            )
         return None, activity
     return None, None
 
