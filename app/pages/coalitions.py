@@ -152,6 +152,20 @@ async def create_coalition(
     return RedirectResponse(f"/coalitions/{coalition.id}", status_code=303)
 
 
+def _composition_for_reader(
+    detail: dict[str, Any], members: list[dict[str, Any]], principal: Principal
+) -> list[str]:
+    """The composition as the reader's own organization, invited or asking, reads it: a gap
+    it would fill is said so."""
+    reasons = detail["composition"]["reasons"]
+    for m in members:
+        if m["organization_id"] in principal.roles and m["status"] != "joined":
+            reasons = coalitions.composition_for(
+                {"reasons": reasons}, kind=m["organization_kind"], name=m["organization_name"]
+            )
+    return reasons
+
+
 def coalition_context(session: Session, principal: Principal, coalition_id: str) -> dict:
     detail = coalitions.coalition_detail(session, principal, coalition_id)
     coalition = coalitions.get_coalition(session, principal, coalition_id)
@@ -220,6 +234,7 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
         ],
         "candidates": candidates,
         "alignments": alignments,
+        "composition_reasons": _composition_for_reader(detail, members, principal),
         "agreed_by_names": [names_by_id.get(org, org) for org in detail["guidelines_agreed_by"]],
         "guidelines_form": (
             "direct"
@@ -537,7 +552,7 @@ def assessment_context(
         # The reader's own view of the partners: what they are, how big, where to read more.
         partners=coalitions.partner_profiles(session, coalition_id),
         composition_reasons=coalitions.composition_for(
-            context["coalition"]["composition"], organization
+            context["coalition"]["composition"], kind=organization.kind, name=organization.name
         ),
         alignment=alignment,
         notes_by_subject=by_subject,

@@ -54,6 +54,9 @@ def dashboard_context(session: Session, principal: Principal) -> dict[str, Any]:
             if r.takes_part
             or any(m.status in access.VISIBLE_MEMBERSHIP for m in r.memberships.values())
         },
+        "proposal_titles": proposals.proposal_titles(
+            session, {e["data"]["proposal_id"] for e in recent if e["data"].get("proposal_id")}
+        ),
         "activity_titles": activities.activity_titles(
             session, {e["data"]["activity_id"] for e in recent if e["data"].get("activity_id")}
         ),

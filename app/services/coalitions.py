@@ -244,13 +244,13 @@ def spokespeople(session: Session, coalition_id: str) -> list[str]:
 NO_COMMUNITY_GROUP = "No community or faith groups."
 
 
-def composition_for(composition: dict[str, Any], organization: Any) -> list[str]:
+def composition_for(composition: dict[str, Any], *, kind: str, name: str) -> list[str]:
     """The composition's reasons as the organization weighing up joining reads them: a
     gap it would fill is said so, not told to it as if it were not there."""
     reasons = list(composition["reasons"])
-    if organization.kind in COMMUNITY_ROOTED and NO_COMMUNITY_GROUP in reasons:
+    if kind in COMMUNITY_ROOTED and NO_COMMUNITY_GROUP in reasons:
         reasons[reasons.index(NO_COMMUNITY_GROUP)] = (
-            f"No community or faith group has joined yet: {organization.name} would be the first."
+            f"No community or faith group has joined yet: {name} would be the first."
         )
     return reasons
 
@@ -292,7 +292,10 @@ def size_implications(members: int, decision_days: list[float]) -> dict[str, Any
     summary = []
     share = 1 / members if members else None
     if share is not None:
-        summary.append(f"With {members} members, each carries about {share:.0%} of the work.")
+        summary.append(
+            f"With {members} member{'' if members == 1 else 's'}, each carries about "
+            f"{share:.0%} of the work."
+        )
     if 0 < members < 4:
         summary.append(
             "A small coalition: expect to give more time, and a chance to take the lead."
@@ -457,7 +460,7 @@ def invite(
     ).first()
     if existing is not None and existing.status in access.VISIBLE_MEMBERSHIP:
         raise Conflict(
-            f"{organization.name} already has a place in this coalition "
+            f"{organization.name} is already listed in this coalition "
             f"({labels.label(existing.status, 'membership')})."
         )
     moment = clock.now()

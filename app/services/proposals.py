@@ -577,3 +577,12 @@ def waiting_for_vote(session: Session, principal: Principal) -> list[dict[str, A
         if silent:
             waiting.append({"proposal": proposal, "organization_ids": sorted(silent)})
     return waiting
+
+
+def proposal_titles(session: Session, ids: set[str]) -> dict[str, str]:
+    """The titles of the proposals with `ids`, for sentences about them ("Read Together voted
+    yes on Endorse HB 210"); the caller already sees the events that name them."""
+    if not ids:
+        return {}
+    found = select(Proposal.id, Proposal.title).where(Proposal.id.in_(ids))  # type: ignore[attr-defined]
+    return dict(session.exec(found).all())

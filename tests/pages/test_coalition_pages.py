@@ -91,7 +91,7 @@ def test_lead_invites_and_a_second_invitation_is_refused_on_the_page(client, lea
     invited = client.post(url, headers=headers, data={"organization_id": partner.id})
     assert invited.status_code == 200 and "Read Together" in invited.text
     again = client.post(url, headers=headers, data={"organization_id": partner.id})
-    assert again.status_code == 422 and "already invited" in again.text
+    assert again.status_code == 422 and "already listed in this coalition (invited)" in again.text
 
 
 def test_joining_assessment_refuses_bad_hours_and_keeps_the_invitation(client, lead, world):

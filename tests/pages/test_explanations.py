@@ -76,3 +76,13 @@ def test_my_organizations_say_what_i_am_in_words(client, world):
     listed = client.get("/organizations").text
     assert "(PTA, you are an admin)" in listed
     assert "(PTA, you are an admin)" in client.get("/").text
+
+
+def test_the_coalition_page_speaks_to_the_invited_faith_group_too(client, world):
+    _, orgs = assessing(client, world)
+    page = client.get(f"/coalitions/{orgs['coalition'].id}").text
+    assert "No community or faith groups." not in page
+    assert "Interfaith Council would be the first." in page
+    members = page.split('id="members"')[1]
+    assert "Riverside PTA</a> <small>(PTA)</small>" in members
+    assert "1 PTA" in page.split('id="composition"')[1]

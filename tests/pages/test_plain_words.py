@@ -18,6 +18,7 @@ from app.main import create_app
 from app.models import User
 from app.settings import Settings, get_settings
 from app.worker import Worker
+from tests.api.test_signon import letter  # noqa: F401
 from tests.conftest import TEST_SECRET, World, sign_in
 
 # Text a person reads: tags, scripts and attribute values (ids, hrefs) are not read aloud.
@@ -141,3 +142,24 @@ def test_a_delivery_failure_reads_in_plain_words(committed, tmp_path):
     assert "Sends: every event · CRM sync" in page and "A test message" in page
     # The technical detail stays for whoever reads the log through the API.
     assert "CERTIFICATE_VERIFY_FAILED" in api.text
+
+
+def test_recently_names_the_proposal_voted_on_and_links_to_it(client, letter):  # noqa: F811
+    coalition, literacy = letter["coalition"], letter["orgs"]["literacy"]
+    proposal = client.post(
+        f"/api/v1/coalitions/{coalition.id}/proposals",
+        headers=letter["h"]["dana"],
+        json={"title": "Endorse HB 210"},
+    ).json()
+    client.post(
+        f"/api/v1/proposals/{proposal['id']}/votes",
+        headers=letter["h"]["lena"],
+        json={"organization_id": literacy.id, "choice": "yes"},
+    )
+    sign_in(client, letter["people"]["dana"])
+    recently = client.get("/").text.split('id="recent-heading"')[1]
+    assert (
+        f'Read Together voted yes on <a href="/proposals/{proposal["id"]}">Endorse HB 210</a>'
+        in (recently)
+    )
+    assert "→" not in recently
