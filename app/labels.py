@@ -189,9 +189,9 @@ def number(value: Any) -> str:
 
 
 def hours_a_month(value: Any) -> str:
-    """ "4 hours a month", "1 hour a month", "no hours yet"."""
-    if not value:
-        return "no hours set"
+    """ "4 hours a month", "1 hour a month", "0 hours a month"."""
+    if value in (None, ""):
+        return ""
     figure = number(value)
     return f"{figure} hour{'' if figure == '1' else 's'} a month"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from app import demo
+from app import demo, labels
 from app.main import create_app
 from app.models import User
 from app.settings import Settings, get_settings
@@ -163,3 +163,16 @@ def test_recently_names_the_proposal_voted_on_and_links_to_it(client, letter):  
         in (recently)
     )
     assert "→" not in recently
+
+
+def test_numbers_read_as_people_write_them():
+    assert (labels.money(100.0), labels.money(12.5), labels.money(None)) == ("$100", "$12.50", "")
+    assert labels.hours_a_month(4.0) == "4 hours a month"
+    assert labels.hours_a_month(1) == "1 hour a month"
+    assert labels.hours_a_month(0.0) == "0 hours a month"
+    assert (labels.days(2.6), labels.days(1), labels.days(0.2)) == (
+        "about 3 days", "about 1 day", "less than a day",
+    )  # fmt: skip
+    assert labels.label("sign_on_letter", "activity_kind") == "sign-on letter"
+    assert labels.label("no_quorum") == "not enough members voted"
+    assert labels.label("some_new_code") == "some new code"  # never with underscores
