@@ -13,6 +13,8 @@ class Principal:
     # The person's session version when this principal was loaded; a browser session
     # signed with an older one has been signed out everywhere.
     session_version: int = 1
+    # IANA name: the pages and e-mails show this person times in it.
+    time_zone: str = "UTC"
 
     def role_in(self, organization_id: str) -> str | None:
         return self.roles.get(organization_id)

@@ -17,7 +17,7 @@ from app.pages.browser_session import start_session
 from app.pages.forms import field_errors, form_values, parse, refuse_unstorable
 from app.pages.templating import render
 from app.schemas.accounts import PasswordResetCreate, SignupComplete, SignupCreate
-from app.services import account_links
+from app.services import account_links, profiles
 
 router = APIRouter()
 
@@ -64,6 +64,7 @@ def invitation_form(request: Request, token: str, session: SessionDep) -> Respon
 @router.post("/welcome/{token}")
 async def accept_invitation(request: Request, token: str, session: SessionDep) -> Response:
     values = await form_values(request)
+    browser_zone = values.pop("browser_time_zone", None)  # see profiles.adopt_browser_zone
     try:
         link = _open_link(request, session, token, account_links.INVITATION)
         context = _welcome_context(session, link)
@@ -80,6 +81,7 @@ async def accept_invitation(request: Request, token: str, session: SessionDep) -
     except Invalid as exc:
         context.update(errors=field_errors(exc), name=values.get("name"))
         return render(request, "auth/welcome.html", context, status_code=422)
+    profiles.adopt_browser_zone(session, used.user.id, browser_zone)
     start_session(request.session, used.user.id, used.user.session_version)
     return RedirectResponse(used.next_path, status_code=303)
 
@@ -200,6 +202,7 @@ async def finish_signup(
 ) -> Response:
     account_links.require_open_signup(settings)
     values = await form_values(request)
+    browser_zone = values.pop("browser_time_zone", None)  # see profiles.adopt_browser_zone
     try:
         link = _open_link(request, session, token, account_links.SIGNUP)
         context = _signup_context(link, session, values)
@@ -214,5 +217,6 @@ async def finish_signup(
     except (ValidationError, Invalid) as exc:
         context["errors"] = field_errors(exc)
         return render(request, "auth/signup_finish.html", context, status_code=422)
+    profiles.adopt_browser_zone(session, used.user.id, browser_zone)
     start_session(request.session, used.user.id, used.user.session_version)
     return RedirectResponse(used.next_path, status_code=303)

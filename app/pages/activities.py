@@ -12,8 +12,15 @@ from starlette.responses import Response
 from app.deps import SessionDep
 from app.models.activities import DecisionStatus
 from app.pages.deps import PagePrincipal
-from app.pages.forms import FormOutcome, form_version, parse, run_form, section_response, utc_times
-from app.pages.templating import htmx_target, render
+from app.pages.forms import (
+    FormOutcome,
+    form_version,
+    local_times,
+    parse,
+    run_form,
+    section_response,
+)
+from app.pages.templating import htmx_target, reader_time_zone, render
 from app.principal import Principal
 from app.schemas.activities import ActivityUpdate, DecisionPut
 from app.services import access, activities, coalitions, organizations
@@ -139,7 +146,9 @@ async def save_draft(
 
     def save(values: dict[str, Any]) -> None:
         values.setdefault("issue_area_ids", [])  # no box ticked: no area
-        changes = parse(ActivityUpdate, utc_times(values, TIMES), keep_blank=True)
+        changes = parse(
+            ActivityUpdate, local_times(values, TIMES, reader_time_zone(request)), keep_blank=True
+        )
         activities.update_activity(
             session, principal, activity_id, changes, expected_version=version
         )
@@ -160,7 +169,9 @@ async def move_deadline(
 
     def save(values: dict[str, Any]) -> None:
         given = {"sign_on_deadline": values.get("sign_on_deadline")}
-        changes = parse(ActivityUpdate, utc_times(given, TIMES), keep_blank=True)
+        changes = parse(
+            ActivityUpdate, local_times(given, TIMES, reader_time_zone(request)), keep_blank=True
+        )
         activity = activities.update_activity(
             session, principal, activity_id, changes, expected_version=version
         )

@@ -9,7 +9,7 @@ from app.errors import TooManyRequests, Unauthorized
 from app.pages.browser_session import end_session, start_session
 from app.pages.templating import render
 from app.schemas.base import UNSTORABLE_MESSAGE, unstorable_at
-from app.services import accounts
+from app.services import accounts, profiles
 
 router = APIRouter()
 
@@ -69,6 +69,7 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
             request, "auth/login.html", {**context, "errors": {"": exc.detail}}, status_code=429
         )
     kept = request.session.get("kept")  # a form typed before the session ended
+    profiles.adopt_browser_zone(session, principal.user_id, form.get("browser_time_zone"))
     start_session(request.session, principal.user_id, principal.session_version)
     if kept:
         request.session["kept"] = kept

@@ -143,13 +143,29 @@ async def create_coalition(
     values["issue_positions"] = [{"issue_area_id": a, "stance": s} for a, s in stated]
     values["allowed_activity_kinds"] = form.getlist("allowed_activity_kinds")
     try:
+        values.update(_quorum_share(values))
+        wanted = {k: v for k, v in values.items() if k != "quorum_percent"}
         with session.begin_nested():
             coalition = coalitions.create_coalition(
-                session, principal, parse(CoalitionCreate, values)
+                session, principal, parse(CoalitionCreate, wanted)
             )
     except FIXABLE as exc:
         return _new_page(request, session, principal, errors=field_errors(exc), draft=values)
     return RedirectResponse(f"/coalitions/{coalition.id}", status_code=303)
+
+
+def _composition_for_reader(
+    detail: dict[str, Any], members: list[dict[str, Any]], principal: Principal
+) -> list[str]:
+    """The composition as the reader's own organization, invited or asking, reads it: a gap
+    it would fill is said so."""
+    reasons = detail["composition"]["reasons"]
+    for m in members:
+        if m["organization_id"] in principal.roles and m["status"] != "joined":
+            reasons = coalitions.composition_for(
+                {"reasons": reasons}, kind=m["organization_kind"], name=m["organization_name"]
+            )
+    return reasons
 
 
 def coalition_context(session: Session, principal: Principal, coalition_id: str) -> dict:
@@ -220,6 +236,7 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
         ],
         "candidates": candidates,
         "alignments": alignments,
+        "composition_reasons": _composition_for_reader(detail, members, principal),
         "agreed_by_names": [names_by_id.get(org, org) for org in detail["guidelines_agreed_by"]],
         "guidelines_form": (
             "direct"
@@ -277,15 +294,23 @@ async def _coalition_act(
 def _guideline_values(values: dict[str, Any]) -> dict[str, Any]:
     """The guideline form in the API's terms (the page asks the quorum as a percentage)."""
     wanted = {field: values[field] for field in GUIDELINE_FIELDS if field in values}
-    percent = (values.get("quorum_percent") or "").strip()
-    if percent:
-        try:
-            wanted["quorum"] = float(percent) / 100
-        except ValueError:
-            raise Invalid.field(
-                ["body", "quorum"], "Give the share of members as a number from 0 to 100."
-            ) from None
-    return wanted
+    return {**wanted, **_quorum_share(values)}
+
+
+def _quorum_share(values: dict[str, Any]) -> dict[str, Any]:
+    """{"quorum": 0.5} from the page's "50" (people write a percentage, the API a share)."""
+    percent = (values.get("quorum_percent") or "").strip().removesuffix("%").strip()
+    if not percent:
+        return {}
+    try:
+        share = float(percent) / 100
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise Invalid.field(
+            ["body", "quorum"], "Enter the share of members as a number from 0 to 100, like 50."
+        )
+    return {"quorum": share}
 
 
 @router.post("/coalitions/{coalition_id}/guidelines")
@@ -546,6 +571,11 @@ def assessment_context(
     status = membership["status"] if membership else None
     context.update(
         organization=organization,
+        # The reader's own view of the partners: what they are, how big, where to read more.
+        partners=coalitions.partner_profiles(session, coalition_id),
+        composition_reasons=coalitions.composition_for(
+            context["coalition"]["composition"], kind=organization.kind, name=organization.name
+        ),
         alignment=alignment,
         notes_by_subject=by_subject,
         membership=membership,

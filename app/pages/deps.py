@@ -104,6 +104,7 @@ def _page_principal(request: Request, session: SessionDep) -> Principal:
             if kept is not None:
                 request.session.pop("kept", None)
                 request.state.kept_form = {"action": kept.post_path, "fields": kept.fields}
+    request.state.time_zone = principal.time_zone  # pages are written in the reader's zone
     return principal
 
 

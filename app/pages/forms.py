@@ -11,8 +11,9 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app import labels, local_time
 from app.errors import Conflict, DomainError, Invalid, PreconditionFailed
-from app.pages.templating import is_htmx, render
+from app.pages.templating import is_htmx, reader_time_zone, render
 from app.schemas.base import UNSTORABLE_MESSAGE, unstorable_at
 from app.schemas.organizations import ResearchNoteCreate
 
@@ -67,11 +68,64 @@ def field_errors(error: ValidationError | DomainError) -> dict[str, str]:
         found: dict[str, str] = {}
         for item in error.errors():
             field = str(item["loc"][0]) if item["loc"] else ""
-            found.setdefault(field, _plain(item["msg"]))
+            found.setdefault(field, in_a_sentence(field, item))
         return found
     if error.errors:
         return {str(item["loc"][-1]): item["msg"] for item in error.errors}
     return {"": error.detail}
+
+
+# What each field is called in a sentence, and an example of a value it takes.
+FIELD_WORDS: dict[str, tuple[str, str]] = {
+    "commitment_hours_per_month": ("the hours", "4"),
+    "dues_amount": ("the dues", "100"),
+    "quorum": ("the quorum", "50"),
+    "budget": ("the budget", "25000"),
+    "staff_count": ("the number of staff", "3"),
+    "member_count": ("the number of members", "120"),
+    "expected_days": ("the days", "5"),
+    "target": ("the target", "10"),
+    "sign_on_deadline": ("the sign-on deadline", ""),
+    "closes_at": ("when voting closes", ""),
+    "scheduled_at": ("when it is scheduled", ""),
+    "due_date": ("the due date", ""),
+}
+
+
+def in_a_sentence(field: str, item: Any) -> str:
+    """A pydantic error as a sentence naming the field ("Enter the hours as a number, like
+    4"), whatever words pydantic used; our own validators already speak in sentences."""
+    words, example = FIELD_WORDS.get(field, (f"the {field.replace('_', ' ')}", ""))
+    like = f", like {example}" if example else ""
+    context = item.get("ctx") or {}
+    kind = item.get("type", "")
+    if kind in ("float_parsing", "int_parsing", "decimal_parsing", "float_type", "int_type"):
+        return f"Enter {words} as a number{like}."
+    if kind in ("int_from_float",):
+        return f"Enter {words} as a whole number{like}."
+    if kind in ("greater_than_equal", "greater_than"):
+        bound = labels.number(context.get("ge", context.get("gt")))
+        return (
+            f"Enter {words} as {bound} or more{' (not ' + bound + ')' if 'gt' in context else ''}."
+        )
+    if kind in ("less_than_equal", "less_than"):
+        bound = labels.number(context.get("le", context.get("lt")))
+        return (
+            f"Enter {words} as {bound} or less{' (not ' + bound + ')' if 'lt' in context else ''}."
+        )
+    if kind in ("missing", "string_too_short"):
+        return f"Enter {words}."
+    if kind == "string_too_long":
+        return f"Keep {words} to {context.get('max_length')} characters or fewer."
+    if kind in ("enum", "literal_error"):
+        return f"Choose {words} from the list."
+    if kind.startswith("datetime") or kind.startswith("date") or kind.startswith("time"):
+        return f"Enter {words} as a date{' and time' if kind.startswith('datetime') else ''}."
+    if kind.startswith("url"):
+        return "Enter a web address, like https://example.org."
+    if kind.startswith("bool"):
+        return f"Choose yes or no for {words}."
+    return _plain(item["msg"])
 
 
 def _plain(message: str) -> str:
@@ -207,26 +261,23 @@ async def create_from_page(
     values = await form_values(request)
     for name in lists:
         values[name] = form.getlist(name)
-    for name in times:
-        if values.get(name):
-            values[name] = f"{values[name]}:00+00:00"  # <input type="datetime-local">: UTC here
+    typed = dict(values)  # shown again as typed, in the reader's zone, if refused
+    values = local_times(values, times, reader_time_zone(request))
     try:
         refuse_unstorable(values)
         with session.begin_nested():
             address = create(values)
     except FIXABLE as exc:
         page_context = context()
-        page_context.update(form_errors={section: field_errors(exc)}, drafts={section: values})
+        page_context.update(form_errors={section: field_errors(exc)}, drafts={section: typed})
         return render(request, page, page_context, status_code=422)
     return RedirectResponse(address, status_code=303)
 
 
-def utc_times(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    """`values` with each <input type="datetime-local"> named read as UTC, as the pages
-    show times; blank ones stay None."""
+def local_times(values: dict[str, Any], names: tuple[str, ...], zone: str) -> dict[str, Any]:
+    """`values` with each <input type="datetime-local"> named read in the reader's `zone`,
+    as the pages show times; blank ones stay None."""
     moments = {
-        name: f"{values[name]}{':00' if len(values[name]) == 16 else ''}+00:00"
-        for name in names
-        if values.get(name)
+        name: local_time.from_input(values[name], zone) for name in names if values.get(name)
     }
     return {**values, **moments}

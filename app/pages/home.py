@@ -10,7 +10,16 @@ from app.deps import SessionDep
 from app.pages.deps import PagePrincipal
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
-from app.services import accounts, coalitions, events, goals, waiting
+from app.services import (
+    access,
+    accounts,
+    activities,
+    coalitions,
+    events,
+    goals,
+    proposals,
+    waiting,
+)
 from app.services.organizations import organization_names
 
 router = APIRouter()
@@ -24,6 +33,9 @@ def dashboard_context(session: Session, principal: Principal) -> dict[str, Any]:
     coalition_names = coalitions.coalition_names(session, coalition_ids)
     # The four panels read what waits from the same place as the bell and the calendar.
     waits = waiting.waiting_on(session, principal)
+    # "Recently" links what it tells of, but only to pages the reader can still open: an
+    # organization that left a private coalition keeps its history, not the way in.
+    rights = {cid: access.coalition_rights(session, principal, cid) for cid in coalition_ids}
     return {
         "principal": principal,
         "memberships": accounts.my_organizations(session, principal),
@@ -37,6 +49,19 @@ def dashboard_context(session: Session, principal: Principal) -> dict[str, Any]:
         "recent": recent,
         "names": organization_names(session, {o for o in org_ids if o}),
         "coalition_names": coalition_names,
+        "working_in": {cid for cid, r in rights.items() if r.takes_part},
+        "seeing": {
+            cid
+            for cid, r in rights.items()
+            if r.takes_part
+            or any(m.status in access.VISIBLE_MEMBERSHIP for m in r.memberships.values())
+        },
+        "proposal_titles": proposals.proposal_titles(
+            session, {e["data"]["proposal_id"] for e in recent if e["data"].get("proposal_id")}
+        ),
+        "activity_titles": activities.activity_titles(
+            session, {e["data"]["activity_id"] for e in recent if e["data"].get("activity_id")}
+        ),
     }
 
 

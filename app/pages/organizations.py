@@ -76,7 +76,8 @@ def _list_page(
         "organizations/list.html",
         {
             "mine": mine.items,
-            "roles": principal.roles,
+            # Not "roles": the choices below use that name for the list of every role.
+            "my_roles": principal.roles,
             "directory": directory,
             "errors": errors or {},
             "draft": draft or {},

@@ -1,6 +1,7 @@
 """Advocacy reports (printable page and CSV), sending an organization's report upward, and
 the personal calendar feed."""
 
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,7 +39,15 @@ def coalition_report(
 ) -> Response:
     since, until = reports.period(start, end)
     report = reports.coalition_report(session, principal, coalition_id, since, until)
-    return render(request, "reports/coalition.html", {"report": report, "start": start, "end": end})
+    return render(request, "reports/coalition.html", {"report": report, **_shown(since, until)})
+
+
+def _shown(since: datetime, until: datetime) -> dict[str, str]:
+    """The From and To fields hold the period the report shows, the default one included."""
+    return {
+        "start": since.date().isoformat(),
+        "end": (until - timedelta(days=1)).date().isoformat(),
+    }
 
 
 @router.get("/coalitions/{coalition_id}/report.csv")
@@ -61,8 +70,7 @@ def organization_context(
     report = reports.organization_report(session, principal, org_id, since, until)
     return {
         "report": report,
-        "start": start,
-        "end": end,
+        **_shown(since, until),
         "can_send": access.organization_rights(principal, org_id).may_manage,
         "sent": reports.list_sent_reports(session, principal, org_id, limit=200).items,
         "form_errors": {},

@@ -1,6 +1,5 @@
 """One Jinja2 environment and one way to render a page or an htmx fragment."""
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -8,42 +7,16 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from app import clock
+from app import labels, local_time
 from app.services.guidelines import value_in_words
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
-
-
-def _due_in_words(value: datetime | None) -> str:
-    """ "due in 3 days", "due today", "overdue by 2 days": what a board member needs."""
-    if value is None:
-        return ""
-    days = (value.date() - clock.now().date()).days
-    if value < clock.now():
-        late = max(1, -days)
-        return f"overdue by {late} day{'s' if late != 1 else ''}"
-    if days == 0:
-        return "due today"
-    if days == 1:
-        return "due tomorrow"
-    return f"due in {days} days"
-
-
-def _datetime_input(value: datetime | str | None) -> str:
-    """The value of an <input type="datetime-local"> (UTC here); a posted one as it came."""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M")
-    return value or ""
-
-
-templates.env.filters["when"] = _when
-templates.env.filters["datetime_input"] = _datetime_input
-templates.env.filters["due_in_words"] = _due_in_words
+# Lane C (plain words): every code people see goes through one table of labels, and every
+# date is written in the reader's zone.
+labels.install_filters(templates.env)
 templates.env.filters["guideline_value"] = value_in_words
 
 
@@ -55,6 +28,11 @@ def htmx_target(request: Request) -> str | None:
     """The id of the element htmx is refreshing, for a page route to answer with that part
     alone; None for a plain visit, which gets the whole page."""
     return request.headers.get("hx-target") if is_htmx(request) else None
+
+
+def reader_time_zone(request: Request) -> str:
+    """The signed-in reader's time zone; UTC before anyone signed in."""
+    return getattr(request.state, "time_zone", None) or "UTC"
 
 
 def render(
@@ -80,7 +58,14 @@ def render(
     if not is_htmx(request) and session.get("banner"):
         # What the last action did, said once on the page it landed on (see forms.tell).
         context.setdefault("landing_banner", session.pop("banner"))
-    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    # The page is written in the reader's zone (PagePrincipal put it on request.state);
+    # TemplateResponse renders at once, so the zone holds for exactly this render.
+    context.setdefault("time_zone", reader_time_zone(request))
+    token = local_time.reader_zone.set(context["time_zone"])
+    try:
+        response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    finally:
+        local_time.reader_zone.reset(token)
     # One URL answers a visit with the page and htmx with a part of it: a cache (the back
     # button's included) must not hand out one for the other.
     response.headers.add_vary_header("HX-Request, HX-Target")

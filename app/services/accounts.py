@@ -84,6 +84,7 @@ def _principal_where(
         User.name,
         User.is_platform_admin,
         User.session_version,
+        User.time_zone,
         roles.c.organization_id,
         roles.c.role,
     ).outerjoin(roles, roles.c.user_id == User.id)
@@ -94,7 +95,7 @@ def _principal_where(
     rows = session.execute(statement.where(condition)).all()
     if not rows:
         return None
-    user_id, email, name, is_platform_admin, session_version, _, _ = rows[0]
+    user_id, email, name, is_platform_admin, session_version, time_zone, _, _ = rows[0]
     return Principal(
         user_id=user_id,
         email=email,
@@ -102,6 +103,7 @@ def _principal_where(
         is_platform_admin=is_platform_admin,
         roles={org_id: role for *_, org_id, role in rows if org_id is not None},
         session_version=session_version,
+        time_zone=time_zone or "UTC",
     )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app import clock
+from app import clock, labels
 from app.concurrency import check_version
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
@@ -74,10 +74,13 @@ def create_activity(
     coalition = _visible_coalition(session, principal, coalition_id)
     access.require_drafter(session, principal, coalition)
     if activity_in.kind not in coalition.allowed_activity_kinds:
-        allowed = ", ".join(coalition.allowed_activity_kinds) or "none"
+        allowed = ", ".join(
+            labels.label(kind, "activity_kind") for kind in coalition.allowed_activity_kinds
+        )
         raise Invalid.field(
             ["body", "kind"],
-            f"This coalition does not take on {activity_in.kind} (it does: {allowed}).",
+            f"This coalition does not take on a {labels.label(activity_in.kind, 'activity_kind')} "
+            f"(it does: {allowed or 'none yet'}).",
         )
     _check_future(activity_in.sign_on_deadline, "sign_on_deadline")
     values = activity_in.model_dump(exclude={"collects_signatures", "issue_positions"})
@@ -278,7 +281,10 @@ def open_activity(session: Session, principal: Principal, activity_id: str) -> A
     activity, coalition = _visible_activity(session, principal, activity_id)
     access.require_drafter(session, principal, coalition)
     if activity.status != ActivityStatus.draft:
-        raise Conflict(f"Only a draft can be opened; this activity is {activity.status}.")
+        raise Conflict(
+            "Only a draft can be opened; this one is "
+            f"{labels.label(activity.status, 'activity_status')}."
+        )
     if activity.sign_on_deadline is not None and activity.sign_on_deadline <= clock.now():
         raise Conflict("The sign-on deadline has passed; set a new one before opening.")
     if (
@@ -431,7 +437,10 @@ def close_activity(session: Session, principal: Principal, activity_id: str) -> 
     activity, coalition = _visible_activity(session, principal, activity_id)
     access.require_drafter(session, principal, coalition)
     if activity.status != ActivityStatus.open:
-        raise Conflict(f"Only an open activity can be closed; this one is {activity.status}.")
+        raise Conflict(
+            "Only an open activity can be closed; this one is "
+            f"{labels.label(activity.status, 'activity_status')}."
+        )
     activity.status = ActivityStatus.closed
     activity.closed_at = clock.now()
     activity.version += 1
@@ -659,7 +668,10 @@ def put_decision(
         raise Forbidden("Only the organization's own admin decides for it.")
     check_version(decision.version, expected_version)
     if activity.status != ActivityStatus.open:
-        raise Conflict(f"The activity is {activity.status}; decisions can no longer change.")
+        raise Conflict(
+            f"The activity is {labels.label(activity.status, 'activity_status')}; "
+            "decisions can no longer change."
+        )
     target = decision_in.status.value
     if target not in CHOOSABLE:
         raise Invalid.field(
@@ -802,3 +814,12 @@ def withdraw_leaving_member(
     for decision, activity in rows:
         approvals.withdraw_open_request(session, decision, actor=principal)
         decisions.change(session, decision, activity, "withdrawn", comment=comment, actor=principal)
+
+
+def activity_titles(session: Session, ids: set[str]) -> dict[str, str]:
+    """The titles of the activities with `ids`, for sentences about them ("State PTA signed
+    Fund the Early Literacy Act"); the caller already sees the events that name them."""
+    if not ids:
+        return {}
+    found = select(Activity.id, Activity.title).where(Activity.id.in_(ids))  # type: ignore[attr-defined]
+    return dict(session.exec(found).all())

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app import clock
+from app import clock, labels
 from app.concurrency import check_version, claimable
 from app.errors import Conflict, Forbidden, NotFound
 from app.ids import new_id
@@ -546,7 +546,7 @@ def decide(
     if not full:
         raise Forbidden("Only the organization's own approvers act on its approval steps.")
     if request.status != ApprovalStatus.in_progress:
-        raise Conflict(f"This approval is already {request.status}.")
+        raise Conflict(f"This approval is already {labels.label(request.status, 'approval')}.")
     steps = _steps(session, [request.id])[request.id]
     active = next((s for s in steps if s.status == StepStatus.active), None)
     if active is None:

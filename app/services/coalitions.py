@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from app import clock
+from app import clock, labels
 from app.concurrency import check_version
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
@@ -208,6 +208,24 @@ def joined_organizations(session: Session, coalition_id: str) -> list[Any]:
     return list(rows.all())
 
 
+def partner_profiles(session: Session, coalition_id: str) -> dict[str, Any]:
+    """The joined members as a partner card shows them (kind, size, communities, website),
+    by organization id: what an organization weighing up joining needs to know of them."""
+    rows = session.exec(
+        select(
+            Organization.id, Organization.kind, Organization.staff_count,
+            Organization.volunteer_count, Organization.communities, Organization.website,
+        )
+        .join(Membership, Membership.organization_id == Organization.id)
+        .where(
+            Membership.coalition_id == coalition_id,
+            Membership.status == MembershipStatus.joined,
+            Organization.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+    )  # fmt: skip
+    return {row.id: row for row in rows.all()}
+
+
 def spokespeople(session: Session, coalition_id: str) -> list[str]:
     """The names of the members that speak for the coalition (role `spokesperson`), as its
     letters and reports name them."""
@@ -223,6 +241,20 @@ def spokespeople(session: Session, coalition_id: str) -> list[str]:
     return [name for name, roles in rows if PoweredRole.spokesperson in roles]
 
 
+NO_COMMUNITY_GROUP = "No community or faith groups."
+
+
+def composition_for(composition: dict[str, Any], *, kind: str, name: str) -> list[str]:
+    """The composition's reasons as the organization weighing up joining reads them: a
+    gap it would fill is said so, not told to it as if it were not there."""
+    reasons = list(composition["reasons"])
+    if kind in COMMUNITY_ROOTED and NO_COMMUNITY_GROUP in reasons:
+        reasons[reasons.index(NO_COMMUNITY_GROUP)] = (
+            f"No community or faith group has joined yet: {name} would be the first."
+        )
+    return reasons
+
+
 def composition(organizations: list[Any]) -> dict[str, Any]:
     """Who is represented, and whether the membership is well-rounded (with reasons)."""
     kinds = Counter(organization.kind for organization in organizations)
@@ -234,9 +266,12 @@ def composition(organizations: list[Any]) -> dict[str, Any]:
             f"Only {len(organizations)} member(s): a coalition speaks louder with more voices."
         )
     if len(kinds) == 1 and len(organizations) > 1:
-        shortcomings.append(f"All members are {next(iter(kinds))} organizations.")
+        kind = labels.label(next(iter(kinds)), "organization_kind")
+        shortcomings.append(
+            f"All members are {kind}s." if kind != "organization" else "All members are alike."
+        )
     if not COMMUNITY_ROOTED & kinds.keys():
-        shortcomings.append("No community or faith groups.")
+        shortcomings.append(NO_COMMUNITY_GROUP)
     if len(communities) < 2:
         shortcomings.append("Few communities are represented.")
     reasons = shortcomings or [
@@ -257,7 +292,10 @@ def size_implications(members: int, decision_days: list[float]) -> dict[str, Any
     summary = []
     share = 1 / members if members else None
     if share is not None:
-        summary.append(f"With {members} members, each carries about {share:.0%} of the work.")
+        summary.append(
+            f"With {members} member{'' if members == 1 else 's'}, each carries about "
+            f"{share:.0%} of the work."
+        )
     if 0 < members < 4:
         summary.append(
             "A small coalition: expect to give more time, and a chance to take the lead."
@@ -271,7 +309,7 @@ def size_implications(members: int, decision_days: list[float]) -> dict[str, Any
     if typical is None:
         summary.append("No coalition decisions recorded yet.")
     else:
-        summary.append(f"Its past decisions took {typical:.0f} days at the median.")
+        summary.append(f"Its past decisions usually took {labels.days(typical)}.")
     return {
         "members": members,
         "share_of_work": share,
@@ -421,7 +459,10 @@ def invite(
         )
     ).first()
     if existing is not None and existing.status in access.VISIBLE_MEMBERSHIP:
-        raise Conflict(f"{organization.name} is already {existing.status} in this coalition.")
+        raise Conflict(
+            f"{organization.name} is already listed in this coalition "
+            f"({labels.label(existing.status, 'membership')})."
+        )
     moment = clock.now()
     membership = existing or Membership(
         id=new_id("mem"),

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from app import labels, local_time
 from app.models import (
     Activity,
     ApprovalRequest,
@@ -14,6 +15,7 @@ from app.models import (
     Event,
     EventAudience,
     SignOnDecision,
+    User,
 )
 from app.services import access, messages, notifications
 
@@ -39,8 +41,12 @@ def for_event(session: Session, event: Event, audience: list[EventAudience]) -> 
     if event.type == "signon.decision_changed" and asked and org:
         activity = session.get(Activity, data["activity_id"])
         assert activity is not None
-        deadline = f" by {activity.sign_on_deadline:%d %b}" if activity.sign_on_deadline else ""
         for user_id in notifications.users_with_role(session, org, {"admin"}):
+            deadline = (
+                f" by {local_time.moment(activity.sign_on_deadline, _zone(session, user_id))}"
+                if activity.sign_on_deadline
+                else ""
+            )
             notifications.notify(
                 session, user_id, kind="ask_waiting",
                 text=f"Your organization is asked to sign “{activity.title}”{deadline}.",
@@ -88,7 +94,7 @@ def for_event(session: Session, event: Event, audience: list[EventAudience]) -> 
                     link=f"/proposals/{data.get('proposal_id', '')}", event_id=event.id,
                 )  # fmt: skip
     elif event.type == "proposal.closed":
-        outcome = (data.get("outcome") or "").replace("_", " ")
+        outcome = labels.label(data.get("outcome"), "outcome")
         for row in audience:
             for user_id in notifications.users_with_role(session, row.organization_id, {"admin"}):
                 notifications.notify(
@@ -147,17 +153,24 @@ def _deadline_moved(session: Session, event: Event) -> None:
         )
     ).all()
     before = data.get("previous_sign_on_deadline")
-    was = f" (it was {_date(before)})" if before else ""
     for org in waiting:
         for user_id in notifications.users_with_role(session, org, {"admin"}):
+            zone = _zone(session, user_id)
+            was = f" (it was {_date(before, zone)})" if before else ""
             notifications.notify(
                 session, user_id, kind="deadline_moved",
                 text=f"The deadline to sign “{data.get('title', '')}” moved: "
-                f"it is now {_date(data['sign_on_deadline'])}{was}.",
+                f"it is now {_date(data['sign_on_deadline'], zone)}{was}.",
                 link=f"/activities/{data['activity_id']}", event_id=event.id,
             )  # fmt: skip
 
 
-def _date(iso: str) -> str:
-    """As the pages write a moment: 20 Mar 2026, 17:00 UTC."""
-    return datetime.fromisoformat(iso).strftime("%d %b %Y, %H:%M UTC")
+def _date(iso: str, zone: str) -> str:
+    """As the pages write a moment, in the reader's zone: 20 Mar 2026 at 5 pm."""
+    return local_time.moment(datetime.fromisoformat(iso), zone)
+
+
+def _zone(session: Session, user_id: str) -> str:
+    """The zone a notification's reader reads times in (their e-mail too)."""
+    user = session.get(User, user_id)
+    return user.time_zone if user else "UTC"

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from app import clock
+from app import clock, labels
 from app.errors import Conflict, Invalid
 from app.models import Coalition, EventAudience, Membership, Proposal, Vote
 from app.models.coalitions import GUIDELINE_FIELDS, MembershipStatus
@@ -47,7 +47,7 @@ def value_in_words(value: Any, field: str) -> str:
     if field == "quorum":
         return f"{round(float(value) * 100)} % of members vote"
     if field == "allowed_activity_kinds":
-        return ", ".join(kind.replace("_", " ") for kind in value or []) or "none"
+        return ", ".join(labels.label(kind, "activity_kind") for kind in value or []) or "none"
     if field == "activity_approval":
         return (
             "the whole coalition, by a vote"
@@ -57,7 +57,7 @@ def value_in_words(value: Any, field: str) -> str:
     if field == "who_may_post":
         return "leads and coordinators" if value == "leads" else "every member"
     if field == "dues_amount":
-        return f"{float(value):.2f}" if value else "none"
+        return labels.money(value) if value else "none"
     return str(value) if value else "not said"
 
 

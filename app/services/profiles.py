@@ -53,6 +53,18 @@ def update_profile(session: Session, principal: Principal, changes: MeUpdate) ->
     return profile(session, principal)
 
 
+def adopt_browser_zone(session: Session, user_id: str, browser_zone: object) -> None:
+    """A person who never chose a time zone (still UTC, the default) reads times in the one
+    their browser reports at sign-in; a zone they chose on their profile stays theirs."""
+    user = session.get(User, user_id)
+    if user is None or user.time_zone != "UTC" or browser_zone == "UTC":
+        return
+    if isinstance(browser_zone, str) and browser_zone in time_zones():
+        user.time_zone = browser_zone
+        session.add(user)
+        session.flush()
+
+
 def change_password(session: Session, principal: Principal, change: PasswordChange) -> User:
     """A new password, given the current one; other browser sessions end (API tokens stay)."""
     user = _me(session, principal)

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from app import clock
+from app import clock, labels
 from app.concurrency import claimable
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
@@ -131,7 +131,10 @@ def _subject(
                 ["body", "activity_id"], "Only a letter or a statement is put to a vote."
             )
         if activity.status != ActivityStatus.draft:
-            raise Conflict(f"Only a draft is put to a vote; this activity is {activity.status}.")
+            raise Conflict(
+                "Only a draft is put to a vote; this activity is "
+                f"{labels.label(activity.status, 'activity_status')}."
+            )
         return None, activity
     return None, None
 
@@ -574,3 +577,12 @@ def waiting_for_vote(session: Session, principal: Principal) -> list[dict[str, A
         if silent:
             waiting.append({"proposal": proposal, "organization_ids": sorted(silent)})
     return waiting
+
+
+def proposal_titles(session: Session, ids: set[str]) -> dict[str, str]:
+    """The titles of the proposals with `ids`, for sentences about them ("Read Together voted
+    yes on Endorse HB 210"); the caller already sees the events that name them."""
+    if not ids:
+        return {}
+    found = select(Proposal.id, Proposal.title).where(Proposal.id.in_(ids))  # type: ignore[attr-defined]
+    return dict(session.exec(found).all())

@@ -14,7 +14,7 @@ from icalendar import Event as CalendarEvent
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session, select
 
-from app import clock
+from app import clock, labels, local_time
 from app.delivery import mail
 from app.errors import Invalid, NotFound
 from app.ids import new_id
@@ -239,6 +239,7 @@ _email_templates = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
     autoescape=select_autoescape(),
 )
+labels.install_filters(_email_templates)
 
 
 def send_organization_report(
@@ -258,17 +259,23 @@ def send_organization_report(
     since, until = period(start, end, location="body")
     report = organization_report(session, principal, organization_id, since, until)
     first, last = since.date(), report["last_day"]
-    html = _email_templates.get_template("reports/email.html").render(
-        report=report, note=report_in.note, sender=principal.name or principal.email
-    )
+    # The body it goes to has no zone of ours: dates are written in the sender's.
+    zone = local_time.reader_zone.set(principal.time_zone)
+    try:
+        html = _email_templates.get_template("reports/email.html").render(
+            report=report, note=report_in.note, sender=principal.name or principal.email
+        )
+    finally:
+        local_time.reader_zone.reset(zone)
+    period_words = f"{local_time.day(first)} to {local_time.day(last)}"
     text = "\n".join(
-        [f"{organization.name}: advocacy report, {first} to {last}", "",
+        [f"{organization.name}: advocacy report, {period_words}", "",
          *([report_in.note, ""] if report_in.note else []),
          "The report is attached as a CSV file; this e-mail's HTML part shows it as a page."]
     )  # fmt: skip
     csv_text = organization_csv(report)
     message = mail.queue_email(
-        session, organization.reports_to, f"{organization.name}: advocacy report {first} to {last}",
+        session, organization.reports_to, f"{organization.name}: advocacy report, {period_words}",
         text, html=html,
         attachments=[{"filename": f"advocacy-report-{first}-to-{last}.csv",
                       "content_type": "text/csv", "text": csv_text}],

@@ -137,7 +137,7 @@ def test_moving_an_open_deadline_tells_the_members_still_deciding(client, letter
     told = (
         "deadline_moved",
         "The deadline to sign “Fund the Early Literacy Act” moved: it is now "
-        "22 Mar 2026, 09:00 UTC (it was 09 Mar 2026, 09:00 UTC).",
+        "22 Mar 2026 at 9 am (it was 9 Mar 2026 at 9 am).",
     )
     # Pending (the State PTA) and in approval (the union, the food bank): their admins.
     for who in ("dana", "sam", "tom"):

@@ -4,6 +4,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext
@@ -209,8 +210,8 @@ def new_context(browser, live_server) -> Iterator[Callable[[], BrowserContext]]:
     contexts: list[BrowserContext] = []
     violations: list[str] = []
 
-    def make() -> BrowserContext:
-        context = browser.new_context(base_url=live_server.url)
+    def make(**options: Any) -> BrowserContext:  # options: Playwright's (timezone_id, …)
+        context = browser.new_context(base_url=live_server.url, **options)
         _watch_csp(context, violations)
         contexts.append(context)
         return context

@@ -27,7 +27,9 @@ def test_fix_a_drafts_deadline_then_move_it_once_open(page, live_server):
     page.goto(f"/coalitions/{live_server.letters_coalition_id}")
     page.get_by_text("New activity").click()
     page.get_by_label("Title").fill("Keep libraries open on Saturdays")
-    page.get_by_label("Sign-on deadline (UTC)").fill(_input(datetime.now(UTC) + timedelta(days=2)))
+    page.get_by_label("Sign-on deadline (UTC time)").fill(
+        _input(datetime.now(UTC) + timedelta(days=2))
+    )
     page.get_by_role("button", name="Create draft").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Keep libraries open on Saturdays")
 
@@ -38,7 +40,9 @@ def test_fix_a_drafts_deadline_then_move_it_once_open(page, live_server):
     assert fits(page, "#draft")
     assert _serious_violations(page) == []
 
-    draft.get_by_label("Sign-on deadline (UTC)").fill(_input(datetime.now(UTC) + timedelta(days=9)))
+    draft.get_by_label("Sign-on deadline (UTC time)").fill(
+        _input(datetime.now(UTC) + timedelta(days=9))
+    )
     draft.get_by_label("Addressed to").fill("City Council")
     draft.get_by_role("button", name="Save the draft").click()
     expect(page.locator("#draft").get_by_role("status")).to_have_text("Draft saved.")
@@ -54,7 +58,7 @@ def test_fix_a_drafts_deadline_then_move_it_once_open(page, live_server):
     later = datetime.now(UTC) + timedelta(days=20)
     deadline = page.locator("#deadline")
     deadline.get_by_text("Move the deadline").click()
-    deadline.get_by_label("New sign-on deadline (UTC)").fill(_input(later))
+    deadline.get_by_label("New sign-on deadline (UTC time)").fill(_input(later))
     deadline.get_by_role("button", name="Save the new deadline").click()
     expect(page.locator("#deadline").get_by_role("status")).to_contain_text("Deadline moved.")
     expect(page.locator("#activity dl")).to_contain_text(later.strftime("%d %b %Y"))

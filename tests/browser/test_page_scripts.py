@@ -15,7 +15,7 @@ def test_copy_the_new_webhook_secret(page, live_server):
     page.goto("/webhooks")
     page.get_by_text("Add a webhook").click()
     page.get_by_label("Address (https://…)").fill("http://127.0.0.1:9/hooks")
-    page.get_by_label("webhook.test").check()
+    page.get_by_label("A test message").check()
     page.get_by_role("button", name="Add webhook").click()
     secret = page.get_by_label("Signing secret")
     expect(secret).to_be_visible()
@@ -33,3 +33,11 @@ def test_print_a_report(page, live_server):
     page.get_by_role("button", name="Print").click()
     assert page.evaluate("window.printed") is True
     assert _serious_violations(page) == []
+
+
+def test_signing_in_takes_the_browsers_time_zone(new_context, live_server):
+    # Last in this module: the seeded person keeps the zone afterwards.
+    page = new_context(timezone_id="America/Chicago").new_page()
+    log_in(page, live_server)
+    page.goto("/me")
+    expect(page.get_by_label("Time zone", exact=True)).to_have_value("America/Chicago")

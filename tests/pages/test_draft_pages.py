@@ -31,14 +31,14 @@ def test_a_draft_page_shows_readiness_and_saves_edits_in_place(client, letter): 
     page = client.get(page_url).text
     assert (
         "Opened now, the earliest deadline every member's approval can meet is "
-        "<strong>16 Mar 2026, 09:00 UTC</strong> (due in 14 days)." in page
+        "<strong>16 Mar 2026 at 9 am</strong> (due in 14 days)." in page
     )
     assert "1 member would not finish its approval in time." in page
     assert (
-        "Education Association: 2 approval steps, expected to finish 15 Mar 2026, 09:00 UTC "
+        "Education Association: 2 approval steps, expected to finish 15 Mar 2026 at 9 am "
         '<strong class="risk">at risk</strong>' in page
     )
-    assert "Food Bank: 1 approval step, expected to finish 09 Mar 2026, 09:00 UTC</li>" in page
+    assert "Food Bank: 1 approval step, expected to finish 9 Mar 2026 at 9 am</li>" in page
     assert 'value="2026-03-09T09:00"' in page  # the deadline as the date input takes it
     version = version_on(page)
 
@@ -56,7 +56,7 @@ def test_a_draft_page_shows_readiness_and_saves_edits_in_place(client, letter): 
     assert 'role="status" tabindex="-1" data-banner>Draft saved.</p>' in saved.text
     assert "<h1>Fund the Early Literacy Act this session</h1>" in saved.text
     assert "Every member's approval fits the deadline as it is." in saved.text
-    assert "20 Mar 2026, 09:00 UTC (due in 18 days)" in saved.text  # the header moved too
+    assert "20 Mar 2026 at 9 am (due in 18 days)" in saved.text  # the header moved too
     saved_view = api_view(client, letter)
     assert (saved_view["title"], saved_view["sign_on_deadline"]) == (
         "Fund the Early Literacy Act this session", "2026-03-20T09:00:00Z",
@@ -117,7 +117,7 @@ def test_an_open_letters_deadline_moves_in_place_and_members_are_told(client, le
         'role="status" tabindex="-1" data-banner>Deadline moved. The members still deciding have been '
         "told the new date.</p>" in moved.text
     )
-    assert "22 Mar 2026, 09:00 UTC (due in 20 days)" in moved.text
+    assert "22 Mar 2026 at 9 am (due in 20 days)" in moved.text
     assert "At risk of missing the current deadline" not in moved.text
     assert api_view(client, letter)["sign_on_deadline"] == "2026-03-22T09:00:00Z"
 
@@ -132,7 +132,10 @@ def test_an_open_letters_deadline_moves_in_place_and_members_are_told(client, le
     assert "members have been asked to sign it as it stands" in late_edit.text
 
     sign_in(client, letter["people"]["sam"])
-    told = "moved: it is now 22 Mar 2026, 09:00 UTC (it was 09 Mar 2026, 09:00 UTC)."
+    told = "moved: it is now 22 Mar 2026 at 9 am (it was 9 Mar 2026 at 9 am)."
     assert told in client.get("/notifications").text
-    assert "Sign-on deadline moved: Fund the Early Literacy Act" in client.get("/").text
+    assert (
+        f'The sign-on deadline of <a href="{page_url}">Fund the Early Literacy Act</a> moved'
+        in (client.get("/").text)
+    )
     assert "Move the deadline" not in client.get(page_url).text  # a lead's action only

@@ -51,7 +51,7 @@ def test_the_convener_alone_saves_the_guidelines_in_place(client, people):
     )
     assert bad.status_code == 422
     field = bad.text.split('id="g-quorum"')[1].split("</div>")[0]
-    assert "Give the share of members as a number from 0 to 100." in field
+    assert "Enter the share of members as a number from 0 to 100, like 50." in field
     assert "at least 60 % of members vote" in bad.text  # nothing changed
 
 
@@ -134,7 +134,8 @@ def test_a_letter_under_the_coalitions_vote_says_where_it_stands(client, people,
         "Put it to the coalition&#39;s vote" in draft or "Put it to the coalition's vote" in draft
     )
     proposed = client.post(f"{letter}/open", data={"csrf_token": token}, follow_redirects=True)
-    assert "Before the coalition:" in proposed.text and "proposed" in proposed.text
+    assert "Before the coalition:" in proposed.text
+    assert "put to the coalition&#39;s vote" in proposed.text
 
 
 def test_roles_are_explained_and_the_spokesperson_is_on_the_letter(client, people, world):

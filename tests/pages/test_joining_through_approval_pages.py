@@ -58,7 +58,7 @@ def test_a_union_joins_through_its_board(client, world, clock):
     assert "Step 1 of 2" in answered.text
     assert "<strong>Membership committee</strong> —" in answered.text
     assert "waiting on an approver or an admin of Teachers Local 12, due in 5 days" in answered.text
-    assert "engagement <strong>core</strong>, 6.0 hours a month, roles: spokesperson" in (
+    assert "engagement <strong>core member</strong>, 6 hours a month, roles: spokesperson" in (
         answered.text
     )
 
@@ -66,8 +66,10 @@ def test_a_union_joins_through_its_board(client, world, clock):
     log_in(client, olga.email)
     inbox = client.get("/approvals").text
     assert f"Joining {COALITION_NAME}" in inbox
-    assert "What joining commits the organization to: engagement <strong>core</strong>" in inbox
-    assert "dues 50.0" in inbox
+    assert (
+        "What joining commits the organization to: engagement <strong>core member</strong>" in inbox
+    )
+    assert "dues $50" in inbox
     approval_id = re.search(r'id="approval-(apq[^"]+)"', inbox).group(1)
     approved = client.post(
         f"/approvals/{approval_id}",
@@ -80,7 +82,7 @@ def test_a_union_joins_through_its_board(client, world, clock):
     log_in(client, dana.email)
     members = client.get(f"/coalitions/{coalition.id}").text
     row = members.split(f">{union.name}</a>")[1].split("</tr>")[0]
-    assert "joining" in row and "its own approval: step 2 of 2" in row
+    assert "deciding whether to join" in row and "its own approval: step 2 of 2" in row
 
     client.cookies.clear()
     log_in(client, omar.email)
@@ -92,7 +94,7 @@ def test_a_union_joins_through_its_board(client, world, clock):
     )
     members = client.get(f"/coalitions/{coalition.id}").text
     row = members.split(f">{union.name}</a>")[1].split("</tr>")[0]
-    assert "<td>joined</td>" in row and "<td>core</td>" in row
+    assert "<td>joined</td>" in row and "<td>core member</td>" in row
 
 
 def test_withdrawing_while_the_approvers_decide(client, world):
@@ -136,7 +138,7 @@ def test_asking_to_join_a_listed_coalition_states_the_commitment(client, world):
     )
     assert bad.status_code == 422
     field = bad.text.split('id="join-hours"')[1].split("</div>")[0]
-    assert 'aria-invalid="true"' in field and "greater than or equal to 0" in field
+    assert 'aria-invalid="true"' in field and "Enter the hours as 0 or more." in field
     assert "Your request is with" not in client.get(link).text  # nothing was asked
     asked = client.post(
         link,
@@ -146,4 +148,4 @@ def test_asking_to_join_a_listed_coalition_states_the_commitment(client, world):
     )  # fmt: skip
     assert asked.status_code == 200, asked.text
     assert "Your request is with the coalition's leads" in asked.text
-    assert "3.0 hours a month" in asked.text and "when an ask does not fit: abstain" in asked.text
+    assert "3 hours a month" in asked.text and "when an ask does not fit: abstain" in asked.text

@@ -129,7 +129,7 @@ def test_bad_position_shows_the_error_next_to_the_field_and_saves_nothing(client
     )
     assert response.status_code == 422
     assert f'id="position-{area.id}-statement-error"' in response.text
-    assert "at most 4000 characters" in response.text
+    assert "Keep the statement to 4000 characters or fewer." in response.text
     positions = client.get(
         f"/api/v1/organizations/{organization.id}/positions", headers=world.headers(user)
     )

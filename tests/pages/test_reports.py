@@ -58,7 +58,7 @@ def test_organization_report_shows_approval_times(client, letter, clock):  # noq
     )
     sign_in(client, letter["people"]["sam"])
     page = client.get(f"/organizations/{union}/report")
-    assert "Policy committee" in page.text and "<td>2.0</td>" in page.text
+    assert "Policy committee" in page.text and "<td>about 2 days</td>" in page.text
     rows = list(csv.DictReader(io.StringIO(client.get(f"/organizations/{union}/report.csv").text)))
     assert any(r["section"] == "decision" and r["status"] == "in_approval" for r in rows)
     sign_in(client, letter["people"]["dana"])
@@ -125,7 +125,7 @@ def test_send_the_report_upward_from_its_page(client, letter):  # noqa: F811
         data={"start": "2026-01-01", "end": "2026-03-31", "note": "Parents came for tutoring."},
     )
     assert sent.status_code == 200 and "Report sent." in sent.text
-    assert "Parents came for tutoring." in sent.text and "2026-01-01 to 2026-03-31" in sent.text
+    assert "Parents came for tutoring." in sent.text and "1 Jan 2026 to 31 Mar 2026" in sent.text
     copy_link = re.search(rf'href="(/organizations/{lit.id}/reports/rpt_[^"]+)"', sent.text)
     copy = client.get(copy_link.group(1))
     assert copy.status_code == 200 and "What we learned" in copy.text

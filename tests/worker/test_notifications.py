@@ -1,12 +1,12 @@
 """Notifications made from events, and e-mail through a real SMTP server (aiosmtpd)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
-from app.models import EmailMessage, Notification
+from app.models import EmailMessage, Notification, User
 from app.principal import Principal
 from app.schemas.activities import ActivityCreate, ApprovalProcessPut, ApprovalStepIn
 from app.services import activities, approvals, notifications
@@ -117,3 +117,22 @@ def test_email_is_retried_when_the_server_is_down(campaign, smtp, clock):
     with database.session() as session:
         assert {m.status for m in session.exec(select(EmailMessage))} == {"sent"}
     assert len(inbox.messages) == 3
+
+
+def test_an_ask_is_e_mailed_with_its_deadline_in_the_recipients_zone(campaign, smtp, clock):
+    database, _, sam, _, coalition = campaign
+    inbox, _, _ = smtp
+    with database.session() as session:
+        person = session.get(User, sam.id)
+        person.time_zone = "America/Chicago"
+        session.add(person)
+        activity = activities.create_activity(
+            session, SETUP, coalition.id,
+            ActivityCreate(kind="sign_on_letter", title="Fund libraries",
+                           sign_on_deadline=datetime(2026, 12, 1, 23, 0, tzinfo=UTC)),
+        )  # fmt: skip
+        activities.open_activity(session, SETUP, activity.id)
+    Worker(database, get_settings()).run_once()
+    sent = "".join(m.content.decode() for m in inbox.messages if sam.email in m.rcpt_tos)
+    # 23:00 UTC on 1 December is 5 pm that day in Chicago.
+    assert "by 1 Dec 2026 at 5 pm" in sent

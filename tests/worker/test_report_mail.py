@@ -30,7 +30,7 @@ def test_the_report_reaches_the_state_body_with_its_csv(committed, smtp, clock):
 
     [envelope] = [m for m in inbox.messages if "state@statepta.example.org" in m.rcpt_tos]
     mail = message_from_bytes(envelope.content, policy=policy.default)
-    assert mail["Subject"] == "Riverside PTA: advocacy report 2025-03-02 to 2026-03-02"
+    assert mail["Subject"] == "Riverside PTA: advocacy report, 2 Mar 2025 to 2 Mar 2026"
     html = mail.get_body(("html",)).get_content()
     assert "Parents came to every hearing." in html and "Read by Third Grade" in html
     [attached] = list(mail.iter_attachments())

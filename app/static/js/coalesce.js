@@ -185,3 +185,12 @@ document.addEventListener("DOMContentLoaded", () => {
   const banner = document.querySelector("main [data-banner]");
   if (banner) banner.focus();
 });
+
+// Lane C (dates in the reader's zone): sign-in forms carry the browser's time zone, which
+// becomes the person's own until they choose one on their profile.
+document.addEventListener("DOMContentLoaded", () => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  for (const field of document.querySelectorAll("input[data-browser-zone]")) {
+    field.value = zone || "";
+  }
+});
