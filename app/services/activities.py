@@ -26,7 +26,7 @@ from app.models import (
 from app.models.activities import SIGNATURE_KINDS, ActivityStatus, DecisionStatus
 from app.models.coalitions import ActivityApproval
 from app.models.proposals import ProposalKind
-from app.pagination import Page, paginate
+from app.pagination import BY_ID, Order, Page, containing, paginate
 from app.principal import Principal
 from app.schemas.activities import ActivityCreate, ActivityUpdate, DecisionPut
 from app.schemas.proposals import ProposalCreate
@@ -110,12 +110,27 @@ def list_activities(
     status: str | None = None,
     limit: int = 50,
     cursor: str | None = None,
+    q: str | None = None,
+    sort: str | None = None,
 ) -> Page:
+    """A coalition's activities by id, or in one of ACTIVITY_ORDERS; `q` keeps those whose
+    title or addressee holds every word of it."""
     _visible_coalition(session, principal, coalition_id)
     statement = select(Activity).where(Activity.coalition_id == coalition_id)
     if status:
         statement = statement.where(Activity.status == status)
-    return paginate(session, statement, Activity.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+    found = containing([Activity.title, Activity.target], q)  # type: ignore[list-item]
+    if found is not None:
+        statement = statement.where(found)
+    order = ACTIVITY_ORDERS.get(sort or "", BY_ID)
+    return paginate(session, statement, Activity.id, limit=limit, cursor=cursor, order=order)  # type: ignore[arg-type]
+
+
+ACTIVITY_ORDERS = {
+    "name": Order(Activity.title),  # type: ignore[arg-type]
+    "newest": Order(newest=True),
+    "deadline": Order(Activity.sign_on_deadline),  # type: ignore[arg-type]
+}
 
 
 # What the members asked have read stays as they read it: once open, only the deadline moves.
