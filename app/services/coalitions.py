@@ -113,9 +113,11 @@ def list_coalitions(
     cursor: str | None = None,
     q: str | None = None,
     sort: str | None = None,
+    others: bool = False,
 ) -> Page:
     """`visible`: all the principal may see; `mine`: taking part; `invited`: invitations
-    waiting on the principal's organizations; `directory`: listed coalitions. By id, or in
+    waiting on the principal's organizations; `directory`: listed coalitions (`others`:
+    only those none of the principal's organizations is in or invited to). By id, or in
     one of COALITION_ORDERS; `q` keeps those whose name or issue holds every word of it."""
     statement = select(Coalition)
     orgs = list(principal.roles)
@@ -131,6 +133,15 @@ def list_coalitions(
         )
     elif scope == "directory":
         statement = statement.where(Coalition.visibility == "listed")
+        if others:
+            statement = statement.where(
+                Coalition.id.not_in(  # type: ignore[attr-defined]
+                    select(Membership.coalition_id).where(
+                        Membership.organization_id.in_(orgs),  # type: ignore[attr-defined]
+                        Membership.status.in_(access.VISIBLE_MEMBERSHIP),  # type: ignore[attr-defined]
+                    )
+                )
+            )
     elif not principal.is_platform_admin:
         statement = statement.where(
             or_(

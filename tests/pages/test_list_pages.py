@@ -49,3 +49,35 @@ def test_organizations_search_sort_and_show_more(client, world, dana):
     assert "Show more" not in found
     nothing = client.get("/organizations?q=library").text
     assert "No organization's name holds “library”." in nothing
+
+
+def test_coalitions_search_sort_and_show_more(client, world, dana):
+    mine = world.organization(dana, name="State PTA")
+    world.coalition(mine, name="Read by Third Grade", unifying_issue="Every child reads")
+    convener = world.organization(name="Convener")
+    for n in range(51):
+        world.coalition(convener, name=f"Listed {n:02d}", visibility="listed")
+    world.coalition(convener, name="Healthy Meals", unifying_issue="No child learns hungry",
+                    visibility="listed")  # fmt: skip
+    log_in(client, dana.email)
+
+    page = client.get("/coalitions").text
+    directory = page.split('id="directory-heading"')[1]
+    listed = re.findall(r"<strong>([^<]+)</strong></a>", directory)
+    assert len(listed) == 50 and listed[0] == "Healthy Meals"  # by name
+    assert "Read by Third Grade" not in directory  # already mine: listed once, under Mine
+    following = client.get(
+        more_link(directory), headers={"HX-Request": "true", "HX-Target": "directory-more"}
+    )
+    assert following.status_code == 200 and "<h1>" not in following.text
+    assert re.findall(r"<strong>([^<]+)</strong></a>", following.text) == [
+        "Listed 49", "Listed 50",
+    ]  # fmt: skip
+
+    hungry = client.get("/coalitions?q=hungry").text
+    found = re.findall(r"<strong>([^<]+)</strong></a>", hungry.split('id="directory-heading"')[1])
+    assert found == ["Healthy Meals"]
+    assert "None of yours matches “hungry”." in hungry
+    newest = client.get("/coalitions?sort=newest").text.split('id="directory-heading"')[1]
+    assert re.findall(r"<strong>([^<]+)</strong></a>", newest)[0] == "Healthy Meals"
+    assert re.findall(r"<strong>([^<]+)</strong></a>", newest)[1] == "Listed 50"
