@@ -20,6 +20,7 @@ from app.models.coalitions import (
     Visibility,
 )
 from app.models.proposals import ProposalKind
+from app.pages.activities import activity_list_context
 from app.pages.deps import PagePrincipal
 from app.pages.forms import (
     FIXABLE,
@@ -212,6 +213,11 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
             else []
         ),
         "activities": activity_list,
+        **(
+            activity_list_context(session, principal, coalition_id)
+            if takes_part
+            else {"activity_list": None}
+        ),
         "pipeline": pipeline,
         "coalition_areas": [(i, areas.get(i, i)) for i in detail["issue_area_ids"]],
         "mine": rights.memberships,

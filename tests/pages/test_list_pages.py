@@ -81,3 +81,57 @@ def test_coalitions_search_sort_and_show_more(client, world, dana):
     newest = client.get("/coalitions?sort=newest").text.split('id="directory-heading"')[1]
     assert re.findall(r"<strong>([^<]+)</strong></a>", newest)[0] == "Healthy Meals"
     assert re.findall(r"<strong>([^<]+)</strong></a>", newest)[1] == "Listed 50"
+
+
+def test_a_coalitions_activities_search_sort_and_show_more(client, world, dana):
+    from datetime import UTC, datetime, timedelta
+
+    from app.schemas.activities import ActivityCreate
+    from app.services import activities
+
+    state_pta = world.organization(dana, name="State PTA")
+    coalition = world.coalition(state_pta, allowed_activity_kinds=["sign_on_letter"])
+    soon = datetime.now(UTC) + timedelta(days=30)
+    with world.database.session() as session:
+        principal = world.principal(dana)
+        for n in range(50):  # no deadline yet: these come last when sorted by deadline
+            activities.create_activity(
+                session, principal, coalition.id,
+                ActivityCreate(kind="sign_on_letter", title=f"Draft {n:02d}"),
+            )  # fmt: skip
+        for n, days in enumerate([9, 2, 5]):
+            activities.create_activity(
+                session, principal, coalition.id,
+                ActivityCreate(kind="sign_on_letter", title=f"Fund libraries {n}",
+                               target="City Council", sign_on_deadline=soon + timedelta(days)),
+            )  # fmt: skip
+    log_in(client, dana.email)
+    titles = re.compile(r'<tr><td><a href="/activities/[^"]+">([^<]+)</a>')
+
+    page = client.get(f"/coalitions/{coalition.id}").text
+    listed = titles.findall(page)
+    assert len(listed) == 50 and listed[:3] == [
+        "Fund libraries 2", "Fund libraries 1", "Fund libraries 0",
+    ]  # fmt: skip
+    assert 'aria-label="Search letters, statements and events"' in page
+
+    by_deadline = client.get(f"/coalitions/{coalition.id}/activity-list?sort=deadline").text
+    assert "<h1>Advocacy of" in by_deadline  # a page of its own without JavaScript
+    assert titles.findall(by_deadline)[:4] == [
+        "Fund libraries 1", "Fund libraries 2", "Fund libraries 0", "Draft 00",
+    ]  # fmt: skip
+    rest = client.get(
+        more_link(by_deadline), headers={"HX-Request": "true", "HX-Target": "activity-list-more"}
+    ).text
+    assert "<h1>" not in rest and titles.findall(rest) == ["Draft 47", "Draft 48", "Draft 49"]
+
+    found = client.get(
+        f"/coalitions/{coalition.id}/activity-list?q=council&sort=name",
+        headers={"HX-Request": "true", "HX-Target": "activity-list"},
+    ).text
+    assert found.lstrip().startswith('<div id="activity-list">')
+    assert titles.findall(found) == ["Fund libraries 0", "Fund libraries 1", "Fund libraries 2"]
+
+    outsider = world.user("oak", password=PASSWORD)
+    log_in(client, outsider.email)
+    assert client.get(f"/coalitions/{coalition.id}/activity-list").status_code == 404
