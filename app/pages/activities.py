@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app import clock
 from app.deps import SessionDep
 from app.errors import NotFound
 from app.models.activities import DecisionStatus
@@ -261,6 +262,10 @@ def printable_letter(
         d for d in context["activity"]["decisions"] if d["status"] == "signed"
     ]
     context["spokespeople"] = coalitions.spokespeople(session, context["coalition"].id)
+    convener = context["coalition"].convener_organization_id
+    context["convener"] = organizations.get_organization(session, principal, convener)
+    # The letter is dated the day its collection closed, or today while it is still open.
+    context["dated"] = context["activity"]["closed_at"] or clock.now()
     return render(request, "activities/letter.html", context)
 
 

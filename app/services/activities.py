@@ -136,6 +136,7 @@ ACTIVITY_ORDERS = {
 # What the members asked have read stays as they read it: once open, only the deadline moves.
 FIXED_ONCE_OPEN = {
     "title": "title",
+    "public_title": "title on the letter",
     "body": "text",
     "target": "addressee",
     "scheduled_at": "date",
@@ -508,6 +509,8 @@ def decisions_views(
             SignOnDecision.comment,
             SignOnDecision.decided_at,
             SignOnDecision.version,
+            SignOnDecision.signer_name,
+            SignOnDecision.signer_title,
         )
         .join(Organization, Organization.id == SignOnDecision.organization_id)
         .where(SignOnDecision.activity_id.in_(list(found)))  # type: ignore[attr-defined]
@@ -517,7 +520,10 @@ def decisions_views(
     if principal.is_platform_admin:
         own = {row.organization_id for row in rows}
     views = approvals.views_for_activities(session, activities, full_for=own)
-    for activity_id, organization_id, name, status, comment, decided_at, version in rows:
+    for (
+        activity_id, organization_id, name, status, comment, decided_at, version, signer_name,
+        signer_title,
+    ) in rows:  # fmt: skip
         found[activity_id].append(
             {
                 "organization_id": organization_id,
@@ -526,6 +532,8 @@ def decisions_views(
                 "comment": comment,
                 "decided_at": decided_at,
                 "version": version,
+                "signer_name": signer_name,
+                "signer_title": signer_title,
                 "approval": views.get((activity_id, organization_id)),
             }
         )
@@ -691,8 +699,9 @@ def put_decision(
     if target != "signed":
         approvals.withdraw_open_request(session, decision, actor=principal)
     decisions.change(
-        session, decision, activity, target, comment=decision_in.comment, actor=principal
-    )
+        session, decision, activity, target, comment=decision_in.comment, actor=principal,
+        signer_title=decision_in.signer_title,
+    )  # fmt: skip
     return next(
         r
         for r in decisions_view(session, principal, activity)
