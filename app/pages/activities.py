@@ -14,7 +14,15 @@ from app.deps import SessionDep
 from app.errors import NotFound
 from app.models.activities import DecisionStatus
 from app.pages.deps import PagePrincipal
-from app.pages.forms import FormOutcome, form_version, parse, run_form, section_response, utc_times
+from app.pages.forms import (
+    FormOutcome,
+    form_version,
+    parse,
+    run_form,
+    section_response,
+    stale_edit_explained,
+    utc_times,
+)
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
 from app.schemas.activities import ActivityUpdate, DecisionPut
@@ -195,9 +203,10 @@ async def save_draft(
     def save(values: dict[str, Any]) -> None:
         values.setdefault("issue_area_ids", [])  # no box ticked: no area
         changes = parse(ActivityUpdate, utc_times(values, TIMES), keep_blank=True)
-        activities.update_activity(
-            session, principal, activity_id, changes, expected_version=version
-        )
+        with stale_edit_explained("this draft"):
+            activities.update_activity(
+                session, principal, activity_id, changes, expected_version=version
+            )
 
     outcome = await run_form(request, session, save, lists=("issue_area_ids",))
     return _answer(
@@ -216,9 +225,10 @@ async def move_deadline(
     def save(values: dict[str, Any]) -> None:
         given = {"sign_on_deadline": values.get("sign_on_deadline")}
         changes = parse(ActivityUpdate, utc_times(given, TIMES), keep_blank=True)
-        activity = activities.update_activity(
-            session, principal, activity_id, changes, expected_version=version
-        )
+        with stale_edit_explained("this letter"):
+            activity = activities.update_activity(
+                session, principal, activity_id, changes, expected_version=version
+            )
         moved.append(version is None or activity.version != version)
 
     outcome = await run_form(request, session, save)

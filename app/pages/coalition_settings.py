@@ -13,7 +13,7 @@ from app.models.coalitions import GUIDELINE_FIELDS
 from app.models.proposals import ProposalKind
 from app.pages.coalitions import _choices, _guideline_values
 from app.pages.deps import PagePrincipal
-from app.pages.forms import form_version, parse, run_form, section_response
+from app.pages.forms import form_version, parse, run_form, section_response, stale_edit_explained
 from app.pages.templating import is_htmx, render
 from app.principal import Principal
 from app.schemas.coalitions import CoalitionUpdate, GuidelineChanges
@@ -78,9 +78,10 @@ async def save_settings(
         if not held:
             direct.update(wanted)
         changes = parse(CoalitionUpdate, direct, keep_blank=True)
-        coalitions.update_coalition(
-            session, principal, coalition_id, changes, expected_version=version
-        )
+        with stale_edit_explained("the settings"):
+            coalitions.update_coalition(
+                session, principal, coalition_id, changes, expected_version=version
+            )
         if held and values.get("then") == "propose":
             proposed.append(_propose(session, principal, coalition_id, held, values.get("why")))
 

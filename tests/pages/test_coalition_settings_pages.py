@@ -77,7 +77,7 @@ def test_the_convener_alone_edits_name_description_and_guidelines(client, lead, 
 
     # A form from before that save is refused, and keeps what was typed.
     stale = client.post(url, data=form_of(page, name="Stale name"))
-    assert stale.status_code == 422 and "changed by someone else" in stale.text
+    assert stale.status_code == 422 and "Someone else saved the settings" in stale.text
     assert 'value="Stale name"' in stale.text
     assert api_view(client, world, dana, coalition)["name"] == "Read by Third Grade Alliance"
 
