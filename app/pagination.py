@@ -1,11 +1,15 @@
-"""Keyset pagination over time-ordered ids: `{items, next_cursor}`, stable under inserts."""
+"""Keyset pagination over time-ordered ids: `{items, next_cursor}`, stable under inserts.
+A list may also be ordered by another column (a name, a deadline), the id breaking ties,
+or newest first."""
 
 import base64
 import binascii
+import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import ColumnElement, Select, and_, func, or_
 from sqlmodel import Session
 
 from app.errors import Invalid
@@ -44,6 +48,18 @@ def decode_cursor(cursor: str) -> str:
     return decoded.removeprefix(_CURSOR_PREFIX)
 
 
+@dataclass(frozen=True)
+class Order:
+    """How a list is ordered: by `column` (ascending, empty values last, the id breaking
+    ties), or by the id alone; `newest` puts the latest ids first."""
+
+    column: ColumnElement[Any] | None = None
+    newest: bool = False
+
+
+BY_ID = Order()
+
+
 def paginate(
     session: Session,
     statement: Select,
@@ -51,15 +67,65 @@ def paginate(
     *,
     limit: int = DEFAULT_LIMIT,
     cursor: str | None = None,
+    order: Order = BY_ID,
 ) -> Page:
-    """Rows after `cursor` ordered by `key` (a unique, time-ordered id column)."""
+    """Rows after `cursor` ordered by `key` (a unique, time-ordered id column), or by
+    `order` with `key` breaking ties."""
+    if order.column is not None:
+        return _paginate_by(session, statement, key, order.column, limit=limit, cursor=cursor)
     if cursor:
-        statement = statement.where(key > decode_cursor(cursor))
-    rows = list(session.exec(statement.order_by(key).limit(limit + 1)).all())  # type: ignore[call-overload]
+        after = decode_cursor(cursor)
+        statement = statement.where(key < after if order.newest else key > after)
+    ordering = key.desc() if order.newest else key
+    rows = list(session.exec(statement.order_by(ordering).limit(limit + 1)).all())  # type: ignore[call-overload]
     has_more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(_key_of(rows[-1], key)) if has_more else None
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def _paginate_by(
+    session: Session,
+    statement: Select,
+    key: ColumnElement[str],
+    column: ColumnElement[Any],
+    *,
+    limit: int,
+    cursor: str | None,
+) -> Page:
+    # Rows without a value come last on every backend (SQLite and PostgreSQL disagree by
+    # default), so the position after them is "empty, and a later id".
+    if cursor:
+        value, last_id = _decode_position(cursor)
+        if value is None:
+            statement = statement.where(column.is_(None), key > last_id)
+        else:
+            statement = statement.where(
+                or_(column > value, and_(column == value, key > last_id), column.is_(None))
+            )
+    ordered = statement.order_by(column.is_(None), column, key)
+    rows = list(session.exec(ordered.limit(limit + 1)).all())  # type: ignore[call-overload]
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if has_more:
+        value = _key_of(rows[-1], column)
+        moment = isinstance(value, datetime)
+        value = value.isoformat() if moment else value
+        next_cursor = encode_cursor(json.dumps([value, _key_of(rows[-1], key), moment]))
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def _decode_position(cursor: str) -> tuple[Any, str]:
+    try:
+        value, last_id, moment = json.loads(decode_cursor(cursor))
+        if value is not None and moment:
+            value = datetime.fromisoformat(value)
+    except (ValueError, TypeError):
+        raise Invalid.field(
+            ["query", "cursor"], "The cursor is not one this API gave out."
+        ) from None
+    return value, str(last_id)
 
 
 def _key_of(row: Any, key: ColumnElement[str]) -> str:
@@ -68,3 +134,14 @@ def _key_of(row: Any, key: ColumnElement[str]) -> str:
         return getattr(row, name)
     # A select of several entities: the first one holds the key.
     return getattr(row[0], name)
+
+
+def containing(columns: list[ColumnElement[str]], query: str | None) -> ColumnElement[bool] | None:
+    """A list's search: rows where one of `columns` holds every word of `query`, whatever
+    the case (None when there is nothing to search for)."""
+    words = (query or "").lower().split()
+    if not words:
+        return None
+    return and_(
+        *(or_(*(func.lower(c).contains(word, autoescape=True) for c in columns)) for word in words)
+    )

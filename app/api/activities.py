@@ -1,8 +1,10 @@
 """Activities and their sign-on decisions."""
 
+from typing import Annotated, Literal
+
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
+from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, Search, set_etag
 from app.api.openapi import problems
 from app.deps import SessionDep
 from app.pagination import whole
@@ -53,10 +55,19 @@ def list_activities(
     limit: Limit = 50,
     cursor: Cursor = None,
     status: str | None = Query(default=None, pattern="^(draft|open|closed)$"),
+    q: Search = None,
+    sort: Annotated[
+        Literal["name", "newest", "deadline"] | None,
+        Query(
+            description="By title, newest first, or soonest sign-on deadline first (none "
+            "last); by default oldest first."
+        ),
+    ] = None,
 ) -> object:
     return service.list_activities(
-        session, principal, coalition_id, status=status, limit=limit, cursor=cursor
-    )
+        session, principal, coalition_id, status=status, limit=limit, cursor=cursor, q=q,
+        sort=sort,
+    )  # fmt: skip
 
 
 @router.get("/activities/{activity_id}", response_model=ActivityDetail, responses=problems(404))

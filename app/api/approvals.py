@@ -106,5 +106,6 @@ def decide_approval(
 ) -> dict:
     """Approve or reject the active step. Two approvers at once: one wins, the other 409."""
     return approvals.decide(
-        session, principal, approval_id, body.action, body.comment, step=body.step
-    )
+        session, principal, approval_id, body.action, body.comment, step=body.step,
+        signer_title=body.signer_title,
+    )  # fmt: skip

@@ -1,10 +1,10 @@
 """Coalitions, their members, the alignment check and goals."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
+from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, Search, set_etag
 from app.api.openapi import problems
 from app.deps import SessionDep, SettingsDep
 from app.pagination import whole
@@ -58,8 +58,15 @@ def list_coalitions(
     limit: Limit = 50,
     cursor: Cursor = None,
     scope: Scope = "visible",
+    q: Search = None,
+    sort: Annotated[
+        Literal["name", "newest"] | None,
+        Query(description="By name, or newest first; by default oldest first."),
+    ] = None,
 ) -> object:
-    return service.list_coalitions(session, principal, scope=scope, limit=limit, cursor=cursor)
+    return service.list_coalitions(
+        session, principal, scope=scope, limit=limit, cursor=cursor, q=q, sort=sort
+    )
 
 
 @router.get("/coalitions/{coalition_id}", response_model=CoalitionDetail, responses=problems(404))

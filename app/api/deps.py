@@ -69,8 +69,13 @@ def _basic_credentials(encoded: str) -> tuple[str, str]:
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1 to 200).")]
+# A list in another order than by id carries the last row's value in its cursor (a name).
 Cursor = Annotated[
-    str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+    str | None, Query(max_length=600, description="`next_cursor` of the previous page.")
+]
+Search = Annotated[
+    str | None,
+    Query(max_length=200, description="Only items holding every word of it, whatever the case."),
 ]
 
 

@@ -1,8 +1,10 @@
 """Organizations, their users, positions and partner research; issue areas."""
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated, Literal
 
-from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
+from fastapi import APIRouter, Query, Response, status
+
+from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, Search, set_etag
 from app.api.openapi import problems
 from app.deps import SessionDep, SettingsDep
 from app.models.organizations import Organization
@@ -53,8 +55,15 @@ def list_organizations(
     limit: Limit = 50,
     cursor: Cursor = None,
     mine: bool = False,
+    q: Search = None,
+    sort: Annotated[
+        Literal["name", "newest"] | None,
+        Query(description="By name, or newest first; by default oldest first."),
+    ] = None,
 ) -> object:
-    return service.list_organizations(session, principal, mine=mine, limit=limit, cursor=cursor)
+    return service.list_organizations(
+        session, principal, mine=mine, limit=limit, cursor=cursor, q=q, sort=sort
+    )
 
 
 @router.get("/organizations/{org_id}", response_model=OrganizationRead, responses=problems(404))

@@ -64,6 +64,8 @@ class Activity(SQLModel, table=True):
     )
     kind: str = Field(max_length=30)
     title: str = Field(max_length=200)
+    # The title printed on the letter, when the working title is not for the addressee.
+    public_title: str | None = Field(default=None, max_length=200)
     body: str | None = Field(default=None, max_length=20000)
     target: str | None = Field(default=None, max_length=500)
     scheduled_at: datetime | None = timestamp_field(default=None)
@@ -90,6 +92,9 @@ class SignOnDecision(SQLModel, table=True):
     comment: str | None = Field(default=None, max_length=2000)
     decided_at: datetime | None = timestamp_field(default=None)
     decided_by: str | None = Field(default=None, max_length=40)
+    # Printed under the organization on the letter: who signed for it, as they were then.
+    signer_name: str | None = Field(default=None, max_length=200)
+    signer_title: str | None = Field(default=None, max_length=200)
     version: int = 1
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app import clock
 from app.deps import SessionDep
+from app.errors import NotFound
 from app.models.activities import DecisionStatus
 from app.pages.deps import PagePrincipal
 from app.pages.forms import (
@@ -19,6 +21,7 @@ from app.pages.forms import (
     parse,
     run_form,
     section_response,
+    stale_edit_explained,
 )
 from app.pages.templating import htmx_target, reader_time_zone, render
 from app.principal import Principal
@@ -60,6 +63,59 @@ def _issue_areas(session: Session, *held: list[str]) -> list[tuple[str, str]]:
     ids = list(dict.fromkeys(area for areas in held for area in areas))
     names = organizations.issue_area_names(session, set(ids))
     return [(area, names.get(area, area)) for area in ids]
+
+
+ACTIVITY_SORTS = {"newest": "Newest", "deadline": "Sign-on deadline", "name": "Title"}
+
+
+def activity_list_context(
+    session: Session,
+    principal: Principal,
+    coalition_id: str,
+    *,
+    q: str | None = None,
+    sort: str = "newest",
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """A coalition's activities as its list shows them: searched, in the chosen order, 50 at
+    a time."""
+    sort = sort if sort in activities.ACTIVITY_ORDERS else "newest"
+    found = activities.list_activities(
+        session, principal, coalition_id, q=q, sort=sort, cursor=cursor, limit=50
+    )
+    return {
+        "activity_list": found,
+        "list_q": q or "",
+        "list_sort": sort,
+        "activity_sorts": ACTIVITY_SORTS,
+    }
+
+
+@router.get("/coalitions/{coalition_id}/activity-list")
+def activity_list(
+    request: Request,
+    coalition_id: str,
+    session: SessionDep,
+    principal: PagePrincipal,
+    q: str | None = None,
+    sort: str = "newest",
+    cursor: str | None = None,
+) -> Response:
+    """A coalition's activities: a page of its own without JavaScript, the list alone for a
+    search, or the next rows alone for "show more"."""
+    coalition = access.get_coalition(session, principal, coalition_id)
+    if not access.coalition_rights(session, principal, coalition.id).takes_part:
+        raise NotFound("No such coalition.")  # its advocacy is for its members
+    context = {
+        "coalition": coalition,
+        **activity_list_context(session, principal, coalition_id, q=q, sort=sort, cursor=cursor),
+    }
+    target = htmx_target(request)
+    if target == "activity-list-more":
+        return render(request, "activities/_list_rows.html", context)
+    if target == "activity-list":
+        return render(request, "activities/_list.html", context)
+    return render(request, "activities/list.html", context)
 
 
 @router.get("/activities/{activity_id}")
@@ -149,9 +205,10 @@ async def save_draft(
         changes = parse(
             ActivityUpdate, local_times(values, TIMES, reader_time_zone(request)), keep_blank=True
         )
-        activities.update_activity(
-            session, principal, activity_id, changes, expected_version=version
-        )
+        with stale_edit_explained("this draft"):
+            activities.update_activity(
+                session, principal, activity_id, changes, expected_version=version
+            )
 
     outcome = await run_form(request, session, save, lists=("issue_area_ids",))
     return _answer(
@@ -172,9 +229,10 @@ async def move_deadline(
         changes = parse(
             ActivityUpdate, local_times(given, TIMES, reader_time_zone(request)), keep_blank=True
         )
-        activity = activities.update_activity(
-            session, principal, activity_id, changes, expected_version=version
-        )
+        with stale_edit_explained("this letter"):
+            activity = activities.update_activity(
+                session, principal, activity_id, changes, expected_version=version
+            )
         moved.append(version is None or activity.version != version)
 
     outcome = await run_form(request, session, save)
@@ -218,6 +276,10 @@ def printable_letter(
         d for d in context["activity"]["decisions"] if d["status"] == "signed"
     ]
     context["spokespeople"] = coalitions.spokespeople(session, context["coalition"].id)
+    convener = context["coalition"].convener_organization_id
+    context["convener"] = organizations.get_organization(session, principal, convener)
+    # The letter is dated the day its collection closed, or today while it is still open.
+    context["dated"] = context["activity"]["closed_at"] or clock.now()
     return render(request, "activities/letter.html", context)
 
 

@@ -45,7 +45,13 @@ async def decide_step(
         body = parse(ApprovalDecision, values)
         decided.update(
             approvals.decide(
-                session, principal, approval_id, body.action, body.comment, step=body.step
+                session,
+                principal,
+                approval_id,
+                body.action,
+                body.comment,
+                step=body.step,
+                signer_title=body.signer_title,
             )
         )
 

@@ -20,6 +20,7 @@ from app.models.coalitions import (
     Visibility,
 )
 from app.models.proposals import ProposalKind
+from app.pages.activities import activity_list_context
 from app.pages.deps import PagePrincipal
 from app.pages.forms import (
     FIXABLE,
@@ -33,7 +34,7 @@ from app.pages.forms import (
     tell,
     unconfirmed,
 )
-from app.pages.templating import is_htmx, render
+from app.pages.templating import htmx_target, is_htmx, render
 from app.principal import Principal
 from app.schemas.activities import ActivityCreate
 from app.schemas.coalitions import (
@@ -77,26 +78,43 @@ def _choices() -> dict[str, list[str]]:
     }
 
 
+COALITION_SORTS = {"name": "Name", "newest": "Newest"}
+
+
 @router.get("/coalitions")
-def coalitions_page(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
-    mine = coalitions.list_coalitions(session, principal, scope="mine", limit=200).items
-    invited = coalitions.list_coalitions(session, principal, scope="invited", limit=200).items
-    mine_ids = {c.id for c in mine} | {c.id for c in invited}
-    directory = [
-        c
-        for c in coalitions.list_coalitions(session, principal, scope="directory", limit=200).items
-        if c.id not in mine_ids
-    ]
-    return render(
-        request,
-        "coalitions/list.html",
-        {
-            "mine": mine,
-            "invited": invited,
-            "directory": directory,
-            "admin_orgs": accounts.my_admin_organizations(session, principal),
-        },
-    )
+def coalitions_page(
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    q: str | None = None,
+    sort: str = "name",
+    cursor: str | None = None,
+    mine_cursor: str | None = None,
+) -> Response:
+    """The whole page, or (for "show more") the next coalitions of one of its lists."""
+    sort = sort if sort in coalitions.COALITION_ORDERS else "name"
+    found = {"q": q, "sort": sort, "limit": 50}
+    context: dict[str, Any] = {
+        "q": q or "",
+        "sort": sort,
+        "sorts": COALITION_SORTS,
+        "admin_orgs": accounts.my_admin_organizations(session, principal),
+    }
+    target = htmx_target(request)
+    if target != "directory-more":
+        context["mine"] = coalitions.list_coalitions(
+            session, principal, scope="mine", cursor=mine_cursor, **found
+        )
+    if target != "mine-more":
+        context["directory"] = coalitions.list_coalitions(
+            session, principal, scope="directory", others=True, cursor=cursor, **found
+        )
+    if target in ("mine-more", "directory-more"):
+        return render(request, f"coalitions/_{target.removesuffix('-more')}_items.html", context)
+    context["invited"] = coalitions.list_coalitions(
+        session, principal, scope="invited", limit=200
+    ).items
+    return render(request, "coalitions/list.html", context)
 
 
 def _new_page(
@@ -213,6 +231,11 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
             else []
         ),
         "activities": activity_list,
+        **(
+            activity_list_context(session, principal, coalition_id)
+            if takes_part
+            else {"activity_list": None}
+        ),
         "pipeline": pipeline,
         "coalition_areas": [(i, areas.get(i, i)) for i in detail["issue_area_ids"]],
         "mine": rights.memberships,

@@ -1,7 +1,8 @@
 """Reading HTML forms into the API's own input schemas, and answering a post: the fragment,
 a redirect, or the form again with the errors next to its fields."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -272,6 +273,20 @@ async def create_from_page(
         page_context.update(form_errors={section: field_errors(exc)}, drafts={section: typed})
         return render(request, page, page_context, status_code=422)
     return RedirectResponse(address, status_code=303)
+
+
+@contextmanager
+def stale_edit_explained(what: str) -> Iterator[None]:
+    """A form sent from a version someone else has saved over since: said in the page's
+    words. The form comes back with what was typed (run_form keeps it) and the page shows
+    the saved version around it, so nothing is lost by reading both and saving again."""
+    try:
+        yield
+    except PreconditionFailed:
+        raise PreconditionFailed(
+            f"Someone else saved {what} while you were editing. What you typed is still in "
+            "the form, not saved yet: compare it with what is saved now, then save again."
+        ) from None
 
 
 def local_times(values: dict[str, Any], names: tuple[str, ...], zone: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from app.pages.forms import (
     run_form,
     section_response,
 )
-from app.pages.templating import render
+from app.pages.templating import htmx_target, render
 from app.principal import Principal
 from app.schemas.activities import ApprovalProcessPut, ApprovalStepIn
 from app.schemas.organizations import (
@@ -54,9 +54,29 @@ def _choices() -> dict[str, list[str]]:
 
 @router.get("/organizations")
 def organizations_page(
-    request: Request, session: SessionDep, principal: PagePrincipal, cursor: str | None = None
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    cursor: str | None = None,
+    q: str | None = None,
+    sort: str = "name",
 ) -> Response:
-    return _list_page(request, session, principal, cursor=cursor)
+    """The whole page, or (for "show more") the directory's next rows alone."""
+    if htmx_target(request) == "directory-more":
+        directory = _directory(session, principal, cursor=cursor, q=q, sort=sort)
+        return render(request, "organizations/_directory_rows.html", directory)
+    return _list_page(request, session, principal, cursor=cursor, q=q, sort=sort)
+
+
+def _directory(
+    session: Session, principal: Principal, *, cursor: str | None, q: str | None, sort: str
+) -> dict[str, Any]:
+    sort = sort if sort in service.ORGANIZATION_ORDERS else "name"
+    found = service.list_organizations(session, principal, limit=50, cursor=cursor, q=q, sort=sort)
+    return {"directory": found, "q": q or "", "sort": sort, "sorts": ORGANIZATION_SORTS}
+
+
+ORGANIZATION_SORTS = {"name": "Name", "newest": "Newest"}
 
 
 def _list_page(
@@ -65,11 +85,12 @@ def _list_page(
     principal: Principal,
     *,
     cursor: str | None = None,
+    q: str | None = None,
+    sort: str = "name",
     errors: dict[str, str] | None = None,
     draft: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    directory = service.list_organizations(session, principal, limit=50, cursor=cursor)
     mine = service.list_organizations(session, principal, mine=True, limit=200)
     return render(
         request,
@@ -78,7 +99,7 @@ def _list_page(
             "mine": mine.items,
             # Not "roles": the choices below use that name for the list of every role.
             "my_roles": principal.roles,
-            "directory": directory,
+            **_directory(session, principal, cursor=cursor, q=q, sort=sort),
             "errors": errors or {},
             "draft": draft or {},
             **_choices(),

@@ -9,6 +9,7 @@ from app.pages import (
     activities,
     approvals,
     auth,
+    coalition_settings,
     coalitions,
     home,
     live,
@@ -30,6 +31,7 @@ pages_router.include_router(account_links.router)
 pages_router.include_router(home.router)
 pages_router.include_router(organizations.router)
 pages_router.include_router(coalitions.router)
+pages_router.include_router(coalition_settings.router)
 pages_router.include_router(activities.router)
 pages_router.include_router(approvals.router)
 pages_router.include_router(webhooks.router)

@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, Field, StringConstraints
 from app.models.activities import DecisionStatus
 from app.models.coalitions import ActivityKind
 from app.schemas.approvals import ApprovalSummary
-from app.schemas.base import Input, Name, Output
+from app.schemas.base import Input, Name, Output, ShortText
 from app.schemas.coalitions import Id, IssuePositionRead, IssuePositions, MediumText
 
 Body = Annotated[str, StringConstraints(max_length=20000)]
@@ -21,6 +21,9 @@ Moment = AwareDatetime
 class ActivityCreate(Input):
     kind: ActivityKind
     title: Name
+    public_title: ShortText | None = Field(
+        default=None, description="The title printed on the letter, if not `title`."
+    )
     body: Body | None = None
     target: Target | None = None
     scheduled_at: Moment | None = None
@@ -37,6 +40,7 @@ class ActivityCreate(Input):
 
 class ActivityUpdate(Input):
     title: Name | None = None
+    public_title: ShortText | None = None
     body: Body | None = None
     target: Target | None = None
     scheduled_at: Moment | None = None
@@ -81,6 +85,9 @@ class ActivityRead(Output):
     coalition_id: str
     kind: str
     title: str
+    public_title: str | None = Field(
+        default=None, description="The title printed on the letter, if not `title`."
+    )
     body: str | None
     target: str | None
     scheduled_at: datetime | None
@@ -117,6 +124,10 @@ class DecisionRead(Output):
     status: str
     comment: str | None
     decided_at: datetime | None
+    signer_name: str | None = Field(
+        default=None, description="Who signed for the organization (the letter prints it)."
+    )
+    signer_title: str | None = Field(default=None, description="Their title, as they gave it.")
     version: int
     approval: ApprovalSummary | None
 
@@ -124,6 +135,9 @@ class DecisionRead(Output):
 class DecisionPut(Input):
     status: DecisionStatus
     comment: MediumText | None = None
+    signer_title: ShortText | None = Field(
+        default=None, description="When signing: the signer's title, printed on the letter."
+    )
 
 
 class DecisionChangeRead(Output):
@@ -166,6 +180,9 @@ class ApprovalStepRead(Output):
     due_at: datetime | None
     decided_at: datetime | None
     decided_by: str | None
+    decided_by_name: str | None = Field(
+        default=None, description="The approver's name, for the organization's own readers."
+    )
     comment: str | None
     overdue: bool
 
@@ -193,6 +210,10 @@ class ApprovalRead(Output):
     activity_title: str = Field(description="What is approved, in words (same as `title`).")
     title: str
     link: str = Field(description="The page where the approvers read what they approve.")
+    text: str | None = Field(
+        default=None, description="For a sign-on: the text the organization is asked to sign."
+    )
+    addressed_to: str | None = Field(default=None, description="For a sign-on: its addressee.")
     commitment: Commitment | None = Field(
         description="For joining: the engagement, roles, hours, game plan and dues."
     )
@@ -209,6 +230,11 @@ class ApprovalRead(Output):
 class ApprovalDecision(Input):
     action: Literal["approve", "reject"]
     comment: MediumText | None = None
+    signer_title: ShortText | None = Field(
+        default=None,
+        description="Approving the last step of a sign-on signs it: the approver's title, "
+        "printed under their name on the letter.",
+    )
     step: Annotated[int, Field(ge=1, le=20)] = Field(
         description="The position of the step this decides. When it is no longer the active "
         "step (a double submit, or another approver was quicker) the answer is 409: a "

@@ -26,7 +26,7 @@ from app.models import (
 from app.models.activities import SIGNATURE_KINDS, ActivityStatus, DecisionStatus
 from app.models.coalitions import ActivityApproval
 from app.models.proposals import ProposalKind
-from app.pagination import Page, paginate
+from app.pagination import BY_ID, Order, Page, containing, paginate
 from app.principal import Principal
 from app.schemas.activities import ActivityCreate, ActivityUpdate, DecisionPut
 from app.schemas.proposals import ProposalCreate
@@ -113,17 +113,33 @@ def list_activities(
     status: str | None = None,
     limit: int = 50,
     cursor: str | None = None,
+    q: str | None = None,
+    sort: str | None = None,
 ) -> Page:
+    """A coalition's activities by id, or in one of ACTIVITY_ORDERS; `q` keeps those whose
+    title or addressee holds every word of it."""
     _visible_coalition(session, principal, coalition_id)
     statement = select(Activity).where(Activity.coalition_id == coalition_id)
     if status:
         statement = statement.where(Activity.status == status)
-    return paginate(session, statement, Activity.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+    found = containing([Activity.title, Activity.target], q)  # type: ignore[list-item]
+    if found is not None:
+        statement = statement.where(found)
+    order = ACTIVITY_ORDERS.get(sort or "", BY_ID)
+    return paginate(session, statement, Activity.id, limit=limit, cursor=cursor, order=order)  # type: ignore[arg-type]
+
+
+ACTIVITY_ORDERS = {
+    "name": Order(Activity.title),  # type: ignore[arg-type]
+    "newest": Order(newest=True),
+    "deadline": Order(Activity.sign_on_deadline),  # type: ignore[arg-type]
+}
 
 
 # What the members asked have read stays as they read it: once open, only the deadline moves.
 FIXED_ONCE_OPEN = {
     "title": "title",
+    "public_title": "title on the letter",
     "body": "text",
     "target": "addressee",
     "scheduled_at": "date",
@@ -502,6 +518,8 @@ def decisions_views(
             SignOnDecision.comment,
             SignOnDecision.decided_at,
             SignOnDecision.version,
+            SignOnDecision.signer_name,
+            SignOnDecision.signer_title,
         )
         .join(Organization, Organization.id == SignOnDecision.organization_id)
         .where(SignOnDecision.activity_id.in_(list(found)))  # type: ignore[attr-defined]
@@ -511,7 +529,10 @@ def decisions_views(
     if principal.is_platform_admin:
         own = {row.organization_id for row in rows}
     views = approvals.views_for_activities(session, activities, full_for=own)
-    for activity_id, organization_id, name, status, comment, decided_at, version in rows:
+    for (
+        activity_id, organization_id, name, status, comment, decided_at, version, signer_name,
+        signer_title,
+    ) in rows:  # fmt: skip
         found[activity_id].append(
             {
                 "organization_id": organization_id,
@@ -520,6 +541,8 @@ def decisions_views(
                 "comment": comment,
                 "decided_at": decided_at,
                 "version": version,
+                "signer_name": signer_name,
+                "signer_title": signer_title,
                 "approval": views.get((activity_id, organization_id)),
             }
         )
@@ -688,8 +711,9 @@ def put_decision(
     if target != "signed":
         approvals.withdraw_open_request(session, decision, actor=principal)
     decisions.change(
-        session, decision, activity, target, comment=decision_in.comment, actor=principal
-    )
+        session, decision, activity, target, comment=decision_in.comment, actor=principal,
+        signer_title=decision_in.signer_title,
+    )  # fmt: skip
     return next(
         r
         for r in decisions_view(session, principal, activity)

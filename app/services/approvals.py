@@ -24,6 +24,7 @@ from app.models import (
     Coalition,
     Membership,
     SignOnDecision,
+    User,
 )
 from app.models.activities import JOIN_COALITION, ApprovalStatus, StepStatus
 from app.pagination import Page, paginate
@@ -343,9 +344,12 @@ def view(
     full: bool,
     learned: dict[str, list[float]],
     subject: Subject,
+    names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The request as a reader sees it: its own organization sees everything; other members
-    see status, position and forecast, never comments, approvers or private step names."""
+    see status, position and forecast, never comments, approvers or private step names.
+    `names`: the approvers' names by user id, for the steps already decided."""
+    names = names or {}
     now = clock.now()
     expected = forecasts.expected_completion(
         [forecasts.PlannedStep(s.name, s.status, s.expected_days, s.activated_at) for s in steps],
@@ -363,6 +367,9 @@ def view(
         "activity_title": subject.title,
         "title": subject.title,
         "link": subject.link,
+        # What the approvers read before they decide: the letter as the members are asked.
+        "text": subject.activity.body if subject.activity else None,
+        "addressed_to": subject.activity.target if subject.activity else None,
         "commitment": subject.commitment(),
         "status": request.status,
         "step": active.position if active else None,
@@ -377,6 +384,7 @@ def view(
                 "due_at": s.due_at,
                 "decided_at": s.decided_at,
                 "decided_by": s.decided_by if full else None,
+                "decided_by_name": names.get(s.decided_by or "") if full else None,
                 "comment": s.comment if full else None,
                 "overdue": s.status == StepStatus.active
                 and s.due_at is not None
@@ -398,6 +406,7 @@ def _views(
     steps = _steps(session, [r.id for r in requests])
     learned = history(session, list({r.organization_id for r in requests}))
     subjects = _subjects(session, requests)
+    names = _approver_names(session, [s for r in requests for s in steps[r.id]])
     return [
         view(
             r,
@@ -405,9 +414,19 @@ def _views(
             full=r.organization_id in full_for,
             learned=learned[r.organization_id],
             subject=subjects[r.id],
+            names=names,
         )
         for r in requests
     ]
+
+
+def _approver_names(session: Session, steps: list[ApprovalStep]) -> dict[str, str]:
+    """The names of the people who decided `steps`, by user id, in one query."""
+    ids = {s.decided_by for s in steps if s.decided_by}
+    if not ids:
+        return {}
+    rows = session.exec(select(User.id, User.name, User.email).where(User.id.in_(ids)))  # type: ignore[attr-defined]
+    return {user_id: name or email for user_id, name, email in rows}
 
 
 def views_for_activity(
@@ -483,12 +502,14 @@ def get_approval(session: Session, principal: Principal, approval_id: str) -> di
 def _single_view(
     session: Session, request: ApprovalRequest, subject: Subject, full: bool
 ) -> dict[str, Any]:
+    steps = _steps(session, [request.id])[request.id]
     return view(
         request,
-        _steps(session, [request.id])[request.id],
+        steps,
         full=full,
         learned=history(session, [request.organization_id])[request.organization_id],
         subject=subject,
+        names=_approver_names(session, steps) if full else {},
     )
 
 
@@ -541,7 +562,10 @@ def decide(
     comment: str | None,
     *,
     step: int,
+    signer_title: str | None = None,
 ) -> dict[str, Any]:
+    """Approve or reject the active step; approving the last step of a sign-on signs it,
+    with the approver as the signer (and `signer_title` as their title)."""
     request, subject, full = _visible(session, principal, approval_id)
     if not full:
         raise Forbidden("Only the organization's own approvers act on its approval steps.")
@@ -578,7 +602,7 @@ def decide(
     session.flush()
     _announce_step(session, principal, request, subject, active)
     if request.status != ApprovalStatus.in_progress:
-        _finish(session, principal, request, subject)
+        _finish(session, principal, request, subject, signer_title=signer_title)
     return _single_view(session, request, subject, True)
 
 
@@ -656,7 +680,12 @@ def _announce_step(
 
 
 def _finish(
-    session: Session, principal: Principal, request: ApprovalRequest, subject: Subject
+    session: Session,
+    principal: Principal,
+    request: ApprovalRequest,
+    subject: Subject,
+    *,
+    signer_title: str | None = None,
 ) -> None:
     """The request ended: the coalition is told, and a sign-on decision follows it. (A
     membership follows `approval.completed` in services/coalitions.py, which owns joining.)"""
@@ -667,8 +696,9 @@ def _finish(
     assert decision is not None
     if request.status == ApprovalStatus.approved:
         decisions.change(
-            session, decision, subject.activity, "signed", comment=None, actor=principal
-        )
+            session, decision, subject.activity, "signed", comment=None, actor=principal,
+            signer_title=signer_title,
+        )  # fmt: skip
     elif request.status == ApprovalStatus.rejected:
         decisions.change(
             session, decision, subject.activity, "declined", comment=None, actor=principal

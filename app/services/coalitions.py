@@ -22,7 +22,7 @@ from app.models import (
     Organization,
 )
 from app.models.coalitions import GUIDELINE_FIELDS, Engagement, MembershipStatus, PoweredRole
-from app.pagination import Page, paginate
+from app.pagination import BY_ID, Order, Page, containing, paginate
 from app.principal import Principal
 from app.schemas.coalitions import (
     CoalitionCreate,
@@ -111,9 +111,14 @@ def list_coalitions(
     scope: str = "visible",
     limit: int = 50,
     cursor: str | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+    others: bool = False,
 ) -> Page:
     """`visible`: all the principal may see; `mine`: taking part; `invited`: invitations
-    waiting on the principal's organizations; `directory`: listed coalitions."""
+    waiting on the principal's organizations; `directory`: listed coalitions (`others`:
+    only those none of the principal's organizations is in or invited to). By id, or in
+    one of COALITION_ORDERS; `q` keeps those whose name or issue holds every word of it."""
     statement = select(Coalition)
     orgs = list(principal.roles)
     wanted = {"mine": ["joined"], "invited": ["invited"]}.get(scope)
@@ -128,6 +133,15 @@ def list_coalitions(
         )
     elif scope == "directory":
         statement = statement.where(Coalition.visibility == "listed")
+        if others:
+            statement = statement.where(
+                Coalition.id.not_in(  # type: ignore[attr-defined]
+                    select(Membership.coalition_id).where(
+                        Membership.organization_id.in_(orgs),  # type: ignore[attr-defined]
+                        Membership.status.in_(access.VISIBLE_MEMBERSHIP),  # type: ignore[attr-defined]
+                    )
+                )
+            )
     elif not principal.is_platform_admin:
         statement = statement.where(
             or_(
@@ -140,7 +154,14 @@ def list_coalitions(
                 ),
             )
         )
-    return paginate(session, statement, Coalition.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+    found = containing([Coalition.name, Coalition.unifying_issue], q)  # type: ignore[list-item]
+    if found is not None:
+        statement = statement.where(found)
+    order = COALITION_ORDERS.get(sort or "", BY_ID)
+    return paginate(session, statement, Coalition.id, limit=limit, cursor=cursor, order=order)  # type: ignore[arg-type]
+
+
+COALITION_ORDERS = {"name": Order(Coalition.name), "newest": Order(newest=True)}  # type: ignore[arg-type]
 
 
 def get_coalition(session: Session, principal: Principal, coalition_id: str) -> Coalition:

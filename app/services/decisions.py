@@ -4,7 +4,7 @@ from sqlmodel import Session
 
 from app import clock
 from app.ids import new_id
-from app.models import Activity, DecisionChange, SignOnDecision
+from app.models import Activity, DecisionChange, SignOnDecision, User
 from app.principal import Principal
 from app.services import events
 
@@ -18,6 +18,7 @@ def change(
     comment: str | None,
     actor: Principal | None,
     first: bool = False,
+    signer_title: str | None = None,
 ) -> None:
     """Move a decision to `to_status`, keep the change, tell the coalition. `first` marks
     the ask: a new decision's opening state comes from nowhere; a member asked again (it
@@ -28,6 +29,11 @@ def change(
     decision.comment = comment
     decision.decided_at = moment if to_status not in ("pending", "in_approval") else None
     decision.decided_by = actor.user_id if actor else None
+    # The letter prints who signed: the person recording the signature, or approving the
+    # last step, with the title they gave. Any other status has no signer.
+    signer = session.get(User, actor.user_id) if actor and to_status == "signed" else None
+    decision.signer_name = (signer.name or signer.email) if signer else None
+    decision.signer_title = signer_title if signer else None
     decision.version += 1
     decision.updated_at = moment
     session.add(decision)

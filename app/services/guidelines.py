@@ -81,11 +81,20 @@ def differences(coalition: Coalition, changes: dict[str, Any]) -> dict[str, list
     }
 
 
+def needing_vote(
+    session: Session, coalition: Coalition, changes: dict[str, Any]
+) -> dict[str, list[Any]]:
+    """The guideline changes in `changes` that only the coalition's vote can make (none
+    while the convener is the only joined member): field → [now, then]."""
+    changing = differences(coalition, changes)
+    return changing if changing and joined_members(session, coalition.id) > 1 else {}
+
+
 def check_direct_change(session: Session, coalition: Coalition, changes: dict[str, Any]) -> bool:
     """A direct edit of the guidelines: allowed while the convener is the only joined member
     (409 afterwards, pointing to proposals). True when a guideline changes."""
-    changing = differences(coalition, changes)
-    if changing and joined_members(session, coalition.id) > 1:
+    changing = needing_vote(session, coalition, changes)
+    if changing:
         raise Conflict(
             "The guidelines are agreed together now that others have joined: put the change "
             "to the coalition as a proposal of kind guidelines "
@@ -93,7 +102,7 @@ def check_direct_change(session: Session, coalition: Coalition, changes: dict[st
             + ", ".join(sorted(changing))
             + "."
         )
-    return bool(changing)
+    return bool(differences(coalition, changes))
 
 
 def proposed_changes(coalition: Coalition, changes: GuidelineChanges | None) -> dict[str, Any]:

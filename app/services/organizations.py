@@ -12,7 +12,7 @@ from app.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from app.ids import new_id
 from app.models import IssueArea, Organization, OrganizationUser, Position, ResearchNote, User
 from app.models.organizations import OrgRole
-from app.pagination import Page, paginate
+from app.pagination import BY_ID, Order, Page, containing, paginate
 from app.principal import Principal
 from app.schemas.organizations import (
     IssueAreaCreate,
@@ -64,13 +64,24 @@ def list_organizations(
     mine: bool = False,
     limit: int = 50,
     cursor: str | None = None,
+    q: str | None = None,
+    sort: str | None = None,
 ) -> Page:
+    """Organizations by id (oldest first), or in one of ORGANIZATION_ORDERS; `q` keeps those
+    whose name holds every word of it."""
     # Plain rows of the columns a page shows: loading 50 entities into the session costs
     # more than the query itself, and nothing here changes them.
     statement = select(*_LISTED_COLUMNS).where(Organization.deleted_at.is_(None))  # type: ignore[union-attr]
     if mine:
         statement = statement.where(Organization.id.in_(list(principal.roles)))  # type: ignore[attr-defined]
-    return paginate(session, statement, Organization.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+    found = containing([Organization.name], q)  # type: ignore[list-item]
+    if found is not None:
+        statement = statement.where(found)
+    order = ORGANIZATION_ORDERS.get(sort or "", BY_ID)
+    return paginate(session, statement, Organization.id, limit=limit, cursor=cursor, order=order)  # type: ignore[arg-type]
+
+
+ORGANIZATION_ORDERS = {"name": Order(Organization.name), "newest": Order(newest=True)}  # type: ignore[arg-type]
 
 
 def get_organization(session: Session, principal: Principal, organization_id: str) -> Organization:

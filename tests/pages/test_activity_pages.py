@@ -107,7 +107,8 @@ def test_letter_and_csv(client, letter):  # noqa: F811
         data={"status": "signed"},
     )
     printable = client.get(f"/activities/{letter['activity']['id']}/letter")
-    assert "<li>Read Together</li>" in printable.text and "@media print" not in printable.text
+    assert "<li><strong>Read Together</strong><br>lena</li>" in printable.text
+    assert "@media print" not in printable.text
     exported = client.get(f"/activities/{letter['activity']['id']}/decisions.csv")
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.text)))

@@ -185,3 +185,27 @@ def test_leaving_a_private_coalition_lands_on_the_dashboard(client, lead, world)
         headers=world.headers(world.user("dana", platform_admin=True)),
     )
     assert membership.json()["status"] == "left"
+
+
+def test_an_invitation_carries_a_note_the_invited_organization_reads(client, lead, world):
+    dana, _, coalition = lead
+    lena = world.user("lena", password=PASSWORD)
+    partner = world.organization(lena, name="Read Together", kind="nonprofit")
+    log_in(client, dana.email)
+    page = client.get(f"/coalitions/{coalition.id}").text
+    # The select has a label a sighted person sees, not only one for screen readers.
+    assert '<label for="invite-org">Organization to invite</label>' in page
+    assert 'name="note"' in page.split('id="invite-org"')[1].split("</form>")[0]
+    token = csrf_of(page)
+    headers = {"HX-Request": "true", "X-CSRF-Token": token}
+    note = "We would love your reading volunteers on our spring letter."
+    invited = client.post(
+        f"/coalitions/{coalition.id}/members",
+        headers=headers,
+        data={"organization_id": partner.id, "note": note},
+    )
+    assert invited.status_code == 200, invited.text
+
+    log_in(client, lena.email)
+    assessment = client.get(f"/coalitions/{coalition.id}/join?organization_id={partner.id}")
+    assert f"<blockquote>{note}</blockquote>" in assessment.text

@@ -72,7 +72,8 @@ def test_a_draft_page_shows_readiness_and_saves_edits_in_place(client, letter): 
     assert 'id="sign_on_deadline-error">Choose a moment in the future.' in past.text
     assert 'value="Too late"' in past.text and 'value="2026-03-01T09:00"' in past.text
     stale = client.post(page_url, headers=htmx(token), data={**form, "title": "Stale"})
-    assert stale.status_code == 422 and "changed by someone else" in stale.text
+    assert stale.status_code == 422 and "Someone else saved this draft" in stale.text
+    assert 'value="Stale"' in stale.text  # what was typed stays on the form
     blank = client.post(
         page_url, headers=htmx(token), data={**form, "version": version_on(saved.text), "title": ""}
     )
@@ -139,3 +140,28 @@ def test_an_open_letters_deadline_moves_in_place_and_members_are_told(client, le
         in (client.get("/").text)
     )
     assert "Move the deadline" not in client.get(page_url).text  # a lead's action only
+
+
+def test_a_meeting_drafts_edit_form_asks_what_a_meeting_needs(client, letter):  # noqa: F811
+    token = sign_in(client, letter["people"]["dana"])
+    coalition_id = letter["coalition"].id
+    made = client.post(
+        f"/api/v1/coalitions/{coalition_id}/activities",
+        headers=letter["h"]["dana"],
+        json={"kind": "policymaker_meeting", "title": "Meet Senator Ruiz"},
+    )
+    assert made.status_code == 201, made.text
+    page_url = f"/activities/{made.json()['id']}"
+    page = client.get(page_url).text
+    assert '<label for="draft-target">Meeting with</label>' in page
+    assert '<label for="draft-scheduled">Meeting on (UTC)</label>' in page
+    assert "Sign-on deadline" not in page  # a meeting collects no signatures
+
+    saved = client.post(
+        page_url,
+        headers=htmx(token),
+        data={"version": version_on(page), "title": "Meet Senator Ruiz",
+              "target": "Senator Ruiz and her education aide", "scheduled_at": "2026-03-12T15:00"},
+    )  # fmt: skip
+    assert saved.status_code == 200, saved.text
+    assert "Senator Ruiz and her education aide" in saved.text
