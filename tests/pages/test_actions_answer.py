@@ -140,7 +140,7 @@ def test_a_test_delivery_opens_the_log_and_the_log_asks_again_while_it_waits(cli
         headers={"HX-Request": "true", "HX-Target": f"deliveries-{webhook_id}"},
     )
     assert refreshed.text.lstrip().startswith(f'<div id="deliveries-{webhook_id}"')
-    assert "webhook.test" in refreshed.text and "<h1" not in refreshed.text
+    assert "A test message" in refreshed.text and "<h1" not in refreshed.text
 
 
 def section_of(html: str, heading_id: str) -> str:

@@ -154,7 +154,7 @@ def test_a_meeting_drafts_edit_form_asks_what_a_meeting_needs(client, letter):  
     page_url = f"/activities/{made.json()['id']}"
     page = client.get(page_url).text
     assert '<label for="draft-target">Meeting with</label>' in page
-    assert '<label for="draft-scheduled">Meeting on (UTC)</label>' in page
+    assert '<label for="draft-scheduled">Meeting on <small>(UTC time)</small></label>' in page
     assert "Sign-on deadline" not in page  # a meeting collects no signatures
 
     saved = client.post(
