@@ -58,11 +58,21 @@ class Waiting:
         if note.kind in ABOUT_A_VOTE:
             return link.removeprefix("/proposals/") in {v["proposal"].id for v in self.votes}
         if note.kind in ABOUT_A_STEP:
-            return bool(self.steps)
+            # "Waiting on you: Board vote for “Fund …”": it waits while that step is active.
+            return any(f"{name} for “{title}”" in note.text for name, title in self._active())
         if note.kind in ABOUT_AN_INVITATION:
             invited = {c.id for c in self.invitations}
             return coalition_id in invited if coalition_id else bool(invited)
         return True
+
+    def _active(self) -> list[tuple[str, str]]:
+        """(step name, approval title) of each active step waiting on the person."""
+        return [
+            (step["name"], approval["title"])
+            for approval in self.steps
+            for step in approval["steps"]
+            if step["status"] == "active"
+        ]
 
     def deadlines(self) -> list[Deadline]:
         found: dict[str, Deadline] = {}

@@ -142,3 +142,22 @@ def test_the_chair_sees_the_deadlines_of_what_she_leads(client, letter):  # noqa
     calendar = client.get(calendar_path(client, token)).text
     assert "Sign-on closes (you lead it): Fund the Early Literacy Act" in calendar
     assert "Vote closes (you lead it): Endorse HB 210" in calendar
+
+
+def test_a_decided_step_leaves_the_bell_while_the_next_one_counts(client, letter):  # noqa: F811
+    from tests.api.test_signon import decisions_by_org
+
+    open_letter(client, letter)
+    sign_in(client, letter["people"]["sam"])
+    assert bell(client) == 2  # asked to sign; the policy committee's step
+    approval_id = decisions_by_org(client, letter)[letter["orgs"]["union"].id]["approval"]["id"]
+    decided = client.post(
+        f"/api/v1/approvals/{approval_id}/decision",
+        headers=letter["h"]["sam_approver"],
+        json={"action": "approve", "step": 1},
+    )
+    assert decided.status_code == 200, decided.text
+    assert bell(client) == 2  # still asked to sign; now the board vote's step, not the first
+    page = client.get("/notifications").text
+    assert "Mark read: Waiting on you: Policy committee" not in page
+    assert "Mark read: Waiting on you: Executive board vote" in page
