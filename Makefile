@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run test lint format bench bench-webhooks soak clean
+.PHONY: run test lint format screenshots bench bench-webhooks soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ lint: $(TEST_STAMP)
 format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Every page each demo persona reaches, at 390 and 1280 px, into var/screenshots/ (Chromium
+# at /usr/bin/chromium, as the browser tests use).
+screenshots: $(TEST_STAMP)
+	$(BIN)/python -m tests.screenshots $(SCREENSHOTS_ARGS)
 
 # wrk drives the servers (Debian: apt-get install -y wrk); the data set is cached in var/bench.
 bench: $(TEST_STAMP)

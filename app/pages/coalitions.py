@@ -186,88 +186,66 @@ def _composition_for_reader(
     return reasons
 
 
-def coalition_context(session: Session, principal: Principal, coalition_id: str) -> dict:
-    detail = coalitions.coalition_detail(session, principal, coalition_id)
-    coalition = coalitions.get_coalition(session, principal, coalition_id)
-    members = coalitions.list_members(session, principal, coalition_id, limit=200).items
-    rights = access.coalition_rights(session, principal, coalition.id)
-    is_lead = rights.is_lead
-    member_ids = {m["organization_id"] for m in members if m["status"] in access.VISIBLE_MEMBERSHIP}
-    candidates = [
-        o
-        for o in organizations.list_organizations(session, principal, limit=200).items
-        if o.id not in member_ids
+# A coalition's page, in sections -----------------------------------------------------------
+# Each section has its own address (/coalitions/{id} is the overview) and asks only the
+# services it shows. Key → its name in the menu; the list and the report are pages of
+# their own, linked from the same menu.
+SECTIONS = {
+    "overview": "Overview",
+    "members": "Members",
+    "goals": "Goals",
+    "activities": "Advocacy",
+    "proposals": "Proposals",
+    "guidelines": "Guidelines",
+}
+# Sections of the coalition's working space: only organizations taking part see them.
+WORKING_SPACE = {"activities", "proposals"}
+
+
+def _section_address(coalition_id: str, section: str) -> str:
+    return f"/coalitions/{coalition_id}" + ("" if section == "overview" else f"/{section}")
+
+
+def _frame(
+    session: Session,
+    principal: Principal,
+    coalition_id: str,
+    section: str,
+    coalition: Any = None,
+) -> dict[str, Any]:
+    """What every section shows around itself: the coalition's name and standing, the
+    reader's rights and the menu of sections. `coalition` when the section read it whole."""
+    coalition = coalition or coalitions.get_coalition(session, principal, coalition_id)
+    rights = access.coalition_rights(session, principal, coalition_id)
+    if section in WORKING_SPACE and not rights.takes_part:
+        raise NotFound("No such coalition.")
+    menu = [
+        (label, _section_address(coalition_id, key), key == section)
+        for key, label in SECTIONS.items()
+        if rights.takes_part or key not in WORKING_SPACE
     ]
-    areas = {a.id: a.name for a in organizations.all_issue_areas(session)}
-    names_by_id = {m["organization_id"]: m["organization_name"] for m in members}
-    alignments = [
-        coalitions.alignment_for(
-            session, principal, coalition_id=coalition_id, organization_id=org_id
-        )
-        for org_id in principal.roles
-    ]
-    takes_part = rights.takes_part
-    activity_list = (
-        activities.list_activities(session, principal, coalition_id, limit=200).items
-        if takes_part
-        else []
-    )
-    asking = [
-        activity
-        for activity in activity_list
-        if is_lead and activity.status == "open" and activity.collects_signatures
-    ]
-    decisions = activities.decisions_views(session, principal, asking)
-    pipeline = [
-        (activity, {d["organization_id"]: d for d in decisions[activity.id]}) for activity in asking
-    ]
+    if rights.takes_part:
+        menu += [
+            ("The list", f"/coalitions/{coalition_id}/messages", False),
+            ("Report", f"/coalitions/{coalition_id}/report", False),
+        ]
+    if rights.is_lead:
+        menu.append(("Settings", f"/coalitions/{coalition_id}/settings", False))
     return {
-        "coalition": detail,
-        "members": members,
-        "takes_part": takes_part,
-        "proposals": (
-            proposals.list_proposals(session, principal, coalition_id, limit=200).items
-            if takes_part
-            else []
+        "coalition": coalition,
+        "size": (
+            coalition["size"]
+            if isinstance(coalition, dict)
+            else coalitions.member_count(session, coalition_id)
         ),
-        "activities": activity_list,
-        **(
-            activity_list_context(session, principal, coalition_id)
-            if takes_part
-            else {"activity_list": None}
-        ),
-        "pipeline": pipeline,
-        "coalition_areas": [(i, areas.get(i, i)) for i in detail["issue_area_ids"]],
-        "mine": rights.memberships,
+        "section": section,
+        "section_title": SECTIONS[section],
+        "menu": menu,
         "rights": rights,
-        "is_lead": is_lead,
+        "takes_part": rights.takes_part,
+        "is_lead": rights.is_lead,
         "can_edit_goals": rights.may_edit_goals,
-        "joined_admin_orgs": rights.joined_admin_organizations,
         "admin_ids": rights.admin_of,
-        "goals": goals.list_goals(session, principal, coalition_id, limit=200).items,
-        "names": {m["organization_id"]: m["organization_name"] for m in members},
-        "area_names": [areas.get(i, i) for i in detail["issue_area_ids"]],
-        "works_for": [
-            areas.get(p["issue_area_id"], p["issue_area_id"])
-            for p in detail["issue_positions"]
-            if p["stance"] == "support"
-        ],
-        "works_against": [
-            areas.get(p["issue_area_id"], p["issue_area_id"])
-            for p in detail["issue_positions"]
-            if p["stance"] == "oppose"
-        ],
-        "candidates": candidates,
-        "alignments": alignments,
-        "composition_reasons": _composition_for_reader(detail, members, principal),
-        "agreed_by_names": [names_by_id.get(org, org) for org in detail["guidelines_agreed_by"]],
-        "guidelines_form": (
-            "direct"
-            if is_lead and detail["size"] <= 1
-            else "propose"
-            if rights.may_propose and takes_part
-            else None
-        ),
         "form_errors": {},
         "drafts": {},
         "notices": {},
@@ -275,13 +253,181 @@ def coalition_context(session: Session, principal: Principal, coalition_id: str)
     }
 
 
+def _members(session: Session, principal: Principal, coalition_id: str) -> list[dict[str, Any]]:
+    return coalitions.list_members(session, principal, coalition_id, limit=200).items
+
+
+def _names(members: list[dict[str, Any]]) -> dict[str, str]:
+    return {m["organization_id"]: m["organization_name"] for m in members}
+
+
+def _area_names(session: Session) -> dict[str, str]:
+    return {a.id: a.name for a in organizations.all_issue_areas(session)}
+
+
+def overview_context(session: Session, principal: Principal, coalition_id: str) -> dict:
+    detail = coalitions.coalition_detail(session, principal, coalition_id)
+    areas = _area_names(session)
+    alignments = [
+        coalitions.alignment_for(
+            session, principal, coalition_id=coalition_id, organization_id=org_id
+        )
+        for org_id in principal.roles
+    ]
+    stances = {"support": [], "oppose": []}
+    for position in detail["issue_positions"]:
+        area = position["issue_area_id"]
+        stances.setdefault(position["stance"], []).append(areas.get(area, area))
+    return {
+        **_frame(session, principal, coalition_id, "overview", detail),
+        "alignments": alignments,
+        "composition_reasons": _composition_for_reader(
+            detail, _members(session, principal, coalition_id), principal
+        ),
+        "names": organizations.organization_names(session, set(principal.roles)),
+        "works_for": stances["support"],
+        "works_against": stances["oppose"],
+    }
+
+
+def members_context(session: Session, principal: Principal, coalition_id: str) -> dict:
+    frame = _frame(session, principal, coalition_id, "members")
+    members = _members(session, principal, coalition_id)
+    candidates = []
+    if frame["rights"].may_invite:
+        present = {
+            m["organization_id"] for m in members if m["status"] in access.VISIBLE_MEMBERSHIP
+        }
+        candidates = [
+            o
+            for o in organizations.list_organizations(session, principal, limit=200).items
+            if o.id not in present
+        ]
+    return {**frame, "members": members, "candidates": candidates}
+
+
+def goals_context(
+    session: Session, principal: Principal, coalition_id: str, *, only: str | None = None
+) -> dict:
+    """The goals section; `only` one goal's card (the one an objective changed)."""
+    frame = _frame(session, principal, coalition_id, "goals")
+    members = _members(session, principal, coalition_id)
+    found = (
+        {"goal": goals.get_goal(session, principal, only)}
+        if only
+        else {"goals": goals.list_goals(session, principal, coalition_id, limit=200).items}
+    )
+    return {**frame, **found, "members": members, "names": _names(members)}
+
+
+def activities_context(session: Session, principal: Principal, coalition_id: str) -> dict:
+    frame = _frame(session, principal, coalition_id, "activities")
+    activity_list = activities.list_activities(session, principal, coalition_id, limit=200).items
+    asking = [
+        activity
+        for activity in activity_list
+        if frame["is_lead"] and activity.status == "open" and activity.collects_signatures
+    ]
+    decisions = activities.decisions_views(session, principal, asking)
+    areas = _area_names(session)
+    coalition = frame["coalition"]
+    return {
+        **frame,
+        "activities": activity_list,
+        **activity_list_context(session, principal, coalition_id),
+        # The leads' board: each open letter, each member's decision.
+        "pipeline": [
+            (activity, {d["organization_id"]: d for d in decisions[activity.id]})
+            for activity in asking
+        ],
+        "members": _members(session, principal, coalition_id) if asking else [],
+        "coalition_areas": [(i, areas.get(i, i)) for i in coalition.issue_area_ids],
+    }
+
+
+def proposals_context(session: Session, principal: Principal, coalition_id: str) -> dict:
+    return {
+        **_frame(session, principal, coalition_id, "proposals"),
+        "proposals": proposals.list_proposals(session, principal, coalition_id, limit=200).items,
+    }
+
+
+def guidelines_context(session: Session, principal: Principal, coalition_id: str) -> dict:
+    detail = coalitions.coalition_detail(session, principal, coalition_id)
+    frame = _frame(session, principal, coalition_id, "guidelines", detail)
+    rights = frame["rights"]
+    agreed_by = detail["guidelines_agreed_by"]
+    names = organizations.organization_names(session, set(agreed_by))
+    return {
+        **frame,
+        "agreed_by_names": [names.get(org, org) for org in agreed_by],
+        "guidelines_form": (
+            "direct"
+            if rights.is_lead and detail["size"] <= 1
+            else "propose"
+            if rights.may_propose and rights.takes_part
+            else None
+        ),
+    }
+
+
+SECTION_CONTEXTS = {
+    "overview": overview_context,
+    "members": members_context,
+    "goals": goals_context,
+    "activities": activities_context,
+    "proposals": proposals_context,
+    "guidelines": guidelines_context,
+}
+
+
+def _section_page(
+    request: Request, session: Session, principal: Principal, coalition_id: str, section: str
+) -> Response:
+    context = SECTION_CONTEXTS[section](session, principal, coalition_id)
+    return render(request, "coalitions/page.html", context)
+
+
 @router.get("/coalitions/{coalition_id}")
 def coalition_page(
     request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
 ) -> Response:
-    return render(
-        request, "coalitions/detail.html", coalition_context(session, principal, coalition_id)
-    )
+    return _section_page(request, session, principal, coalition_id, "overview")
+
+
+@router.get("/coalitions/{coalition_id}/members")
+def members_page(
+    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    return _section_page(request, session, principal, coalition_id, "members")
+
+
+@router.get("/coalitions/{coalition_id}/goals")
+def goals_page(
+    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    return _section_page(request, session, principal, coalition_id, "goals")
+
+
+@router.get("/coalitions/{coalition_id}/activities")
+def activities_page(
+    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    return _section_page(request, session, principal, coalition_id, "activities")
+
+
+@router.get("/coalitions/{coalition_id}/proposals")
+def proposals_page(
+    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    return _section_page(request, session, principal, coalition_id, "proposals")
+
+
+@router.get("/coalitions/{coalition_id}/guidelines")
+def guidelines_page(
+    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    return _section_page(request, session, principal, coalition_id, "guidelines")
 
 
 async def _coalition_act(
@@ -290,24 +436,22 @@ async def _coalition_act(
     principal: Principal,
     coalition_id: str,
     section: str,
-    partial: str,
     action: Any,
     *,
     notice: str,
-    extra: dict[str, Any] | None = None,
     lists: tuple[str, ...] = LIST_FIELDS,
 ) -> Response:
+    """A form of a section answers with that section: its fragment for htmx, else its page."""
     outcome = await run_form(request, session, action, lists=lists)
     return section_response(
         request,
         outcome,
         section=section,
-        partial=partial,
-        page="coalitions/detail.html",
-        context=lambda: coalition_context(session, principal, coalition_id),
-        redirect_to=f"/coalitions/{coalition_id}",
+        partial=f"coalitions/_{section}.html",
+        page="coalitions/page.html",
+        context=lambda: SECTION_CONTEXTS[section](session, principal, coalition_id),
+        redirect_to=_section_address(coalition_id, section),
         notice=notice,
-        extra=extra,
     )
 
 
@@ -345,8 +489,8 @@ async def set_guidelines(
         coalitions.update_coalition(session, principal, coalition_id, changes)
 
     return await _coalition_act(
-        request, session, principal, coalition_id, "guidelines", "coalitions/_guidelines.html",
-        save, notice="Guidelines saved.", lists=("allowed_activity_kinds",),
+        request, session, principal, coalition_id, "guidelines", save,
+        notice="Guidelines saved.", lists=("allowed_activity_kinds",),
     )  # fmt: skip
 
 
@@ -377,8 +521,8 @@ async def propose_guidelines(
         return f"/proposals/{proposal.id}"
 
     return await create_from_page(
-        request, session, create, section="guidelines", page="coalitions/detail.html",
-        context=lambda: coalition_context(session, principal, coalition_id),
+        request, session, create, section="guidelines", page="coalitions/page.html",
+        context=lambda: guidelines_context(session, principal, coalition_id),
         lists=("allowed_activity_kinds",),
     )  # fmt: skip
 
@@ -396,8 +540,7 @@ async def invite(
         account_links.invite_to_coalition(session, principal, settings, coalition_id, invite_in)
 
     return await _coalition_act(
-        request, session, principal, coalition_id, "members", "coalitions/_members.html", save,
-        notice="Done.",
+        request, session, principal, coalition_id, "members", save, notice="Done.",
     )  # fmt: skip
 
 
@@ -443,9 +586,9 @@ async def update_member(
         return RedirectResponse("/", status_code=303)
     return section_response(
         request, outcome, section="members", partial="coalitions/_members.html",
-        page="coalitions/detail.html",
-        context=lambda: coalition_context(session, principal, coalition_id),
-        redirect_to=f"/coalitions/{coalition_id}", notice=notice,
+        page="coalitions/page.html",
+        context=lambda: members_context(session, principal, coalition_id),
+        redirect_to=f"/coalitions/{coalition_id}/members", notice=notice,
     )  # fmt: skip
 
 
@@ -465,8 +608,7 @@ async def add_goal(
         goals.create_goal(session, principal, coalition_id, parse(GoalCreate, values))
 
     return await _coalition_act(
-        request, session, principal, coalition_id, "goals", "coalitions/_goals.html", save,
-        notice="Goal added.",
+        request, session, principal, coalition_id, "goals", save, notice="Goal added.",
     )  # fmt: skip
 
 
@@ -479,7 +621,9 @@ async def add_objective(
     def save(values: dict[str, Any]) -> None:
         goals.add_objective(session, principal, goal_id, parse(ObjectiveCreate, values))
 
-    return await _goal_answer(request, session, principal, goal, save, notice="Objective added.")
+    return await _goal_answer(
+        request, session, principal, goal, save, notice="Objective added.", adding_objective=True
+    )
 
 
 @router.post("/goals/{goal_id}")
@@ -515,14 +659,15 @@ async def _goal_answer(
     action: Any,
     *,
     notice: str,
+    adding_objective: bool = False,
 ) -> Response:
     """Objectives change one goal: htmx gets that goal's card back, progress bar and all."""
     section = f"goal-{goal['id']}"
 
     def context() -> dict[str, Any]:
-        values = coalition_context(session, principal, goal["coalition_id"])
-        values["goal"] = goals.get_goal(session, principal, goal["id"])
-        return values
+        # htmx gets the one card; a plain post with a mistake, the whole section again.
+        only = goal["id"] if is_htmx(request) else None
+        return goals_context(session, principal, goal["coalition_id"], only=only)
 
     outcome = await run_form(request, session, action)
     return section_response(
@@ -530,10 +675,11 @@ async def _goal_answer(
         outcome,
         section=section,
         partial="coalitions/_goal.html",
-        page="coalitions/detail.html",
+        page="coalitions/page.html",
         context=context,
-        redirect_to=f"/coalitions/{goal['coalition_id']}",
+        redirect_to=_section_address(goal["coalition_id"], "goals"),
         notice=notice,
+        extra={"adding_objective": adding_objective},
     )
 
 
@@ -550,8 +696,8 @@ async def create_activity(
         return f"/activities/{activity.id}"
 
     return await create_from_page(
-        request, session, create, section="activities", page="coalitions/detail.html",
-        context=lambda: coalition_context(session, principal, coalition_id),
+        request, session, create, section="activities", page="coalitions/page.html",
+        context=lambda: activities_context(session, principal, coalition_id),
         times=("sign_on_deadline",), lists=("issue_area_ids",),
     )  # fmt: skip
 
@@ -566,8 +712,8 @@ async def create_proposal(
         return f"/proposals/{proposal.id}"
 
     return await create_from_page(
-        request, session, create, section="proposals", page="coalitions/detail.html",
-        context=lambda: coalition_context(session, principal, coalition_id),
+        request, session, create, section="proposals", page="coalitions/page.html",
+        context=lambda: proposals_context(session, principal, coalition_id),
         times=("closes_at",),
     )  # fmt: skip
 
@@ -578,7 +724,9 @@ async def create_proposal(
 def assessment_context(
     session: Session, principal: Principal, coalition_id: str, organization_id: str
 ) -> dict[str, Any]:
-    context = coalition_context(session, principal, coalition_id)
+    detail = coalitions.coalition_detail(session, principal, coalition_id)
+    members = _members(session, principal, coalition_id)
+    admin_ids = access.admin_organizations(principal)
     alignment = coalitions.alignment_for(
         session, principal, coalition_id=coalition_id, organization_id=organization_id
     )
@@ -587,17 +735,22 @@ def assessment_context(
     for note in notes:
         by_subject.setdefault(note.subject_organization_id, []).append(note)
     organization = organizations.get_organization(session, principal, organization_id)
-    membership = next(
-        (m for m in context["members"] if m["organization_id"] == organization_id), None
-    )
-    can_decide = principal.is_platform_admin or organization_id in context["admin_ids"]
+    membership = next((m for m in members if m["organization_id"] == organization_id), None)
+    can_decide = principal.is_platform_admin or organization_id in admin_ids
     status = membership["status"] if membership else None
-    context.update(
+    return dict(
+        coalition=detail,
+        members=members,
+        names=_names(members),
+        form_errors={},
+        drafts={},
+        notices={},
+        **_choices(),
         organization=organization,
         # The reader's own view of the partners: what they are, how big, where to read more.
         partners=coalitions.partner_profiles(session, coalition_id),
         composition_reasons=coalitions.composition_for(
-            context["coalition"]["composition"], kind=organization.kind, name=organization.name
+            detail["composition"], kind=organization.kind, name=organization.name
         ),
         alignment=alignment,
         notes_by_subject=by_subject,
@@ -606,7 +759,7 @@ def assessment_context(
         # An invitation to answer, or a listed coalition it may ask to join.
         answering=can_decide and status == "invited",
         asking=can_decide
-        and context["coalition"]["visibility"] == "listed"
+        and detail["visibility"] == "listed"
         and status in (None, "declined", "left"),
         joining_plan=(
             approvals.joining_plan(session, principal, organization_id) if can_decide else None
@@ -618,7 +771,6 @@ def assessment_context(
             else None
         ),
     )
-    return context
 
 
 @router.get("/coalitions/{coalition_id}/join")
@@ -707,7 +859,7 @@ async def answer_invitation(
     outcome = await run_form(request, session, save, lists=LIST_FIELDS)
     if outcome.errors is None:
         landing = {
-            "joined": f"/coalitions/{coalition_id}#members",
+            "joined": f"/coalitions/{coalition_id}/members#members",
             "declined": "/coalitions",
             "left": "/coalitions",
         }.get(answered.get("status", ""))

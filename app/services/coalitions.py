@@ -4,7 +4,7 @@ from collections import Counter
 from statistics import median
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from app import clock, labels
@@ -245,6 +245,20 @@ def partner_profiles(session: Session, coalition_id: str) -> dict[str, Any]:
         )
     )  # fmt: skip
     return {row.id: row for row in rows.all()}
+
+
+def member_count(session: Session, coalition_id: str) -> int:
+    """How many organizations have joined: the size a coalition's page heads with."""
+    return session.exec(
+        select(func.count())
+        .select_from(Membership)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(
+            Membership.coalition_id == coalition_id,
+            Membership.status == MembershipStatus.joined,
+            Organization.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).one()
 
 
 def spokespeople(session: Session, coalition_id: str) -> list[str]:

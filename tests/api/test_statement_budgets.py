@@ -15,6 +15,8 @@ from tests.conftest import sign_in
 NOW = datetime.fromisoformat("2026-03-02T09:00:00+00:00")
 ONE_STEP = {"steps": [{"name": "Board", "approver_role": "admin", "expected_days": 3}]}
 
+# A coalition's page, section by section (the overview at its bare address).
+COALITION_SECTIONS = ["", "/members", "/goals", "/activities", "/proposals", "/guidelines"]
 # Route group → the reads it answers, as the coalition's lead sees them.
 API_READS = {
     "organizations": ["/api/v1/organizations", "/api/v1/organizations/{lead}", "/api/v1/me"],
@@ -31,7 +33,12 @@ API_READS = {
     "approvals": ["/api/v1/approvals", "/api/v1/organizations/{lead}/approvals"],
     "events": ["/api/v1/events?limit=200"],
 }
-PAGES = ["/", "/coalitions/{coalition}", "/activities/{letter}", "/approvals"]
+PAGES = [
+    "/",
+    *(f"/coalitions/{{coalition}}{section}" for section in COALITION_SECTIONS),
+    "/activities/{letter}",
+    "/approvals",
+]
 
 
 class Grown:

@@ -16,6 +16,9 @@ def test_invite_assess_and_join(page, live_server):
     # Dana, the coalition's lead, invites Read Together.
     log_in(page, live_server)
     page.goto(f"/coalitions/{live_server.coalition_id}")
+    sections = page.get_by_role("navigation", name="Sections of Read by Third Grade")
+    sections.get_by_role("link", name="Members").click()
+    expect(page).to_have_title("Members · Read by Third Grade · Coalesce")
     page.get_by_label("Organization to invite").select_option(live_server.partner_organization_id)
     page.get_by_role("button", name="Invite").click()
     members = page.locator("#members")
@@ -62,13 +65,15 @@ def test_invite_assess_and_join(page, live_server):
 
 def test_marking_an_objective_done_moves_the_progress_bar(page, live_server):
     log_in(page, live_server)
-    page.goto(f"/coalitions/{live_server.coalition_id}")
+    page.goto(f"/coalitions/{live_server.coalition_id}/goals")
     page.get_by_text("Add a goal").click()
     page.get_by_label("Goal", exact=True).fill("Pass the literacy bill")
     page.get_by_label("Due date").fill("2030-06-30")
     page.get_by_role("button", name="Add goal").click()
 
     goal = page.locator("article.goal", has_text="Pass the literacy bill")
+    # Adding objectives is folded away until asked for, and stays open for the next one.
+    goal.get_by_text("Add an objective").click()
     for title in ("Draft the letter", "Meet the committee chair"):
         goal.get_by_label("New objective for Pass the literacy bill").fill(title)
         goal.get_by_role("button", name="Add").click()

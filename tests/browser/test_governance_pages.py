@@ -19,7 +19,7 @@ def vote_yes(page, organization):
 
 
 def test_propose_a_guideline_change_vote_and_the_rule_changes(page, live_server):
-    coalition = f"/coalitions/{live_server.letters_coalition_id}"
+    coalition = f"/coalitions/{live_server.letters_coalition_id}/guidelines"
     log_in(page, live_server)
     page.goto(coalition)
     guidelines = page.locator("#guidelines")

@@ -93,7 +93,7 @@ def test_a_food_bank_invited_by_email_lands_on_the_joining_assessment(browser, m
     page.get_by_label("E-mail").fill("dana@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.goto(f"/coalitions/{coalition_id}")
+    page.goto(f"/coalitions/{coalition_id}/members")
     page.get_by_text("Invite an organization not yet on Coalesce").click()
     page.get_by_label("Their e-mail").fill(DIRECTOR)
     page.get_by_label("Organization's name").fill("Eastside Food Bank")

@@ -26,7 +26,9 @@ def test_start_a_thread_and_reply_in_place(page, live_server, width):
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, live_server)
     page.goto(f"/coalitions/{live_server.letters_coalition_id}")
-    page.get_by_role("link", name="The list (messages)").click()
+    page.get_by_role("navigation", name="Sections of Letters coalition").get_by_role(
+        "link", name="The list"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Letters coalition: the list")
     assert _serious_violations(page) == []
 

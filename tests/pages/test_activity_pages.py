@@ -160,11 +160,12 @@ def test_approval_process_editor(client, letter):  # noqa: F811
 def test_pipeline_board_for_leads(client, letter):  # noqa: F811
     open_letter(client, letter)
     sign_in(client, letter["people"]["dana"])
-    page = client.get(f"/coalitions/{letter['coalition'].id}")
+    advocacy = f"/coalitions/{letter['coalition'].id}/activities"
+    page = client.get(advocacy)
     assert 'id="pipeline-heading"' in page.text
     assert "step 1/2" in page.text
     sign_in(client, letter["people"]["lena"])
-    assert 'id="pipeline-heading"' not in client.get(f"/coalitions/{letter['coalition'].id}").text
+    assert 'id="pipeline-heading"' not in client.get(advocacy).text
 
 
 def test_new_activity_and_proposal_forms_show_errors_next_to_the_field(client, letter):  # noqa: F811

@@ -40,8 +40,9 @@ def test_start_a_coalition_with_errors_then_for_real(client, lead, world):
     assert made.status_code == 303
     page = client.get(made.headers["location"])
     assert "<h1>Healthy Meals</h1>" in page.text
-    assert "consensus (no member blocks); at least 60 % of members vote" in page.text
-    assert "sign-on letter, testimony" in page.text
+    guidelines = client.get(f"{made.headers['location']}/guidelines").text
+    assert "consensus (no member blocks); at least 60 % of members vote" in guidelines
+    assert "sign-on letter, testimony" in guidelines
 
 
 def test_a_coalition_formed_against_something_says_so(client, lead, world):

@@ -75,5 +75,5 @@ def test_proposal_page_votes_in_place_and_explains_the_outcome(client, table):  
     final = client.get(f"/proposals/{proposal['id']}")
     assert "Outcome: passed" in final.text
     assert "Passed: 3 yes, 0 no, 0 abstain; 3 of 4 members voted." in final.text
-    coalition_page = client.get(f"/coalitions/{t['c'].id}")
+    coalition_page = client.get(f"/coalitions/{t['c'].id}/proposals")
     assert "Endorse HB 210</a> — passed" in coalition_page.text

@@ -32,7 +32,7 @@ def _guideline_form(**changes):
 def test_the_convener_alone_saves_the_guidelines_in_place(client, people):
     c = people["coalition"]
     log_in(client, people["dana"].email)
-    page = client.get(f"/coalitions/{c.id}").text
+    page = client.get(f"/coalitions/{c.id}/guidelines").text
     assert "Change the guidelines" in page and "You are the only member so far" in page
     saved = client.post(
         f"/coalitions/{c.id}/guidelines",
@@ -59,7 +59,7 @@ def test_a_change_is_proposed_voted_and_shown_as_agreed(client, people, world):
     c = people["coalition"]
     world.join(c, people["union"])
     log_in(client, people["dana"].email)
-    page = client.get(f"/coalitions/{c.id}").text
+    page = client.get(f"/coalitions/{c.id}/guidelines").text
     assert "Propose a change to the guidelines" in page
     direct = client.post(
         f"/coalitions/{c.id}/guidelines",
@@ -103,7 +103,7 @@ def test_a_change_is_proposed_voted_and_shown_as_agreed(client, people, world):
                   "organization_id": people[org].id, "choice": "yes"},
         )  # fmt: skip
         assert voted.status_code == 200
-    coalition_page = client.get(f"/coalitions/{c.id}").text
+    coalition_page = client.get(f"/coalitions/{c.id}/guidelines").text
     section = coalition_page.split('id="guidelines"')[1].split("</section>")[0]
     assert "consensus (no member blocks)" in section
     assert "leads and coordinators" in section
@@ -152,7 +152,7 @@ def test_roles_are_explained_and_the_spokesperson_is_on_the_letter(client, peopl
         )  # fmt: skip
         session.commit()
     log_in(client, people["dana"].email)
-    page = client.get(f"/coalitions/{c.id}").text
+    page = client.get(f"/coalitions/{c.id}/members").text
     assert "<strong>drafter</strong> drafts and edits" in page
     token = csrf_of(page)
     drafted = client.post(

@@ -80,7 +80,7 @@ def test_a_union_joins_through_its_board(client, world, clock):
 
     client.cookies.clear()
     log_in(client, dana.email)
-    members = client.get(f"/coalitions/{coalition.id}").text
+    members = client.get(f"/coalitions/{coalition.id}/members").text
     row = members.split(f">{union.name}</a>")[1].split("</tr>")[0]
     assert "deciding whether to join" in row and "its own approval: step 2 of 2" in row
 
@@ -92,9 +92,9 @@ def test_a_union_joins_through_its_board(client, world, clock):
         data={"csrf_token": csrf_of(inbox), "action": "approve", "step": "2"},
         follow_redirects=False,
     )
-    members = client.get(f"/coalitions/{coalition.id}").text
+    members = client.get(f"/coalitions/{coalition.id}/members").text
     row = members.split(f">{union.name}</a>")[1].split("</tr>")[0]
-    assert "<td>joined</td>" in row and "<td>core member</td>" in row
+    assert '"Status">joined</td>' in row and '"Engagement">core member</td>' in row
 
 
 def test_withdrawing_while_the_approvers_decide(client, world):

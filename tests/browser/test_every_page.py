@@ -1,0 +1,68 @@
+"""Every page a demo persona reaches (the pages `make screenshots` saves, found the same
+way) fits a phone without sideways scrolling and no link on it is broken; axe finds
+nothing serious or critical on each kind of page, at a phone's width and a desk's."""
+
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.screenshots import WIDTHS, demo_server, log_in, personas, reachable_pages
+
+pytestmark = pytest.mark.browser
+
+PHONE, DESK = WIDTHS
+AXE = Axe()
+AN_ID = re.compile(r"\b[a-z]+_[0-9a-z]{26}\b")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):
+    with demo_server(Path(tmp_path_factory.mktemp("demo"))) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def kinds_checked() -> set[str]:
+    """axe takes half a second a run: each kind of page (its address without ids) is
+    checked once, by the first persona to reach it (the platform admin sees the most)."""
+    return set()
+
+
+def _serious(page) -> list[str]:
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}; {[node['target'] for node in v['nodes']]}"
+        for v in AXE.run(page).response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
+
+
+@pytest.mark.parametrize("persona", personas(), ids=lambda persona: persona.name)
+def test_every_page_fits_a_phone_and_passes_axe(browser, demo, kinds_checked, persona):
+    # Reduced motion: no transition is caught half-way when the width changes.
+    context = browser.new_context(
+        base_url=demo, viewport={"width": PHONE, "height": 900}, reduced_motion="reduce"
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, persona.email)
+    problems: list[str] = []
+    visited = 0
+    for address in reachable_pages(page, problems):
+        visited += 1
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE:
+            problems.append(f"{address} is {width} px wide at {PHONE} px")
+        kind = AN_ID.sub("{id}", address.partition("?")[0])
+        if kind in kinds_checked:
+            continue
+        kinds_checked.add(kind)
+        problems += [f"{address} at {PHONE} px: {v}" for v in _serious(page)]
+        page.set_viewport_size({"width": DESK, "height": 900})
+        problems += [f"{address} at {DESK} px: {v}" for v in _serious(page)]
+        page.set_viewport_size({"width": PHONE, "height": 900})
+    context.close()
+    assert visited > 5, f"{persona.name} reached only {visited} pages"
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
