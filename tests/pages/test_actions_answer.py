@@ -161,6 +161,6 @@ def test_joining_lands_on_the_coalition_with_a_banner(client, world):
         data={"csrf_token": token, "status": "joined", "engagement": "supporter",
               "commitment_hours_per_month": "2"},
     )  # fmt: skip
-    assert joined.status_code == 200 and joined.url.path == f"/coalitions/{coalition.id}"
+    assert joined.status_code == 200 and joined.url.path == f"/coalitions/{coalition.id}/members"
     assert "You joined Read by Third. Welcome." in joined.text
-    assert "You joined" not in client.get(f"/coalitions/{coalition.id}").text  # said once
+    assert "You joined" not in client.get(f"/coalitions/{coalition.id}/members").text  # said once

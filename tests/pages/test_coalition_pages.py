@@ -193,7 +193,7 @@ def test_an_invitation_carries_a_note_the_invited_organization_reads(client, lea
     lena = world.user("lena", password=PASSWORD)
     partner = world.organization(lena, name="Read Together", kind="nonprofit")
     log_in(client, dana.email)
-    page = client.get(f"/coalitions/{coalition.id}").text
+    page = client.get(f"/coalitions/{coalition.id}/members").text
     # The select has a label a sighted person sees, not only one for screen readers.
     assert '<label for="invite-org">Organization to invite</label>' in page
     assert 'name="note"' in page.split('id="invite-org"')[1].split("</form>")[0]

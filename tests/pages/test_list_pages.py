@@ -30,7 +30,9 @@ def test_organizations_search_sort_and_show_more(client, world, dana):
 
     page = client.get("/organizations").text
     assert '<label for="organizations-q">Search organizations by name</label>' in page
-    rows = re.findall(r'<tr><td><a href="/organizations/[^"]+">([^<]+)</a>', page)
+    rows = re.findall(
+        r'<tr><th scope="row" data-label="Name"><a href="/organizations/[^"]+">([^<]+)</a>', page
+    )
     assert len(rows) == 50 and rows[0] == "Aardvark Readers"  # by name, first page only
     assert "Zion Food Bank" not in page
     following = client.get(more_link(page), headers=HTMX_MORE)
@@ -39,13 +41,15 @@ def test_organizations_search_sort_and_show_more(client, world, dana):
     assert "Show more" not in following.text  # the list ends here, and says so by ending
 
     newest = client.get("/organizations?sort=newest").text
-    names = re.findall(r'<tr><td><a href="/organizations/[^"]+">([^<]+)</a>', newest)
+    names = re.findall(
+        r'<tr><th scope="row" data-label="Name"><a href="/organizations/[^"]+">([^<]+)</a>', newest
+    )
     assert names[:2] == ["Aardvark Readers", "Zion Food Bank"]
 
     found = client.get("/organizations?q=food+BANK").text
-    assert re.findall(r'<tr><td><a href="/organizations/[^"]+">([^<]+)</a>', found) == [
-        "Zion Food Bank"
-    ]
+    assert re.findall(
+        r'<tr><th scope="row" data-label="Name"><a href="/organizations/[^"]+">([^<]+)</a>', found
+    ) == ["Zion Food Bank"]
     assert "Show more" not in found
     nothing = client.get("/organizations?q=library").text
     assert "No organization's name holds “library”." in nothing
@@ -106,9 +110,11 @@ def test_a_coalitions_activities_search_sort_and_show_more(client, world, dana):
                                target="City Council", sign_on_deadline=soon + timedelta(days)),
             )  # fmt: skip
     log_in(client, dana.email)
-    titles = re.compile(r'<tr><td><a href="/activities/[^"]+">([^<]+)</a>')
+    titles = re.compile(
+        r'<tr><th scope="row" data-label="Activity"><a href="/activities/[^"]+">([^<]+)</a>'
+    )
 
-    page = client.get(f"/coalitions/{coalition.id}").text
+    page = client.get(f"/coalitions/{coalition.id}/activities").text
     listed = titles.findall(page)
     assert len(listed) == 50 and listed[:3] == [
         "Fund libraries 2", "Fund libraries 1", "Fund libraries 0",
