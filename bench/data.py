@@ -34,6 +34,7 @@ from app.models import (
     User,
 )
 from app.services import accounts
+from app.settings import Settings
 
 ORGANIZATIONS = 100_000
 COALITIONS = 10_000
@@ -103,7 +104,7 @@ def _drop(url: str) -> None:
 def _build(url: str, events: int) -> BenchData:
     database = Database(build_engine(url))
     with database.session() as session:
-        demo.seed(session)
+        demo.seed(session, Settings(database_url=url))
     rng = random.Random(14)  # noqa: S311 (a repeatable data set, not a secret)
     now = datetime(2026, 1, 1, tzinfo=UTC)
     engine = database.bind
