@@ -4,6 +4,7 @@ from fastapi import APIRouter, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
+from app.api.routing import ApiRoute
 from app.deps import SessionDep, SettingsDep
 from app.models.organizations import Organization
 from app.schemas.base import PageOut
@@ -24,7 +25,7 @@ from app.schemas.organizations import (
 from app.services import account_links
 from app.services import organizations as service
 
-router = APIRouter(tags=["organizations"])
+router = APIRouter(tags=["organizations"], route_class=ApiRoute)
 
 
 def _with_etag(response: Response, organization: Organization) -> Organization:
