@@ -32,12 +32,20 @@ def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# As many connections as the thread pool has threads (anyio's default), so no request
+# waits for one or opens one: past `pool_size`, the pool opens a connection for the
+# request and closes it after (on SQLite, running the pragmas again each time).
+POOL_SIZE = 40
+
+
 def build_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        pool: dict = {}
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+            pool = {"pool_size": POOL_SIZE, "max_overflow": 10}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling is off so BEGIN IMMEDIATE is ours to issue.
         event.listen(
@@ -47,7 +55,8 @@ def build_engine(url: str) -> Engine:
         )
         event.listen(engine, "begin", _begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # PostgreSQL's 100 connections by default hold two processes' pools with room to spare.
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE // 2, max_overflow=10)
 
 
 @lru_cache
