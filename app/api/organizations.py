@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
-from app.api.routing import ApiRoute
+from app.api.routing import ApiRoute, bounded_read
 from app.deps import SessionDep, SettingsDep
 from app.models.organizations import Organization
 from app.schemas.base import PageOut
@@ -48,6 +48,7 @@ def create_organization(
 
 
 @router.get("/organizations", response_model=PageOut[OrganizationRead])
+@bounded_read
 def list_organizations(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -59,10 +60,13 @@ def list_organizations(
 
 
 @router.get("/organizations/{org_id}", response_model=OrganizationRead, responses=problems(404))
+@bounded_read
 def get_organization(
     org_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
-) -> Organization:
-    return _with_etag(response, service.get_organization(session, principal, org_id))
+) -> object:
+    organization = service.read_organization(session, principal, org_id)
+    set_etag(response, organization.version)
+    return organization
 
 
 @router.patch(

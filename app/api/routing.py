@@ -1,4 +1,5 @@
-"""The route class of every API router: a plain `def` route answers from its own thread.
+"""The route class of every API router: a plain `def` route answers from its own thread,
+and a bounded read from the event loop.
 
 FastAPI runs a `def` route in the thread pool, then checks and encodes what it returned
 in a second trip through the pool, and ends the request's session on the event loop. Each
@@ -6,12 +7,16 @@ trip wakes a thread and hands the GIL back and forth, which on a short read cost
 than the query. Here the route's own thread also checks and encodes the result (the same
 pydantic model, so the same bytes) and, on a read, ends the session's transaction, giving
 its connection back to the pool before the event loop takes over again.
+
+A read marked `@bounded_read` (a lookup by key, or one page along an index: a few short
+queries whatever the data's size) skips the thread pool altogether: the trip costs more
+than the queries, which block the loop for less time than the trip would take.
 """
 
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Response
 from fastapi.exceptions import ResponseValidationError
@@ -22,6 +27,17 @@ from sqlmodel import Session
 # headers and status the route's dependencies set (FastAPI fills any `Response` parameter).
 _RESPONSE_PARAMETER = "prepared_response"
 _READS = {"GET", "HEAD"}
+_BOUNDED = "_coalesce_bounded_read"
+
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def bounded_read(endpoint: Endpoint) -> Endpoint:
+    """Marks a `def` GET route whose queries are few and short whatever the data's size,
+    so it is answered on the event loop instead of in the thread pool."""
+    setattr(endpoint, _BOUNDED, True)
+    return endpoint
 
 
 class ApiRoute(APIRoute):
@@ -51,8 +67,7 @@ class ApiRoute(APIRoute):
         own_response = response_name in signature.parameters
         route = self
 
-        @functools.wraps(endpoint)
-        def answer(**values: Any) -> Any:
+        def run(values: dict[str, Any]) -> Any:
             response: Response = values[response_name]
             if not own_response:
                 del values[response_name]
@@ -67,6 +82,18 @@ class ApiRoute(APIRoute):
                     if isinstance(value, Session):
                         value.commit()
             return prepared
+
+        if getattr(endpoint, _BOUNDED, False):
+
+            @functools.wraps(endpoint)
+            async def answer(**values: Any) -> Any:
+                return run(values)
+
+        else:
+
+            @functools.wraps(endpoint)
+            def answer(**values: Any) -> Any:
+                return run(values)
 
         answer.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
         return answer
