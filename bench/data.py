@@ -45,7 +45,7 @@ BIG_COALITION_LETTERS = 30
 CHAIR = "dana@statepta.example.org"
 CHUNK = 20_000
 # Bump when the shape of the data set (or what it needs from the schema) changes.
-DATA_VERSION = 2
+DATA_VERSION = 3
 
 
 @dataclass
@@ -229,7 +229,16 @@ def _event_log(
                 "occurred_at": now + timedelta(seconds=n),
                 "coalition_id": None,
                 "actor_user_id": None,
-                "data": {"decision_id": f"sgn_{n}", "status": "signed"},
+                # The shape decisions.py emits, so the pages can describe every event.
+                "data": {
+                    "activity_id": f"act_{n}",
+                    "coalition_id": None,
+                    "organization_id": org_ids[n % len(org_ids)],
+                    "from": "pending",
+                    "to": "signed",
+                    "comment": None,
+                    "asked": False,
+                },
                 "shared_data": None,
             }
             for n, (eid, position) in enumerate(zip(ids, positions, strict=True))
