@@ -5,6 +5,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+import orjson
+from psycopg.types.json import set_json_loads
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import sessionmaker
@@ -45,7 +47,13 @@ def build_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             pool = {"pool_size": POOL_SIZE, "max_overflow": 10}
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
+        # orjson reads the JSON columns (tags, event data) several times faster than json.
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            json_deserializer=orjson.loads,
+            **pool,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling is off so BEGIN IMMEDIATE is ours to issue.
         event.listen(
@@ -56,7 +64,10 @@ def build_engine(url: str) -> Engine:
         event.listen(engine, "begin", _begin)
         return engine
     # PostgreSQL's 100 connections by default hold two processes' pools with room to spare.
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE // 2, max_overflow=10)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE // 2, max_overflow=10)
+    # psycopg decodes json and jsonb itself: with orjson, as on SQLite.
+    event.listen(engine, "connect", lambda dbapi_conn, _r: set_json_loads(orjson.loads, dbapi_conn))
+    return engine
 
 
 @lru_cache
