@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
-from app.api.routing import ApiRoute, bounded_read
+from app.api.routing import ApiRoute
 from app.deps import SessionDep
 from app.pagination import whole
 from app.schemas.activities import (
@@ -61,7 +61,6 @@ def list_activities(
 
 
 @router.get("/activities/{activity_id}", response_model=ActivityDetail, responses=problems(404))
-@bounded_read
 def get_activity(
     activity_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
@@ -118,7 +117,6 @@ def close_activity(activity_id: str, session: SessionDep, principal: CurrentPrin
     response_model=PageOut[DecisionRead],
     responses=problems(404),
 )
-@bounded_read
 def list_decisions(activity_id: str, session: SessionDep, principal: CurrentPrincipal) -> object:
     """One decision per member asked (a coalition's members fit in one page)."""
     return whole(service.list_decisions(session, principal, activity_id))

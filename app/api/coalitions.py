@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
-from app.api.routing import ApiRoute, bounded_read
+from app.api.routing import ApiRoute
 from app.deps import SessionDep, SettingsDep
 from app.pagination import whole
 from app.schemas.base import PageOut
@@ -53,7 +53,6 @@ def create_coalition(
 
 
 @router.get("/coalitions", response_model=PageOut[CoalitionRead])
-@bounded_read
 def list_coalitions(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -65,7 +64,6 @@ def list_coalitions(
 
 
 @router.get("/coalitions/{coalition_id}", response_model=CoalitionDetail, responses=problems(404))
-@bounded_read
 def get_coalition(
     coalition_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:

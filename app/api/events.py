@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit
-from app.api.routing import ApiRoute, bounded_read
+from app.api.routing import ApiRoute
 from app.deps import SessionDep
 from app.schemas.base import PageOut
 from app.schemas.coalitions import EventRead
@@ -15,7 +15,6 @@ router = APIRouter(tags=["events"], route_class=ApiRoute)
 
 
 @router.get("/events", response_model=PageOut[EventRead])
-@bounded_read
 def list_events(
     session: SessionDep,
     principal: CurrentPrincipal,

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
-from app.api.routing import ApiRoute, bounded_read
+from app.api.routing import ApiRoute
 from app.deps import SessionDep, SettingsDep
 from app.models.organizations import Organization
 from app.schemas.base import PageOut
@@ -48,7 +48,6 @@ def create_organization(
 
 
 @router.get("/organizations", response_model=PageOut[OrganizationRead])
-@bounded_read
 def list_organizations(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -60,7 +59,6 @@ def list_organizations(
 
 
 @router.get("/organizations/{org_id}", response_model=OrganizationRead, responses=problems(404))
-@bounded_read
 def get_organization(
     org_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> object:

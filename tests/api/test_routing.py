@@ -1,5 +1,5 @@
 """The API's route class: a `def` route's answer is made in its own thread, byte for byte
-what FastAPI would send, and a bounded read is answered on the event loop."""
+what FastAPI would send."""
 
 import threading
 from typing import Annotated
@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import event, text
 from sqlmodel import Session
 
-from app.api.routing import ApiRoute, bounded_read
+from app.api.routing import ApiRoute
 from app.db import Database, build_engine
 
 
@@ -45,12 +45,6 @@ def _app(route_class: type) -> tuple[FastAPI, dict[str, int]]:
     def create_item() -> dict:
         return ITEM
 
-    @router.get("/bounded", response_model=Item)
-    @bounded_read
-    def get_bounded(loop: Annotated[int, Depends(loop_thread)]) -> dict:
-        seen["loop"], seen["route"] = loop, threading.get_ident()
-        return ITEM
-
     @router.get("/wrong", response_model=Item)
     def get_wrong() -> dict:
         return {"id": "itm_1"}
@@ -60,9 +54,7 @@ def _app(route_class: type) -> tuple[FastAPI, dict[str, int]]:
     return app, seen
 
 
-@pytest.mark.parametrize(
-    ("method", "path"), [("GET", "/items/itm_1"), ("POST", "/items"), ("GET", "/bounded")]
-)
+@pytest.mark.parametrize(("method", "path"), [("GET", "/items/itm_1"), ("POST", "/items")])
 def test_answers_are_the_ones_fastapi_sends(method: str, path: str) -> None:
     plain, _ = _app(APIRoute)
     ours, _ = _app(ApiRoute)
@@ -75,13 +67,11 @@ def test_answers_are_the_ones_fastapi_sends(method: str, path: str) -> None:
     assert answer.headers.get("etag") == expected.headers.get("etag")
 
 
-def test_a_def_route_runs_in_the_thread_pool_and_a_bounded_read_on_the_loop() -> None:
+def test_a_def_route_still_runs_in_the_thread_pool() -> None:
     app, seen = _app(ApiRoute)
     with TestClient(app) as client:
         client.get("/items/itm_1")
-        assert seen["route"] != seen["loop"]
-        client.get("/bounded")
-        assert seen["route"] == seen["loop"]
+    assert seen["route"] != seen["loop"]
 
 
 def test_an_answer_the_model_refuses_is_still_an_error() -> None:
