@@ -34,9 +34,9 @@ def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-# As many connections as the thread pool has threads (anyio's default), so no request
-# waits for one or opens one: past `pool_size`, the pool opens a connection for the
-# request and closes it after (on SQLite, running the pragmas again each time).
+# SQLite: as many connections as the thread pool has threads (anyio's default), so no
+# request waits for one or opens one: past `pool_size`, the pool opens a connection for
+# the request and closes it after, running the pragmas again each time.
 POOL_SIZE = 40
 
 
@@ -63,8 +63,9 @@ def build_engine(url: str) -> Engine:
         )
         event.listen(engine, "begin", _begin)
         return engine
-    # PostgreSQL's 100 connections by default hold two processes' pools with room to spare.
-    engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE // 2, max_overflow=10)
+    # PostgreSQL's connections are few (100 by default) and shared by every process and
+    # worker: each keeps 10 open, and opens more only while it needs them.
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     # psycopg decodes json and jsonb itself: with orjson, as on SQLite.
     event.listen(engine, "connect", lambda dbapi_conn, _r: set_json_loads(orjson.loads, dbapi_conn))
     return engine
