@@ -185,7 +185,9 @@ def wrk(base: str, probe: Probe, token: str, seconds: int, cookie: str = "") -> 
 
 
 def check(base: str, probe: Probe, token: str, cookie: str) -> None:
-    headers = {"Cookie": cookie} if probe.page else {"Authorization": f"Bearer {token}"}
+    headers = {"Cookie": cookie} if probe.page else {}
+    if token and not probe.page:
+        headers["Authorization"] = f"Bearer {token}"
     response = httpx.get(base + probe.paths[0], headers=headers, timeout=120)
     if response.status_code != 200:
         raise RuntimeError(f"{probe.name}: {response.status_code} {response.text[:300]}")
