@@ -34,6 +34,7 @@ from app.models import (
     User,
 )
 from app.services import accounts
+from app.settings import Settings
 
 ORGANIZATIONS = 100_000
 COALITIONS = 10_000
@@ -44,7 +45,7 @@ BIG_COALITION_LETTERS = 30
 CHAIR = "dana@statepta.example.org"
 CHUNK = 20_000
 # Bump when the shape of the data set (or what it needs from the schema) changes.
-DATA_VERSION = 2
+DATA_VERSION = 3
 
 
 @dataclass
@@ -103,7 +104,7 @@ def _drop(url: str) -> None:
 def _build(url: str, events: int) -> BenchData:
     database = Database(build_engine(url))
     with database.session() as session:
-        demo.seed(session)
+        demo.seed(session, Settings(database_url=url))
     rng = random.Random(14)  # noqa: S311 (a repeatable data set, not a secret)
     now = datetime(2026, 1, 1, tzinfo=UTC)
     engine = database.bind
@@ -228,7 +229,16 @@ def _event_log(
                 "occurred_at": now + timedelta(seconds=n),
                 "coalition_id": None,
                 "actor_user_id": None,
-                "data": {"decision_id": f"sgn_{n}", "status": "signed"},
+                # The shape decisions.py emits, so the pages can describe every event.
+                "data": {
+                    "activity_id": f"act_{n}",
+                    "coalition_id": None,
+                    "organization_id": org_ids[n % len(org_ids)],
+                    "from": "pending",
+                    "to": "signed",
+                    "comment": None,
+                    "asked": False,
+                },
                 "shared_data": None,
             }
             for n, (eid, position) in enumerate(zip(ids, positions, strict=True))

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request, status
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit
 from app.api.openapi import problems
+from app.api.routing import ApiRoute
 from app.deps import SessionDep, SettingsDep, client_address
 from app.schemas.accounts import (
     InvitationAccept,
@@ -23,7 +24,7 @@ from app.schemas.accounts import (
 from app.schemas.base import PageOut
 from app.services import account_links, accounts, profiles
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=ApiRoute)
 
 
 @router.post(

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, Search, set_etag
 from app.api.openapi import problems
+from app.api.routing import ApiRoute
 from app.deps import SessionDep
 from app.pagination import whole
 from app.schemas.activities import (
@@ -21,7 +22,7 @@ from app.schemas.base import PageOut
 from app.schemas.coalitions import AlignmentRead
 from app.services import activities as service
 
-router = APIRouter(tags=["activities"])
+router = APIRouter(tags=["activities"], route_class=ApiRoute)
 
 
 @router.post(

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, Search, set_etag
 from app.api.openapi import problems
+from app.api.routing import ApiRoute
 from app.deps import SessionDep, SettingsDep
 from app.pagination import whole
 from app.schemas.base import PageOut
@@ -25,7 +26,7 @@ from app.schemas.coalitions import (
 from app.services import account_links, goals
 from app.services import coalitions as service
 
-router = APIRouter(tags=["coalitions"])
+router = APIRouter(tags=["coalitions"], route_class=ApiRoute)
 
 Scope = Annotated[
     str,

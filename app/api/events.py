@@ -5,12 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit
+from app.api.routing import ApiRoute
 from app.deps import SessionDep
 from app.schemas.base import PageOut
 from app.schemas.coalitions import EventRead
 from app.services import events as service
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], route_class=ApiRoute)
 
 
 @router.get("/events", response_model=PageOut[EventRead])

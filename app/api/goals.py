@@ -4,6 +4,7 @@ from fastapi import APIRouter, Response, status
 
 from app.api.deps import CurrentPrincipal, IfMatch, set_etag
 from app.api.openapi import problems
+from app.api.routing import ApiRoute
 from app.deps import SessionDep
 from app.schemas.coalitions import (
     GoalRead,
@@ -14,7 +15,7 @@ from app.schemas.coalitions import (
 )
 from app.services import goals as service
 
-router = APIRouter(tags=["goals"])
+router = APIRouter(tags=["goals"], route_class=ApiRoute)
 
 
 @router.get("/goals/{goal_id}", response_model=GoalRead, responses=problems(404))

@@ -4,12 +4,13 @@ from fastapi import APIRouter, status
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit
 from app.api.openapi import problems
+from app.api.routing import ApiRoute
 from app.deps import SessionDep
 from app.schemas.base import PageOut
 from app.schemas.messages import MessageCreate, MessageRead
 from app.services import messages as service
 
-router = APIRouter(tags=["messages"])
+router = APIRouter(tags=["messages"], route_class=ApiRoute)
 
 
 @router.post(

@@ -8,11 +8,12 @@ from pydantic import BaseModel
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit
 from app.api.openapi import problems
+from app.api.routing import ApiRoute
 from app.deps import SessionDep
 from app.schemas.base import Input, PageOut
 from app.services import notifications
 
-router = APIRouter(tags=["notifications"])
+router = APIRouter(tags=["notifications"], route_class=ApiRoute)
 
 
 class NotificationRead(BaseModel):

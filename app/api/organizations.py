@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, Search, set_etag
 from app.api.openapi import problems
+from app.api.routing import ApiRoute
 from app.deps import SessionDep, SettingsDep
 from app.models.organizations import Organization
 from app.schemas.base import PageOut
@@ -26,7 +27,7 @@ from app.schemas.organizations import (
 from app.services import account_links
 from app.services import organizations as service
 
-router = APIRouter(tags=["organizations"])
+router = APIRouter(tags=["organizations"], route_class=ApiRoute)
 
 
 def _with_etag(response: Response, organization: Organization) -> Organization:
@@ -69,8 +70,10 @@ def list_organizations(
 @router.get("/organizations/{org_id}", response_model=OrganizationRead, responses=problems(404))
 def get_organization(
     org_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
-) -> Organization:
-    return _with_etag(response, service.get_organization(session, principal, org_id))
+) -> object:
+    organization = service.read_organization(session, principal, org_id)
+    set_etag(response, organization.version)
+    return organization
 
 
 @router.patch(

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit, set_etag
 from app.api.openapi import problems
+from app.api.routing import ApiRoute
 from app.deps import SessionDep
 from app.schemas.base import PageOut
 from app.schemas.proposals import (
@@ -16,7 +17,7 @@ from app.schemas.proposals import (
 )
 from app.services import proposals as service
 
-router = APIRouter(tags=["proposals"])
+router = APIRouter(tags=["proposals"], route_class=ApiRoute)
 
 
 @router.post(

@@ -7,12 +7,13 @@ from fastapi import APIRouter, status
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit
 from app.api.openapi import problems
+from app.api.routing import ApiRoute
 from app.deps import SessionDep
 from app.schemas.base import PageOut
 from app.schemas.reports import CoalitionReport, OrganizationReport, ReportSend, SentReportRead
 from app.services import reports as service
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], route_class=ApiRoute)
 
 
 def _iso(day: date | None) -> str | None:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
+from app.api.routing import ApiRoute
 from app.deps import SessionDep, SettingsDep
 from app.schemas.base import PageOut
 from app.schemas.webhooks import (
@@ -17,7 +18,7 @@ from app.schemas.webhooks import (
 )
 from app.services import webhooks
 
-router = APIRouter(tags=["webhooks"])
+router = APIRouter(tags=["webhooks"], route_class=ApiRoute)
 
 
 def _with_secret(subscription: object, secret: str) -> dict:

@@ -33,6 +33,21 @@ class UTCDateTime(TypeDecorator):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        # SQLite keeps the UTC time as text; SQLAlchemy parses it with two regular
+        # expressions a value, which on a page of rows costs more than the query.
+        # fromisoformat reads the same text (and anything else ISO 8601) in C.
+        return _utc_from_text
+
+
+def _utc_from_text(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
 
 def timestamp_field(**kwargs: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kwargs)
