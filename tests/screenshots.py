@@ -115,10 +115,11 @@ def reachable_pages(page, broken: list[str]) -> Iterator[str]:
 
 
 def page_name(page, address: str, taken: set[str]) -> str:
-    """A file name a person recognises: the page's title, and what of the address is not
-    an id when two pages share a title (a coalition and its sections)."""
-    title = page.title().removesuffix(" · Coalesce")
-    name = _slug(title) or "page"
+    """A file name a person recognises: the page's title, widest part first ("Members ·
+    Read by Third Grade" is read-by-third-grade-members, beside its coalition), and what of
+    the address is not an id when two pages share a title (an activity and its letter)."""
+    parts = page.title().removesuffix(" · Coalesce").split(" · ")
+    name = _slug("-".join(reversed(parts))) or "page"
     if name in taken:
         words = [part for part in urlsplit(address).path.split("/") if part and "_" not in part]
         name = f"{name}-{_slug('-'.join(words[1:]))}".rstrip("-")

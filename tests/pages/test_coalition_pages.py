@@ -1,5 +1,7 @@
 """Coalition pages through a real HTTP client."""
 
+import re
+
 import pytest
 
 from tests.pages.test_pages import PASSWORD, csrf_of, log_in
@@ -210,3 +212,114 @@ def test_an_invitation_carries_a_note_the_invited_organization_reads(client, lea
     log_in(client, lena.email)
     assessment = client.get(f"/coalitions/{coalition.id}/join?organization_id={partner.id}")
     assert f"<blockquote>{note}</blockquote>" in assessment.text
+
+
+SECTIONS = {
+    "": "Overview",
+    "/members": "Members",
+    "/goals": "Goals",
+    "/activities": "Advocacy",
+    "/proposals": "Proposals",
+    "/guidelines": "Guidelines",
+}
+
+
+def test_each_section_has_its_own_address_and_the_menu_marks_it(client, lead, world):
+    dana, _, coalition = lead
+    log_in(client, dana.email)
+    for path, heading in SECTIONS.items():
+        page = client.get(f"/coalitions/{coalition.id}{path}")
+        assert page.status_code == 200, path
+        assert "<h1>Read by Third Grade</h1>" in page.text
+        assert f'<h2 id="{(path or "/overview")[1:]}-heading">{heading}</h2>' in page.text
+        menu = page.text.split('class="section-menu"')[1].split("</nav>")[0]
+        current = f'<a href="/coalitions/{coalition.id}{path}" aria-current="page">{heading}</a>'
+        assert current in menu and menu.count('aria-current="page"') == 1
+        title = heading if path else ""
+        assert f"<title>{title + ' · ' if title else ''}Read by Third Grade · Coalesce</title>" in (
+            page.text
+        )
+    # Each section shows itself alone: the members are not on the goals page, and so on.
+    goals = client.get(f"/coalitions/{coalition.id}/goals").text
+    assert 'id="members"' not in goals and 'id="guidelines"' not in goals
+
+
+def test_an_outsider_sees_a_listed_coalition_without_its_working_space(client, lead, world):
+    _, state_pta, _ = lead
+    listed = world.coalition(state_pta, name="Healthy Meals", visibility="listed")
+    outsider = world.user("oak", password=PASSWORD)
+    world.organization(outsider, name="Oak PTA")
+    log_in(client, outsider.email)
+    overview = client.get(f"/coalitions/{listed.id}").text
+    menu = overview.split('class="section-menu"')[1].split("</nav>")[0]
+    assert "Members" in menu and "Advocacy" not in menu and "The list" not in menu
+    for path in ("/activities", "/proposals"):
+        assert client.get(f"/coalitions/{listed.id}{path}").status_code == 404
+    assert client.get(f"/coalitions/{listed.id}/members").status_code == 200
+
+
+def test_members_are_shown_once_and_only_a_lead_finds_the_edit_form(client, lead, world):
+    dana, _, coalition = lead
+    lena = world.user("lena", password=PASSWORD)
+    partner = world.organization(lena, name="Read Together", kind="nonprofit")
+    world.join(coalition, partner, engagement="core")
+    log_in(client, dana.email)
+    page = client.get(f"/coalitions/{coalition.id}/members").text
+    row = page.split(">Read Together</a>")[1].split("</tr>")[0]
+    assert '<td data-label="Engagement">core member</td>' in row
+    assert '<details class="row-edit">' in row and "<summary>Edit" in row
+    # The value shown once, and chosen again only in the form behind "Edit".
+    assert row.count("core member<") == 1 and 'value="core" selected' in row
+    client.cookies.clear()
+    log_in(client, lena.email)
+    row = client.get(f"/coalitions/{coalition.id}/members").text.split(">Read Together</a>")[1]
+    row = row.split("</tr>")[0]
+    assert "row-edit" not in row and "Leave" in row  # her own: she may leave, not edit
+
+
+def test_a_refused_invitation_without_htmx_shows_the_members_page_again(client, lead, world):
+    dana, _, coalition = lead
+    partner = world.organization(name="Read Together", kind="nonprofit")
+    world.invite(coalition, partner)
+    log_in(client, dana.email)
+    token = csrf_of(client.get(f"/coalitions/{coalition.id}/members").text)
+    again = client.post(
+        f"/coalitions/{coalition.id}/members",
+        data={"csrf_token": token, "organization_id": partner.id},
+    )
+    assert again.status_code == 422 and "already invited" in again.text
+    assert "<title>Members · Read by Third Grade · Coalesce</title>" in again.text
+    invited = client.post(
+        f"/coalitions/{coalition.id}/members",
+        data={"csrf_token": token, "organization_id": world.organization(name="Oak PTA").id},
+        follow_redirects=False,
+    )
+    assert invited.headers["location"] == f"/coalitions/{coalition.id}/members#members"
+
+
+def test_adding_an_objective_keeps_the_form_open_for_the_next(client, lead, world):
+    dana, _, coalition = lead
+    log_in(client, dana.email)
+    goal = client.post(
+        f"/api/v1/coalitions/{coalition.id}/goals",
+        headers=world.headers(dana),
+        json={"title": "Pass the bill", "due_date": "2030-01-01"},
+    ).json()
+    page = client.get(f"/coalitions/{coalition.id}/goals").text
+    assert re.search(r"<details\s*>\s*<summary>Add an objective", page)  # folded until asked
+    card = client.post(
+        f"/goals/{goal['id']}/objectives",
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf_of(page)},
+        data={"title": "Draft the letter"},
+    )
+    assert card.status_code == 200 and "Draft the letter" in card.text
+    assert re.search(r"<details open>\s*<summary>Add an objective", card.text)
+
+
+def test_every_page_names_our_favicon(client, lead):
+    dana, _, coalition = lead
+    log_in(client, dana.email)
+    page = client.get(f"/coalitions/{coalition.id}").text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")

@@ -78,7 +78,10 @@ def test_a_change_is_proposed_voted_and_shown_as_agreed(client, people, world):
     shown = client.get(proposal_page).text
     assert "Change our guidelines: how we decide, who starts threads on our list" in shown
     changes = shown.split('id="decides"')[1].split("</section>")[0]
-    assert "<td>majority (more yes than no)</td><td>consensus (no member blocks)</td>" in changes
+    assert (
+        '"Now">majority (more yes than no)</td><td data-label="Proposed">consensus (no member blocks)</td>'
+        in changes
+    )
     assert 'value="block"' not in shown  # the current rule is majority: no block
     token = csrf_of(shown)
     commented = client.post(
