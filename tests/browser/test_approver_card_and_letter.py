@@ -15,7 +15,7 @@ def test_read_the_letter_on_the_card_approve_with_a_title_and_print_it(page, liv
     page.set_viewport_size({"width": width, "height": 900})
     title = f"Longer library hours ({width})"
     log_in(page, live_server)
-    page.goto(f"/coalitions/{live_server.letters_coalition_id}")
+    page.goto(f"/coalitions/{live_server.letters_coalition_id}/activities")
     page.get_by_text("New activity").click()
     page.get_by_label("Title", exact=True).fill(title)
     page.get_by_label("Addressed to").fill("City Council")

@@ -41,7 +41,7 @@ def test_edit_a_position_in_place_then_log_out(page, live_server):
     form.get_by_label("Position statement").fill("x" * 4001)
     form.get_by_role("button", name="Save position").click()
     error = form.locator(f"#position-{live_server.issue_area_id}-statement-error")
-    expect(error).to_contain_text("at most 4000 characters")
+    expect(error).to_contain_text("to 4000 characters or fewer")
     expect(form.get_by_label("Position statement")).to_have_attribute("aria-invalid", "true")
     page.reload()
     expect(form.get_by_label("Position statement")).to_have_value(

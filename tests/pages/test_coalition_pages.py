@@ -287,7 +287,9 @@ def test_a_refused_invitation_without_htmx_shows_the_members_page_again(client, 
         f"/coalitions/{coalition.id}/members",
         data={"csrf_token": token, "organization_id": partner.id},
     )
-    assert again.status_code == 422 and "is already listed in this coalition (invited)" in again.text
+    assert (
+        again.status_code == 422 and "is already listed in this coalition (invited)" in again.text
+    )
     assert "<title>Members · Read by Third Grade · Coalesce</title>" in again.text
     invited = client.post(
         f"/coalitions/{coalition.id}/members",
