@@ -164,10 +164,29 @@ SECTIONS = {
 }
 # Sections of the coalition's working space: only organizations taking part see them.
 WORKING_SPACE = {"activities", "proposals"}
+# The working space's pages of their own, in the same menu (app/pages/messages.py, reports.py).
+ELSEWHERE = {"messages": "The list", "report": "Report"}
 
 
 def _section_address(coalition_id: str, section: str) -> str:
     return f"/coalitions/{coalition_id}" + ("" if section == "overview" else f"/{section}")
+
+
+def section_menu(
+    coalition_id: str, rights: access.CoalitionRights, current: str
+) -> list[tuple[str, str, bool]]:
+    """The coalition's menu as the reader may see it: (label, address, is current)."""
+    menu = [
+        (label, _section_address(coalition_id, key), key == current)
+        for key, label in SECTIONS.items()
+        if rights.takes_part or key not in WORKING_SPACE
+    ]
+    if rights.takes_part:
+        menu += [
+            (label, f"/coalitions/{coalition_id}/{key}", key == current)
+            for key, label in ELSEWHERE.items()
+        ]
+    return menu
 
 
 def _frame(
@@ -183,16 +202,6 @@ def _frame(
     rights = access.coalition_rights(session, principal, coalition_id)
     if section in WORKING_SPACE and not rights.takes_part:
         raise NotFound("No such coalition.")
-    menu = [
-        (label, _section_address(coalition_id, key), key == section)
-        for key, label in SECTIONS.items()
-        if rights.takes_part or key not in WORKING_SPACE
-    ]
-    if rights.takes_part:
-        menu += [
-            ("The list", f"/coalitions/{coalition_id}/messages", False),
-            ("Report", f"/coalitions/{coalition_id}/report", False),
-        ]
     return {
         "coalition": coalition,
         "size": (
@@ -202,7 +211,7 @@ def _frame(
         ),
         "section": section,
         "section_title": SECTIONS[section],
-        "menu": menu,
+        "menu": section_menu(coalition_id, rights, section),
         "rights": rights,
         "takes_part": rights.takes_part,
         "is_lead": rights.is_lead,
