@@ -194,21 +194,21 @@ def _frame(
     principal: Principal,
     coalition_id: str,
     section: str,
-    coalition: Any = None,
+    detail: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What every section shows around itself: the coalition's name and standing, the
-    reader's rights and the menu of sections. `coalition` when the section read it whole."""
-    coalition = coalition or coalitions.get_coalition(session, principal, coalition_id)
+    reader's rights and the menu of sections. `detail` when the section read it whole."""
     rights = access.coalition_rights(session, principal, coalition_id)
     if section in WORKING_SPACE and not rights.takes_part:
         raise NotFound("No such coalition.")
+    if detail is None:
+        coalition: Any = coalitions.get_coalition(session, principal, coalition_id)
+        size = coalitions.member_count(session, coalition_id)
+    else:
+        coalition, size = detail, detail["size"]
     return {
         "coalition": coalition,
-        "size": (
-            coalition["size"]
-            if isinstance(coalition, dict)
-            else coalitions.member_count(session, coalition_id)
-        ),
+        "size": size,
         "section": section,
         "section_title": SECTIONS[section],
         "menu": section_menu(coalition_id, rights, section),
@@ -245,10 +245,10 @@ def overview_context(session: Session, principal: Principal, coalition_id: str) 
         )
         for org_id in principal.roles
     ]
-    stances = {"support": [], "oppose": []}
+    stances: dict[str, list[str]] = {"support": [], "oppose": []}
     for position in detail["issue_positions"]:
         area = position["issue_area_id"]
-        stances.setdefault(position["stance"], []).append(areas.get(area, area))
+        stances[position["stance"]].append(areas.get(area, area))
     return {
         **_frame(session, principal, coalition_id, "overview", detail),
         "alignments": alignments,
