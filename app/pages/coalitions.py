@@ -200,10 +200,31 @@ SECTIONS = {
 }
 # Sections of the coalition's working space: only organizations taking part see them.
 WORKING_SPACE = {"activities", "proposals"}
+# The working space's pages of their own, in the same menu (app/pages/messages.py, reports.py).
+ELSEWHERE = {"messages": "The list", "report": "Report"}
 
 
 def _section_address(coalition_id: str, section: str) -> str:
     return f"/coalitions/{coalition_id}" + ("" if section == "overview" else f"/{section}")
+
+
+def section_menu(
+    coalition_id: str, rights: access.CoalitionRights, current: str
+) -> list[tuple[str, str, bool]]:
+    """The coalition's menu as the reader may see it: (label, address, is current)."""
+    menu = [
+        (label, _section_address(coalition_id, key), key == current)
+        for key, label in SECTIONS.items()
+        if rights.takes_part or key not in WORKING_SPACE
+    ]
+    if rights.takes_part:
+        menu += [
+            (label, f"/coalitions/{coalition_id}/{key}", key == current)
+            for key, label in ELSEWHERE.items()
+        ]
+    if rights.is_lead:
+        menu.append(("Settings", f"/coalitions/{coalition_id}/settings", current == "settings"))
+    return menu
 
 
 def _frame(
@@ -211,36 +232,24 @@ def _frame(
     principal: Principal,
     coalition_id: str,
     section: str,
-    coalition: Any = None,
+    detail: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What every section shows around itself: the coalition's name and standing, the
-    reader's rights and the menu of sections. `coalition` when the section read it whole."""
-    coalition = coalition or coalitions.get_coalition(session, principal, coalition_id)
+    reader's rights and the menu of sections. `detail` when the section read it whole."""
     rights = access.coalition_rights(session, principal, coalition_id)
     if section in WORKING_SPACE and not rights.takes_part:
         raise NotFound("No such coalition.")
-    menu = [
-        (label, _section_address(coalition_id, key), key == section)
-        for key, label in SECTIONS.items()
-        if rights.takes_part or key not in WORKING_SPACE
-    ]
-    if rights.takes_part:
-        menu += [
-            ("The list", f"/coalitions/{coalition_id}/messages", False),
-            ("Report", f"/coalitions/{coalition_id}/report", False),
-        ]
-    if rights.is_lead:
-        menu.append(("Settings", f"/coalitions/{coalition_id}/settings", False))
+    if detail is None:
+        coalition: Any = coalitions.get_coalition(session, principal, coalition_id)
+        size = coalitions.member_count(session, coalition_id)
+    else:
+        coalition, size = detail, detail["size"]
     return {
         "coalition": coalition,
-        "size": (
-            coalition["size"]
-            if isinstance(coalition, dict)
-            else coalitions.member_count(session, coalition_id)
-        ),
+        "size": size,
         "section": section,
         "section_title": SECTIONS[section],
-        "menu": menu,
+        "menu": section_menu(coalition_id, rights, section),
         "rights": rights,
         "takes_part": rights.takes_part,
         "is_lead": rights.is_lead,
@@ -274,10 +283,10 @@ def overview_context(session: Session, principal: Principal, coalition_id: str) 
         )
         for org_id in principal.roles
     ]
-    stances = {"support": [], "oppose": []}
+    stances: dict[str, list[str]] = {"support": [], "oppose": []}
     for position in detail["issue_positions"]:
         area = position["issue_area_id"]
-        stances.setdefault(position["stance"], []).append(areas.get(area, area))
+        stances[position["stance"]].append(areas.get(area, area))
     return {
         **_frame(session, principal, coalition_id, "overview", detail),
         "alignments": alignments,

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.deps import SessionDep, SettingsDep
+from app.pages.coalitions import section_menu
 from app.pages.deps import PagePrincipal
 from app.pages.forms import parse, run_form, section_response
 from app.pages.templating import render
@@ -30,6 +31,7 @@ def list_context(
     writers = rights.joined_admin_organizations
     return {
         "coalition": coalition,
+        "menu": section_menu(coalition_id, rights, "messages"),
         "threads": threads,
         "more": more,
         "show": show,

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.deps import SessionDep
+from app.pages.coalitions import section_menu
 from app.pages.deps import PagePrincipal
 from app.pages.forms import form_values, parse, run_form, section_response
 from app.pages.templating import render
@@ -39,7 +40,17 @@ def coalition_report(
 ) -> Response:
     since, until = reports.period(start, end)
     report = reports.coalition_report(session, principal, coalition_id, since, until)
-    return render(request, "reports/coalition.html", {"report": report, **_shown(since, until)})
+    rights = access.coalition_rights(session, principal, coalition_id)
+    return render(
+        request,
+        "reports/coalition.html",
+        {
+            "report": report,
+            "coalition": report["coalition"],
+            "menu": section_menu(coalition_id, rights, "report"),
+            **_shown(since, until),
+        },
+    )
 
 
 def _shown(since: datetime, until: datetime) -> dict[str, str]:

@@ -325,3 +325,13 @@ def test_every_page_names_our_favicon(client, lead):
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
     icon = client.get("/static/favicon.svg")
     assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_the_list_and_the_report_keep_the_coalitions_menu(client, lead):
+    dana, _, coalition = lead
+    log_in(client, dana.email)
+    for path, label in (("/messages", "The list"), ("/report", "Report")):
+        page = client.get(f"/coalitions/{coalition.id}{path}").text
+        menu = page.split('class="section-menu"')[1].split("</nav>")[0]
+        assert f'href="/coalitions/{coalition.id}{path}" aria-current="page">{label}</a>' in menu
+        assert f'href="/coalitions/{coalition.id}/members">Members</a>' in menu
