@@ -5,11 +5,17 @@ makes `test_every_api_route_is_in_the_table` fail, so nobody forgets to decide
 who may call it.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine
 
-from tests.conftest import World
+from app.db import Database
+from app.main import create_app
+from app.settings import Settings
+from tests.conftest import TEST_SECRET, World
 
 ACTORS = ["anonymous", "outsider", "member", "approver", "admin", "platform_admin"]
 
@@ -494,22 +500,56 @@ def _fill(text: str, values: dict) -> str:
     return text
 
 
+@dataclass
+class Table:
+    """One setting for every case of a backend: built once, each case rolled back."""
+
+    client: TestClient
+    connection: Connection
+    values: dict[str, str]
+    headers: dict[str, dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def table(engine: Engine, database_url: str) -> Iterator[Table]:
+    # Building the setting costs far more than a request; over a thousand cases share one
+    # and each rolls back to a savepoint, so none sees what another did.
+    connection = engine.connect()
+    transaction = connection.begin()
+    database = Database(connection)
+    world = World(database)
+    setting = _setting(world)
+    headers = {actor: world.headers(person) for actor, person in setting["people"].items()}
+    settings = Settings(environment="test", database_url=database_url, secret_key=TEST_SECRET)
+    with TestClient(create_app(settings, database=database)) as client:
+        yield Table(client, connection, setting["values"], {"anonymous": {}, **headers})
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def case_of(table: Table) -> Iterator[Table]:
+    savepoint = table.connection.begin_nested()
+    yield table
+    savepoint.rollback()
+
+
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("route", list(CASES), ids=lambda r: f"{r[0]} {r[1]}")
-def test_route_answers_each_actor_as_it_should(client, world, route, actor):
+def test_route_answers_each_actor_as_it_should(case_of: Table, route, actor):
     case = CASES[route]
-    setting = _setting(world)
-    values = setting["values"]
+    client, values = case_of.client, dict(case_of.values)
     if "{token}" in case.path:
         # The token to revoke is one of the admin's, listed to learn its id.
-        listing = client.get("/api/v1/tokens", headers=world.headers(setting["people"]["admin"]))
+        listing = client.get("/api/v1/tokens", headers=case_of.headers["admin"])
         values["token"] = listing.json()["items"][0]["id"]
-    headers = {} if actor == "anonymous" else world.headers(setting["people"][actor])
     body = None
     if case.body is not None:
         body = {k: _fill(v, values) if isinstance(v, str) else v for k, v in case.body.items()}
 
-    response = client.request(case.method, _fill(case.path, values), headers=headers, json=body)
+    response = client.request(
+        case.method, _fill(case.path, values), headers=case_of.headers[actor], json=body
+    )
 
     expected = getattr(case, actor)
     assert response.status_code == expected, response.text
