@@ -53,6 +53,7 @@ class LiveServer:
     letters_coalition_id: str
     approver_email: str
     database: Database
+    backend: str
 
 
 def _seed(database: Database) -> dict[str, str]:
@@ -159,8 +160,19 @@ def live_server(
         settings = Settings(environment="test", database_url=url, secret_key=TEST_SECRET)
         app = create_app(settings, database=database, run_worker=True)
         with serve_in_thread(app) as base_url:
-            yield LiveServer(url=base_url, database=database, **seeded)
+            yield LiveServer(url=base_url, database=database, backend=request.param, **seeded)
         engine.dispose()
+
+
+# What a page shows does not depend on the database behind it, so rather than every journey
+# at both widths on both databases, each database takes one width: the phone's on SQLite,
+# the desk's on PostgreSQL. A journey that asks for `width` is still seen at both.
+WIDTH_ON = {"sqlite": 390, "postgresql": 1280}
+
+
+@pytest.fixture
+def width(live_server: LiveServer) -> int:
+    return WIDTH_ON[live_server.backend]
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,6 @@ from tests.browser.test_organization_page import _serious_violations, log_in
 
 pytestmark = pytest.mark.browser
 ROOT = Principal(user_id="setup", email="setup", is_platform_admin=True)
-WIDTHS = [390, 1280]
 _n = count(1)
 
 
@@ -118,7 +117,6 @@ def focused_text(page) -> str:
     return page.evaluate("document.activeElement && document.activeElement.textContent")
 
 
-@pytest.mark.parametrize("width", WIDTHS)
 def test_declining_asks_in_a_dialog_then_lands_with_a_banner(page, live_server, width):
     scene = Scene(live_server)
     scene.invite_member()
@@ -145,7 +143,6 @@ def test_declining_asks_in_a_dialog_then_lands_with_a_banner(page, live_server, 
     assert _serious_violations(page) == []
 
 
-@pytest.mark.parametrize("width", WIDTHS)
 def test_approving_a_step_says_what_happened_and_what_is_next(page, live_server, width):
     scene = Scene(live_server)
     scene.join_member()
@@ -170,7 +167,6 @@ def test_approving_a_step_says_what_happened_and_what_is_next(page, live_server,
     assert _serious_violations(page) == []
 
 
-@pytest.mark.parametrize("width", WIDTHS)
 def test_a_vote_without_a_reason_keeps_the_choice_then_counts(page, live_server, width):
     """Keyboard only: the radio, the reason and the button are reached with Tab."""
     scene = Scene(live_server)
@@ -204,7 +200,6 @@ def test_a_vote_without_a_reason_keeps_the_choice_then_counts(page, live_server,
     expect(page.get_by_text("Vote recorded.")).to_have_count(0)
 
 
-@pytest.mark.parametrize("width", WIDTHS)
 def test_opening_a_letter_changes_its_header_from_draft(page, live_server, width):
     scene = Scene(live_server)
     scene.join_member()
@@ -221,7 +216,6 @@ def test_opening_a_letter_changes_its_header_from_draft(page, live_server, width
     assert _serious_violations(page) == []
 
 
-@pytest.mark.parametrize("width", WIDTHS)
 def test_a_webhook_test_appears_in_its_log(page, live_server, width):
     scene = Scene(live_server)
     with scene.database.session() as session:
@@ -243,7 +237,6 @@ def test_a_webhook_test_appears_in_its_log(page, live_server, width):
     assert _serious_violations(page) == []
 
 
-@pytest.mark.parametrize("width", WIDTHS)
 def test_a_letter_typed_as_the_session_ends_comes_back_after_logging_in(page, live_server, width):
     scene = Scene(live_server)
     at(page, width)
@@ -270,7 +263,6 @@ def test_a_letter_typed_as_the_session_ends_comes_back_after_logging_in(page, li
     expect(page.get_by_role("heading", level=1)).to_have_text("Fund school libraries")
 
 
-@pytest.mark.parametrize("width", WIDTHS)
 def test_mark_read_drops_the_bell_at_once(page, live_server, width):
     scene = Scene(live_server)
     scene.invite_member()

@@ -10,7 +10,6 @@ from tests.browser.test_organization_page import _serious_violations, log_in
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("width", [390, 1280])
 def test_read_the_letter_on_the_card_approve_with_a_title_and_print_it(page, live_server, width):
     page.set_viewport_size({"width": width, "height": 900})
     title = f"Longer library hours ({width})"

@@ -8,8 +8,6 @@ from tests.browser.test_organization_page import _serious_violations, log_in
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = [390, 1280]
-
 
 def fits(page, selector: str) -> bool:
     """The part this journey changes needs no sideways scrolling at this width (the
@@ -19,7 +17,6 @@ def fits(page, selector: str) -> bool:
     return box[0] <= width and box[1] <= width
 
 
-@pytest.mark.parametrize("width", WIDTHS)
 def test_change_the_settings_and_put_a_rule_change_to_a_vote(page, live_server, width):
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, live_server)
@@ -45,7 +42,6 @@ def test_change_the_settings_and_put_a_rule_change_to_a_vote(page, live_server, 
     expect(page.locator("#overview")).to_contain_text(f"Letters to the legislature ({width})")
 
 
-@pytest.mark.parametrize("width", WIDTHS)
 def test_edit_a_draft_letter_and_find_it_in_the_list(page, live_server, width):
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, live_server)

@@ -21,7 +21,6 @@ def fits(page, selector: str, width: int) -> bool:
     return right <= width
 
 
-@pytest.mark.parametrize("width", [390, 1280])
 def test_start_a_thread_and_reply_in_place(page, live_server, width):
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, live_server)
