@@ -35,7 +35,7 @@ def test_convener_joins_as_lead_and_detail_has_size_and_composition(client, worl
     assert coalition["size"] == 1
     assert coalition["composition"]["by_kind"] == {"pta": 1}
     assert coalition["composition"]["well_rounded"] is False
-    assert "Only 1 member(s)" in coalition["composition"]["reasons"][0]
+    assert "Only 1 member:" in coalition["composition"]["reasons"][0]
     assert coalition["size_implications"]["share_of_work"] == 1.0
 
     members = client.get(f"/api/v1/coalitions/{coalition['id']}/members", headers=headers).json()

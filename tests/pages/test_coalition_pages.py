@@ -335,3 +335,13 @@ def test_the_list_and_the_report_keep_the_coalitions_menu(client, lead):
         menu = page.split('class="section-menu"')[1].split("</nav>")[0]
         assert f'href="/coalitions/{coalition.id}{path}" aria-current="page">{label}</a>' in menu
         assert f'href="/coalitions/{coalition.id}/members">Members</a>' in menu
+
+
+def test_the_composition_counts_in_plural_words(client, lead, world):
+    dana, _, coalition = lead
+    world.join(coalition, world.organization(kind="nonprofit", name="Food Bank"))
+    world.join(coalition, world.organization(kind="nonprofit", name="Literacy Now"))
+    world.join(coalition, world.organization(kind="business", name="Bookshop"))
+    log_in(client, dana.email)
+    page = client.get(f"/coalitions/{coalition.id}").text
+    assert "1 business, 2 nonprofits, 1 PTA." in page
