@@ -397,46 +397,24 @@ def _section_page(
     return render(request, "coalitions/page.html", context)
 
 
-@router.get("/coalitions/{coalition_id}")
-def coalition_page(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    return _section_page(request, session, principal, coalition_id, "overview")
+def _section_route(section: str) -> Any:
+    def section_page(
+        request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+    ) -> Response:
+        return _section_page(request, session, principal, coalition_id, section)
+
+    return section_page
 
 
-@router.get("/coalitions/{coalition_id}/members")
-def members_page(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    return _section_page(request, session, principal, coalition_id, "members")
-
-
-@router.get("/coalitions/{coalition_id}/goals")
-def goals_page(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    return _section_page(request, session, principal, coalition_id, "goals")
-
-
-@router.get("/coalitions/{coalition_id}/activities")
-def activities_page(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    return _section_page(request, session, principal, coalition_id, "activities")
-
-
-@router.get("/coalitions/{coalition_id}/proposals")
-def proposals_page(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    return _section_page(request, session, principal, coalition_id, "proposals")
-
-
-@router.get("/coalitions/{coalition_id}/guidelines")
-def guidelines_page(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    return _section_page(request, session, principal, coalition_id, "guidelines")
+# One address a section, under the names the routes have always had ("coalition_page" for
+# the overview, "members_page", …).
+for _section in SECTIONS:
+    router.add_api_route(
+        _section_address("{coalition_id}", _section),
+        _section_route(_section),
+        methods=["GET"],
+        name="coalition_page" if _section == "overview" else f"{_section}_page",
+    )
 
 
 async def _coalition_act(
