@@ -287,8 +287,10 @@ def overview_context(session: Session, principal: Principal, coalition_id: str) 
     for position in detail["issue_positions"]:
         area = position["issue_area_id"]
         stances[position["stance"]].append(areas.get(area, area))
+    frame = _frame(session, principal, coalition_id, "overview", detail)
     return {
-        **_frame(session, principal, coalition_id, "overview", detail),
+        **frame,
+        "joining": _joining_links(session, frame["rights"], detail["visibility"]),
         "alignments": alignments,
         "composition_reasons": _composition_for_reader(
             detail, _members(session, principal, coalition_id), principal
@@ -297,6 +299,26 @@ def overview_context(session: Session, principal: Principal, coalition_id: str) 
         "works_for": stances["support"],
         "works_against": stances["oppose"],
     }
+
+
+def _joining_links(
+    session: Session, rights: access.CoalitionRights, visibility: str
+) -> list[tuple[str, str, str]]:
+    """What each organization the reader is an admin of, and that is not a member, may do
+    from the overview: (organization id, its name, "answer" | "ask" | "asked"). Every way in
+    goes through the joining assessment."""
+    found: list[tuple[str, str]] = []
+    for org_id in sorted(rights.admin_of):
+        membership = rights.memberships.get(org_id)
+        status = membership.status if membership else None
+        if status == "invited":
+            found.append((org_id, "answer"))
+        elif status in ("requested", "joining"):
+            found.append((org_id, "asked"))
+        elif status in (None, "declined", "left") and visibility == "listed":
+            found.append((org_id, "ask"))
+    names = organizations.organization_names(session, {org_id for org_id, _ in found})
+    return [(org_id, names.get(org_id, org_id), way) for org_id, way in found]
 
 
 def members_context(session: Session, principal: Principal, coalition_id: str) -> dict:

@@ -258,6 +258,26 @@ def test_an_outsider_sees_a_listed_coalition_without_its_working_space(client, l
     assert client.get(f"/coalitions/{listed.id}/members").status_code == 200
 
 
+def test_the_overview_offers_an_outsiders_admin_to_ask_to_join(client, lead, world):
+    dana, state_pta, _ = lead
+    listed = world.coalition(state_pta, name="Healthy Meals", visibility="listed")
+    outsider = world.user("oak", password=PASSWORD)
+    oak = world.organization(outsider, name="Oak PTA")
+    reader = world.user("reader", password=PASSWORD)
+    world.add(oak, reader, "member")
+    log_in(client, outsider.email)
+    overview = client.get(f"/coalitions/{listed.id}").text
+    assessment = f"/coalitions/{listed.id}/join?organization_id={oak.id}"
+    assert f'href="{assessment}"' in overview and "Ask to join as Oak PTA" in overview
+    assert 'name="ask"' in client.get(assessment).text
+
+    # Neither a member's lead nor a reader without the right to decide is offered it.
+    for person in (dana, reader):
+        client.cookies.clear()
+        log_in(client, person.email)
+        assert "Ask to join" not in client.get(f"/coalitions/{listed.id}").text
+
+
 def test_members_are_shown_once_and_only_a_lead_finds_the_edit_form(client, lead, world):
     dana, _, coalition = lead
     lena = world.user("lena", password=PASSWORD)
