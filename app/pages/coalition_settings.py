@@ -22,7 +22,15 @@ from app.services import access, coalitions, guidelines, proposals
 
 router = APIRouter()
 
-PROFILE_FIELDS = ("name", "unifying_issue", "policy_goal", "description", "visibility", "status")
+PROFILE_FIELDS = (
+    "name",
+    "unifying_issue",
+    "policy_goal",
+    "description",
+    "website",
+    "visibility",
+    "status",
+)
 LISTS = ("allowed_activity_kinds",)
 
 

@@ -307,6 +307,22 @@ def test_issue_positions_are_checked_and_kept_on_update(client, world, chair):
     ]
 
 
+def test_a_coalition_has_a_website_checked_as_a_web_address(client, chair):
+    _, state_pta, headers = chair
+    bad = assert_problem(create(client, headers, state_pta.id, website="readbythird"), 422)
+    assert bad["errors"][0]["loc"][-1] == "website"
+    assert bad["errors"][0]["msg"].startswith("Enter a web address")
+    coalition = create(client, headers, state_pta.id, website="https://readbythird.org").json()
+    assert coalition["website"] == "https://readbythird.org"
+    url = f"/api/v1/coalitions/{coalition['id']}"
+    refused = client.patch(url, headers=headers, json={"website": "ftp://readbythird.org"})
+    assert_problem(refused, 422)
+    moved = client.patch(url, headers=headers, json={"website": "http://read3.org"}).json()
+    assert moved["website"] == "http://read3.org"
+    cleared = client.patch(url, headers=headers, json={"website": None}).json()
+    assert cleared["website"] is None and client.get(url, headers=headers).json()["website"] is None
+
+
 def test_one_ask_checked_against_a_limitation(client, world, chair):
     """A charity that may not give testimony: a testimony ask on its issue is partial, a
     letter on the same issue is aligned."""

@@ -134,3 +134,20 @@ def test_only_a_lead_sees_the_settings(client, lead, world):
     log_in(client, lena.email)
     assert client.get(f"/coalitions/{coalition.id}/settings").status_code == 403
     assert "/settings" not in client.get(f"/coalitions/{coalition.id}").text
+
+
+def test_a_lead_gives_the_coalition_a_website_the_overview_links(client, lead, world):
+    dana, _, coalition = lead
+    log_in(client, dana.email)
+    url = f"/coalitions/{coalition.id}/settings"
+    page = client.get(url).text
+    bad = client.post(url, data=form_of(page, website="readbythird.org", name="Renamed"))
+    assert bad.status_code == 422 and 'id="website-error"' in bad.text
+    assert "Enter a web address starting with https://" in bad.text
+    assert 'value="readbythird.org"' in bad.text
+    assert api_view(client, world, dana, coalition)["name"] == "Read by Third Grade"
+
+    saved = client.post(url, data=form_of(page, website="https://readbythird.org"))
+    assert saved.status_code == 200 and "Settings saved." in saved.text
+    overview = client.get(f"/coalitions/{coalition.id}").text
+    assert '<a href="https://readbythird.org" rel="noopener">' in overview
