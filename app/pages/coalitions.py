@@ -149,16 +149,11 @@ async def create_coalition(
     request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     form = await request.form()
-    values = {k: v for k, v in (await form_values(request)).items() if not k.startswith("stance:")}
-    # One choice per issue area: not taken up, works for it, works against it.
-    stated = [
-        (key.removeprefix("stance:"), value)
-        for key, value in form.multi_items()
-        if key.startswith("stance:") and isinstance(value, str) and value
-    ]
-    chosen = form.getlist("issue_area_ids") + [area for area, _ in stated]
+    values = await form_values(request)
+    positions = issue_choices(values) or {"issue_area_ids": [], "issue_positions": []}
+    chosen = form.getlist("issue_area_ids") + positions["issue_area_ids"]
     values["issue_area_ids"] = list(dict.fromkeys(chosen))
-    values["issue_positions"] = [{"issue_area_id": a, "stance": s} for a, s in stated]
+    values["issue_positions"] = positions["issue_positions"]
     values["allowed_activity_kinds"] = form.getlist("allowed_activity_kinds")
     try:
         values.update(_quorum_share(values))
@@ -170,6 +165,21 @@ async def create_coalition(
     except FIXABLE as exc:
         return _new_page(request, session, principal, errors=field_errors(exc), draft=values)
     return RedirectResponse(f"/coalitions/{coalition.id}", status_code=303)
+
+
+def issue_choices(values: dict[str, Any]) -> dict[str, Any] | None:
+    """The form's one choice per issue area ("stance:<area id>": not taken up, works for it,
+    works against it; every other field is dropped from `values`) in the API's terms; None
+    when the form asked about no issue area."""
+    asked = [key for key in values if key.startswith("stance:")]
+    if not asked:
+        return None
+    stated = [(key.removeprefix("stance:"), values.pop(key)) for key in asked]
+    chosen = [(area, stance) for area, stance in stated if stance]
+    return {
+        "issue_area_ids": [area for area, _ in chosen],
+        "issue_positions": [{"issue_area_id": a, "stance": s} for a, s in chosen],
+    }
 
 
 def _composition_for_reader(
