@@ -24,12 +24,14 @@ from app.pages.activities import activity_list_context
 from app.pages.deps import PagePrincipal
 from app.pages.forms import (
     FIXABLE,
+    Section,
     create_from_page,
     field_errors,
     form_values,
     parse,
     research_note_from_form,
     run_form,
+    section_action,
     section_response,
     tell,
     unconfirmed,
@@ -449,28 +451,17 @@ for _section in SECTIONS:
     )
 
 
-async def _coalition_act(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    coalition_id: str,
-    section: str,
-    action: Any,
-    *,
-    notice: str,
-    lists: tuple[str, ...] = LIST_FIELDS,
-) -> Response:
-    """A form of a section answers with that section: its fragment for htmx, else its page."""
-    outcome = await run_form(request, session, action, lists=lists)
-    return section_response(
-        request,
-        outcome,
-        section=section,
+def coalition_section(
+    session: Session, principal: Principal, coalition_id: str, section: str
+) -> Section:
+    """A section of the coalition's page: its forms answer with that section, its fragment
+    for htmx, else its page."""
+    return Section(
+        name=section,
         partial=f"coalitions/_{section}.html",
         page="coalitions/page.html",
         context=lambda: SECTION_CONTEXTS[section](session, principal, coalition_id),
-        redirect_to=_section_address(coalition_id, section),
-        notice=notice,
+        address=_section_address(coalition_id, section),
     )
 
 
@@ -507,9 +498,9 @@ async def set_guidelines(
         changes = parse(CoalitionUpdate, _guideline_values(values))
         coalitions.update_coalition(session, principal, coalition_id, changes)
 
-    return await _coalition_act(
-        request, session, principal, coalition_id, "guidelines", save,
-        notice="Guidelines saved.", lists=("allowed_activity_kinds",),
+    return await section_action(
+        request, session, coalition_section(session, principal, coalition_id, "guidelines"),
+        save, notice="Guidelines saved.", lists=("allowed_activity_kinds",),
     )  # fmt: skip
 
 
@@ -558,8 +549,9 @@ async def invite(
         invite_in = parse(MembershipCreate, values)
         account_links.invite_to_coalition(session, principal, settings, coalition_id, invite_in)
 
-    return await _coalition_act(
-        request, session, principal, coalition_id, "members", save, notice="Done.",
+    return await section_action(
+        request, session, coalition_section(session, principal, coalition_id, "members"),
+        save, notice="Done.", lists=LIST_FIELDS,
     )  # fmt: skip
 
 
@@ -626,8 +618,9 @@ async def add_goal(
     def save(values: dict[str, Any]) -> None:
         goals.create_goal(session, principal, coalition_id, parse(GoalCreate, values))
 
-    return await _coalition_act(
-        request, session, principal, coalition_id, "goals", save, notice="Goal added.",
+    return await section_action(
+        request, session, coalition_section(session, principal, coalition_id, "goals"),
+        save, notice="Goal added.", lists=LIST_FIELDS,
     )  # fmt: skip
 
 
