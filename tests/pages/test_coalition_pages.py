@@ -271,6 +271,15 @@ def test_the_overview_offers_an_outsiders_admin_to_ask_to_join(client, lead, wor
     assert f'href="{assessment}"' in overview and "Ask to join as Oak PTA" in overview
     assert 'name="ask"' in client.get(assessment).text
 
+    # An invited organization's admin is sent to answer the invitation the same way.
+    invited_admin = world.user("elm", password=PASSWORD)
+    elm = world.organization(invited_admin, name="Elm PTA")
+    world.invite(listed, elm)
+    client.cookies.clear()
+    log_in(client, invited_admin.email)
+    overview = client.get(f"/coalitions/{listed.id}").text
+    assert "Assess and answer the invitation for Elm PTA" in overview
+
     # Neither a member's lead nor a reader without the right to decide is offered it.
     for person in (dana, reader):
         client.cookies.clear()
