@@ -238,8 +238,7 @@ def hours_a_month(value: Any) -> str:
     """ "4 hours a month", "1 hour a month", "0 hours a month"."""
     if value in (None, ""):
         return ""
-    figure = number(value)
-    return f"{figure} hour{'' if figure == '1' else 's'} a month"
+    return f"{counted(value, 'hour')} a month"
 
 
 def days(value: Any) -> str:
@@ -249,8 +248,7 @@ def days(value: Any) -> str:
     figure = float(value)
     if figure < 1:
         return "less than a day"
-    whole = round(figure)
-    return f"about {whole} day{'' if whole == 1 else 's'}"
+    return f"about {counted(round(figure), 'day')}"
 
 
 def percent(share: Any) -> str:

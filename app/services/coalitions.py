@@ -331,8 +331,7 @@ def size_implications(members: int, decision_days: list[float]) -> dict[str, Any
     share = 1 / members if members else None
     if share is not None:
         summary.append(
-            f"With {members} member{'' if members == 1 else 's'}, each carries about "
-            f"{share:.0%} of the work."
+            f"With {labels.counted(members, 'member')}, each carries about {share:.0%} of the work."
         )
     if 0 < members < 4:
         summary.append(
