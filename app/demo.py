@@ -562,6 +562,7 @@ def _seed_coalitions(
             name="Read by Third Grade Coalition",
             unifying_issue="Every child in the state reads on grade level by third grade.",
             policy_goal="Pass the Early Literacy Act (HB 210), funding tutors and libraries.",
+            website="https://readbythirdgrade.example.org",
             issue_area_ids=[areas["literacy"].id, areas["funding"].id],
             status="active",
             decision_rule="majority",

@@ -157,6 +157,38 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+# The plural of each label a count can come before ("2 nonprofits, 3 PTAs"), grouped like
+# LABELS; "word" holds the plain nouns sentences count ("3 members", "1 update").
+PLURALS: dict[str, dict[str, str]] = {
+    "organization_kind": {
+        "pta": "PTAs",
+        "nonprofit": "nonprofits",
+        "union": "unions",
+        "faith": "faith groups",
+        "community": "community groups",
+        "business": "businesses",
+        "government": "government bodies",
+        "other": "organizations",
+    },
+    "activity_kind": {
+        "sign_on_letter": "sign-on letters",
+        "public_statement": "public statements",
+        "policymaker_meeting": "meetings with a policymaker",
+        "public_event": "public events",
+        "testimony": "testimonies",
+        "other": "other activities",
+    },
+    "word": {
+        "member": "members",
+        "organization": "organizations",
+        "lead role": "lead roles",
+        "update": "updates",
+        "hour": "hours",
+        "day": "days",
+    },
+}
+
+
 def label(code: Any, group: str | None = None) -> str:
     """The words for `code`, looked up in `group` (or in the first group that knows it);
     an unknown code reads as its words with spaces, never with underscores."""
@@ -170,6 +202,20 @@ def label(code: Any, group: str | None = None) -> str:
             if text in words:
                 return words[text]
     return text.replace("_", " ")
+
+
+def plural(code: Any, group: str = "word") -> str:
+    """The words for several of `code` ("nonprofits", "PTAs"); a code without a plural in
+    the table takes an "s" after its label."""
+    text = str(code)
+    return PLURALS.get(group, {}).get(text) or f"{label(text, group)}s"
+
+
+def counted(count: Any, code: Any, group: str = "word") -> str:
+    """ "1 nonprofit", "2 nonprofits", "3 members": a count and the words that go with it."""
+    figure = number(count)
+    words = (label(code, group) if group != "word" else str(code)) if figure == "1" else None
+    return f"{figure} {words or plural(code, group)}"
 
 
 def money(amount: Any) -> str:
@@ -192,8 +238,7 @@ def hours_a_month(value: Any) -> str:
     """ "4 hours a month", "1 hour a month", "0 hours a month"."""
     if value in (None, ""):
         return ""
-    figure = number(value)
-    return f"{figure} hour{'' if figure == '1' else 's'} a month"
+    return f"{counted(value, 'hour')} a month"
 
 
 def days(value: Any) -> str:
@@ -203,8 +248,7 @@ def days(value: Any) -> str:
     figure = float(value)
     if figure < 1:
         return "less than a day"
-    whole = round(figure)
-    return f"about {whole} day{'' if whole == 1 else 's'}"
+    return f"about {counted(round(figure), 'day')}"
 
 
 def percent(share: Any) -> str:
@@ -251,6 +295,8 @@ def install_filters(environment: Environment) -> None:
     """The same words and dates in every Jinja environment: the pages' and the e-mails'."""
     environment.filters.update(
         label=label,
+        plural=plural,
+        counted=counted,
         sentence=sentence,
         money=money,
         number=number,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_
+from sqlalchemy import ColumnElement, Select, String, and_, func, literal, or_
 from sqlmodel import Session
 
 from app.errors import Invalid
@@ -95,15 +95,17 @@ def _paginate_by(
 ) -> Page:
     # Rows without a value come last on every backend (SQLite and PostgreSQL disagree by
     # default), so the position after them is "empty, and a later id".
+    sort_key = _folded(column)
     if cursor:
         value, last_id = _decode_position(cursor)
         if value is None:
             statement = statement.where(column.is_(None), key > last_id)
         else:
+            after = _folded(literal(value)) if sort_key is not column else value
             statement = statement.where(
-                or_(column > value, and_(column == value, key > last_id), column.is_(None))
+                or_(sort_key > after, and_(sort_key == after, key > last_id), column.is_(None))
             )
-    ordered = statement.order_by(column.is_(None), column, key)
+    ordered = statement.order_by(column.is_(None), sort_key, key)
     rows = _rows(session, ordered.limit(limit + 1))
     has_more = len(rows) > limit
     rows = rows[:limit]
@@ -114,6 +116,16 @@ def _paginate_by(
         value = value.isoformat() if moment else value
         next_cursor = encode_cursor(json.dumps([value, _key_of(rows[-1], key), moment]))
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def _folded(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """What a text column sorts by: its lower case, so "apple" comes before "Zebra" on
+    SQLite as on PostgreSQL. The cursor keeps the value as stored and is folded by the same
+    SQL function, so a page boundary is where the database put it."""
+    affinity = column.type._type_affinity  # String behind SQLModel's AutoString too
+    if affinity is not None and issubclass(affinity, String):
+        return func.lower(column)
+    return column
 
 
 def _decode_position(cursor: str) -> tuple[Any, str]:

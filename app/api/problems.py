@@ -110,7 +110,15 @@ def install(app: FastAPI, render_error_page: Any) -> None:
         return render_error_page(request, exc.status, exc.title, exc.detail)
 
     async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        # Our own validators speak in sentences; pydantic puts "Value error, " before them.
+        errors = [
+            {
+                "loc": list(e["loc"]),
+                "msg": e["msg"].removeprefix("Value error, "),
+                "type": e["type"],
+            }
+            for e in exc.errors()
+        ]
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors[:5])
         if is_api(request):
             return problem(422, detail, slug="validation", errors=errors)

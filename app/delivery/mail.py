@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from app import clock
+from app import clock, labels
 from app.db import Database
 from app.ids import new_id
 from app.models import EmailMessage, Notification, NotificationPreference, User
@@ -120,7 +120,7 @@ def queue_daily_digests(session: Session, settings: Settings) -> int:
             queue_email(
                 session,
                 user.email,
-                f"Coalesce: {updates} update(s) today",
+                f"Coalesce: {labels.counted(updates, 'update')} today",
                 _email_body(others, letters),
             )
             count += 1

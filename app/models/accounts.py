@@ -16,8 +16,9 @@ class User(SQLModel, table=True):
     name: str = Field(default="", max_length=200)
     password_hash: str | None = Field(default=None, max_length=255)
     is_platform_admin: bool = False
-    # IANA name; pages show and take dates and times in it.
-    time_zone: str = Field(default="UTC", max_length=64, sa_column_kwargs={"server_default": "UTC"})
+    # IANA name; pages show and take dates and times in it. None until the person chooses
+    # one (or the browser tells it at sign-in): they read UTC meanwhile.
+    time_zone: str | None = Field(default=None, max_length=64)
     # Part of every browser session; raising it signs the person out everywhere, in every
     # web process, since each request compares the two.
     session_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

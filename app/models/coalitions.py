@@ -102,6 +102,7 @@ class Coalition(SQLModel, table=True):
     unifying_issue: str = Field(max_length=1000)
     policy_goal: str | None = Field(default=None, max_length=2000)
     description: str | None = Field(default=None, max_length=4000)
+    website: str | None = Field(default=None, max_length=500)
     issue_area_ids: list[str] = json_list_field()
     # One {issue_area_id, stance} per issue area: what the coalition works for or against.
     issue_positions: list[dict[str, str]] = json_list_field()

@@ -16,10 +16,12 @@ from app.models.activities import DecisionStatus
 from app.pages.deps import PagePrincipal
 from app.pages.forms import (
     FormOutcome,
+    Section,
     form_version,
     local_times,
     parse,
     run_form,
+    section_action,
     section_response,
     stale_edit_explained,
 )
@@ -129,19 +131,17 @@ def activity_page(
     return render(request, "activities/detail.html", context)
 
 
-async def _activity_act(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    activity_id: str,
-    section: str,
-    action: Any,
-    *,
-    notice: str,
-    partial: str = "activities/_signatories.html",
-) -> Response:
-    outcome = await run_form(request, session, action)
-    return _answer(request, session, principal, activity_id, section, outcome, notice, partial)
+def _section(
+    session: Session, principal: Principal, activity_id: str, name: str, partial: str = WHOLE
+) -> Section:
+    """A section of the activity's page; most forms answer with the whole activity."""
+    return Section(
+        name=name,
+        partial=partial,
+        page="activities/detail.html",
+        context=lambda: activity_context(session, principal, activity_id),
+        address=f"/activities/{activity_id}",
+    )
 
 
 def _answer(
@@ -152,18 +152,13 @@ def _answer(
     section: str,
     outcome: FormOutcome,
     notice: str,
-    partial: str = WHOLE,
 ) -> Response:
+    """A form whose banner says what the run found (run_form, then this)."""
+    where = _section(session, principal, activity_id, section)
     return section_response(
-        request,
-        outcome,
-        section=section,
-        partial=partial,
-        page="activities/detail.html",
-        context=lambda: activity_context(session, principal, activity_id),
-        redirect_to=f"/activities/{activity_id}",
-        notice=notice,
-    )
+        request, outcome, section=where.name, partial=where.partial, page=where.page,
+        context=where.context, redirect_to=where.address, notice=notice,
+    )  # fmt: skip
 
 
 @router.post("/activities/{activity_id}/open")
@@ -173,9 +168,9 @@ async def open_activity(
     def save(_: dict[str, Any]) -> None:
         activities.open_activity(session, principal, activity_id)
 
-    return await _activity_act(
-        request, session, principal, activity_id, "signatories", save,
-        notice="Opened: every member has been asked.", partial=WHOLE,
+    return await section_action(
+        request, session, _section(session, principal, activity_id, "signatories"), save,
+        notice="Opened: every member has been asked.",
     )  # fmt: skip
 
 
@@ -186,9 +181,9 @@ async def close_activity(
     def save(_: dict[str, Any]) -> None:
         activities.close_activity(session, principal, activity_id)
 
-    return await _activity_act(
-        request, session, principal, activity_id, "signatories", save, notice="Closed.",
-        partial=WHOLE,
+    return await section_action(
+        request, session, _section(session, principal, activity_id, "signatories"), save,
+        notice="Closed.",
     )  # fmt: skip
 
 
@@ -210,10 +205,10 @@ async def save_draft(
                 session, principal, activity_id, changes, expected_version=version
             )
 
-    outcome = await run_form(request, session, save, lists=("issue_area_ids",))
-    return _answer(
-        request, session, principal, activity_id, "draft", outcome, notice="Draft saved."
-    )
+    return await section_action(
+        request, session, _section(session, principal, activity_id, "draft"), save,
+        notice="Draft saved.", lists=("issue_area_ids",),
+    )  # fmt: skip
 
 
 @router.post("/activities/{activity_id}/deadline")
@@ -261,10 +256,12 @@ async def decide(
             decision_in=parse(DecisionPut, values),
         )
 
-    return await _activity_act(
-        request, session, principal, activity_id, "signatories", save,
-        notice="Your organization's decision is recorded.",
-    )  # fmt: skip
+    signatories = _section(
+        session, principal, activity_id, "signatories", "activities/_signatories.html"
+    )
+    return await section_action(
+        request, session, signatories, save, notice="Your organization's decision is recorded."
+    )
 
 
 @router.get("/activities/{activity_id}/letter")

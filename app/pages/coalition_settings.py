@@ -11,18 +11,26 @@ from starlette.responses import Response
 from app.deps import SessionDep
 from app.models.coalitions import GUIDELINE_FIELDS
 from app.models.proposals import ProposalKind
-from app.pages.coalitions import _choices, _guideline_values
+from app.pages.coalitions import _choices, _guideline_values, issue_choices
 from app.pages.deps import PagePrincipal
 from app.pages.forms import form_version, parse, run_form, section_response, stale_edit_explained
 from app.pages.templating import is_htmx, render
 from app.principal import Principal
 from app.schemas.coalitions import CoalitionUpdate, GuidelineChanges
 from app.schemas.proposals import ProposalCreate
-from app.services import access, coalitions, guidelines, proposals
+from app.services import access, coalitions, guidelines, organizations, proposals
 
 router = APIRouter()
 
-PROFILE_FIELDS = ("name", "unifying_issue", "policy_goal", "description", "visibility", "status")
+PROFILE_FIELDS = (
+    "name",
+    "unifying_issue",
+    "policy_goal",
+    "description",
+    "website",
+    "visibility",
+    "status",
+)
 LISTS = ("allowed_activity_kinds",)
 
 
@@ -33,6 +41,7 @@ def settings_context(session: Session, principal: Principal, coalition_id: str) 
         "coalition": coalition,
         "joined": guidelines.joined_members(session, coalition.id),
         "guideline_words": guidelines.WORDS,
+        "issue_areas": organizations.all_issue_areas(session),
         "held": {},
         "form_errors": {},
         "drafts": {},
@@ -71,10 +80,13 @@ async def save_settings(
 
     def save(values: dict[str, Any]) -> None:
         values.setdefault("allowed_activity_kinds", [])
+        # Issue areas and stances are no guideline: a lead changes them at any time.
+        positions = issue_choices(values)
         coalition = coalitions.get_coalition(session, principal, coalition_id)
         wanted = _wanted_guidelines(values)
         held.update(guidelines.needing_vote(session, coalition, wanted))
         direct = {field: values.get(field) for field in PROFILE_FIELDS if field in values}
+        direct.update(positions or {})
         if not held:
             direct.update(wanted)
         changes = parse(CoalitionUpdate, direct, keep_blank=True)

@@ -24,12 +24,14 @@ from app.pages.activities import activity_list_context
 from app.pages.deps import PagePrincipal
 from app.pages.forms import (
     FIXABLE,
+    Section,
     create_from_page,
     field_errors,
     form_values,
     parse,
     research_note_from_form,
     run_form,
+    section_action,
     section_response,
     tell,
     unconfirmed,
@@ -149,16 +151,11 @@ async def create_coalition(
     request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     form = await request.form()
-    values = {k: v for k, v in (await form_values(request)).items() if not k.startswith("stance:")}
-    # One choice per issue area: not taken up, works for it, works against it.
-    stated = [
-        (key.removeprefix("stance:"), value)
-        for key, value in form.multi_items()
-        if key.startswith("stance:") and isinstance(value, str) and value
-    ]
-    chosen = form.getlist("issue_area_ids") + [area for area, _ in stated]
+    values = await form_values(request)
+    positions = issue_choices(values) or {"issue_area_ids": [], "issue_positions": []}
+    chosen = form.getlist("issue_area_ids") + positions["issue_area_ids"]
     values["issue_area_ids"] = list(dict.fromkeys(chosen))
-    values["issue_positions"] = [{"issue_area_id": a, "stance": s} for a, s in stated]
+    values["issue_positions"] = positions["issue_positions"]
     values["allowed_activity_kinds"] = form.getlist("allowed_activity_kinds")
     try:
         values.update(_quorum_share(values))
@@ -170,6 +167,21 @@ async def create_coalition(
     except FIXABLE as exc:
         return _new_page(request, session, principal, errors=field_errors(exc), draft=values)
     return RedirectResponse(f"/coalitions/{coalition.id}", status_code=303)
+
+
+def issue_choices(values: dict[str, Any]) -> dict[str, Any] | None:
+    """The form's one choice per issue area ("stance:<area id>": not taken up, works for it,
+    works against it; every other field is dropped from `values`) in the API's terms; None
+    when the form asked about no issue area."""
+    asked = [key for key in values if key.startswith("stance:")]
+    if not asked:
+        return None
+    stated = [(key.removeprefix("stance:"), values.pop(key)) for key in asked]
+    chosen = [(area, stance) for area, stance in stated if stance]
+    return {
+        "issue_area_ids": [area for area, _ in chosen],
+        "issue_positions": [{"issue_area_id": a, "stance": s} for a, s in chosen],
+    }
 
 
 def _composition_for_reader(
@@ -287,8 +299,10 @@ def overview_context(session: Session, principal: Principal, coalition_id: str) 
     for position in detail["issue_positions"]:
         area = position["issue_area_id"]
         stances[position["stance"]].append(areas.get(area, area))
+    frame = _frame(session, principal, coalition_id, "overview", detail)
     return {
-        **_frame(session, principal, coalition_id, "overview", detail),
+        **frame,
+        "joining": _joining_links(session, frame["rights"], detail["visibility"]),
         "alignments": alignments,
         "composition_reasons": _composition_for_reader(
             detail, _members(session, principal, coalition_id), principal
@@ -297,6 +311,26 @@ def overview_context(session: Session, principal: Principal, coalition_id: str) 
         "works_for": stances["support"],
         "works_against": stances["oppose"],
     }
+
+
+def _joining_links(
+    session: Session, rights: access.CoalitionRights, visibility: str
+) -> list[tuple[str, str, str]]:
+    """What each organization the reader is an admin of, and that is not a member, may do
+    from the overview: (organization id, its name, "answer" | "ask" | "asked"). Every way in
+    goes through the joining assessment."""
+    found: list[tuple[str, str]] = []
+    for org_id in sorted(rights.admin_of):
+        membership = rights.memberships.get(org_id)
+        status = membership.status if membership else None
+        if status == "invited":
+            found.append((org_id, "answer"))
+        elif status in ("requested", "joining"):
+            found.append((org_id, "asked"))
+        elif status in (None, "declined", "left") and visibility == "listed":
+            found.append((org_id, "ask"))
+    names = organizations.organization_names(session, {org_id for org_id, _ in found})
+    return [(org_id, names.get(org_id, org_id), way) for org_id, way in found]
 
 
 def members_context(session: Session, principal: Principal, coalition_id: str) -> dict:
@@ -397,70 +431,37 @@ def _section_page(
     return render(request, "coalitions/page.html", context)
 
 
-@router.get("/coalitions/{coalition_id}")
-def coalition_page(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    return _section_page(request, session, principal, coalition_id, "overview")
+def _section_route(section: str) -> Any:
+    def section_page(
+        request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
+    ) -> Response:
+        return _section_page(request, session, principal, coalition_id, section)
+
+    return section_page
 
 
-@router.get("/coalitions/{coalition_id}/members")
-def members_page(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    return _section_page(request, session, principal, coalition_id, "members")
+# One address a section, under the names the routes have always had ("coalition_page" for
+# the overview, "members_page", …).
+for _section in SECTIONS:
+    router.add_api_route(
+        _section_address("{coalition_id}", _section),
+        _section_route(_section),
+        methods=["GET"],
+        name="coalition_page" if _section == "overview" else f"{_section}_page",
+    )
 
 
-@router.get("/coalitions/{coalition_id}/goals")
-def goals_page(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    return _section_page(request, session, principal, coalition_id, "goals")
-
-
-@router.get("/coalitions/{coalition_id}/activities")
-def activities_page(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    return _section_page(request, session, principal, coalition_id, "activities")
-
-
-@router.get("/coalitions/{coalition_id}/proposals")
-def proposals_page(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    return _section_page(request, session, principal, coalition_id, "proposals")
-
-
-@router.get("/coalitions/{coalition_id}/guidelines")
-def guidelines_page(
-    request: Request, coalition_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    return _section_page(request, session, principal, coalition_id, "guidelines")
-
-
-async def _coalition_act(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    coalition_id: str,
-    section: str,
-    action: Any,
-    *,
-    notice: str,
-    lists: tuple[str, ...] = LIST_FIELDS,
-) -> Response:
-    """A form of a section answers with that section: its fragment for htmx, else its page."""
-    outcome = await run_form(request, session, action, lists=lists)
-    return section_response(
-        request,
-        outcome,
-        section=section,
+def coalition_section(
+    session: Session, principal: Principal, coalition_id: str, section: str
+) -> Section:
+    """A section of the coalition's page: its forms answer with that section, its fragment
+    for htmx, else its page."""
+    return Section(
+        name=section,
         partial=f"coalitions/_{section}.html",
         page="coalitions/page.html",
         context=lambda: SECTION_CONTEXTS[section](session, principal, coalition_id),
-        redirect_to=_section_address(coalition_id, section),
-        notice=notice,
+        address=_section_address(coalition_id, section),
     )
 
 
@@ -497,9 +498,9 @@ async def set_guidelines(
         changes = parse(CoalitionUpdate, _guideline_values(values))
         coalitions.update_coalition(session, principal, coalition_id, changes)
 
-    return await _coalition_act(
-        request, session, principal, coalition_id, "guidelines", save,
-        notice="Guidelines saved.", lists=("allowed_activity_kinds",),
+    return await section_action(
+        request, session, coalition_section(session, principal, coalition_id, "guidelines"),
+        save, notice="Guidelines saved.", lists=("allowed_activity_kinds",),
     )  # fmt: skip
 
 
@@ -548,8 +549,9 @@ async def invite(
         invite_in = parse(MembershipCreate, values)
         account_links.invite_to_coalition(session, principal, settings, coalition_id, invite_in)
 
-    return await _coalition_act(
-        request, session, principal, coalition_id, "members", save, notice="Done.",
+    return await section_action(
+        request, session, coalition_section(session, principal, coalition_id, "members"),
+        save, notice="Done.", lists=LIST_FIELDS,
     )  # fmt: skip
 
 
@@ -616,8 +618,9 @@ async def add_goal(
     def save(values: dict[str, Any]) -> None:
         goals.create_goal(session, principal, coalition_id, parse(GoalCreate, values))
 
-    return await _coalition_act(
-        request, session, principal, coalition_id, "goals", save, notice="Goal added.",
+    return await section_action(
+        request, session, coalition_section(session, principal, coalition_id, "goals"),
+        save, notice="Goal added.", lists=LIST_FIELDS,
     )  # fmt: skip
 
 

@@ -205,6 +205,48 @@ def section_response(
     return response
 
 
+@dataclass(frozen=True)
+class Section:
+    """Where a section's forms answer: its fragment (`partial`, for htmx), the whole `page`
+    around it with that page's `context`, and the page's `address` (a plain post's redirect);
+    `refreshed` as in section_response."""
+
+    name: str
+    partial: str
+    page: str
+    context: Callable[[], dict[str, Any]]
+    address: str
+    refreshed: tuple[str, ...] = ()
+
+
+async def section_action(
+    request: Request,
+    session: Session,
+    section: Section,
+    action: Callable[[dict[str, Any]], Any],
+    *,
+    notice: str,
+    lists: tuple[str, ...] = (),
+    extra: Callable[[], dict[str, Any]] | None = None,
+) -> Response:
+    """A section's form, run and answered: `action` in a savepoint (run_form), then the
+    section again with the banner or the errors beside the fields (section_response).
+    `extra` adds to the section's context what the action made (asked once it has run)."""
+    outcome = await run_form(request, session, action, lists=lists)
+    return section_response(
+        request,
+        outcome,
+        section=section.name,
+        partial=section.partial,
+        page=section.page,
+        context=section.context,
+        redirect_to=section.address,
+        notice=notice,
+        extra=extra() if extra else None,
+        refreshed=section.refreshed,
+    )
+
+
 def tell(request: Request, text: str, kind: str = "success") -> None:
     """Say what an action did on the page a plain post is redirected to: kept in the
     signed session until that page is shown, then shown once as a banner."""

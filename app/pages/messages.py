@@ -10,7 +10,7 @@ from starlette.responses import Response
 from app.deps import SessionDep, SettingsDep
 from app.pages.coalitions import section_menu
 from app.pages.deps import PagePrincipal
-from app.pages.forms import parse, run_form, section_response
+from app.pages.forms import Section, parse, section_action
 from app.pages.templating import render
 from app.principal import Principal
 from app.schemas.messages import MessageCreate
@@ -76,18 +76,9 @@ async def post_message(
         values["body"] = values.get("body") or ""
         messages.post_message(session, principal, coalition_id, parse(MessageCreate, values))
 
-    outcome = await run_form(request, session, save)
-    return section_response(
-        request,
-        outcome,
-        section=section,
-        partial="messages/_list.html",
-        page="messages/list.html",
-        context=lambda: list_context(session, principal, coalition_id),
-        redirect_to=f"/coalitions/{coalition_id}/messages",
-        notice="Reply sent to the list."
-        if reply_to
-        else "Thread started: every member hears of it.",
+    notice = "Reply sent to the list." if reply_to else "Thread started: every member hears of it."
+    return await section_action(
+        request, session, _list(session, principal, coalition_id, section), save, notice=notice
     )
 
 
@@ -100,16 +91,23 @@ async def subscribe_again(
     def save(_: dict[str, Any]) -> None:
         messages.subscribe_again(session, principal, coalition_id)
 
-    outcome = await run_form(request, session, save)
-    return section_response(
+    return await section_action(
         request,
-        outcome,
-        section="list-mail",
+        session,
+        _list(session, principal, coalition_id, "list-mail"),
+        save,
+        notice="You will get this list's messages by e-mail again.",
+    )
+
+
+def _list(session: Session, principal: Principal, coalition_id: str, name: str) -> Section:
+    """The list's forms answer with the list, the banner beside the form named `name`."""
+    return Section(
+        name=name,
         partial="messages/_list.html",
         page="messages/list.html",
         context=lambda: list_context(session, principal, coalition_id),
-        redirect_to=f"/coalitions/{coalition_id}/messages",
-        notice="You will get this list's messages by e-mail again.",
+        address=f"/coalitions/{coalition_id}/messages",
     )
 
 

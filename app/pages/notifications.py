@@ -1,6 +1,5 @@
 """Notifications: the list, marking them read, the e-mail preference and the bell's count."""
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -9,7 +8,7 @@ from starlette.responses import Response
 
 from app.deps import SessionDep
 from app.pages.deps import PagePrincipal
-from app.pages.forms import run_form, section_response
+from app.pages.forms import Section, section_action
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
 from app.services import notifications, reports, waiting
@@ -43,21 +42,15 @@ def _notifications_context(session: Session, principal: Principal) -> dict[str, 
     }
 
 
-async def _act(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    save: Callable[[dict[str, Any]], None],
-    *,
-    notice: str,
-) -> Response:
-    """Run a form on the notifications page and answer with its list, refreshed."""
-    outcome = await run_form(request, session, save)
-    return section_response(
-        request, outcome, section="notifications", partial="notifications/_list.html",
-        page="notifications/list.html", context=lambda: _notifications_context(session, principal),
-        redirect_to="/notifications", notice=notice,
-    )  # fmt: skip
+def _list(session: Session, principal: Principal) -> Section:
+    """The notifications page's forms answer with its list, refreshed."""
+    return Section(
+        name="notifications",
+        partial="notifications/_list.html",
+        page="notifications/list.html",
+        context=lambda: _notifications_context(session, principal),
+        address="/notifications",
+    )
 
 
 @router.post("/notifications/read")
@@ -65,7 +58,9 @@ async def mark_read(request: Request, session: SessionDep, principal: PagePrinci
     def save(values: dict[str, Any]) -> None:
         notifications.mark_read(session, principal, values.get("notification_id"))
 
-    return await _act(request, session, principal, save, notice="Marked read.")
+    return await section_action(
+        request, session, _list(session, principal), save, notice="Marked read."
+    )
 
 
 @router.post("/notifications/preferences")
@@ -75,4 +70,6 @@ async def save_preferences(
     def save(values: dict[str, Any]) -> None:
         notifications.set_preference(session, principal, values.get("email") or "")
 
-    return await _act(request, session, principal, save, notice="Preference saved.")
+    return await section_action(
+        request, session, _list(session, principal), save, notice="Preference saved."
+    )

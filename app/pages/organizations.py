@@ -14,13 +14,13 @@ from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
 from app.pages.deps import PagePrincipal
 from app.pages.forms import (
     FIXABLE,
+    Section,
     field_errors,
     form_values,
     form_version,
     parse,
     research_note_from_form,
-    run_form,
-    section_response,
+    section_action,
 )
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
@@ -160,30 +160,17 @@ def detail_context(session: Session, principal: Principal, org_id: str) -> dict[
     return context
 
 
-async def _act(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    org_id: str,
-    section: str,
-    partial: str,
-    action: Callable[[dict[str, Any]], Any],
-    *,
-    notice: str,
-    lists: tuple[str, ...] = (),
-    extra: dict[str, Any] | None = None,
-) -> Response:
-    outcome = await run_form(request, session, action, lists=lists)
-    return section_response(
-        request,
-        outcome,
-        section=section,
-        partial=partial,
+def _section(
+    session: Session, principal: Principal, org_id: str, name: str, partial: str | None = None
+) -> Section:
+    """A section of the organization's page, answering with its fragment (by default the
+    one named after it)."""
+    return Section(
+        name=name,
+        partial=partial or f"organizations/_{name}.html",
         page="organizations/detail.html",
         context=lambda: detail_context(session, principal, org_id),
-        redirect_to=f"/organizations/{org_id}",
-        notice=notice,
-        extra=extra,
+        address=f"/organizations/{org_id}",
     )
 
 
@@ -204,10 +191,14 @@ async def update_profile(
         changes = parse(OrganizationUpdate, values, keep_blank=True)
         service.update_organization(session, principal, org_id, changes, expected_version=version)
 
-    return await _act(
-        request, session, principal, org_id, "profile", "organizations/_profile.html", save,
-        notice="Profile saved.", lists=TAG_FIELDS,
-    )  # fmt: skip
+    return await section_action(
+        request,
+        session,
+        _section(session, principal, org_id, "profile"),
+        save,
+        notice="Profile saved.",
+        lists=TAG_FIELDS,
+    )
 
 
 @router.post("/organizations/{org_id}/positions/{issue_area_id}")
@@ -233,11 +224,17 @@ async def save_position(
     issue_area = next(
         (area for area in service.all_issue_areas(session) if area.id == issue_area_id), None
     )
-    return await _act(
-        request, session, principal, org_id, f"position-{issue_area_id}",
-        "organizations/_position.html", save, notice="Position saved.",
-        extra={"area": issue_area}, lists=("limited_activity_kinds",),
-    )  # fmt: skip
+    return await section_action(
+        request,
+        session,
+        _section(
+            session, principal, org_id, f"position-{issue_area_id}", "organizations/_position.html"
+        ),
+        save,
+        notice="Position saved.",
+        extra=lambda: {"area": issue_area},
+        lists=("limited_activity_kinds",),
+    )
 
 
 @router.post("/organizations/{org_id}/issue-areas")
@@ -247,10 +244,13 @@ async def add_issue_area(
     def save(values: dict[str, Any]) -> None:
         service.create_issue_area(session, principal, parse(IssueAreaCreate, values))
 
-    return await _act(
-        request, session, principal, org_id, "positions", "organizations/_positions.html", save,
+    return await section_action(
+        request,
+        session,
+        _section(session, principal, org_id, "positions"),
+        save,
         notice="Issue area added.",
-    )  # fmt: skip
+    )
 
 
 @router.post("/organizations/{org_id}/users")
@@ -265,10 +265,13 @@ async def add_user(
         person = parse(OrganizationUserCreate, values)
         account_links.add_person(session, principal, settings, org_id, person)
 
-    return await _act(
-        request, session, principal, org_id, "people", "organizations/_people.html", save,
+    return await section_action(
+        request,
+        session,
+        _section(session, principal, org_id, "people"),
+        save,
         notice="Person added. Anyone without a password gets an e-mail to choose one.",
-    )  # fmt: skip
+    )
 
 
 @router.post("/organizations/{org_id}/users/{user_id}/invitation")
@@ -285,10 +288,13 @@ async def send_invitation_again(
             session, principal, settings, organization_id=org_id, user_id=user_id
         )
 
-    return await _act(
-        request, session, principal, org_id, "people", "organizations/_people.html", save,
+    return await section_action(
+        request,
+        session,
+        _section(session, principal, org_id, "people"),
+        save,
         notice="Invitation sent again. The earlier link no longer works.",
-    )  # fmt: skip
+    )
 
 
 @router.post("/organizations/{org_id}/users/{user_id}/role")
@@ -299,10 +305,13 @@ async def change_role(
         role = parse(OrganizationUserUpdate, values).role
         service.change_role(session, principal, organization_id=org_id, user_id=user_id, role=role)
 
-    return await _act(
-        request, session, principal, org_id, "people", "organizations/_people.html", save,
+    return await section_action(
+        request,
+        session,
+        _section(session, principal, org_id, "people"),
+        save,
         notice="Role changed.",
-    )  # fmt: skip
+    )
 
 
 @router.post("/organizations/{org_id}/users/{user_id}/remove")
@@ -312,10 +321,13 @@ async def remove_user(
     def save(_values: dict[str, Any]) -> None:
         service.remove_user(session, principal, organization_id=org_id, user_id=user_id)
 
-    return await _act(
-        request, session, principal, org_id, "people", "organizations/_people.html", save,
+    return await section_action(
+        request,
+        session,
+        _section(session, principal, org_id, "people"),
+        save,
         notice="Person removed.",
-    )  # fmt: skip
+    )
 
 
 @router.post("/organizations/{org_id}/research")
@@ -325,10 +337,13 @@ async def add_research_note(
     def save(values: dict[str, Any]) -> None:
         service.create_research_note(session, principal, org_id, research_note_from_form(values))
 
-    return await _act(
-        request, session, principal, org_id, "research", "organizations/_research.html", save,
+    return await section_action(
+        request,
+        session,
+        _section(session, principal, org_id, "research"),
+        save,
         notice="Research note saved.",
-    )  # fmt: skip
+    )
 
 
 # The approval process editors: each button rewrites the whole list of steps once. The
@@ -363,11 +378,20 @@ async def _process_act(
     def save(values: dict[str, Any]) -> None:
         _rewrite_steps(session, principal, org_id, kind, lambda steps: change(values, steps))
 
-    return await _act(
-        request, session, principal, org_id, process_section(kind),
-        "organizations/_approval_process.html", save, notice=notice,
-        extra={"process_kind": kind},
-    )  # fmt: skip
+    return await section_action(
+        request,
+        session,
+        _section(
+            session,
+            principal,
+            org_id,
+            process_section(kind),
+            "organizations/_approval_process.html",
+        ),
+        save,
+        notice=notice,
+        extra=lambda: {"process_kind": kind},
+    )
 
 
 def process_section(kind: str) -> str:

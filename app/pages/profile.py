@@ -1,7 +1,6 @@
 """The person's own page (/me): name, time zone, e-mail preference, password, API tokens,
 and signing out everywhere."""
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,7 +11,7 @@ from starlette.responses import Response
 from app.deps import SessionDep
 from app.pages.browser_session import end_session, start_session
 from app.pages.deps import PagePrincipal
-from app.pages.forms import parse, run_form, section_response
+from app.pages.forms import Section, parse, section_action
 from app.pages.templating import is_htmx, render
 from app.principal import Principal
 from app.schemas.accounts import MeUpdate, PasswordChange, TokenCreate
@@ -40,22 +39,14 @@ def profile_context(session: Session, principal: Principal) -> dict[str, Any]:
     }
 
 
-async def _act(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    section: str,
-    save: Callable[[dict[str, Any]], Any],
-    *,
-    notice: str,
-    extra: Callable[[], dict[str, Any]] | None = None,
-) -> Response:
-    outcome = await run_form(request, session, save)
-    return section_response(
-        request, outcome, section=section, partial=SECTION_PARTIALS[section],
-        page="me/profile.html", context=lambda: profile_context(session, principal),
-        redirect_to="/me", notice=notice, extra=extra() if extra else None,
-    )  # fmt: skip
+def _section(session: Session, principal: Principal, name: str) -> Section:
+    return Section(
+        name=name,
+        partial=SECTION_PARTIALS[name],
+        page="me/profile.html",
+        context=lambda: profile_context(session, principal),
+        address="/me",
+    )
 
 
 @router.get("/me")
@@ -68,7 +59,9 @@ async def save_profile(request: Request, session: SessionDep, principal: PagePri
     def save(values: dict[str, Any]) -> None:
         profiles.update_profile(session, principal, parse(MeUpdate, values))
 
-    return await _act(request, session, principal, "profile", save, notice="Profile saved.")
+    return await section_action(
+        request, session, _section(session, principal, "profile"), save, notice="Profile saved."
+    )
 
 
 @router.post("/me/password")
@@ -80,8 +73,8 @@ async def change_password(
         # This browser stays signed in under the new version; the others are out.
         start_session(request.session, user.id, user.session_version)
 
-    return await _act(
-        request, session, principal, "password", save,
+    return await section_action(
+        request, session, _section(session, principal, "password"), save,
         notice="Password changed. Other browsers were signed out; API tokens keep working.",
     )  # fmt: skip
 
@@ -95,8 +88,8 @@ async def create_token(request: Request, session: SessionDep, principal: PagePri
             session, principal, name=parse(TokenCreate, values).name
         )
 
-    return await _act(
-        request, session, principal, "tokens", save,
+    return await section_action(
+        request, session, _section(session, principal, "tokens"), save,
         notice="Token created. Copy it now: it is shown only this once.",
         extra=lambda: {"new_token": created.get("token")},
     )  # fmt: skip
@@ -109,9 +102,10 @@ async def revoke_token(
     def save(_values: dict[str, Any]) -> None:
         accounts.revoke_token(session, principal, token_id)
 
-    return await _act(
-        request, session, principal, "tokens", save, notice="Token revoked: it no longer works."
-    )
+    return await section_action(
+        request, session, _section(session, principal, "tokens"), save,
+        notice="Token revoked: it no longer works.",
+    )  # fmt: skip
 
 
 @router.post("/me/sessions/end")

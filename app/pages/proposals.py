@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from app.deps import SessionDep
 from app.pages.deps import PagePrincipal
-from app.pages.forms import parse, run_form, section_response
+from app.pages.forms import Section, parse, run_form, section_action, section_response
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
 from app.schemas.proposals import CommentCreate, VoteCast
@@ -60,26 +60,17 @@ def proposal_page(
     return render(request, "proposals/detail.html", context)
 
 
-async def _proposal_act(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    proposal_id: str,
-    action: Any,
-    notice: str,
-    section: str = "vote",
-) -> Response:
-    outcome = await run_form(request, session, action)
-    return section_response(
-        request,
-        outcome,
-        section=section,
-        partial=f"proposals/_{section}.html",
+def _section(
+    session: Session, principal: Principal, proposal_id: str, name: str = "vote"
+) -> Section:
+    """A section of the proposal's page; a vote also refreshes the header and the tally."""
+    return Section(
+        name=name,
+        partial=f"proposals/_{name}.html",
         page="proposals/detail.html",
         context=lambda: proposal_context(session, principal, proposal_id),
-        redirect_to=f"/proposals/{proposal_id}",
-        notice=notice,
-        refreshed=("proposals/_header.html", "proposals/_tally.html") if section == "vote" else (),
+        address=f"/proposals/{proposal_id}",
+        refreshed=("proposals/_header.html", "proposals/_tally.html") if name == "vote" else (),
     )
 
 
@@ -90,7 +81,9 @@ async def cast_vote(
     def save(values: dict[str, Any]) -> None:
         proposals.cast_vote(session, principal, proposal_id, parse(VoteCast, values))
 
-    return await _proposal_act(request, session, principal, proposal_id, save, "Vote recorded.")
+    return await section_action(
+        request, session, _section(session, principal, proposal_id), save, notice="Vote recorded."
+    )
 
 
 @router.post("/proposals/{proposal_id}/close")
@@ -100,7 +93,9 @@ async def close_proposal(
     def save(_: dict[str, Any]) -> None:
         proposals.close_proposal(session, principal, proposal_id)
 
-    return await _proposal_act(request, session, principal, proposal_id, save, "Closed.")
+    return await section_action(
+        request, session, _section(session, principal, proposal_id), save, notice="Closed."
+    )
 
 
 @router.post("/proposals/{proposal_id}/comments")
@@ -110,9 +105,8 @@ async def add_comment(
     def save(values: dict[str, Any]) -> None:
         proposals.add_comment(session, principal, proposal_id, parse(CommentCreate, values))
 
-    return await _proposal_act(
-        request, session, principal, proposal_id, save, "Comment added.", section="discussion"
-    )
+    discussion = _section(session, principal, proposal_id, "discussion")
+    return await section_action(request, session, discussion, save, notice="Comment added.")
 
 
 @router.post("/proposals/{proposal_id}/reminders")

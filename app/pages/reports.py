@@ -12,7 +12,7 @@ from starlette.responses import Response
 from app.deps import SessionDep
 from app.pages.coalitions import section_menu
 from app.pages.deps import PagePrincipal
-from app.pages.forms import form_values, parse, run_form, section_response
+from app.pages.forms import Section, form_values, parse, section_action
 from app.pages.templating import render
 from app.principal import Principal
 from app.schemas.reports import ReportSend
@@ -114,17 +114,16 @@ async def send_report(
     def save(values: dict[str, Any]) -> None:
         reports.send_organization_report(session, principal, org_id, parse(ReportSend, values))
 
-    outcome = await run_form(request, session, save)
     query = urlencode({k: v for k, v in (("start", start), ("end", end)) if v})
-    return section_response(
-        request,
-        outcome,
-        section="send-report",
+    section = Section(
+        name="send-report",
         partial="reports/_send.html",
         page="reports/organization.html",
         context=lambda: organization_context(session, principal, org_id, start, end),
-        redirect_to=f"/organizations/{org_id}/report" + (f"?{query}" if query else ""),
-        notice="Report sent. A copy is kept below.",
+        address=f"/organizations/{org_id}/report" + (f"?{query}" if query else ""),
+    )
+    return await section_action(
+        request, session, section, save, notice="Report sent. A copy is kept below."
     )
 
 

@@ -9,7 +9,14 @@ from starlette.responses import Response
 from app.deps import SessionDep, SettingsDep
 from app.models.events import EVENT_TYPES
 from app.pages.deps import PagePrincipal
-from app.pages.forms import FormOutcome, parse, run_form, section_response, unconfirmed
+from app.pages.forms import (
+    FormOutcome,
+    Section,
+    parse,
+    run_form,
+    section_action,
+    unconfirmed,
+)
 from app.pages.templating import htmx_target, is_htmx, render
 from app.principal import Principal
 from app.schemas.webhooks import WebhookCreate, WebhookUpdate
@@ -48,26 +55,13 @@ def webhooks_page(
     return render(request, "webhooks/list.html", webhooks_context(session, principal))
 
 
-async def _act(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    action: Any,
-    *,
-    notice: str,
-    extra: dict[str, Any] | None = None,
-) -> Response:
-    outcome = await run_form(request, session, action)
-    return section_response(
-        request,
-        outcome,
-        section="subscriptions",
+def _subscriptions(session: Session, principal: Principal) -> Section:
+    return Section(
+        name="subscriptions",
         partial="webhooks/_subscriptions.html",
         page="webhooks/list.html",
         context=lambda: webhooks_context(session, principal),
-        redirect_to="/webhooks",
-        notice=notice,
-        extra=extra,
+        address="/webhooks",
     )
 
 
@@ -135,7 +129,9 @@ async def toggle_webhook(
         webhooks.update_subscription(session, principal, webhook_id, changes, settings=settings)
 
     notice = "Enabled: events go out to it again." if enabling else "Disabled: nothing is sent."
-    return await _act(request, session, principal, save, notice=notice)
+    return await section_action(
+        request, session, _subscriptions(session, principal), save, notice=notice
+    )
 
 
 @router.post("/webhooks/{webhook_id}/rotate-secret")
@@ -166,9 +162,9 @@ async def send_test(
     def save(_: dict[str, Any]) -> None:
         webhooks.send_test(session, principal, webhook_id)
 
-    return await _act(
-        request, session, principal, save, notice="Test queued: it goes out within seconds.",
-        extra={"open_log": webhook_id},
+    return await section_action(
+        request, session, _subscriptions(session, principal), save,
+        notice="Test queued: it goes out within seconds.", extra=lambda: {"open_log": webhook_id},
     )  # fmt: skip
 
 
@@ -183,4 +179,6 @@ async def retry_delivery(
     def save(_: dict[str, Any]) -> None:
         webhooks.retry_delivery(session, principal, webhook_id=webhook_id, delivery_id=delivery_id)
 
-    return await _act(request, session, principal, save, notice="Retry queued.")
+    return await section_action(
+        request, session, _subscriptions(session, principal), save, notice="Retry queued."
+    )

@@ -40,7 +40,14 @@ class MeRead(Output):
     name: str
     is_platform_admin: bool
     organizations: list[MyOrganization]
-    time_zone: str = Field(description="IANA name; pages show and take times in it.")
+    time_zone: str = Field(
+        description="IANA name; pages show and take times in it (UTC until one is chosen)."
+    )
+    time_zone_chosen: bool = Field(
+        default=False,
+        description="Whether the person (or their browser, at a first sign-in) chose the zone; "
+        "until then sign-in takes the browser's.",
+    )
     notification_email: Literal["immediate", "daily", "off"] = Field(
         description="How often notifications are e-mailed."
     )

@@ -18,6 +18,7 @@ from app.models.coalitions import (
 )
 from app.schemas.approvals import ApprovalSummary
 from app.schemas.base import Input, LongText, Name, Output, Tags
+from app.schemas.organizations import Website
 
 Id = Annotated[str, StringConstraints(max_length=40)]
 MediumText = Annotated[str, StringConstraints(max_length=2000)]
@@ -47,6 +48,9 @@ class CoalitionCreate(Input):
     unifying_issue: Issue
     policy_goal: MediumText | None = None
     description: LongText | None = None
+    website: Website = Field(
+        default=None, description="The coalition's own web page (http or https)."
+    )
     issue_area_ids: Annotated[list[Id], Field(max_length=50)] = Field(default_factory=list)
     issue_positions: IssuePositions | None = Field(
         default=None,
@@ -93,6 +97,9 @@ class CoalitionUpdate(Input):
     unifying_issue: Issue | None = None
     policy_goal: MediumText | None = None
     description: LongText | None = None
+    website: Website = Field(
+        default=None, description="The coalition's own web page; null clears it."
+    )
     issue_area_ids: Annotated[list[Id], Field(max_length=50)] | None = None
     issue_positions: IssuePositions | None = None
     status: CoalitionStatus | None = None
@@ -112,6 +119,7 @@ class CoalitionRead(Output):
     unifying_issue: str
     policy_goal: str | None
     description: str | None
+    website: str | None = None
     issue_area_ids: list[str]
     issue_positions: list[IssuePositionRead]
     status: str

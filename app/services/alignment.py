@@ -8,6 +8,7 @@ Reasons are plain sentences a board member can read aloud.
 
 from dataclasses import dataclass, field
 
+from app import labels
 from app.errors import Invalid
 
 ALIGNED, PARTIAL, CONFLICT, UNKNOWN = "aligned", "partial", "conflict", "unknown"
@@ -218,8 +219,8 @@ def _by_priority(
         if _is_stretched(capacity):
             reasons.append(
                 f"With {capacity.staff_count} staff, {capacity.volunteer_count} volunteers and "
-                f"{capacity.lead_roles_held} lead role(s) elsewhere, a core role is more "
-                "sustainable than leading."
+                f"{labels.counted(capacity.lead_roles_held, 'lead role')} elsewhere, a core "
+                "role is more sustainable than leading."
             )
             return CORE, reasons
         reasons.append(

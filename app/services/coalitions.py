@@ -298,12 +298,15 @@ def composition(organizations: list[Any]) -> dict[str, Any]:
     shortcomings = []
     if len(organizations) < 3:
         shortcomings.append(
-            f"Only {len(organizations)} member(s): a coalition speaks louder with more voices."
+            f"Only {labels.counted(len(organizations), 'member')}: a coalition speaks louder "
+            "with more voices."
         )
     if len(kinds) == 1 and len(organizations) > 1:
-        kind = labels.label(next(iter(kinds)), "organization_kind")
+        kind = next(iter(kinds))
         shortcomings.append(
-            f"All members are {kind}s." if kind != "organization" else "All members are alike."
+            f"All members are {labels.plural(kind, 'organization_kind')}."
+            if kind != "other"
+            else "All members are alike."
         )
     if not COMMUNITY_ROOTED & kinds.keys():
         shortcomings.append(NO_COMMUNITY_GROUP)
@@ -328,8 +331,7 @@ def size_implications(members: int, decision_days: list[float]) -> dict[str, Any
     share = 1 / members if members else None
     if share is not None:
         summary.append(
-            f"With {members} member{'' if members == 1 else 's'}, each carries about "
-            f"{share:.0%} of the work."
+            f"With {labels.counted(members, 'member')}, each carries about {share:.0%} of the work."
         )
     if 0 < members < 4:
         summary.append(

@@ -4,6 +4,8 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
+from app import labels
+
 
 @dataclass(frozen=True)
 class Result:
@@ -47,7 +49,7 @@ def decide(
 
 
 def _members(count: int) -> str:
-    return f"{count} member" if count == 1 else f"{count} members"
+    return labels.counted(count, "member")
 
 
 def _passes(

@@ -173,4 +173,4 @@ def _date(iso: str, zone: str) -> str:
 def _zone(session: Session, user_id: str) -> str:
     """The zone a notification's reader reads times in (their e-mail too)."""
     user = session.get(User, user_id)
-    return user.time_zone if user else "UTC"
+    return (user.time_zone if user else None) or "UTC"

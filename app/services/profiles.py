@@ -2,6 +2,7 @@
 everywhere."""
 
 from functools import cache
+from typing import Any
 from zoneinfo import available_timezones
 
 from sqlmodel import Session
@@ -12,6 +13,9 @@ from app.principal import Principal
 from app.schemas.accounts import MeUpdate, PasswordChange
 from app.security import hash_password, verify_password
 from app.services import notifications
+
+# The zone of a person who has not chosen one, nor signed in from a browser that said its own.
+DEFAULT_ZONE = "UTC"
 
 
 @cache
@@ -27,16 +31,17 @@ def _me(session: Session, principal: Principal) -> User:
     return user
 
 
-def profile(session: Session, principal: Principal) -> dict[str, str]:
+def profile(session: Session, principal: Principal) -> dict[str, Any]:
     user = _me(session, principal)
     return {
         "name": user.name,
-        "time_zone": user.time_zone,
+        "time_zone": user.time_zone or DEFAULT_ZONE,
+        "time_zone_chosen": user.time_zone is not None,
         "notification_email": notifications.preference(session, user.id),
     }
 
 
-def update_profile(session: Session, principal: Principal, changes: MeUpdate) -> dict[str, str]:
+def update_profile(session: Session, principal: Principal, changes: MeUpdate) -> dict[str, Any]:
     user = _me(session, principal)
     if changes.time_zone is not None:
         if changes.time_zone not in time_zones():
@@ -54,10 +59,11 @@ def update_profile(session: Session, principal: Principal, changes: MeUpdate) ->
 
 
 def adopt_browser_zone(session: Session, user_id: str, browser_zone: object) -> None:
-    """A person who never chose a time zone (still UTC, the default) reads times in the one
-    their browser reports at sign-in; a zone they chose on their profile stays theirs."""
+    """A person who never chose a time zone reads times in the one their browser reports at
+    sign-in; a zone they chose on their profile (UTC too) stays theirs."""
     user = session.get(User, user_id)
-    if user is None or user.time_zone != "UTC" or browser_zone == "UTC":
+    # A browser saying UTC is most often one nobody set up: it is no choice either.
+    if user is None or user.time_zone is not None or browser_zone == DEFAULT_ZONE:
         return
     if isinstance(browser_zone, str) and browser_zone in time_zones():
         user.time_zone = browser_zone

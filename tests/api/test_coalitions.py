@@ -35,7 +35,7 @@ def test_convener_joins_as_lead_and_detail_has_size_and_composition(client, worl
     assert coalition["size"] == 1
     assert coalition["composition"]["by_kind"] == {"pta": 1}
     assert coalition["composition"]["well_rounded"] is False
-    assert "Only 1 member(s)" in coalition["composition"]["reasons"][0]
+    assert "Only 1 member:" in coalition["composition"]["reasons"][0]
     assert coalition["size_implications"]["share_of_work"] == 1.0
 
     members = client.get(f"/api/v1/coalitions/{coalition['id']}/members", headers=headers).json()
@@ -305,6 +305,22 @@ def test_issue_positions_are_checked_and_kept_on_update(client, world, chair):
         {"issue_area_id": vouchers.id, "stance": "oppose"},
         {"issue_area_id": elsewhere.id, "stance": "support"},
     ]
+
+
+def test_a_coalition_has_a_website_checked_as_a_web_address(client, chair):
+    _, state_pta, headers = chair
+    bad = assert_problem(create(client, headers, state_pta.id, website="readbythird"), 422)
+    assert bad["errors"][0]["loc"][-1] == "website"
+    assert bad["errors"][0]["msg"].startswith("Enter a web address")
+    coalition = create(client, headers, state_pta.id, website="https://readbythird.org").json()
+    assert coalition["website"] == "https://readbythird.org"
+    url = f"/api/v1/coalitions/{coalition['id']}"
+    refused = client.patch(url, headers=headers, json={"website": "ftp://readbythird.org"})
+    assert_problem(refused, 422)
+    moved = client.patch(url, headers=headers, json={"website": "http://read3.org"}).json()
+    assert moved["website"] == "http://read3.org"
+    cleared = client.patch(url, headers=headers, json={"website": None}).json()
+    assert cleared["website"] is None and client.get(url, headers=headers).json()["website"] is None
 
 
 def test_one_ask_checked_against_a_limitation(client, world, chair):

@@ -2,6 +2,10 @@
 tally) show the new state in the same answer, and a refused action keeps what was chosen."""
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
 
 from tests.api.test_proposals import propose, table  # noqa: F401
 from tests.api.test_signon import decisions_by_org, letter, open_letter  # noqa: F401
@@ -60,66 +64,6 @@ def test_approving_says_which_step_and_what_comes_next(client, letter):  # noqa:
     assert answered.headers["hx-trigger"] == "waiting-changed"
 
 
-def test_rejecting_asks_first_and_changes_nothing_until_confirmed(client, letter):  # noqa: F811
-    open_letter(client, letter)
-    token = sign_in(client, letter["people"]["sam_approver"])
-    approval_id = decisions_by_org(client, letter)[letter["orgs"]["union"].id]["approval"]["id"]
-    asked = client.post(
-        f"/approvals/{approval_id}",
-        data={"csrf_token": token, "action": "reject", "step": "1", "comment": "Not now"},
-    )
-    assert asked.status_code == 200 and "Reject this step?" in asked.text
-    assert 'name="confirmed" value="yes"' in asked.text
-    assert 'name="comment" value="Not now"' in asked.text  # the comment goes along
-    assert "Policy committee" in client.get("/approvals").text  # still waiting
-    rejected = client.post(
-        f"/approvals/{approval_id}",
-        data={"csrf_token": token, "action": "reject", "step": "1", "confirmed": "yes"},
-    )
-    assert rejected.status_code == 200  # the inbox, after the redirect
-    assert "Rejected: Policy committee" in rejected.text and 'role="status"' in rejected.text
-    assert "Rejected: Policy committee" not in client.get("/approvals").text  # said once
-
-
-def test_declining_an_invitation_asks_first_then_lands_with_a_banner(client, world):
-    dana = world.user("dana")
-    coalition = world.coalition(world.organization(dana, name="State PTA"), name="Read by Third")
-    maya = world.user("maya")
-    library = world.organization(maya, name="Library Friends", kind="nonprofit")
-    world.invite(coalition, library)
-    token = sign_in(client, maya)
-    url = f"/coalitions/{coalition.id}/join?organization_id={library.id}"
-    assert 'data-confirm="Decline the invitation to join Read by Third?"' in client.get(url).text
-    asked = client.post(url, data={"csrf_token": token, "status": "declined"})
-    assert asked.status_code == 200
-    assert "Decline the invitation to join Read by Third?" in asked.text
-    assert f'action="{url}"'.replace("&", "&amp;") in asked.text
-    assert "Read by Third" in section_of(client.get("/coalitions").text, "invited-heading")
-    landed = client.post(url, data={"csrf_token": token, "status": "declined", "confirmed": "yes"})
-    assert landed.status_code == 200 and landed.url.path == "/coalitions"
-    assert "You declined the invitation to join Read by Third." in landed.text
-    assert "Read by Third" not in section_of(landed.text, "invited-heading")
-
-
-def test_disabling_a_webhook_asks_first(client, world):
-    admin = world.user("admin")
-    organization = world.organization(admin)
-    token = sign_in(client, admin)
-    htmx = {"HX-Request": "true", "X-CSRF-Token": token}
-    client.post(
-        "/webhooks",
-        headers=htmx,
-        data={"url": "http://127.0.0.1:9/hooks", "organization_id": organization.id},
-    )
-    page = client.get("/webhooks").text
-    webhook_id = re.search(r'id="webhook-(whk_[a-z0-9]+)"', page).group(1)
-    assert 'data-confirm="Disable the webhook to http://127.0.0.1:9/hooks?' in page
-    asked = client.post(
-        f"/webhooks/{webhook_id}/enabled", data={"csrf_token": token, "enabled": "false"}
-    )
-    assert "Disable the webhook" in asked.text and "— enabled" in client.get("/webhooks").text
-
-
 def test_a_test_delivery_opens_the_log_and_the_log_asks_again_while_it_waits(client, world):
     admin = world.user("admin")
     organization = world.organization(admin)
@@ -164,3 +108,92 @@ def test_joining_lands_on_the_coalition_with_a_banner(client, world):
     assert joined.status_code == 200 and joined.url.path == f"/coalitions/{coalition.id}/members"
     assert "You joined Read by Third. Welcome." in joined.text
     assert "You joined" not in client.get(f"/coalitions/{coalition.id}/members").text  # said once
+
+
+@dataclass
+class Confirmation:
+    """A destructive post set up to be tried: where it goes, what it sends, the question the
+    page asks first, what the page looks like before, and after it is confirmed."""
+
+    token: str
+    page: str  # the page the action is on, whose button carries the dialog's question
+    url: str
+    fields: dict[str, str]
+    question: str
+    banner: str
+    done: Callable[[], bool]  # whether the action took effect
+    dialog: str = ""  # how the page's own dialog asks, when not in the same words
+
+
+def reject_a_step(client, request) -> Confirmation:
+    signing = request.getfixturevalue("letter")
+    open_letter(client, signing)
+    token = sign_in(client, signing["people"]["sam_approver"])
+    approval_id = decisions_by_org(client, signing)[signing["orgs"]["union"].id]["approval"]["id"]
+    return Confirmation(
+        token=token, page="/approvals", url=f"/approvals/{approval_id}",
+        fields={"action": "reject", "step": "1", "comment": "Not now"},
+        dialog="Reject Policy committee for",
+        question="Reject this step?", banner="Rejected: Policy committee",
+        done=lambda: "Policy committee" not in client.get("/approvals").text,
+    )  # fmt: skip
+
+
+def decline_an_invitation(client, request) -> Confirmation:
+    world = request.getfixturevalue("world")
+    dana = world.user("dana")
+    coalition = world.coalition(world.organization(dana, name="State PTA"), name="Read by Third")
+    maya = world.user("maya")
+    library = world.organization(maya, name="Library Friends", kind="nonprofit")
+    world.invite(coalition, library)
+    url = f"/coalitions/{coalition.id}/join?organization_id={library.id}"
+    return Confirmation(
+        token=sign_in(client, maya), page=url, url=url, fields={"status": "declined"},
+        question="Decline the invitation to join Read by Third?",
+        banner="You declined the invitation to join Read by Third.",
+        done=lambda: "Read by Third"
+        not in section_of(client.get("/coalitions").text, "invited-heading"),
+    )  # fmt: skip
+
+
+def disable_a_webhook(client, request) -> Confirmation:
+    world = request.getfixturevalue("world")
+    admin = world.user("admin")
+    organization = world.organization(admin)
+    token = sign_in(client, admin)
+    client.post(
+        "/webhooks",
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+        data={"url": "http://127.0.0.1:9/hooks", "organization_id": organization.id},
+    )
+    webhook_id = re.search(r'id="webhook-(whk_[a-z0-9]+)"', client.get("/webhooks").text).group(1)
+    return Confirmation(
+        token=token, page="/webhooks", url=f"/webhooks/{webhook_id}/enabled",
+        fields={"enabled": "false"},
+        question="Disable the webhook to http://127.0.0.1:9/hooks?",
+        banner="Disabled: nothing is sent.",
+        done=lambda: "— disabled" in client.get("/webhooks").text,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("set_up", [reject_a_step, decline_an_invitation, disable_a_webhook])
+def test_a_destructive_action_asks_first_and_changes_nothing_until_confirmed(
+    client, request, set_up
+):
+    case = set_up(client, request)
+    # With JavaScript, the page's dialog asks; without it, the confirmation page does.
+    assert f'data-confirm="{case.dialog or case.question}' in client.get(case.page).text
+    asked = client.post(case.url, data={"csrf_token": case.token, **case.fields})
+    assert asked.status_code == 200 and case.question in asked.text
+    assert 'name="confirmed" value="yes"' in asked.text
+    assert f'action="{case.url}"'.replace("&", "&amp;") in asked.text
+    for name, value in case.fields.items():  # what was typed goes along
+        assert f'name="{name}" value="{value}"' in asked.text
+    assert not case.done()
+
+    confirmed = {"csrf_token": case.token, **case.fields, "confirmed": "yes"}
+    landed = client.post(case.url, data=confirmed)
+    assert landed.status_code == 200  # the page it lands on, after the redirect
+    assert case.banner in landed.text and 'role="status"' in landed.text
+    assert case.done()
+    assert case.banner not in client.get(landed.url.path).text  # said once

@@ -258,6 +258,35 @@ def test_an_outsider_sees_a_listed_coalition_without_its_working_space(client, l
     assert client.get(f"/coalitions/{listed.id}/members").status_code == 200
 
 
+def test_the_overview_offers_an_outsiders_admin_to_ask_to_join(client, lead, world):
+    dana, state_pta, _ = lead
+    listed = world.coalition(state_pta, name="Healthy Meals", visibility="listed")
+    outsider = world.user("oak", password=PASSWORD)
+    oak = world.organization(outsider, name="Oak PTA")
+    reader = world.user("reader", password=PASSWORD)
+    world.add(oak, reader, "member")
+    log_in(client, outsider.email)
+    overview = client.get(f"/coalitions/{listed.id}").text
+    assessment = f"/coalitions/{listed.id}/join?organization_id={oak.id}"
+    assert f'href="{assessment}"' in overview and "Ask to join as Oak PTA" in overview
+    assert 'name="ask"' in client.get(assessment).text
+
+    # An invited organization's admin is sent to answer the invitation the same way.
+    invited_admin = world.user("elm", password=PASSWORD)
+    elm = world.organization(invited_admin, name="Elm PTA")
+    world.invite(listed, elm)
+    client.cookies.clear()
+    log_in(client, invited_admin.email)
+    overview = client.get(f"/coalitions/{listed.id}").text
+    assert "Assess and answer the invitation for Elm PTA" in overview
+
+    # Neither a member's lead nor a reader without the right to decide is offered it.
+    for person in (dana, reader):
+        client.cookies.clear()
+        log_in(client, person.email)
+        assert "Ask to join" not in client.get(f"/coalitions/{listed.id}").text
+
+
 def test_members_are_shown_once_and_only_a_lead_finds_the_edit_form(client, lead, world):
     dana, _, coalition = lead
     lena = world.user("lena", password=PASSWORD)
@@ -335,3 +364,13 @@ def test_the_list_and_the_report_keep_the_coalitions_menu(client, lead):
         menu = page.split('class="section-menu"')[1].split("</nav>")[0]
         assert f'href="/coalitions/{coalition.id}{path}" aria-current="page">{label}</a>' in menu
         assert f'href="/coalitions/{coalition.id}/members">Members</a>' in menu
+
+
+def test_the_composition_counts_in_plural_words(client, lead, world):
+    dana, _, coalition = lead
+    world.join(coalition, world.organization(kind="nonprofit", name="Food Bank"))
+    world.join(coalition, world.organization(kind="nonprofit", name="Literacy Now"))
+    world.join(coalition, world.organization(kind="business", name="Bookshop"))
+    log_in(client, dana.email)
+    page = client.get(f"/coalitions/{coalition.id}").text
+    assert "1 business, 2 nonprofits, 1 PTA." in page

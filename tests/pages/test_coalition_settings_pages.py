@@ -134,3 +134,52 @@ def test_only_a_lead_sees_the_settings(client, lead, world):
     log_in(client, lena.email)
     assert client.get(f"/coalitions/{coalition.id}/settings").status_code == 403
     assert "/settings" not in client.get(f"/coalitions/{coalition.id}").text
+
+
+def test_a_lead_gives_the_coalition_a_website_the_overview_links(client, lead, world):
+    dana, _, coalition = lead
+    log_in(client, dana.email)
+    url = f"/coalitions/{coalition.id}/settings"
+    page = client.get(url).text
+    bad = client.post(url, data=form_of(page, website="readbythird.org", name="Renamed"))
+    assert bad.status_code == 422 and 'id="website-error"' in bad.text
+    assert "Enter a web address starting with https://" in bad.text
+    assert 'value="readbythird.org"' in bad.text
+    assert api_view(client, world, dana, coalition)["name"] == "Read by Third Grade"
+
+    saved = client.post(url, data=form_of(page, website="https://readbythird.org"))
+    assert saved.status_code == 200 and "Settings saved." in saved.text
+    overview = client.get(f"/coalitions/{coalition.id}").text
+    assert '<a href="https://readbythird.org" rel="noopener">' in overview
+
+
+def test_a_lead_changes_issue_areas_and_stances_without_a_vote(client, lead, world):
+    dana, _, coalition = lead
+    world.join(coalition, world.organization(name="Read Together", kind="nonprofit"))
+    literacy, vouchers = world.issue_area("Early literacy"), world.issue_area("Vouchers")
+    log_in(client, dana.email)
+    url = f"/coalitions/{coalition.id}/settings"
+    page = client.get(url).text
+    assert f'name="stance:{vouchers.id}"' in page
+
+    wrong = client.post(url, data=form_of(page, **{f"stance:{vouchers.id}": "against"}))
+    assert wrong.status_code == 422 and 'id="issue_positions-error"' in wrong.text
+    assert api_view(client, world, dana, coalition)["issue_positions"] == []
+
+    stances = {f"stance:{literacy.id}": "support", f"stance:{vouchers.id}": "oppose"}
+    saved = client.post(url, data=form_of(page, **stances))
+    assert saved.status_code == 200 and "Settings saved." in saved.text
+    assert api_view(client, world, dana, coalition)["issue_positions"] == [
+        {"issue_area_id": literacy.id, "stance": "support"},
+        {"issue_area_id": vouchers.id, "stance": "oppose"},
+    ]
+    overview = client.get(f"/coalitions/{coalition.id}").text
+    assert "<dt>Works against</dt><dd>Vouchers</dd>" in overview
+
+    # "Not taken up" drops the area; the form shows the stance kept.
+    page = client.get(url).text
+    dropped = client.post(url, data=form_of(page, **{**stances, f"stance:{literacy.id}": ""}))
+    assert dropped.status_code == 200
+    view = api_view(client, world, dana, coalition)
+    assert view["issue_area_ids"] == [vouchers.id]
+    assert re.search(r'<option value="oppose" selected>', client.get(url).text)

@@ -98,3 +98,35 @@ def test_the_report_fills_from_and_to_with_the_period_it_shows(client, letter): 
         f"/coalitions/{letter['coalition'].id}/report?start=2026-01-01&end=2026-01-31"
     ).text
     assert 'name="start" value="2026-01-01"' in chosen and 'name="end" value="2026-01-31"' in chosen
+
+
+def test_a_chosen_utc_is_never_taken_over_by_the_browsers_zone(client, world):
+    person = world.user("dana", password="a long password")
+    world.organization(person)
+    headers = world.headers(person)
+    me = client.get("/api/v1/me", headers=headers).json()
+    assert (me["time_zone"], me["time_zone_chosen"]) == ("UTC", False)
+
+    def log_in(zone: str) -> None:
+        token = csrf_of(client.get("/login").text)
+        client.post(
+            "/login",
+            data={"email": person.email, "password": "a long password", "csrf_token": token,
+                  "next": "/", "browser_time_zone": zone},
+            follow_redirects=False,
+        )  # fmt: skip
+
+    log_in("UTC")  # a browser saying UTC is no choice: the zone stays open
+    page = client.get("/me").text
+    assert "Not chosen yet" in page
+    # Saving the name alone leaves the zone unchosen.
+    saved = client.post("/me", data={"csrf_token": csrf_of(page), "name": "Dana", "time_zone": ""})
+    assert saved.status_code == 200
+    assert client.get("/api/v1/me", headers=headers).json()["time_zone_chosen"] is False
+
+    chosen = client.post("/me", data={"csrf_token": csrf_of(page), "time_zone": "UTC"})
+    assert chosen.status_code == 200 and "Not chosen yet" not in chosen.text
+    client.post("/logout", data={"csrf_token": csrf_of(client.get("/me").text)})
+    log_in("Asia/Tokyo")
+    me = client.get("/api/v1/me", headers=headers).json()
+    assert (me["time_zone"], me["time_zone_chosen"]) == ("UTC", True)

@@ -125,8 +125,8 @@ ONE_STAFF_LEADS_ONE = Capacity(staff_count=1, volunteer_count=100, lead_roles_he
     [
         ([stance("support", "main")], ROOMY, "lead", "room to take a lead"),
         ([stance("support", "main")], NO_STAFF, "core", "more sustainable"),
-        ([stance("support", "main")], LEADS_TWO, "core", "2 lead role(s)"),
-        ([stance("support", "main")], ONE_STAFF_LEADS_ONE, "core", "1 lead role(s)"),
+        ([stance("support", "main")], LEADS_TWO, "core", "2 lead roles"),
+        ([stance("support", "main")], ONE_STAFF_LEADS_ONE, "core", "1 lead role "),
         ([stance("support", "secondary")], ROOMY, "supporter", "secondary concern"),
         ([stance("support", "none")], ROOMY, "observer", "None of the coalition's issues"),
         ([stance("neutral", "main")], ROOMY, "core", "lead is not advised"),

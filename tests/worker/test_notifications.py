@@ -88,7 +88,7 @@ def test_daily_digest_and_off(campaign, smtp, clock):
     worker = Worker(database, get_settings())
     worker.run_once()
     assert [m.rcpt_tos for m in inbox.messages] == [[sam.email]]  # one digest, nothing for Rita
-    assert b"2 update(s)" in inbox.messages[0].content
+    assert b"2 updates today" in inbox.messages[0].content
     open_letter(database, coalition.id)
     worker.run_once()
     assert len(inbox.messages) == 1  # the next digest waits a day
