@@ -56,7 +56,7 @@ class IdempotencyMiddleware:
 
         body = await _read_body(receive)
         request_hash = hashlib.sha256(
-            b"\n".join([scope["path"].encode(), scope.get("query_string", b""), body])
+            b"\n".join([scope["path"].encode(), scope.get("query_string", b""), canonical(body)])
         ).hexdigest()
         credential = hashlib.sha256(authorization).hexdigest()
         database: Database = self._database_of(scope)
@@ -95,6 +95,17 @@ async def _read_body(receive: Receive) -> bytes:
         chunks.append(message.get("body", b""))
         if not message.get("more_body"):
             return b"".join(chunks)
+
+
+def canonical(body: bytes) -> bytes:
+    """The body as the request means it: a JSON body with its keys sorted and no spacing, so
+    a retry that serializes the same object differently is the same request. A body that is
+    not JSON is compared as sent (the route answers it with a 422 anyway)."""
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return body
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
 def _reserve(

@@ -195,6 +195,16 @@ def test_idempotency_key_replays_the_first_response(client, world):
     mine = client.get("/api/v1/organizations?mine=true", headers=headers).json()["items"]
     assert len(mine) == 1
 
+    # The same JSON written another way (keys reordered, spaced out) is the same request.
+    reordered = client.post(
+        "/api/v1/organizations",
+        headers={**headers, "content-type": "application/json"},
+        content=b'{ "kind" : "pta",\n  "name": "Parents United" }',
+    )
+    assert reordered.status_code == 201
+    assert reordered.headers["idempotent-replayed"] == "true"
+    assert reordered.json() == first.json()
+
     other = client.post(
         "/api/v1/organizations", headers=headers, json={"name": "Other", "kind": "pta"}
     )
