@@ -144,11 +144,14 @@ async def _answer_from_record(
             422,
             "This Idempotency-Key was used with a different request.",
             slug="idempotency-key-reused",
+            code="idempotency_key_reused",
             errors=[{"loc": ["header", "Idempotency-Key"], "msg": "used with another body"}],
         )
     elif record.status_code is None:
         response = problem(
-            409, "A request with this Idempotency-Key is still being processed; retry shortly."
+            409,
+            "A request with this Idempotency-Key is still being processed; retry shortly.",
+            code="idempotency_key_in_use",
         )
     else:
         headers = [(k.encode(), v.encode()) for k, v in json.loads(record.response_headers or "[]")]

@@ -41,7 +41,7 @@ def create_user(
     if "@" not in email:
         raise Invalid.field(["body", "email"], "Enter an e-mail address such as name@example.org.")
     if find_user(session, email) is not None:
-        raise Conflict(f"A user with e-mail {email} already exists.")
+        raise Conflict(f"A user with e-mail {email} already exists.", code="email_taken")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid.field(["body", "password"], f"Use at least {MIN_PASSWORD_LENGTH} characters.")
     user = User(
@@ -134,6 +134,7 @@ def authenticate(
         raise TooManyRequests(
             f"Too many failed sign-ins for this e-mail. Try again in {minutes} minutes.",
             retry_after=settings.login_failure_window_seconds,
+            code="too_many_sign_ins",
         )
     user = find_user(session, email)
     if not verify_password(password, user.password_hash if user else None):
