@@ -274,7 +274,9 @@ def create_issue_area(
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict(f"The issue area “{issue_area_in.name}” exists already.") from None
+        raise Conflict(
+            f"The issue area “{issue_area_in.name}” exists already.", code="issue_area_exists"
+        ) from None
     return issue_area
 
 
@@ -321,7 +323,6 @@ def put_position(
         select(Position).where(
             Position.organization_id == organization_id,
             Position.issue_area_id == issue_area_id,
-            code="issue_area_exists",
         )
     ).first()
     moment = clock.now()
