@@ -1,6 +1,13 @@
 """Who is acting: a signed-in user with their organization roles."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
+
+READ, WRITE, WEBHOOKS, ADMIN = "read", "write", "webhooks", "admin"
+SCOPES = (READ, WRITE, WEBHOOKS, ADMIN)
+# What a new token gets when it names none: what integrations did before scopes existed,
+# short of administering people and tokens. Tokens made before scopes keep all four.
+DEFAULT_SCOPES = (READ, WRITE, WEBHOOKS)
 
 
 @dataclass(frozen=True)
@@ -15,6 +22,10 @@ class Principal:
     session_version: int = 1
     # IANA name: the pages and e-mails show this person times in it.
     time_zone: str = "UTC"
+    # Set when the caller came with an API token: what it may do (app/api/scopes.py) and
+    # until when. A browser session or HTTP Basic has no scopes and keeps every right.
+    scopes: frozenset[str] | None = None
+    token_expires_at: datetime | None = None
 
     def role_in(self, organization_id: str) -> str | None:
         return self.roles.get(organization_id)

@@ -22,7 +22,7 @@ from app.db import Database, build_engine
 from app.main import create_app
 from app.models import Coalition, IssueArea, Organization, User
 from app.models.organizations import OrganizationKind, OrgRole
-from app.principal import Principal
+from app.principal import SCOPES, Principal
 from app.schemas.coalitions import CoalitionCreate, MembershipCreate, MembershipUpdate
 from app.schemas.organizations import IssueAreaCreate, OrganizationCreate, OrganizationUserCreate
 from app.security import SESSION_COOKIE, SessionSigner
@@ -248,10 +248,12 @@ class World:
                 session, SETUP, coalition.id, MembershipCreate(organization_id=organization.id)
             )
 
-    def token(self, user: User) -> str:
+    def token(self, user: User, scopes: tuple[str, ...] = SCOPES) -> str:
+        """A token with every scope unless told otherwise: tests of a route's rules act
+        with the person's full rights, as a browser session does."""
         with self.database.session() as session:
             _, plain = accounts.create_token(
-                session, accounts.principal_for(session, user), name="t"
+                session, accounts.principal_for(session, user), name="t", scopes=scopes
             )
         return plain
 

@@ -13,14 +13,16 @@ _PROBLEM_REF = "#/components/schemas/Problem"
 
 _DESCRIPTIONS = {
     400: "The e-mailed link is unknown, already used or expired; `detail` says which.",
-    401: "Not signed in: the token or credentials are missing, wrong or revoked.",
-    403: "Signed in, but the caller's role does not allow this.",
+    401: "Not signed in: the token or credentials are missing, wrong, revoked or expired.",
+    403: "Signed in, but the caller's role, or the token's scopes "
+    "(`code` insufficient_scope), do not allow this.",
     404: "No such object, or the caller may not see it.",
     409: "The object's current state does not allow this; a POST also answers 409 while "
     "a request with the same Idempotency-Key is still running.",
     412: "If-Match names a version that is no longer the current one.",
     422: "The input is not valid; `errors` names each field.",
-    429: "Too many failed sign-ins with HTTP Basic (or password resets); wait as Retry-After says.",
+    429: "Over the rate limit (`code` rate_limited), or too many failed sign-ins with HTTP "
+    "Basic or password resets; wait as Retry-After says.",
     503: "Coalesce has no way to send e-mail (COALESCE_SMTP_URL is not set).",
 }
 _HEADERS = {
