@@ -107,8 +107,9 @@ async def create_token(request: Request, session: SessionDep, principal: PagePri
             session,
             principal,
             name=token_in.name,
-            # A form with every box cleared asks for none, which the service refuses.
-            scopes=token_in.scopes or [],
+            # Every box cleared asks for none, which the service refuses; a post without
+            # the field at all gets the default.
+            scopes=token_in.scopes,
             expires_at=token_in.expires_at,
         )
 

@@ -18,7 +18,7 @@ Scope = Literal["read", "write", "webhooks", "admin"]
 
 class TokenCreate(Input):
     name: Name
-    scopes: Annotated[list[Scope], Field(min_length=1, max_length=4)] | None = Field(
+    scopes: Annotated[list[Scope], Field(max_length=4)] | None = Field(
         default=None,
         description="What the token may do: `read` (every GET), `write` (every other change), "
         "`webhooks` (the /webhooks routes), `admin` (tokens, the account's password and "
