@@ -50,12 +50,15 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 def install(app: FastAPI) -> None:
     """FastAPI files a response's model under application/json; problems are sent as
-    application/problem+json, so the schema says that instead."""
+    application/problem+json, so the schema says that instead. Each operation that needs a
+    caller also names the scope a token needs for it."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            _declare_problem_media_type(build())
+            schema = build()
+            _declare_problem_media_type(schema)
+            _declare_security(schema)
         assert app.openapi_schema is not None
         return app.openapi_schema
 
@@ -71,3 +74,36 @@ def _declare_problem_media_type(schema: dict[str, Any]) -> None:
                 content = response.get("content", {})
                 if content.get("application/json", {}).get("schema") == {"$ref": _PROBLEM_REF}:
                     content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+
+
+_SECURITY_SCHEMES = {
+    "token": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token (`coal_…`). Its scopes (read, write, webhooks, admin) "
+        "must include the one each operation names under `security`.",
+    },
+    "password": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "E-mail and password: every right the person has; meant for making a token.",
+    },
+}
+
+
+def _declare_security(schema: dict[str, Any]) -> None:
+    """Bearer with the operation's scope (OpenAPI 3.1 lets a non-OAuth scheme list the roles
+    it needs), or Basic; operations reached from an e-mail need no caller and say so."""
+    from app.api.scopes import NO_CALLER, required_scope
+
+    schema.setdefault("components", {})["securitySchemes"] = _SECURITY_SCHEMES
+    for path, operations in schema.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in operations.items():
+            name = operation.get("operationId", "")
+            if name in NO_CALLER:
+                operation["security"] = []
+                continue
+            scope = required_scope(name, {method.upper()}, operation.get("tags", []))
+            operation["security"] = [{"token": [scope]}, {"password": []}]

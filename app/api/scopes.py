@@ -30,6 +30,16 @@ _ADMIN_OPERATIONS = frozenset(
     }
 )
 _READS = frozenset({"GET", "HEAD"})
+# Reached from an e-mail by someone not signed in: no caller, so no scope (the schema says so).
+NO_CALLER = frozenset(
+    {
+        "create_password_reset",
+        "set_password_from_reset",
+        "accept_invitation",
+        "create_signup",
+        "complete_signup",
+    }
+)
 
 
 def required_scope(operation: str, methods: set[str], tags: list[str]) -> str:
