@@ -144,8 +144,7 @@ def create_token(
     scope: Annotated[
         list[str] | None,
         typer.Option(
-            help="read, write, webhooks or admin; repeat for several (default: "
-            "read, write, webhooks)."
+            help="read, write, webhooks or admin; repeat for several (default: all four)."
         ),
     ] = None,
 ) -> None:

@@ -5,9 +5,10 @@ from datetime import datetime
 
 READ, WRITE, WEBHOOKS, ADMIN = "read", "write", "webhooks", "admin"
 SCOPES = (READ, WRITE, WEBHOOKS, ADMIN)
-# What a new token gets when it names none: what integrations did before scopes existed,
-# short of administering people and tokens. Tokens made before scopes keep all four.
-DEFAULT_SCOPES = (READ, WRITE, WEBHOOKS)
+# What a new token gets when it names none: every scope, as tokens had before scopes
+# existed, so an integration that never heard of them keeps working. A narrower token is
+# asked for by name (a CRM that only reads: ["read"]).
+DEFAULT_SCOPES = SCOPES
 
 
 @dataclass(frozen=True)

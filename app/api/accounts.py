@@ -34,8 +34,9 @@ router = APIRouter(tags=["accounts"], route_class=ApiRoute)
     responses=problems(403, 409),
 )
 def create_token(body: TokenCreate, session: SessionDep, principal: CurrentPrincipal) -> dict:
-    """A token for the caller, with `scopes` (default read, write, webhooks) and an optional
-    `expires_at`. A token asking needs `admin` and gives no scope it lacks itself (403)."""
+    """A token for the caller, with `scopes` (default: all four, as before scopes existed;
+    made with a token, that token's own) and an optional `expires_at`. A token asking needs
+    `admin` and gives no scope it lacks itself (403)."""
     token, plain = accounts.create_token(
         session, principal, name=body.name, scopes=body.scopes, expires_at=body.expires_at
     )

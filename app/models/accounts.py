@@ -35,7 +35,7 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     # Space-separated, as OAuth writes them: "read write webhooks admin".
     scopes: str = Field(
-        default="read write webhooks",
+        default="read write webhooks admin",
         max_length=100,
         sa_column_kwargs={"server_default": "read write webhooks admin"},
     )

@@ -22,8 +22,8 @@ class TokenCreate(Input):
         default=None,
         description="What the token may do: `read` (every GET), `write` (every other change), "
         "`webhooks` (the /webhooks routes), `admin` (tokens, the account's password and "
-        "sessions, an organization's people, deleting an organization). Default: read, "
-        "write, webhooks.",
+        "sessions, an organization's people, deleting an organization). Default: all four, as "
+        "before scopes existed (made with a token: that token's own).",
     )
     expires_at: AwareDatetime | None = Field(
         default=None, description="When the token stops working (401 after); none by default."

@@ -179,9 +179,11 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """A new API token; the plain value is returned once and only its hash is kept.
 
-    Without `scopes` it gets DEFAULT_SCOPES. A token never makes one with more rights
-    than its own, and an expiry lies in the future."""
-    wanted = sorted(set(DEFAULT_SCOPES if scopes is None else scopes), key=SCOPES.index)
+    Without `scopes` it gets DEFAULT_SCOPES, or, made by a token, that token's own. A token
+    never makes one with more rights than its own, and an expiry lies in the future."""
+    if scopes is None:
+        scopes = DEFAULT_SCOPES if principal.scopes is None else principal.scopes
+    wanted = sorted(set(scopes), key=SCOPES.index)
     if not wanted:
         raise Invalid.field(["body", "scopes"], "Choose at least one scope.")
     if principal.scopes is not None and not set(wanted) <= principal.scopes:

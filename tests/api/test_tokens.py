@@ -33,11 +33,17 @@ def test_a_token_does_what_its_scopes_allow_until_it_expires(client, world, cloc
     assert refused.json()["code"] == "insufficient_scope"
     assert "write" in refused.json()["detail"]
 
-    # Without scopes a token gets read, write and webhooks: it changes things, but does not
-    # administer people or tokens.
-    default = client.post("/api/v1/tokens", headers=full, json={"name": "sheet"}).json()
-    assert default["scopes"] == ["read", "write", "webhooks"]
-    writer = {"Authorization": f"Bearer {default['token']}"}
+    # Without scopes a token gets all four, as tokens did before scopes existed.
+    default = client.post("/api/v1/tokens", headers=full, json={"name": "everything"}).json()
+    assert default["scopes"] == ["read", "write", "webhooks", "admin"]
+    # Read, write and webhooks change things, but do not administer people or tokens.
+    sheet = client.post(
+        "/api/v1/tokens",
+        headers=full,
+        json={"name": "sheet", "scopes": ["webhooks", "read", "write"]},
+    ).json()
+    assert sheet["scopes"] == ["read", "write", "webhooks"]
+    writer = {"Authorization": f"Bearer {sheet['token']}"}
     patched = client.patch(
         f"/api/v1/organizations/{organization.id}", headers=writer, json={"staff_count": 2}
     )
@@ -57,6 +63,8 @@ def test_a_token_does_what_its_scopes_allow_until_it_expires(client, world, cloc
     assert wider.status_code == 403 and wider.json()["code"] == "insufficient_scope"
     narrower = client.post("/api/v1/tokens", headers=keeper, json={"name": "r", "scopes": ["read"]})
     assert narrower.status_code == 201
+    inherited = client.post("/api/v1/tokens", headers=keeper, json={"name": "i"}).json()
+    assert inherited["scopes"] == ["read", "admin"]
 
     past = client.post(
         "/api/v1/tokens", headers=full, json={"name": "old", "expires_at": "2026-03-01T00:00:00Z"}
