@@ -3,9 +3,12 @@
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
+from app.api.rate_limits import forget_old_counts
 from app.db import Database, build_engine
 from app.main import create_app
+from app.models import RateLimitCount
 from tests.conftest import World
 
 
@@ -50,6 +53,14 @@ def test_over_the_limit_is_429_until_the_minute_turns(settings, database, world,
         # token, used at 09:00:15, is not written again by this listing at 09:01.
         used = client.get("/api/v1/tokens", headers=second).json()["items"]
         assert [t["last_used_at"] for t in used] == ["2026-03-02T09:01:00Z", "2026-03-02T09:00:15Z"]
+
+    # The worker forgets minutes that no longer count; the current one stays.
+    clock.shift(timedelta(seconds=75))
+    with database.session() as session:
+        assert forget_old_counts(session) == 3  # 09:00: two tokens and the address
+        assert forget_old_counts(session) == 0
+        kept = session.exec(select(RateLimitCount.window_start)).all()
+    assert {moment.minute for moment in kept} == {1}
 
 
 def test_two_app_instances_on_one_database_share_the_count(committed, settings, clock):
