@@ -53,7 +53,12 @@ def required_scope(operation: str, methods: set[str], tags: list[str]) -> str:
 
 
 def scope_of_route(route: APIRoute) -> str:
-    return required_scope(route.name, set(route.methods or ()), [str(t) for t in route.tags])
+    """Worked out once per route and kept on it, not per request."""
+    scope: str | None = getattr(route, "required_scope", None)
+    if scope is None:
+        scope = required_scope(route.name, set(route.methods or ()), [str(t) for t in route.tags])
+        route.required_scope = scope  # type: ignore[attr-defined]
+    return scope
 
 
 def authorize(principal: Principal, route: object | None, now: datetime | None = None) -> None:
