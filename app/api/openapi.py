@@ -25,9 +25,27 @@ _DESCRIPTIONS = {
     "Basic or password resets; wait as Retry-After says.",
     503: "Coalesce has no way to send e-mail (COALESCE_SMTP_URL is not set).",
 }
+_RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": {
+        "description": "Requests allowed a minute, for the tightest of the caller's limits "
+        "(per token, per client address); absent when limits are off.",
+        "schema": {"type": "integer"},
+    },
+    "RateLimit-Remaining": {
+        "description": "Requests left in the current minute.",
+        "schema": {"type": "integer"},
+    },
+    "RateLimit-Reset": {
+        "description": "Seconds until the minute ends.",
+        "schema": {"type": "integer"},
+    },
+}
 _HEADERS = {
     401: {"WWW-Authenticate": {"schema": {"type": "string"}}},
-    429: {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+    429: {
+        "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}},
+        **_RATE_LIMIT_HEADERS,
+    },
 }
 
 
@@ -93,7 +111,8 @@ _SECURITY_SCHEMES = {
 
 def _declare_security(schema: dict[str, Any]) -> None:
     """Bearer with the operation's scope (OpenAPI 3.1 lets a non-OAuth scheme list the roles
-    it needs), or Basic; operations reached from an e-mail need no caller and say so."""
+    it needs), or Basic; operations reached from an e-mail need no caller and say so. Every
+    API answer names the RateLimit headers it carries."""
     from app.api.scopes import NO_CALLER, required_scope
 
     schema.setdefault("components", {})["securitySchemes"] = _SECURITY_SCHEMES
@@ -102,6 +121,9 @@ def _declare_security(schema: dict[str, Any]) -> None:
             continue
         for method, operation in operations.items():
             name = operation.get("operationId", "")
+            for status, response in operation.get("responses", {}).items():
+                if status.startswith("2"):  # every API answer is counted, callers or not
+                    response.setdefault("headers", {}).update(_RATE_LIMIT_HEADERS)
             if name in NO_CALLER:
                 operation["security"] = []
                 continue
