@@ -127,6 +127,10 @@ class RequestLedger:
                 >= LAST_USED_EVERY
             }
             self._tokens_used = set()
+            if not (pending or watched or tokens):
+                # Limits off and every token's last use fresh: nothing to share or write.
+                self._flushing = False
+                return
         try:
             with database.session() as session:
                 _add_counts(session, database.dialect, window, pending)
