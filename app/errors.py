@@ -48,6 +48,10 @@ class InsufficientScope(Forbidden):
 
     code = "insufficient_scope"
 
+    def __init__(self, detail: str, *, scope: str) -> None:
+        super().__init__(detail)
+        self.scope = scope
+
 
 class Conflict(DomainError):
     """The object's state does not allow this now. Every raise names its own `code`."""

@@ -42,6 +42,13 @@ _RATE_LIMIT_HEADERS = {
 }
 _HEADERS = {
     401: {"WWW-Authenticate": {"schema": {"type": "string"}}},
+    403: {
+        "WWW-Authenticate": {
+            "description": 'With a token short of a scope: `Bearer error="insufficient_scope", '
+            'scope="…"` (RFC 6750).',
+            "schema": {"type": "string"},
+        }
+    },
     429: {
         "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}},
         **_RATE_LIMIT_HEADERS,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
-from app.errors import DomainError, TooManyRequests, Unauthorized
+from app.errors import DomainError, InsufficientScope, TooManyRequests, Unauthorized
 
 log = logging.getLogger("coalesce.errors")
 
@@ -110,6 +110,12 @@ def _headers_for(exc: DomainError) -> dict[str, str]:
         return {"Retry-After": str(exc.retry_after)}
     if isinstance(exc, Unauthorized):
         return {"WWW-Authenticate": 'Bearer realm="coalesce"'}
+    if isinstance(exc, InsufficientScope):
+        # As RFC 6750 says a bearer token short of a scope is answered.
+        return {
+            "WWW-Authenticate": f'Bearer realm="coalesce", error="insufficient_scope", '
+            f'scope="{exc.scope}"'
+        }
     return {}
 
 

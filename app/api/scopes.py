@@ -76,5 +76,6 @@ def authorize(principal: Principal, route: object | None, now: datetime | None =
     if needed not in principal.scopes:
         raise InsufficientScope(
             f"This token lacks the `{needed}` scope this needs; it has "
-            f"{', '.join(sorted(principal.scopes)) or 'none'}."
+            f"{', '.join(sorted(principal.scopes)) or 'none'}.",
+            scope=needed,
         )

@@ -187,10 +187,10 @@ def create_token(
     if not wanted:
         raise Invalid.field(["body", "scopes"], "Choose at least one scope.")
     if principal.scopes is not None and not set(wanted) <= principal.scopes:
+        beyond = sorted(set(wanted) - principal.scopes, key=SCOPES.index)
         raise InsufficientScope(
-            "A token cannot make a token with more scopes than its own: "
-            + ", ".join(sorted(set(wanted) - principal.scopes))
-            + "."
+            f"A token cannot make a token with more scopes than its own: {', '.join(beyond)}.",
+            scope=" ".join(beyond),
         )
     if expires_at is not None and expires_at <= clock.now():
         raise Invalid.field(["body", "expires_at"], "Choose a moment in the future.")

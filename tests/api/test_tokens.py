@@ -32,6 +32,7 @@ def test_a_token_does_what_its_scopes_allow_until_it_expires(client, world, cloc
     assert refused.headers["content-type"].startswith(PROBLEM)
     assert refused.json()["code"] == "insufficient_scope"
     assert "write" in refused.json()["detail"]
+    assert 'error="insufficient_scope", scope="write"' in refused.headers["WWW-Authenticate"]
 
     # Without scopes a token gets all four, as tokens did before scopes existed.
     default = client.post("/api/v1/tokens", headers=full, json={"name": "everything"}).json()
