@@ -139,17 +139,30 @@ def create_user(
 
 @cli.command("create-token")
 def create_token(
-    email: str, name: Annotated[str, typer.Option(help="What the token is for.")]
+    email: str,
+    name: Annotated[str, typer.Option(help="What the token is for.")],
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="read, write, webhooks or admin; repeat for several (default: all four)."
+        ),
+    ] = None,
 ) -> None:
     """Create an API token for a user and print it (it is shown only once)."""
+    from app.principal import SCOPES
     from app.services import accounts
 
+    unknown = sorted(set(scope or ()) - set(SCOPES))
+    if unknown:
+        typer.echo(f"Error: unknown scope {', '.join(unknown)}; use {', '.join(SCOPES)}.", err=True)
+        raise typer.Exit(code=1)
     with _database().session() as session:
         user = accounts.find_user(session, email)
         if user is None:
             typer.echo(f"Error: no user with e-mail {email}.", err=True)
             raise typer.Exit(code=1)
-        _, plain = accounts.create_token(session, accounts.principal_for(session, user), name=name)
+        principal = accounts.principal_for(session, user)
+        _, plain = accounts.create_token(session, principal, name=name, scopes=scope or None)
     typer.echo(plain)
 
 

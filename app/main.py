@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 from app.api import openapi, problems
 from app.api.health import router as health_router
 from app.api.idempotency import IdempotencyMiddleware
+from app.api.rate_limits import RateLimitMiddleware, RequestLedger
 from app.api.router import api_router
 from app.db import Database, engine_for
 from app.observability import BodyLimitMiddleware, RequestIdMiddleware, configure_logging
@@ -95,6 +96,13 @@ def create_app(
 
     # Added last runs first: the request id wraps everything, so every log line carries it.
     app.add_middleware(IdempotencyMiddleware, database_of=lambda scope: scope["app"].state.database)
+    # Over the limit is refused before idempotency keys or sessions cost anything.
+    app.state.request_ledger = RequestLedger(settings)
+    app.add_middleware(
+        RateLimitMiddleware,
+        ledger=app.state.request_ledger,
+        database_of=lambda scope: scope["app"].state.database,
+    )
     app.add_middleware(
         BrowserSessionMiddleware,
         signer=SessionSigner(settings.secret_key, settings.session_max_age_seconds),

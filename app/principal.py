@@ -1,6 +1,14 @@
 """Who is acting: a signed-in user with their organization roles."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
+
+READ, WRITE, WEBHOOKS, ADMIN = "read", "write", "webhooks", "admin"
+SCOPES = (READ, WRITE, WEBHOOKS, ADMIN)
+# What a new token gets when it names none: every scope, as tokens had before scopes
+# existed, so an integration that never heard of them keeps working. A narrower token is
+# asked for by name (a CRM that only reads: ["read"]).
+DEFAULT_SCOPES = SCOPES
 
 
 @dataclass(frozen=True)
@@ -15,6 +23,10 @@ class Principal:
     session_version: int = 1
     # IANA name: the pages and e-mails show this person times in it.
     time_zone: str = "UTC"
+    # Set when the caller came with an API token: what it may do (app/api/scopes.py) and
+    # until when. A browser session or HTTP Basic has no scopes and keeps every right.
+    scopes: frozenset[str] | None = None
+    token_expires_at: datetime | None = None
 
     def role_in(self, organization_id: str) -> str | None:
         return self.roles.get(organization_id)

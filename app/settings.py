@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     link_request_limit_per_client: int = 20
     link_request_window_seconds: int = 3600
     session_max_age_seconds: int = 14 * 24 * 3600
+    # API requests a minute per token (or Basic sign-in), and per client address; 0 turns
+    # that limit off. Each process shares its counts every `rate_limit_flush_ms` or after
+    # `rate_limit_flush_requests` requests (see app/api/rate_limits.py).
+    rate_limit_per_minute: int = 600
+    rate_limit_per_client_per_minute: int = 1200
+    rate_limit_flush_ms: int = 1000
+    rate_limit_flush_requests: int = 100
     login_failure_limit: int = 10
     login_failure_window_seconds: int = 15 * 60
     worker_poll_seconds: float = 1.0

@@ -13,6 +13,7 @@ from functools import partial
 from sqlmodel import Session
 
 from app.api.idempotency import forget_old_keys
+from app.api.rate_limits import forget_old_counts
 from app.db import Database
 from app.delivery import mail, webhooks
 from app.services import account_links, proposals
@@ -35,6 +36,7 @@ def tasks_for(settings: Settings) -> dict[str, Task]:
             account_links.forget_old_link_requests, settings=settings
         ),
         "forget_old_idempotency_keys": forget_old_keys,
+        "forget_old_rate_limit_counts": forget_old_counts,
         "notice_overdue_steps": notice_overdue_steps,
         "close_due_proposals": proposals.close_due_proposals,
         "notice_proposals_closing_soon": proposals.notice_closing_soon,

@@ -22,7 +22,7 @@ from app.db import Database, build_engine
 from app.main import create_app
 from app.models import Coalition, IssueArea, Organization, User
 from app.models.organizations import OrganizationKind, OrgRole
-from app.principal import Principal
+from app.principal import SCOPES, Principal
 from app.schemas.coalitions import CoalitionCreate, MembershipCreate, MembershipUpdate
 from app.schemas.organizations import IssueAreaCreate, OrganizationCreate, OrganizationUserCreate
 from app.security import SESSION_COOKIE, SessionSigner
@@ -41,6 +41,10 @@ TEST_ENVIRONMENT = {
     "COALESCE_SECRET_KEY": TEST_SECRET,
     # Receivers in the tests listen on 127.0.0.1 over http; the guard is tested on its own.
     "COALESCE_WEBHOOK_ALLOW_PRIVATE_URLS": "true",
+    # A test makes many requests in a minute its clock does not move; the limits are
+    # tested on their own (tests/api/test_rate_limits.py).
+    "COALESCE_RATE_LIMIT_PER_MINUTE": "0",
+    "COALESCE_RATE_LIMIT_PER_CLIENT_PER_MINUTE": "0",
 }
 
 
@@ -248,10 +252,12 @@ class World:
                 session, SETUP, coalition.id, MembershipCreate(organization_id=organization.id)
             )
 
-    def token(self, user: User) -> str:
+    def token(self, user: User, scopes: tuple[str, ...] = SCOPES) -> str:
+        """A token with every scope unless told otherwise: tests of a route's rules act
+        with the person's full rights, as a browser session does."""
         with self.database.session() as session:
             _, plain = accounts.create_token(
-                session, accounts.principal_for(session, user), name="t"
+                session, accounts.principal_for(session, user), name="t", scopes=scopes
             )
         return plain
 

@@ -104,6 +104,9 @@ def _environment(url: str) -> dict[str, str]:
         "COALESCE_WEBHOOK_ALLOW_PRIVATE_URLS": "true",
         "COALESCE_WEBHOOK_RETRY_SCHEDULE": "0,1,1,1,1,1",
         "COALESCE_WORKER_POLL_SECONDS": "0.2",
+        # Clients here hammer two servers from one address on purpose.
+        "COALESCE_RATE_LIMIT_PER_MINUTE": "0",
+        "COALESCE_RATE_LIMIT_PER_CLIENT_PER_MINUTE": "0",
         "COALESCE_LOG_LEVEL": "WARNING",
     }
 

@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Query, Request, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.api import scopes
 from app.deps import SessionDep, SettingsDep, client_address
 from app.errors import PreconditionFailed, Unauthorized
 from app.pagination import MAX_LIMIT
@@ -29,10 +30,14 @@ async def _principal(
     scheme = scheme.lower()
     if scheme == "bearer" and credentials:
         # Most requests find their principal in the cache, without leaving the event loop.
-        cached = accounts.cached_principal(credentials.strip())
-        if cached is not None:
-            return cached
-        return await run_in_threadpool(accounts.principal_for_token, session, credentials.strip())
+        principal = accounts.cached_principal(credentials.strip())
+        if principal is None:
+            principal = await run_in_threadpool(
+                accounts.principal_for_token, session, credentials.strip()
+            )
+        # The one place a token's expiry and scopes are checked, for every route.
+        scopes.authorize(principal, request.scope.get("route"))
+        return principal
     if scheme == "basic" and credentials:
         return await run_in_threadpool(_basic_principal, request, session, settings, credentials)
     raise Unauthorized("Unsupported authorization scheme; use Bearer or Basic.")

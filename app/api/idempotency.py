@@ -56,7 +56,7 @@ class IdempotencyMiddleware:
 
         body = await _read_body(receive)
         request_hash = hashlib.sha256(
-            b"\n".join([scope["path"].encode(), scope.get("query_string", b""), body])
+            b"\n".join([scope["path"].encode(), scope.get("query_string", b""), canonical(body)])
         ).hexdigest()
         credential = hashlib.sha256(authorization).hexdigest()
         database: Database = self._database_of(scope)
@@ -97,6 +97,17 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
+def canonical(body: bytes) -> bytes:
+    """The body as the request means it: a JSON body with its keys sorted and no spacing, so
+    a retry that serializes the same object differently is the same request. A body that is
+    not JSON is compared as sent (the route answers it with a 422 anyway)."""
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return body
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
 def _reserve(
     database: Database, credential: str, key: str, request_hash: str
 ) -> str | IdempotencyRecord:
@@ -133,11 +144,14 @@ async def _answer_from_record(
             422,
             "This Idempotency-Key was used with a different request.",
             slug="idempotency-key-reused",
+            code="idempotency_key_reused",
             errors=[{"loc": ["header", "Idempotency-Key"], "msg": "used with another body"}],
         )
     elif record.status_code is None:
         response = problem(
-            409, "A request with this Idempotency-Key is still being processed; retry shortly."
+            409,
+            "A request with this Idempotency-Key is still being processed; retry shortly.",
+            code="idempotency_key_in_use",
         )
     else:
         headers = [(k.encode(), v.encode()) for k, v in json.loads(record.response_headers or "[]")]

@@ -1,35 +1,46 @@
 """Every error as RFC 9457 problem+json on the API, and as an error page in the browser."""
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
-from app.errors import DomainError, TooManyRequests, Unauthorized
+from app.errors import DomainError, InsufficientScope, TooManyRequests, Unauthorized
 
 log = logging.getLogger("coalesce.errors")
 
 PROBLEM_BASE = "https://coalesce.dev/problems/"
-_TITLES = {
-    400: "Bad request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    412: "Precondition failed",
-    413: "Content too large",
-    415: "Unsupported media type",
-    422: "Validation failed",
-    429: "Too many requests",
-    500: "Internal server error",
-    503: "Service unavailable",
+
+
+class _Kind(NamedTuple):
+    slug: str  # the problem `type` is PROBLEM_BASE + slug
+    title: str
+    code: str
+
+
+# One kind of error per status unless a DomainError names its own: a 404 is `not-found`
+# whether a service, the router or a middleware raised it.
+KINDS = {
+    400: _Kind("bad-request", "Bad request", "bad_request"),
+    401: _Kind("unauthorized", "Unauthorized", "unauthorized"),
+    403: _Kind("forbidden", "Forbidden", "forbidden"),
+    404: _Kind("not-found", "Not found", "not_found"),
+    405: _Kind("method-not-allowed", "Method not allowed", "method_not_allowed"),
+    409: _Kind("conflict", "Conflict", "conflict"),
+    412: _Kind("precondition-failed", "Precondition failed", "stale_version"),
+    413: _Kind("content-too-large", "Content too large", "content_too_large"),
+    415: _Kind("unsupported-media-type", "Unsupported media type", "unsupported_media_type"),
+    422: _Kind("validation", "Validation failed", "validation_failed"),
+    429: _Kind("too-many-requests", "Too many requests", "rate_limited"),
+    500: _Kind("internal-error", "Internal server error", "internal_error"),
+    503: _Kind("service-unavailable", "Service unavailable", "service_unavailable"),
 }
+_TITLES = {status: kind.title for status, kind in KINDS.items()}
 
 
 UNREADABLE_BODY = "The body could not be read as JSON: send UTF-8, nested less deeply."
@@ -46,14 +57,17 @@ def problem(
     *,
     slug: str | None = None,
     title: str | None = None,
+    code: str | None = None,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    kind = KINDS.get(status) or _Kind(f"status-{status}", "Error", f"status_{status}")
     body: dict[str, Any] = {
-        "type": PROBLEM_BASE + (slug or str(status)),
-        "title": title or _TITLES.get(status, "Error"),
+        "type": PROBLEM_BASE + (slug or kind.slug),
+        "title": title or kind.title,
         "status": status,
         "detail": detail,
+        "code": code or kind.code,
     }
     if errors is not None:
         body["errors"] = errors
@@ -83,6 +97,11 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
+    code: str = Field(
+        description="Stable and machine-readable: `not_found`, `stale_version`, "
+        "`insufficient_scope`, `rate_limited`, or what a 409 is about "
+        "(`approval_step_not_active`, …). The list is in the README."
+    )
     errors: list[ProblemFieldError] | None = None
 
 
@@ -91,6 +110,12 @@ def _headers_for(exc: DomainError) -> dict[str, str]:
         return {"Retry-After": str(exc.retry_after)}
     if isinstance(exc, Unauthorized):
         return {"WWW-Authenticate": 'Bearer realm="coalesce"'}
+    if isinstance(exc, InsufficientScope):
+        # As RFC 6750 says a bearer token short of a scope is answered.
+        return {
+            "WWW-Authenticate": f'Bearer realm="coalesce", error="insufficient_scope", '
+            f'scope="{exc.scope}"'
+        }
     return {}
 
 
@@ -104,6 +129,7 @@ def install(app: FastAPI, render_error_page: Any) -> None:
                 exc.detail,
                 slug=exc.slug,
                 title=exc.title,
+                code=exc.code,
                 errors=exc.errors or None,
                 headers=_headers_for(exc),
             )

@@ -19,11 +19,12 @@ from app.api import (
 from app.api.openapi import problems
 from app.deps import storable_parameters
 
-# Every API route needs a caller (Basic sign-ins are throttled) and validates its input,
-# its path and query parameters included; each route adds the problems its own rules answer.
+# Every API route needs a caller (Basic sign-ins are throttled), whose token may lack the
+# route's scope (403), is rate limited (429) and validates its input, its path and query
+# parameters included; each route adds the problems its own rules answer.
 api_router = APIRouter(
     prefix="/api/v1",
-    responses=problems(401, 422, 429),
+    responses=problems(401, 403, 422, 429),
     dependencies=[Depends(storable_parameters)],
 )
 api_router.include_router(accounts.router)

@@ -1,6 +1,13 @@
 """SQLModel tables, one module per domain; importing this package registers them all."""
 
-from app.models.accounts import AccountLink, ApiToken, LinkRequest, LoginFailure, User
+from app.models.accounts import (
+    AccountLink,
+    ApiToken,
+    LinkRequest,
+    LoginFailure,
+    RateLimitCount,
+    User,
+)
 from app.models.activities import (
     Activity,
     ApprovalProcess,
@@ -58,6 +65,7 @@ __all__ = [
     "Position",
     "Proposal",
     "ProposalComment",
+    "RateLimitCount",
     "ResearchNote",
     "SentReport",
     "SignOnDecision",

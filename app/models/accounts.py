@@ -34,7 +34,28 @@ class ApiToken(SQLModel, table=True):
     )
     name: str = Field(max_length=200)
     token_hash: str = Field(max_length=64, unique=True)
+    # Space-separated, as OAuth writes them: "read write webhooks admin".
+    scopes: str = Field(
+        default="read write webhooks admin",
+        max_length=100,
+        sa_column_kwargs={"server_default": "read write webhooks admin"},
+    )
     created_at: datetime = timestamp_field()
+    expires_at: datetime | None = timestamp_field(default=None)
+    # Written at most once a minute per token (see app/api/rate_limits.py), never per request.
+    last_used_at: datetime | None = timestamp_field(default=None)
+
+
+class RateLimitCount(SQLModel, table=True):
+    """Requests per caller per window, summed over every web process: each process counts
+    in memory and adds its counts here now and then, so limits hold across processes
+    without a write per request."""
+
+    __tablename__ = "rate_limit_count"
+
+    key: str = Field(primary_key=True, max_length=100)
+    window_start: datetime = timestamp_field(primary_key=True)
+    count: int = 0
 
 
 class LoginFailure(SQLModel, table=True):

@@ -8,16 +8,25 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app import clock
 from app.deps import SessionDep
 from app.pages.browser_session import end_session, start_session
 from app.pages.deps import PagePrincipal
-from app.pages.forms import Section, parse, section_action
+from app.pages.forms import Section, local_times, parse, section_action
 from app.pages.templating import is_htmx, render
 from app.principal import Principal
 from app.schemas.accounts import MeUpdate, PasswordChange, TokenCreate
 from app.services import accounts, notifications, profiles
 
 router = APIRouter()
+
+# What each scope lets a token do, in the words the tokens section shows.
+SCOPE_CHOICES = [
+    ("read", "Read", "see everything you can see"),
+    ("write", "Write", "change things as you can: sign, vote, edit"),
+    ("webhooks", "Webhooks", "manage your organizations' webhooks"),
+    ("admin", "Administer", "manage tokens, people and your password"),
+]
 
 SECTION_PARTIALS = {
     "profile": "me/_profile.html",
@@ -33,6 +42,8 @@ def profile_context(session: Session, principal: Principal) -> dict[str, Any]:
         "time_zones": profiles.time_zones(),
         "email_choices": notifications.EMAIL_CHOICES,
         "tokens": accounts.list_tokens(session, principal, limit=200, cursor=None).items,
+        "scope_choices": SCOPE_CHOICES,
+        "now": clock.now(),
         "form_errors": {},
         "drafts": {},
         "notices": {},
@@ -84,12 +95,19 @@ async def create_token(request: Request, session: SessionDep, principal: PagePri
     created: dict[str, str] = {}
 
     def save(values: dict[str, Any]) -> None:
+        token_in = parse(TokenCreate, local_times(values, ("expires_at",), principal.time_zone))
         _, created["token"] = accounts.create_token(
-            session, principal, name=parse(TokenCreate, values).name
+            session,
+            principal,
+            name=token_in.name,
+            # Every box cleared asks for none, which the service refuses; a post without
+            # the field at all gets the default.
+            scopes=token_in.scopes,
+            expires_at=token_in.expires_at,
         )
 
     return await section_action(
-        request, session, _section(session, principal, "tokens"), save,
+        request, session, _section(session, principal, "tokens"), save, lists=("scopes",),
         notice="Token created. Copy it now: it is shown only this once.",
         extra=lambda: {"new_token": created.get("token")},
     )  # fmt: skip

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import AwareDatetime, EmailStr, Field, StringConstraints
 
 from app.models.organizations import OrganizationKind
 from app.schemas.base import Input, Name, Output, ShortText
@@ -13,14 +13,32 @@ from app.schemas.organizations import Password
 LinkToken = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
+Scope = Literal["read", "write", "webhooks", "admin"]
+
+
 class TokenCreate(Input):
     name: Name
+    scopes: Annotated[list[Scope], Field(max_length=4)] | None = Field(
+        default=None,
+        description="What the token may do: `read` (every GET), `write` (every other change), "
+        "`webhooks` (the /webhooks routes), `admin` (tokens, the account's password and "
+        "sessions, an organization's people, deleting an organization). Default: all four, as "
+        "before scopes existed (made with a token: that token's own).",
+    )
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="When the token stops working (401 after); none by default."
+    )
 
 
 class TokenRead(Output):
     id: str
     name: str
+    scopes: list[Scope]
     created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None = Field(
+        description="Kept to the minute: written at most once a minute per token."
+    )
 
 
 class TokenCreated(TokenRead):

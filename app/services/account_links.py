@@ -195,7 +195,10 @@ def send_invitation_again(
     if user is None or session.get(OrganizationUser, (organization_id, user_id)) is None:
         raise NotFound("No such user in this organization.")
     if user.password_hash is not None:
-        raise Conflict(f"{user.email} has already chosen a password and can sign in.")
+        raise Conflict(
+            f"{user.email} has already chosen a password and can sign in.",
+            code="invitation_already_accepted",
+        )
     send_invitation(session, settings, user=user, organization=organization, invited_by=principal)
 
 
@@ -400,6 +403,7 @@ def _record_request(
         raise TooManyRequests(
             f"Several links were asked for this address already. Try again in {minutes} minutes.",
             retry_after=settings.link_request_window_seconds,
+            code="too_many_link_requests",
         )
     if (
         _recent_requests(session, settings, address=address)
@@ -408,6 +412,7 @@ def _record_request(
         raise TooManyRequests(
             f"Too many links were asked for from here. Try again in {minutes} minutes.",
             retry_after=settings.link_request_window_seconds,
+            code="too_many_link_requests",
         )
     session.add(
         LinkRequest(

@@ -1,20 +1,27 @@
 """Users, sign-in with throttling, API tokens and the principal behind a request."""
 
 import time
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, event, func, true
 from sqlmodel import Session, select
 
 from app import clock
-from app.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
+from app.errors import (
+    Conflict,
+    InsufficientScope,
+    Invalid,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
 from app.ids import new_id
 from app.models import ApiToken, LoginFailure, Organization, OrganizationUser, User
 from app.models.organizations import OrgRole
 from app.pagination import Page, paginate
-from app.principal import Principal
+from app.principal import DEFAULT_SCOPES, SCOPES, Principal
 from app.security import hash_password, hash_token, new_api_token, verify_password
 from app.settings import Settings
 
@@ -41,7 +48,7 @@ def create_user(
     if "@" not in email:
         raise Invalid.field(["body", "email"], "Enter an e-mail address such as name@example.org.")
     if find_user(session, email) is not None:
-        raise Conflict(f"A user with e-mail {email} already exists.")
+        raise Conflict(f"A user with e-mail {email} already exists.", code="email_taken")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid.field(["body", "password"], f"Use at least {MIN_PASSWORD_LENGTH} characters.")
     user = User(
@@ -78,7 +85,7 @@ def _principal_where(
         .where(Organization.deleted_at.is_(None))  # type: ignore[union-attr]
         .subquery()
     )
-    statement = select(
+    columns = [
         User.id,
         User.email,
         User.name,
@@ -87,7 +94,10 @@ def _principal_where(
         User.time_zone,
         roles.c.organization_id,
         roles.c.role,
-    ).outerjoin(roles, roles.c.user_id == User.id)
+    ]
+    if token_hash is not None:
+        columns += [ApiToken.scopes, ApiToken.expires_at]
+    statement = select(*columns).outerjoin(roles, roles.c.user_id == User.id)
     if token_hash is not None:
         statement = statement.join(ApiToken, ApiToken.user_id == User.id).where(
             ApiToken.token_hash == token_hash
@@ -95,15 +105,17 @@ def _principal_where(
     rows = session.execute(statement.where(condition)).all()
     if not rows:
         return None
-    user_id, email, name, is_platform_admin, session_version, time_zone, _, _ = rows[0]
+    first = rows[0]
     return Principal(
-        user_id=user_id,
-        email=email,
-        name=name,
-        is_platform_admin=is_platform_admin,
-        roles={org_id: role for *_, org_id, role in rows if org_id is not None},
-        session_version=session_version,
-        time_zone=time_zone or "UTC",
+        user_id=first.id,
+        email=first.email,
+        name=first.name,
+        is_platform_admin=first.is_platform_admin,
+        roles={row.organization_id: row.role for row in rows if row.organization_id is not None},
+        session_version=first.session_version,
+        time_zone=first.time_zone or "UTC",
+        scopes=frozenset(first.scopes.split()) if token_hash is not None else None,
+        token_expires_at=first.expires_at if token_hash is not None else None,
     )
 
 
@@ -134,6 +146,7 @@ def authenticate(
         raise TooManyRequests(
             f"Too many failed sign-ins for this e-mail. Try again in {minutes} minutes.",
             retry_after=settings.login_failure_window_seconds,
+            code="too_many_sign_ins",
         )
     user = find_user(session, email)
     if not verify_password(password, user.password_hash if user else None):
@@ -156,24 +169,62 @@ def forget_old_login_failures(session: Session, *, settings: Settings) -> int:
     return result.rowcount or 0
 
 
-def create_token(session: Session, principal: Principal, *, name: str) -> tuple[ApiToken, str]:
-    """A new API token; the plain value is returned once and only its hash is kept."""
+def create_token(
+    session: Session,
+    principal: Principal,
+    *,
+    name: str,
+    scopes: Iterable[str] | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """A new API token; the plain value is returned once and only its hash is kept.
+
+    Without `scopes` it gets DEFAULT_SCOPES, or, made by a token, that token's own. A token
+    never makes one with more rights than its own, and an expiry lies in the future."""
+    if scopes is None:
+        scopes = DEFAULT_SCOPES if principal.scopes is None else principal.scopes
+    wanted = sorted(set(scopes), key=SCOPES.index)
+    if not wanted:
+        raise Invalid.field(["body", "scopes"], "Choose at least one scope.")
+    if principal.scopes is not None and not set(wanted) <= principal.scopes:
+        beyond = sorted(set(wanted) - principal.scopes, key=SCOPES.index)
+        raise InsufficientScope(
+            f"A token cannot make a token with more scopes than its own: {', '.join(beyond)}.",
+            scope=" ".join(beyond),
+        )
+    if expires_at is not None and expires_at <= clock.now():
+        raise Invalid.field(["body", "expires_at"], "Choose a moment in the future.")
     plain = new_api_token()
     token = ApiToken(
         id=new_id("tok"),
         user_id=principal.user_id,
         name=name,
         token_hash=hash_token(plain),
+        scopes=" ".join(wanted),
         created_at=clock.now(),
+        expires_at=expires_at,
     )
     session.add(token)
     session.flush()
     return token, plain
 
 
+def token_view(token: ApiToken) -> dict[str, Any]:
+    """A token as its owner reads it (never its value)."""
+    return {
+        "id": token.id,
+        "name": token.name,
+        "scopes": token.scopes.split(),
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "last_used_at": token.last_used_at,
+    }
+
+
 def list_tokens(session: Session, principal: Principal, *, limit: int, cursor: str | None) -> Page:
     statement = select(ApiToken).where(ApiToken.user_id == principal.user_id)
-    return paginate(session, statement, ApiToken.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+    page = paginate(session, statement, ApiToken.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+    return Page(items=[token_view(token) for token in page.items], next_cursor=page.next_cursor)
 
 
 def revoke_token(session: Session, principal: Principal, token_id: str) -> None:

@@ -163,11 +163,12 @@ def update_activity(
     access.require_drafter(session, principal, coalition)
     check_version(activity.version, expected_version)
     if activity.status == ActivityStatus.closed:
-        raise Conflict("A closed activity cannot change.")
+        raise Conflict("A closed activity cannot change.", code="activity_closed")
     if activity.status == ActivityStatus.proposed:
         raise Conflict(
             f"“{activity.title}” is before the coalition as it stands: it can change again "
-            "if the vote sends it back to draft."
+            "if the vote sends it back to draft.",
+            code="activity_proposed",
         )
     new = _changed_values(activity, coalition, changes)
     if activity.status == ActivityStatus.open:
@@ -227,7 +228,8 @@ def _check_open_changes(activity: Activity, new: dict[str, Any]) -> None:
         raise Conflict(
             f"The {listed} of “{activity.title}” can no longer change: {why}. "
             "To change that, close this one and draft a new one; the sign-on deadline can "
-            "still move."
+            "still move.",
+            code="activity_field_fixed",
         )
     if "sign_on_deadline" in new and new["sign_on_deadline"] is None:
         raise Invalid.field(
@@ -299,10 +301,14 @@ def open_activity(session: Session, principal: Principal, activity_id: str) -> A
     if activity.status != ActivityStatus.draft:
         raise Conflict(
             "Only a draft can be opened; this one is "
-            f"{labels.label(activity.status, 'activity_status')}."
+            f"{labels.label(activity.status, 'activity_status')}.",
+            code="activity_not_draft",
         )
     if activity.sign_on_deadline is not None and activity.sign_on_deadline <= clock.now():
-        raise Conflict("The sign-on deadline has passed; set a new one before opening.")
+        raise Conflict(
+            "The sign-on deadline has passed; set a new one before opening.",
+            code="sign_on_deadline_passed",
+        )
     if (
         coalition.activity_approval == ActivityApproval.coalition_vote
         and activity.collects_signatures
@@ -455,7 +461,8 @@ def close_activity(session: Session, principal: Principal, activity_id: str) -> 
     if activity.status != ActivityStatus.open:
         raise Conflict(
             "Only an open activity can be closed; this one is "
-            f"{labels.label(activity.status, 'activity_status')}."
+            f"{labels.label(activity.status, 'activity_status')}.",
+            code="activity_not_open",
         )
     activity.status = ActivityStatus.closed
     activity.closed_at = clock.now()
@@ -693,7 +700,8 @@ def put_decision(
     if activity.status != ActivityStatus.open:
         raise Conflict(
             f"The activity is {labels.label(activity.status, 'activity_status')}; "
-            "decisions can no longer change."
+            "decisions can no longer change.",
+            code="activity_not_open",
         )
     target = decision_in.status.value
     if target not in CHOOSABLE:
@@ -704,10 +712,11 @@ def put_decision(
     if target == "signed" and request is not None and request.status != "approved":
         raise Conflict(
             "Your organization's approval is not finished (it is "
-            f"{request.status.replace('_', ' ')}): it cannot be signed yet."
+            f"{request.status.replace('_', ' ')}): it cannot be signed yet.",
+            code="approval_not_finished",
         )
     if target == "withdrawn" and decision.status != "signed":
-        raise Conflict("Only a signature can be withdrawn.")
+        raise Conflict("Only a signature can be withdrawn.", code="not_signed")
     if target != "signed":
         approvals.withdraw_open_request(session, decision, actor=principal)
     decisions.change(

@@ -570,15 +570,21 @@ def decide(
     if not full:
         raise Forbidden("Only the organization's own approvers act on its approval steps.")
     if request.status != ApprovalStatus.in_progress:
-        raise Conflict(f"This approval is already {labels.label(request.status, 'approval')}.")
+        raise Conflict(
+            f"This approval is already {labels.label(request.status, 'approval')}.",
+            code="approval_finished",
+        )
     steps = _steps(session, [request.id])[request.id]
     active = next((s for s in steps if s.status == StepStatus.active), None)
     if active is None:
-        raise Conflict("No step of this approval is waiting for a decision.")
+        raise Conflict(
+            "No step of this approval is waiting for a decision.", code="approval_step_not_active"
+        )
     if step != active.position:
         raise Conflict(
             f"Step {step} is not waiting for a decision; step {active.position} is. "
-            "Reload to see where this approval stands."
+            "Reload to see where this approval stands.",
+            code="approval_step_not_active",
         )
     rights = access.organization_rights(principal, request.organization_id)
     if not rights.may_decide_step(active.approver_role):
@@ -619,7 +625,10 @@ def _claim(session: Session, request: ApprovalRequest) -> None:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise Conflict("Someone else decided this step a moment ago; reload to see it.")
+        raise Conflict(
+            "Someone else decided this step a moment ago; reload to see it.",
+            code="approval_step_decided_concurrently",
+        )
     request.version += 1
 
 

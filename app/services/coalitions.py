@@ -498,7 +498,8 @@ def invite(
     if existing is not None and existing.status in access.VISIBLE_MEMBERSHIP:
         raise Conflict(
             f"{organization.name} is already listed in this coalition "
-            f"({labels.label(existing.status, 'membership')})."
+            f"({labels.label(existing.status, 'membership')}).",
+            code="already_in_coalition",
         )
     moment = clock.now()
     membership = existing or Membership(
@@ -550,7 +551,8 @@ def update_member(
     if membership.status == MembershipStatus.joining and values:
         raise Conflict(
             "The organization's approvers are deciding on this commitment: withdraw the "
-            "request to join (status declined) and ask again to change it."
+            "request to join (status declined) and ask again to change it.",
+            code="membership_joining",
         )
 
     for field, value in values.items():
@@ -676,11 +678,15 @@ _TRANSITIONS = {
 def _check_transition(current: str, target: str, *, is_lead: bool, is_own: bool) -> None:
     if (current, target) == ("joining", "joined"):
         raise Conflict(
-            "This organization joins when the last step of its own approval is approved."
+            "This organization joins when the last step of its own approval is approved.",
+            code="membership_joins_through_approval",
         )
     who = _TRANSITIONS.get((current, target))
     if who is None:
-        raise Conflict(f"A membership cannot go from {current} to {target}.")
+        raise Conflict(
+            f"A membership cannot go from {current} to {target}.",
+            code="membership_transition_not_allowed",
+        )
     allowed = {"own": is_own, "lead": is_lead, "either": is_own or is_lead}[who]
     if not allowed:
         actor = "the organization's own admin" if who == "own" else "a coalition lead"
@@ -703,7 +709,10 @@ def _keep_a_lead(
         )
     ).first()
     if other_leads is None:
-        raise Conflict("A coalition needs a lead: name another lead before this one steps back.")
+        raise Conflict(
+            "A coalition needs a lead: name another lead before this one steps back.",
+            code="last_lead",
+        )
 
 
 def leave(

@@ -100,7 +100,8 @@ def check_direct_change(session: Session, coalition: Coalition, changes: dict[st
             "to the coalition as a proposal of kind guidelines "
             f"(POST /api/v1/coalitions/{coalition.id}/proposals). Fields: "
             + ", ".join(sorted(changing))
-            + "."
+            + ".",
+            code="guidelines_need_a_vote",
         )
     return bool(differences(coalition, changes))
 

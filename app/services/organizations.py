@@ -187,7 +187,9 @@ def add_user(
             session, email=user_in.email, password=user_in.password, name=user_in.name or ""
         )
     if session.get(OrganizationUser, (organization_id, user.id)) is not None:
-        raise Conflict(f"{user.email} already belongs to this organization.")
+        raise Conflict(
+            f"{user.email} already belongs to this organization.", code="already_in_organization"
+        )
     link = OrganizationUser(
         organization_id=organization_id, user_id=user.id, role=user_in.role, created_at=clock.now()
     )
@@ -244,7 +246,9 @@ def remove_user(
 
 def _keep_one_admin(session: Session, organization_id: str) -> None:
     if _admin_count(session, organization_id) <= 1:
-        raise Conflict("An organization needs at least one admin; name another admin first.")
+        raise Conflict(
+            "An organization needs at least one admin; name another admin first.", code="last_admin"
+        )
 
 
 # Issue areas ---------------------------------------------------------------------------
@@ -260,14 +264,19 @@ def create_issue_area(
         select(IssueArea).where(func.lower(IssueArea.name) == issue_area_in.name.lower())
     ).first()
     if clash is not None:
-        raise Conflict(f"The issue area “{clash.name}” exists already (id {clash.id}).")
+        raise Conflict(
+            f"The issue area “{clash.name}” exists already (id {clash.id}).",
+            code="issue_area_exists",
+        )
     issue_area = IssueArea(id=new_id("isa"), **issue_area_in.model_dump(), created_at=clock.now())
     session.add(issue_area)
     try:
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict(f"The issue area “{issue_area_in.name}” exists already.") from None
+        raise Conflict(
+            f"The issue area “{issue_area_in.name}” exists already.", code="issue_area_exists"
+        ) from None
     return issue_area
 
 
@@ -312,7 +321,8 @@ def put_position(
         raise NotFound("No such issue area.")
     position = session.exec(
         select(Position).where(
-            Position.organization_id == organization_id, Position.issue_area_id == issue_area_id
+            Position.organization_id == organization_id,
+            Position.issue_area_id == issue_area_id,
         )
     ).first()
     moment = clock.now()

@@ -133,7 +133,8 @@ def _subject(
         if activity.status != ActivityStatus.draft:
             raise Conflict(
                 "Only a draft is put to a vote; this activity is "
-                f"{labels.label(activity.status, 'activity_status')}."
+                f"{labels.label(activity.status, 'activity_status')}.",
+                code="activity_not_draft",
             )
         return None, activity
     return None, None
@@ -262,7 +263,9 @@ def cast_vote(
     if not access.coalition_rights(session, principal, coalition.id).acts_for(org):
         raise Forbidden("You can only vote for an organization you are an admin of.")
     if proposal.status != "open":
-        raise Conflict("This proposal is closed; votes can no longer change.")
+        raise Conflict(
+            "This proposal is closed; votes can no longer change.", code="proposal_closed"
+        )
     if org not in eligible_voters(session, coalition.id):
         raise Forbidden("Only joined members vote; observers and others do not.")
     if vote_in.choice == "block" and not decision_rules.allows_block(coalition.decision_rule):
@@ -380,7 +383,7 @@ def close_proposal(session: Session, principal: Principal, proposal_id: str) -> 
     if not rights.may_close_proposal(proposal.proposed_by_organization_id):
         raise Forbidden("Only a lead or the proposing organization may close this early.")
     if proposal.status != "open":
-        raise Conflict("This proposal is closed already.")
+        raise Conflict("This proposal is closed already.", code="proposal_closed")
     _close(session, proposal, coalition, principal)
     return proposal_view(session, proposal)
 
@@ -426,7 +429,7 @@ def add_comment(
     if not speaks_for:
         raise Forbidden("Only an admin of an organization taking part joins the discussion.")
     if proposal.status != "open":
-        raise Conflict("This proposal is closed; its discussion is over.")
+        raise Conflict("This proposal is closed; its discussion is over.", code="proposal_closed")
     comment = ProposalComment(
         id=new_id("pcm"),
         proposal_id=proposal.id,
@@ -489,7 +492,9 @@ def remind(session: Session, principal: Principal, proposal_id: str) -> list[str
     if not access.coalition_rights(session, principal, coalition.id).is_lead:
         raise Forbidden("Only a lead of this coalition sends reminders.")
     if proposal.status != "open":
-        raise Conflict("This proposal is closed; there is no vote to remind anyone of.")
+        raise Conflict(
+            "This proposal is closed; there is no vote to remind anyone of.", code="proposal_closed"
+        )
     # The lead's own organizations are not reminded of what their own admin is doing.
     waiting = [
         org

@@ -140,7 +140,7 @@ def send_test(session: Session, principal: Principal, webhook_id: str) -> Webhoo
     """A `webhook.test` event for this subscription alone."""
     subscription = _manageable(session, principal, webhook_id)
     if not subscription.enabled:
-        raise Conflict("Enable the webhook before sending it a test.")
+        raise Conflict("Enable the webhook before sending it a test.", code="webhook_disabled")
     event = events.emit(
         session,
         "webhook.test",
@@ -191,7 +191,9 @@ def retry_delivery(
     if delivery is None or delivery.subscription_id != subscription.id:
         raise NotFound("No such delivery.")
     if not subscription.enabled:
-        raise Conflict("Enable the webhook before retrying its deliveries.")
+        raise Conflict(
+            "Enable the webhook before retrying its deliveries.", code="webhook_disabled"
+        )
     delivery.status = "pending"
     delivery.next_attempt_at = clock.now()
     delivery.locked_until = None

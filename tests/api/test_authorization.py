@@ -555,3 +555,30 @@ def test_route_answers_each_actor_as_it_should(case_of: Table, route, actor):
     assert response.status_code == expected, response.text
     if expected >= 400:
         assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_read_token_reads_what_its_person_may_and_changes_nothing(client, world):
+    """The same table, walked by the admin with a token of scope `read` alone: every read
+    answers as it does with full rights, except the webhooks' and tokens' (their own
+    scopes); every change that needs a caller is 403 `insufficient_scope`."""
+    setting = _setting(world)
+    admin = setting["people"]["admin"]
+    values = setting["values"]
+    listing = client.get("/api/v1/tokens", headers=world.headers(admin))
+    values["token"] = listing.json()["items"][0]["id"]
+    read_only = {"Authorization": f"Bearer {world.token(admin, scopes=('read',))}"}
+
+    for (method, template), case in CASES.items():
+        body = None
+        if case.body is not None:
+            body = {k: _fill(v, values) if isinstance(v, str) else v for k, v in case.body.items()}
+        response = client.request(
+            case.method, _fill(case.path, values), headers=read_only, json=body
+        )
+        needs_other_scope = template.startswith(("/api/v1/webhooks", "/api/v1/tokens"))
+        reached_from_an_email = case.anonymous != 401  # no caller, so no scope
+        reads = method == "GET" and not needs_other_scope
+        expected = case.admin if reached_from_an_email or reads else 403
+        assert response.status_code == expected, (method, template, response.text)
+        if expected == 403:
+            assert response.json()["code"] == "insufficient_scope", (method, template)

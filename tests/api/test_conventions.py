@@ -195,6 +195,16 @@ def test_idempotency_key_replays_the_first_response(client, world):
     mine = client.get("/api/v1/organizations?mine=true", headers=headers).json()["items"]
     assert len(mine) == 1
 
+    # The same JSON written another way (keys reordered, spaced out) is the same request.
+    reordered = client.post(
+        "/api/v1/organizations",
+        headers={**headers, "content-type": "application/json"},
+        content=b'{ "kind" : "pta",\n  "name": "Parents United" }',
+    )
+    assert reordered.status_code == 201
+    assert reordered.headers["idempotent-replayed"] == "true"
+    assert reordered.json() == first.json()
+
     other = client.post(
         "/api/v1/organizations", headers=headers, json={"name": "Other", "kind": "pta"}
     )
@@ -248,3 +258,41 @@ def test_oversized_bodies_are_refused_before_they_are_read(client, world):
     streamed = client.post("/api/v1/organizations", headers=headers, content=chunks())
     assert_problem(streamed, 413)
     assert client.get("/api/v1/organizations?mine=true", headers=headers).json()["items"] == []
+
+
+def test_each_kind_of_error_has_one_type_and_a_machine_code(client, world):
+    admin = world.user()
+    organization = world.organization(admin=admin)
+    headers = world.headers(admin)
+
+    # A 404 is the same kind of problem whether the router or a service answered it.
+    no_route = assert_problem(client.get("/api/v1/nothing-here", headers=headers), 404)
+    no_object = assert_problem(
+        client.get("/api/v1/organizations/org_missing", headers=headers), 404
+    )
+    assert no_route["type"] == no_object["type"]
+    assert no_route["type"].endswith("/not-found")
+    assert no_route["code"] == no_object["code"] == "not_found"
+
+    # Two different conflicts share the type and say which conflict they are.
+    area = {"name": "Early literacy"}
+    assert client.post("/api/v1/issue-areas", headers=headers, json=area).status_code == 201
+    area_taken = assert_problem(client.post("/api/v1/issue-areas", headers=headers, json=area), 409)
+    person = {"email": "second@example.org", "role": "member"}
+    users = f"/api/v1/organizations/{organization.id}/users"
+    assert client.post(users, headers=headers, json=person).status_code == 201
+    person_taken = assert_problem(client.post(users, headers=headers, json=person), 409)
+    assert area_taken["type"] == person_taken["type"]
+    assert area_taken["type"].endswith("/conflict")
+    assert area_taken["code"] == "issue_area_exists"
+    assert person_taken["code"] == "already_in_organization"
+
+    stale = assert_problem(
+        client.patch(
+            f"/api/v1/organizations/{organization.id}",
+            headers={**headers, "If-Match": '"999"'},
+            json={"staff_count": 3},
+        ),
+        412,
+    )
+    assert stale["code"] == "stale_version"

@@ -53,7 +53,7 @@ def test_after_others_join_the_guidelines_change_only_by_a_proposal(client, tabl
     t = table
     url = f"/api/v1/coalitions/{t['c'].id}"
     direct = client.patch(url, headers=t["h"]["dana"], json={"decision_rule": "consensus"})
-    assert_problem(direct, 409)
+    assert assert_problem(direct, 409)["code"] == "guidelines_need_a_vote"
     assert "proposal of kind guidelines" in direct.json()["detail"]
     # Other fields still change directly.
     renamed = client.patch(url, headers=t["h"]["dana"], json={"description": "Readers."})

@@ -84,3 +84,21 @@ def test_the_problem_schema_describes_what_the_api_renders(client, world):
         ("body", "name"),
         ("body", "kind"),
     }
+
+
+def test_every_operation_names_the_scope_a_token_needs(schema):
+    assert schema["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+    scopes = {}
+    for method, path, operation in _operations(schema, "/api/v1/"):
+        reached_from_an_email = CASES[(method, path)].anonymous != 401
+        if reached_from_an_email:
+            assert operation["security"] == [], f"{method} {path}"
+            continue
+        [token, password] = operation["security"]
+        assert password == {"password": []}
+        scopes[(method, path)] = token["token"]
+    assert scopes[("GET", "/api/v1/coalitions")] == ["read"]
+    assert scopes[("POST", "/api/v1/coalitions")] == ["write"]
+    assert scopes[("GET", "/api/v1/webhooks")] == ["webhooks"]
+    assert scopes[("GET", "/api/v1/tokens")] == ["admin"]
+    assert scopes[("PATCH", "/api/v1/organizations/{org_id}/users/{user_id}")] == ["admin"]

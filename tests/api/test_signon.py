@@ -144,7 +144,9 @@ def test_approval_moves_step_by_step_then_signs(client, letter, clock):
     url = f"/api/v1/activities/{letter['activity']['id']}/decisions/{union}"
 
     blocked = client.put(url, headers=h["sam"], json={"status": "signed"})
-    assert "approval is not finished" in assert_problem(blocked, 409)["detail"]
+    blocked_problem = assert_problem(blocked, 409)
+    assert "approval is not finished" in blocked_problem["detail"]
+    assert blocked_problem["code"] == "approval_not_finished"
 
     inbox = client.get("/api/v1/approvals", headers=h["sam_approver"]).json()["items"]
     assert [a["id"] for a in inbox] == [approval_id]
@@ -166,7 +168,9 @@ def test_approval_moves_step_by_step_then_signs(client, letter, clock):
     # The same approval sent again (a double submit) names step 1, which is decided: it
     # must not approve step 2, which nobody has seen yet.
     again = client.post(decide, headers=h["sam"], json={"action": "approve", "step": 1})
-    assert "step 2 is" in assert_problem(again, 409)["detail"]
+    stale_step = assert_problem(again, 409)
+    assert "step 2 is" in stale_step["detail"]
+    assert stale_step["code"] == "approval_step_not_active"
     assert client.get(f"/api/v1/approvals/{approval_id}", headers=h["sam"]).json()["step"] == 2
     # The board step is for an admin: the approver cannot take it.
     assert_problem(
@@ -179,9 +183,10 @@ def test_approval_moves_step_by_step_then_signs(client, letter, clock):
         json={"action": "approve", "step": 2, "comment": "Board voted 9-2"},
     )
     assert final.json()["status"] == "approved"
-    assert_problem(
+    finished = assert_problem(
         client.post(decide, headers=h["sam"], json={"action": "approve", "step": 2}), 409
     )
+    assert finished["code"] == "approval_finished"
 
     assert decisions_by_org(client, letter)[union]["status"] == "signed"
     history = client.get(f"{url}/history", headers=h["dana"]).json()["items"]

@@ -52,8 +52,21 @@ def test_a_platform_admin_token_sees_every_organization(cli_env, monkeypatch):
     monkeypatch.setenv("COALESCE_PASSWORD", "root-password-1")
     runner.invoke(cli, ["create-user", "root@example.org", "--admin"])
     token = runner.invoke(cli, ["create-token", "root@example.org", "--name", "ops"]).output.strip()
+    reader = runner.invoke(
+        cli, ["create-token", "root@example.org", "--name", "crm", "--scope", "read"]
+    ).output.strip()
+    unknown = runner.invoke(
+        cli, ["create-token", "root@example.org", "--name", "x", "--scope", "all"]
+    )
+    assert unknown.exit_code == 1
 
     with TestClient(create_app(get_settings())) as client:
+        read_only = {"Authorization": f"Bearer {reader}"}
+        assert client.get("/api/v1/organizations", headers=read_only).status_code == 200
+        made = client.post(
+            "/api/v1/organizations", headers=read_only, json={"name": "N", "kind": "pta"}
+        )
+        assert made.status_code == 403
         headers = {"Authorization": f"Bearer {token}"}
         me = client.get("/api/v1/me", headers=headers).json()
         assert me["is_platform_admin"] is True

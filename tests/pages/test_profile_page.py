@@ -1,6 +1,7 @@
 """The profile page (/me): each section saves in place and says what happened."""
 
 import re
+from datetime import timedelta
 
 from tests.conftest import sign_in
 
@@ -75,3 +76,37 @@ def test_sign_out_everywhere_from_the_page(client, world):
     # The old cookie, replayed, no longer works.
     sign_in(client, dana)
     assert client.get("/me", follow_redirects=False).status_code == 303
+
+
+def test_a_person_chooses_a_tokens_scopes_and_expiry_and_sees_its_last_use(client, world, clock):
+    dana = world.user("dana", password=PASSWORD)
+    csrf = sign_in(client, dana)
+    nothing = client.post(
+        "/me/tokens", data={"name": "empty", "scopes": "", "csrf_token": csrf}, headers=HTMX
+    )
+    assert nothing.status_code == 422 and "Choose at least one scope." in nothing.text
+
+    created = client.post(
+        "/me/tokens",
+        data={
+            "name": "our CRM",
+            "scopes": ["", "read"],
+            "expires_at": "2026-03-09T17:00",
+            "csrf_token": csrf,
+        },
+        headers=HTMX,
+    )
+    assert "shown only this once" in created.text
+    token = re.search(r'id="new-token" value="(coal_[^"]+)"', created.text).group(1)
+    reader = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=reader).status_code == 200
+    assert client.patch("/api/v1/me", headers=reader, json={"name": "D"}).status_code == 403
+    listed = client.get("/me").text
+    assert "May: read." in listed and "Stops working" in listed and "never used" in listed
+    [made] = client.get("/api/v1/tokens", headers=world.headers(dana)).json()["items"][:1]
+    assert made["scopes"] == ["read"]
+    assert made["expires_at"] == "2026-03-09T17:00:00Z"  # read in Dana's zone, UTC here
+
+    clock.shift(timedelta(days=8))
+    assert client.get("/api/v1/me", headers=reader).status_code == 401
+    assert "Expired" in client.get("/me").text

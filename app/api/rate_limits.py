@@ -1,0 +1,283 @@
+"""Rate limits on the API, per token (or Basic sign-in) and per client address, shared by
+every web process without a database write per request.
+
+Each process counts requests in memory (`RequestLedger`). Now and then (every
+`rate_limit_flush_ms`, or after `rate_limit_flush_requests` requests, whichever comes
+first) it adds its counts to `rate_limit_count`, one row per caller and minute, and reads
+back the totals every process has added. A caller's use is that total plus what this
+process counted since: exact with one process, and with several it lags by at most one
+flush interval of the others' requests (approximate by design, so a request costs a dict
+update, not a write). Windows are fixed minutes of the app's clock.
+
+The same flush writes a token's `last_used_at`, at most once a minute per token.
+"""
+
+import hashlib
+import logging
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from anyio import to_thread
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import clock
+from app.api.problems import problem
+from app.db import Database
+from app.models import ApiToken, RateLimitCount
+from app.security import hash_token
+from app.settings import Settings
+
+log = logging.getLogger("coalesce.rate_limits")
+
+WINDOW = timedelta(minutes=1)
+# last_used_at is kept to the minute: a token used all day is written once a minute.
+LAST_USED_EVERY = timedelta(minutes=1)
+_BATCH = 500  # keys per statement, well under every backend's parameter limit
+
+
+@dataclass(frozen=True)
+class Usage:
+    limit: int
+    used: int
+    reset_seconds: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.used)
+
+    @property
+    def exceeded(self) -> bool:
+        return self.used > self.limit
+
+
+class RequestLedger:
+    """One process's counts since its last flush, and the shared totals it last read."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.per_credential = settings.rate_limit_per_minute
+        self.per_client = settings.rate_limit_per_client_per_minute
+        self.flush_every = timedelta(milliseconds=settings.rate_limit_flush_ms)
+        self.flush_after = max(1, settings.rate_limit_flush_requests)
+        self._lock = threading.Lock()
+        self._flushing = False
+        self._window = _window_of(clock.now())
+        self._pending: dict[str, int] = {}
+        self._shared: dict[str, int] = {}
+        self._since_flush = 0
+        self._last_flush = clock.now()
+        self._tokens_used: set[str] = set()
+        self._token_written: dict[str, datetime] = {}
+
+    def keys(self, credential: str | None, client: str) -> list[tuple[str, int]]:
+        """The counters a request counts toward, each with its limit."""
+        keys: list[tuple[str, int]] = []
+        if credential is not None and self.per_credential > 0:
+            keys.append((credential, self.per_credential))
+        if self.per_client > 0:
+            keys.append((client, self.per_client))
+        return keys
+
+    def count(self, keys: list[tuple[str, int]], token_hash: str | None, now: datetime) -> None:
+        with self._lock:
+            self._roll(now)
+            for key, _ in keys:
+                self._pending[key] = self._pending.get(key, 0) + 1
+            self._since_flush += 1
+            if token_hash is not None:
+                self._tokens_used.add(token_hash)
+
+    def usage(self, keys: list[tuple[str, int]], now: datetime) -> Usage | None:
+        """The tightest of the request's limits as it stands; None when limits are off."""
+        reset = max(1, math.ceil((self._window + WINDOW - now).total_seconds()))
+        usages = [
+            Usage(limit, self._shared.get(key, 0) + self._pending.get(key, 0), reset)
+            for key, limit in keys
+        ]
+        return min(usages, key=lambda u: u.limit - u.used, default=None)
+
+    def due(self, now: datetime) -> bool:
+        with self._lock:
+            if self._flushing:
+                return False
+            return self._since_flush >= self.flush_after or now - self._last_flush >= (
+                self.flush_every
+            )
+
+    def flush(self, database: Database, now: datetime) -> None:
+        """Add this process's counts to the shared table, read the totals back, and write
+        the last use of tokens not written for a minute. One short transaction."""
+        with self._lock:
+            if self._flushing:
+                return
+            self._flushing = True
+            self._roll(now)
+            window, pending = self._window, self._pending
+            watched = set(self._shared) | set(pending)
+            self._pending, self._since_flush, self._last_flush = {}, 0, now
+            tokens = {
+                token
+                for token in self._tokens_used
+                if now - self._token_written.get(token, datetime.min.replace(tzinfo=UTC))
+                >= LAST_USED_EVERY
+            }
+            self._tokens_used = set()
+            if not (pending or watched or tokens):
+                # Limits off and every token's last use fresh: nothing to share or write.
+                self._flushing = False
+                return
+        try:
+            with database.session() as session:
+                _add_counts(session, database.dialect, window, pending)
+                totals = _totals(session, window, watched)
+                _note_token_use(session, tokens, now)
+        except Exception:
+            # Counts not written are lost (the limit errs on the caller's side), never the
+            # request: a busy database must not turn every API call into an error.
+            log.warning("rate limit counts not shared", exc_info=True)
+            with self._lock:
+                self._flushing = False
+            return
+        with self._lock:
+            self._flushing = False
+            if window == self._window:
+                self._shared.update(totals)
+            for token in tokens:
+                self._token_written[token] = now
+            if len(self._token_written) > 100_000:
+                self._token_written.clear()
+
+    def _roll(self, now: datetime) -> None:
+        window = _window_of(now)
+        if window != self._window:
+            self._window, self._pending, self._shared = window, {}, {}
+
+
+def _window_of(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def _add_counts(session: Session, dialect: str, window: datetime, pending: dict[str, int]) -> None:
+    rows = [{"key": k, "window_start": window, "count": n} for k, n in sorted(pending.items())]
+    if not rows:
+        return
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = RateLimitCount.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(rows), _BATCH):
+        statement = insert(table).values(rows[start : start + _BATCH])
+        statement = statement.on_conflict_do_update(
+            index_elements=["key", "window_start"],
+            set_={"count": table.c.count + statement.excluded.count},
+        )
+        session.connection().execute(statement)
+
+
+def _totals(session: Session, window: datetime, keys: set[str]) -> dict[str, int]:
+    table = RateLimitCount.__table__  # type: ignore[attr-defined]
+    ordered = sorted(keys)
+    totals: dict[str, int] = {}
+    for start in range(0, len(ordered), _BATCH):
+        rows = session.connection().execute(
+            select(table.c.key, table.c.count).where(
+                table.c.window_start == window, table.c.key.in_(ordered[start : start + _BATCH])
+            )
+        )
+        totals.update({key: count for key, count in rows})
+    return totals
+
+
+def _note_token_use(session: Session, token_hashes: set[str], now: datetime) -> None:
+    if not token_hashes:
+        return
+    # A Core statement on the table, not the ORM: the row's other columns are untouched,
+    # so the cache of principals has no reason to forget anyone.
+    table = ApiToken.__table__  # type: ignore[attr-defined]
+    session.connection().execute(
+        update(table)
+        .where(
+            table.c.token_hash.in_(sorted(token_hashes)),
+            or_(table.c.last_used_at.is_(None), table.c.last_used_at <= now - LAST_USED_EVERY),
+        )
+        .values(last_used_at=now)
+    )
+
+
+def forget_old_counts(session: Session) -> int:
+    """Housekeeping for the worker: only the current minute counts."""
+    cutoff = _window_of(clock.now()) - WINDOW
+    result = session.exec(delete(RateLimitCount).where(RateLimitCount.window_start < cutoff))  # type: ignore[call-overload,arg-type]
+    return result.rowcount or 0
+
+
+def _callers(headers: dict[bytes, bytes]) -> tuple[str | None, str | None]:
+    """The credential a request is counted under, and its token's hash if it has one.
+    Keys hold hashes, never a token or a password."""
+    authorization = headers.get(b"authorization", b"").decode("latin-1")
+    scheme, _, value = authorization.partition(" ")
+    value = value.strip()
+    if not value:
+        return None, None
+    if scheme.lower() == "bearer":
+        token_hash = hash_token(value)
+        return "token:" + token_hash[:40], token_hash
+    digest = hashlib.sha256(value.encode()).hexdigest()[:40]
+    return f"{scheme.lower()[:10]}:{digest}", None
+
+
+class RateLimitMiddleware:
+    """Counts every API request, answers 429 over the limit, and puts `RateLimit-Limit`,
+    `RateLimit-Remaining` and `RateLimit-Reset` (seconds) on every API response."""
+
+    def __init__(
+        self, app: ASGIApp, ledger: RequestLedger, database_of: Callable[[Scope], Database]
+    ) -> None:
+        self.app = app
+        self.ledger = ledger
+        self._database_of = database_of
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        credential, token_hash = _callers(dict(scope.get("headers", [])))
+        client = scope.get("client")
+        address = "client:" + (client[0] if client else "unknown")[:60]
+        now = clock.now()
+        keys = self.ledger.keys(credential, address)
+        self.ledger.count(keys, token_hash, now)
+        if self.ledger.due(now):
+            await to_thread.run_sync(self.ledger.flush, self._database_of(scope), now)
+        usage = self.ledger.usage(keys, now)
+        if usage is None:
+            await self.app(scope, receive, send)
+            return
+        headers = [
+            (b"ratelimit-limit", str(usage.limit).encode()),
+            (b"ratelimit-remaining", str(usage.remaining).encode()),
+            (b"ratelimit-reset", str(usage.reset_seconds).encode()),
+        ]
+        if usage.exceeded:
+            response = problem(
+                429,
+                f"Over the limit of {usage.limit} requests a minute; "
+                f"try again in {usage.reset_seconds} seconds.",
+                code="rate_limited",
+                headers={
+                    "Retry-After": str(usage.reset_seconds),
+                    **{k.decode(): v.decode() for k, v in headers},
+                },
+            )
+            await response(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *headers]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

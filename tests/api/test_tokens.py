@@ -1,0 +1,97 @@
+"""API tokens carry scopes and an expiry, and say when they were last used."""
+
+from datetime import timedelta
+
+from tests.conftest import basic_auth
+
+PROBLEM = "application/problem+json"
+
+
+def test_a_token_does_what_its_scopes_allow_until_it_expires(client, world, clock):
+    admin = world.user("chair")
+    organization = world.organization(admin, name="Maple PTA")
+    full = world.headers(admin)
+
+    made = client.post(
+        "/api/v1/tokens",
+        headers=full,
+        json={"name": "crm", "scopes": ["read"], "expires_at": "2026-03-03T09:00:00Z"},
+    )
+    assert made.status_code == 201, made.text
+    crm = made.json()
+    assert crm["scopes"] == ["read"]
+    assert crm["expires_at"].startswith("2026-03-03T09:00:00")
+    assert crm["last_used_at"] is None
+    reader = {"Authorization": f"Bearer {crm['token']}"}
+
+    assert client.get(f"/api/v1/organizations/{organization.id}", headers=reader).status_code == 200
+    refused = client.patch(
+        f"/api/v1/organizations/{organization.id}", headers=reader, json={"staff_count": 2}
+    )
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith(PROBLEM)
+    assert refused.json()["code"] == "insufficient_scope"
+    assert "write" in refused.json()["detail"]
+    assert 'error="insufficient_scope", scope="write"' in refused.headers["WWW-Authenticate"]
+
+    # Without scopes a token gets all four, as tokens did before scopes existed.
+    default = client.post("/api/v1/tokens", headers=full, json={"name": "everything"}).json()
+    assert default["scopes"] == ["read", "write", "webhooks", "admin"]
+    # Read, write and webhooks change things, but do not administer people or tokens.
+    sheet = client.post(
+        "/api/v1/tokens",
+        headers=full,
+        json={"name": "sheet", "scopes": ["webhooks", "read", "write"]},
+    ).json()
+    assert sheet["scopes"] == ["read", "write", "webhooks"]
+    writer = {"Authorization": f"Bearer {sheet['token']}"}
+    patched = client.patch(
+        f"/api/v1/organizations/{organization.id}", headers=writer, json={"staff_count": 2}
+    )
+    assert patched.status_code == 200
+    assert client.get("/api/v1/webhooks", headers=writer).status_code == 200
+    person = {"email": "new@example.org", "role": "member"}
+    users = f"/api/v1/organizations/{organization.id}/users"
+    assert client.post(users, headers=writer, json=person).json()["code"] == "insufficient_scope"
+    assert client.post("/api/v1/tokens", headers=writer, json={"name": "x"}).status_code == 403
+
+    # An admin token makes tokens, but none with a scope it lacks itself.
+    keys = client.post(
+        "/api/v1/tokens", headers=full, json={"name": "keys", "scopes": ["admin", "read"]}
+    ).json()
+    keeper = {"Authorization": f"Bearer {keys['token']}"}
+    wider = client.post("/api/v1/tokens", headers=keeper, json={"name": "w", "scopes": ["write"]})
+    assert wider.status_code == 403 and wider.json()["code"] == "insufficient_scope"
+    narrower = client.post("/api/v1/tokens", headers=keeper, json={"name": "r", "scopes": ["read"]})
+    assert narrower.status_code == 201
+    inherited = client.post("/api/v1/tokens", headers=keeper, json={"name": "i"}).json()
+    assert inherited["scopes"] == ["read", "admin"]
+
+    past = client.post(
+        "/api/v1/tokens", headers=full, json={"name": "old", "expires_at": "2026-03-01T00:00:00Z"}
+    )
+    assert past.status_code == 422
+    assert past.json()["errors"][0]["loc"] == ["body", "expires_at"]
+    unknown = client.post("/api/v1/tokens", headers=full, json={"name": "u", "scopes": ["root"]})
+    assert unknown.status_code == 422
+
+    clock.shift(timedelta(days=1))
+    expired = client.get(f"/api/v1/organizations/{organization.id}", headers=reader)
+    assert expired.status_code == 401
+    assert expired.json()["code"] == "token_expired"
+    # The list shows each token's scopes, expiry and last use.
+    listed = {t["name"]: t for t in client.get("/api/v1/tokens", headers=full).json()["items"]}
+    assert listed["crm"]["scopes"] == ["read"]
+    assert listed["crm"]["expires_at"].startswith("2026-03-03T09:00:00")
+    assert listed["sheet"]["expires_at"] is None
+
+
+def test_basic_and_browser_sessions_keep_every_right(client, world):
+    admin = world.user("chair", password="correct horse battery")
+    organization = world.organization(admin)
+    basic = basic_auth(admin.email, "correct horse battery")
+    person = {"email": "new@example.org", "role": "member"}
+    added = client.post(
+        f"/api/v1/organizations/{organization.id}/users", headers=basic, json=person
+    )
+    assert added.status_code == 201
