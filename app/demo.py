@@ -5,7 +5,18 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app import clock
-from app.models import EmailMessage, IssueArea, Organization, User
+from app.models import (
+    Activity,
+    ApprovalRequest,
+    ApprovalStep,
+    EmailMessage,
+    Goal,
+    IssueArea,
+    Objective,
+    Organization,
+    SignOnDecision,
+    User,
+)
 from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
 from app.models.proposals import ProposalKind
 from app.principal import Principal
@@ -478,6 +489,50 @@ def _seed_letter(
             organization_id=orgs[key].id,
             decision_in=DecisionPut(status="signed", comment=comment),
         )
+    _age_letter(session, letter.id, {orgs["state_pta"].id: 7, orgs["oak_pta"].id: 5})
+
+
+def _age_letter(session: Session, letter_id: str, signed_days_ago: dict[str, int]) -> None:
+    """Move the letter's story into the past, so its approval timeline has one to show: it
+    opened 8 days ago with 14 days to go; the union's policy committee took 4 days and its
+    executive director is 2 days overdue; the literacy network's quarterly board meets too
+    late for the deadline."""
+    now = clock.now()
+    opened = now - timedelta(days=8)
+    letter = session.get(Activity, letter_id)
+    assert letter is not None
+    letter.created_at = letter.opened_at = opened
+    letter.sign_on_deadline = opened + timedelta(days=14)
+    session.add(letter)
+    requests = session.exec(
+        select(ApprovalRequest).where(ApprovalRequest.activity_id == letter_id)
+    ).all()
+    for request in requests:
+        request.created_at = opened
+        session.add(request)
+        steps = session.exec(
+            select(ApprovalStep)
+            .where(ApprovalStep.request_id == request.id)
+            .order_by(ApprovalStep.position)  # type: ignore[arg-type]
+        ).all()
+        moment = opened
+        for step in steps:
+            if step.status == "approved":
+                step.activated_at, step.decided_at = moment, moment + timedelta(days=4)
+                moment = step.decided_at
+            elif step.status == "active":
+                step.activated_at = moment
+                step.due_at = moment + timedelta(days=step.expected_days)
+            session.add(step)
+    for decision in session.exec(
+        select(SignOnDecision).where(SignOnDecision.activity_id == letter_id)
+    ).all():
+        if decision.organization_id in signed_days_ago:
+            decision.decided_at = now - timedelta(days=signed_days_ago[decision.organization_id])
+        elif decision.decided_at is not None:
+            decision.decided_at = opened
+        session.add(decision)
+    session.flush()
 
 
 def _seed_late_joiner(
@@ -597,10 +652,14 @@ def _seed_coalitions(
             owner_organization_ids=[orgs["state_pta"].id],
         ),
     )
-    for title, owner, done in [
-        ("Draft the coalition sign-on letter", "literacy", True),
-        ("Meet the education committee chair", "state_pta", False),
-        ("Collect 25 organizational signatures", "maple_pta", False),
+    # (title, owner, added days ago, done days ago): a past for the goal's burn-up, where
+    # the work fell behind the steady pace to the due date.
+    for title, owner, added, done in [
+        ("Draft the coalition sign-on letter", "literacy", 60, 48),
+        ("Brief the committee's staff", "union", 60, 33),
+        ("Meet the education committee chair", "state_pta", 60, None),
+        ("Collect 25 organizational signatures", "maple_pta", 60, None),
+        ("Publish an op-ed before the hearing", "literacy", 20, None),
     ]:
         objective = goals.add_objective(
             session,
@@ -608,8 +667,10 @@ def _seed_coalitions(
             bill["id"],
             ObjectiveCreate(title=title, assignee_organization_id=orgs[owner].id),
         )
-        if done:
+        if done is not None:
             goals.update_objective(session, root, objective["id"], ObjectiveUpdate(done=True))
+        _age_objective(session, objective["id"], added, done)
+    _age_goal(session, bill["id"], started=60, due_in=30)
     libraries = goals.create_goal(
         session,
         root,
@@ -618,9 +679,18 @@ def _seed_coalitions(
             title="Restore library hours in 10 districts", due_date=today + timedelta(days=180)
         ),
     )
-    goals.add_objective(
-        session, root, libraries["id"], ObjectiveCreate(title="Map districts with cut hours")
-    )
+    for title, done in [
+        ("Map districts with cut hours", 9),
+        ("Ask each district's board for a hearing", None),
+        ("Gather families' stories of closed libraries", None),
+    ]:
+        objective = goals.add_objective(
+            session, root, libraries["id"], ObjectiveCreate(title=title)
+        )
+        if done is not None:
+            goals.update_objective(session, root, objective["id"], ObjectiveUpdate(done=True))
+        _age_objective(session, objective["id"], 21, done)
+    _age_goal(session, libraries["id"], started=21, due_in=160)
 
     meals = coalitions.create_coalition(
         session,
@@ -652,6 +722,25 @@ def _seed_coalitions(
         session, root, budget["id"], ObjectiveCreate(title="Testify at the budget hearing")
     )
     return literacy.id, meals.id
+
+
+def _age_goal(session: Session, goal_id: str, *, started: int, due_in: int) -> None:
+    goal = session.get(Goal, goal_id)
+    assert goal is not None
+    goal.created_at = clock.now() - timedelta(days=started)
+    goal.due_date = clock.now().date() + timedelta(days=due_in)
+    session.add(goal)
+    session.flush()
+
+
+def _age_objective(session: Session, objective_id: str, added: int, done: int | None) -> None:
+    objective = session.get(Objective, objective_id)
+    assert objective is not None
+    objective.created_at = clock.now() - timedelta(days=added)
+    if done is not None:
+        objective.done_at = clock.now() - timedelta(days=done)
+    session.add(objective)
+    session.flush()
 
 
 def _join(
