@@ -282,8 +282,8 @@ def step_medians(step_times: list[tuple[str, float, int]], organization_name: st
     if rows:
         slowest = max(step_times, key=lambda row: row[1])
         summary = (
-            f"{organization_name}'s slowest step is {slowest[0]}, "
-            f"{labels.days(slowest[1])} at the median of {slowest[2]} completed."
+            f"{organization_name}'s slowest step is {slowest[0]}: {labels.days(slowest[1])} "
+            f"at the median, over {slowest[2]} completed."
         )
     else:
         summary = "No approval step has been completed yet."
