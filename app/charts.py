@@ -187,8 +187,9 @@ def _timeline_drawing(t: ApprovalTimeline, width: float) -> Drawing:
         y = top + index * row_height
         bar_y = y + (20 if narrow else 6)
         if narrow:
-            said = f"{row.organization_name} · {row.short_words}"
-            drawing.words.append(Words(left, y + 13, _short(said, 54), kind="row"))
+            # The name gives way before the forecast does: that is what the row is for.
+            name = _short(row.organization_name, max(12, 50 - len(row.short_words)))
+            drawing.words.append(Words(left, y + 13, f"{name} · {row.short_words}", kind="row"))
         else:
             drawing.words.append(
                 Words(8, bar_y + 11, _short(row.organization_name, 32), kind="row")
@@ -346,11 +347,11 @@ def _bars_drawing(bars: Bars, width: float) -> Drawing:
     drawing = Drawing(width)
     narrow = width <= NARROW
     most = max((sum(s.value for s in row.segments) for row in bars.rows), default=1) or 1
-    left, right = (8, width - 8) if narrow else (240, width - 290)
-    row_height = 50 if narrow else 28
+    left, right = (8, width - 8) if narrow else (240, width - 16)
+    row_height = 50 if narrow else 42
     for index, row in enumerate(bars.rows):
         y = 6 + index * row_height
-        bar_y = y + (18 if narrow else 6)
+        bar_y = y + (18 if narrow else 4)
         if narrow:
             drawing.words.append(Words(left, y + 12, _short(row.label, 46), kind="row"))
         else:
@@ -363,10 +364,10 @@ def _bars_drawing(bars: Bars, width: float) -> Drawing:
                      f"{row.label}: {segment.words}")
             )  # fmt: skip
             x += length
-        if narrow:
-            drawing.words.append(Words(left, bar_y + 30, _short(row.words, 52), kind="value"))
-        else:
-            drawing.words.append(Words(x + 6, bar_y + 12, _short(row.words, 44), kind="value"))
+        # The counts in words under the bar: the colours are not the only way to read it.
+        drawing.words.append(
+            Words(left, bar_y + 30, _short(row.words, 52 if narrow else 90), kind="value")
+        )
     drawing.height = 12 + len(bars.rows) * row_height
     return drawing
 
