@@ -158,7 +158,7 @@ def _markers(
 # The approval timeline ---------------------------------------------------------------
 
 STEP_WORDS = {"done": "done", "active": "under way", "waiting": "to come", "rejected": "rejected"}
-DOT_KINDS = {"signed": "signed", "declined": "declined", "abstained": "abstained"}
+DOT_KINDS = {"signed": "signed", "declined": "declined", "abstained": "declined"}
 
 
 def _timeline_markers(t: ApprovalTimeline) -> list[tuple[str, datetime, str]]:
@@ -230,7 +230,8 @@ TIMELINE_LEGEND = (
     ("active", "Step under way"),
     ("waiting", "Step still to come (forecast)"),
     ("overdue", "Step overdue"),
-    ("signed", "Decided without approval steps"),
+    ("signed", "Signed, without approval steps"),
+    ("declined", "Declined or abstained, without approval steps"),
     ("deadline", "Sign-on deadline"),
     ("today", "Today"),
     ("recommended", "Recommended deadline"),

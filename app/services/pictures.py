@@ -193,8 +193,9 @@ def goal_burn_up(goal: dict[str, Any], now: datetime) -> BurnUp:
     share = (now - starts) / (due - starts) if due > starts else 1.0
     used = min(max(share, 0.0), 1.0)
     summary = (
-        f"{len(done_moments)} of {total} objectives done, with {labels.percent(used)} of the time "
-        f"to {_day(goal['due_date'])} gone: {labels.label(goal['health'], 'goal_health')}."
+        f"{len(done_moments)} of {total} objective{'' if total == 1 else 's'} done, with "
+        f"{labels.percent(used)} of the time to {_day(goal['due_date'])} gone: "
+        f"{labels.label(goal['health'], 'goal_health')}."
     )
     if total == 0:
         summary = f"No objectives yet; the goal is due {_day(goal['due_date'])}."
