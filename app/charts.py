@@ -7,6 +7,9 @@ and for print; CSS shows one of them."""
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from functools import lru_cache
+
+from markupsafe import Markup, escape
 
 from app import local_time
 from app.services.pictures import ApprovalTimeline, Bars, BurnUp
@@ -76,6 +79,48 @@ class Drawing:
     def layout(self) -> str:
         return "narrow" if self.width <= NARROW else "wide"
 
+    def svg_body(self, hatch: str) -> Markup:
+        """The drawing's elements as SVG, every word escaped. Written here rather than in
+        the template: a letter of a large coalition draws thousands of them, and a Jinja
+        expression per attribute costs more than the rest of its page."""
+        parts = [
+            f'<line x1="{r.x1:g}" y1="{r.y1:g}" x2="{r.x2:g}" y2="{r.y2:g}" '
+            f'class="rule rule-{escape(r.kind)}" data-kind="{escape(r.kind)}"/>'
+            for r in self.rules
+        ]
+        for r in self.rects:
+            kind = escape(r.kind)
+            css = kind if r.kind.startswith("bar-") else f"bar-step bar-{kind}"
+            fill = f' fill="url(#{escape(hatch)})"' if r.kind == "overdue" else ""
+            parts.append(
+                f'<rect x="{r.x:g}" y="{r.y:g}" width="{r.width:g}" height="{r.height:g}" '
+                f'class="bar {css}" data-kind="{kind}"{fill}>'
+                f"<title>{escape(r.title)}</title></rect>"
+            )
+        parts += [
+            f'<polyline points="{p.svg_points}" fill="none" class="line line-{escape(p.kind)}" '
+            f'data-kind="{escape(p.kind)}"/>'
+            for p in self.paths
+        ]
+        for d in self.dots:
+            # Signed is a round mark, the rest square: they differ in shape, not colour alone.
+            if d.kind in ("signed", "other"):
+                shape, tag = f'<circle cx="{d.x:g}" cy="{d.y:g}" r="5"', "circle"
+            else:
+                shape, tag = f'<rect x="{d.x - 5:g}" y="{d.y - 5:g}" width="10" height="10"', "rect"
+            kind = escape(d.kind)
+            parts.append(
+                f'{shape} class="dot dot-{kind}" data-kind="{kind}">'
+                f"<title>{escape(d.title)}</title></{tag}>"
+            )
+        parts += [
+            f'<text x="{w.x:g}" y="{w.y:g}" text-anchor="{escape(w.anchor)}" '
+            f'class="words words-{escape(w.kind)}">{escape(w.text)}</text>'
+            for w in self.words
+        ]
+        # Every word and code above went through escape(); the numbers are formatted floats.
+        return Markup("".join(parts))  # noqa: S704
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -96,7 +141,14 @@ def _short(text: str, most: int) -> str:
 
 
 def _day(moment: datetime) -> str:
-    local = local_time.local(moment)
+    return _day_in(moment, local_time.reader_zone.get())
+
+
+@lru_cache(maxsize=4096)
+def _day_in(moment: datetime, zone: str) -> str:
+    """ "12 Dec" in the reader's zone: remembered, as a timeline names the same few days
+    hundreds of times."""
+    local = local_time.local(moment, zone)
     return f"{local.day} {local:%b}"
 
 
