@@ -290,18 +290,23 @@ TIMELINE_LEGEND = (
 )
 
 
-def approval_timeline(t: ApprovalTimeline, figure_id: str = "timeline") -> Figure:
+def approval_timeline(
+    t: ApprovalTimeline, figure_id: str = "timeline", row_heading: str = "Member"
+) -> Figure:
+    shown = {"overdue" if s.overdue else s.kind for row in t.rows for s in row.steps}
+    shown |= {DOT_KINDS.get(r.decision, "other") for r in t.rows if r.decided_at and not r.steps}
+    shown |= {
+        "today",
+        "deadline" if t.deadline else "",
+        "recommended" if t.recommended_deadline else "",
+    }
     return Figure(
         id=figure_id,
         title=t.title,
         summary=t.summary,
         drawings=tuple(_timeline_drawing(t, width) for width in (NARROW, WIDE)),
-        legend=tuple(
-            (kind, words)
-            for kind, words in TIMELINE_LEGEND
-            if kind != "recommended" or t.recommended_deadline
-        ),
-        headers=("Member", "Where it stands", "Steps"),
+        legend=tuple((kind, words) for kind, words in TIMELINE_LEGEND if kind in shown),
+        headers=(row_heading, "Where it stands", "Steps"),
         rows=tuple(
             (
                 row.organization_name,

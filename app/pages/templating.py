@@ -26,12 +26,21 @@ def approval_timeline(activity: dict[str, Any]) -> charts.Figure:
     return charts.approval_timeline(pictures.approval_timeline(activity, clock.now()))
 
 
+def request_timeline(approval: dict[str, Any]) -> charts.Figure:
+    return charts.approval_timeline(
+        pictures.request_timeline(approval, clock.now()),
+        f"approval-{approval['id']}-timeline",
+        row_heading="Step",
+    )
+
+
 def goal_burn_up(goal: dict[str, Any], figure_id: str) -> charts.Figure:
     return charts.goal_burn_up(pictures.goal_burn_up(goal, clock.now()), figure_id)
 
 
 templates.env.globals.update(
     approval_timeline=approval_timeline,
+    request_timeline=request_timeline,
     goal_burn_up=goal_burn_up,
     decisions_by_activity=lambda rows: charts.bars(
         pictures.decisions_by_activity(rows), "decisions-chart"

@@ -397,6 +397,8 @@ def view(
         ],
         "expected_completion_at": expected,
         "at_risk": forecasts.is_at_risk(expected, subject.deadline(request, steps)),
+        # What the forecast is held against: the sign-on deadline (none for joining).
+        "deadline": subject.activity.sign_on_deadline if subject.activity else None,
         "created_at": request.created_at,
         "completed_at": request.completed_at,
     }

@@ -30,10 +30,13 @@ class MemberLine:
     decided_at: datetime | None
     expected_at: datetime | None
     late_days: int | None  # forecast past the deadline by this many days
+    said: str | None = None  # the row's own words, when it is not a member's decision
 
     @property
     def short_words(self) -> str:
         """The row in few words, beside its name on a phone."""
+        if self.said:
+            return self.said
         if self.steps and self.expected_at and self.decision == "in_approval":
             late = f", {_days(self.late_days)} late" if self.late_days else ""
             return f"forecast {_short_day(self.expected_at)}{late}"
@@ -43,6 +46,8 @@ class MemberLine:
     @property
     def words(self) -> str:
         """The row in words, for the table beside the picture."""
+        if self.said:
+            return self.said
         said = labels.label(self.decision, "decision")
         if self.steps and self.expected_at and self.decision == "in_approval":
             said += f", forecast {_day(self.expected_at)}"
@@ -158,6 +163,72 @@ def timeline_summary(
     if recommended and deadline and recommended > deadline:
         said += f" A deadline every member in approval can meet: {_day(recommended)}."
     return said
+
+
+def request_timeline(approval: dict[str, Any], now: datetime) -> ApprovalTimeline:
+    """One organization's approval request, a row per step: where the step waiting on its
+    approvers sits between those done and those to come, against the sign-on deadline."""
+    deadline = _aware(approval.get("deadline"))
+    rows = []
+    for step in approval["steps"]:
+        if not (step.get("starts_at") and step.get("ends_at")):
+            continue
+        span = StepSpan(
+            name=step["name"],
+            kind=STEP_KINDS.get(step["status"], "waiting"),
+            starts_at=_aware(step["starts_at"]),  # type: ignore[arg-type]
+            ends_at=_aware(step["ends_at"]),  # type: ignore[arg-type]
+            overdue=bool(step.get("overdue")),
+        )
+        said = {
+            "done": f"done {_short_day(span.ends_at)}",
+            "rejected": f"rejected {_short_day(span.ends_at)}",
+            "active": f"under way, forecast {_short_day(span.ends_at)}",
+            "waiting": f"to come, forecast {_short_day(span.ends_at)}",
+        }[span.kind]
+        if span.overdue:
+            said = f"overdue since {_short_day(_aware(step['due_at']) or span.ends_at)}"
+        rows.append(
+            MemberLine(
+                organization_name=step["name"],
+                decision="in_approval",
+                steps=(span,),
+                decided_at=None,
+                expected_at=span.ends_at,
+                late_days=None,
+                said=said,
+            )
+        )
+    return ApprovalTimeline(
+        title="Where each step stands",
+        summary=request_summary(approval, deadline),
+        rows=tuple(rows),
+        deadline=deadline,
+        recommended_deadline=None,
+        now=now,
+    )
+
+
+def request_summary(approval: dict[str, Any], deadline: datetime | None) -> str:
+    active = next((s for s in approval["steps"] if s["status"] == "active"), None)
+    said = ""
+    if active:
+        said = f"{active['name']} (step {active['position']} of {approval['steps_total']}) "
+        if active.get("overdue") and active.get("due_at"):
+            said += f"was due {_day(_aware(active['due_at']))}."  # type: ignore[arg-type]
+        else:
+            said += "is under way."
+    expected = _aware(approval.get("expected_completion_at"))
+    if expected:
+        said += f" The approval is forecast to finish {_day(expected)}"
+        if deadline and expected > deadline:
+            late = _days(_late_days(expected, deadline))
+            said += f", {late} after the sign-on deadline ({_day(deadline)})."
+        elif deadline:
+            said += f", before the sign-on deadline ({_day(deadline)})."
+        else:
+            said += "."
+    return said.strip()
 
 
 # Goals --------------------------------------------------------------------------------

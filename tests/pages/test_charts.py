@@ -125,6 +125,18 @@ def test_the_approval_timeline_draws_each_step_against_the_deadline_and_today(
         "Education Association's slowest step is Policy committee: about 1 day at the "
         "median, over 1 completed."
     )
+    # Its approvers see where the step waiting on them sits, in their inbox.
+    inbox = client.get("/approvals").text
+    figure_id = f"approval-{union['id']}-timeline"
+    assert summary(inbox, figure_id) == (
+        "Executive board vote (step 2 of 2) is under way. The approval is forecast to finish "
+        "13 Mar 2026, 4 days after the sign-on deadline (9 Mar 2026)."
+    )
+    steps = drawing(inbox, figure_id)
+    assert [r.get("data-kind") for r in steps.iter(f"{SVG}rect") if r.get("data-kind")] == [
+        "done",
+        "active",
+    ]
 
 
 def test_a_goal_burn_up_shows_objectives_done_against_the_pace_to_its_due_date(
