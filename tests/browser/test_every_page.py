@@ -19,7 +19,7 @@ AN_ID = re.compile(r"\b[a-z]+_[0-9a-z]{26}\b")
 # goals with objectives done, reports): axe then checks them like every other kind.
 PICTURED = {
     "dana": {"/activities/{id}", "/coalitions/{id}/goals", "/coalitions/{id}/report"},
-    "sam": {"/organizations/{id}/report"},
+    "sam": {"/organizations/{id}/report", "/approvals"},
 }
 
 
@@ -66,6 +66,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser, demo, kinds_checked, pe
         kind = AN_ID.sub("{id}", address.partition("?")[0])
         if page.locator("figure.chart svg").filter(visible=True).count():
             pictured.add(kind)
+            kind += " with pictures"  # axe reads it again where the first reader saw none
         if kind in kinds_checked:
             continue
         kinds_checked.add(kind)
