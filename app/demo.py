@@ -718,9 +718,15 @@ def _seed_coalitions(
             title="Universal meals in the state budget", due_date=today + timedelta(days=120)
         ),
     )
-    goals.add_objective(
-        session, root, budget["id"], ObjectiveCreate(title="Testify at the budget hearing")
-    )
+    for title, done in [
+        ("Gather school meal debt figures from districts", 12),
+        ("Testify at the budget hearing", None),
+    ]:
+        objective = goals.add_objective(session, root, budget["id"], ObjectiveCreate(title=title))
+        if done is not None:
+            goals.update_objective(session, root, objective["id"], ObjectiveUpdate(done=True))
+        _age_objective(session, objective["id"], 30, done)
+    _age_goal(session, budget["id"], started=30, due_in=120)
     return literacy.id, meals.id
 
 
