@@ -34,6 +34,12 @@ def request_timeline(approval: dict[str, Any]) -> charts.Figure:
     )
 
 
+def draft_timeline(activity: dict[str, Any]) -> charts.Figure:
+    return charts.approval_timeline(
+        pictures.draft_timeline(activity, clock.now()), "draft-timeline"
+    )
+
+
 def goal_burn_up(goal: dict[str, Any], figure_id: str) -> charts.Figure:
     return charts.goal_burn_up(pictures.goal_burn_up(goal, clock.now()), figure_id)
 
@@ -41,6 +47,7 @@ def goal_burn_up(goal: dict[str, Any], figure_id: str) -> charts.Figure:
 templates.env.globals.update(
     approval_timeline=approval_timeline,
     request_timeline=request_timeline,
+    draft_timeline=draft_timeline,
     goal_burn_up=goal_burn_up,
     decisions_by_activity=lambda rows: charts.bars(
         pictures.decisions_by_activity(rows), "decisions-chart"

@@ -231,6 +231,62 @@ def request_summary(approval: dict[str, Any], deadline: datetime | None) -> str:
     return said.strip()
 
 
+def draft_timeline(activity: dict[str, Any], now: datetime) -> ApprovalTimeline:
+    """A draft's readiness as a picture: each member that would go through approval if it
+    opened now, from now to its forecast end, against the deadline chosen so far."""
+    deadline = _aware(activity.get("sign_on_deadline"))
+    readiness = activity.get("readiness") or {}
+    rows = []
+    for forecast in readiness.get("forecasts", []):
+        expected = _aware(forecast["expected_completion_at"])
+        assert expected is not None
+        late = _late_days(expected, deadline) if deadline and expected > deadline else None
+        steps = forecast["steps_total"]
+        rows.append(
+            MemberLine(
+                organization_name=forecast["organization_name"],
+                decision="in_approval",
+                steps=(
+                    StepSpan(
+                        f"{steps} approval step{'' if steps == 1 else 's'}",
+                        "waiting",
+                        now,
+                        expected,
+                    ),
+                ),
+                decided_at=None,
+                expected_at=expected,
+                late_days=late,
+            )
+        )
+    recommended = _aware(readiness.get("recommended_deadline"))
+    in_time = sum(1 for r in rows if not r.late_days)
+    if deadline:
+        said = (
+            f"Opened now, {in_time} of {len(rows)} members in approval would finish before "
+            f"the deadline ({_day(deadline)})"
+        )
+    else:
+        members = f"{len(rows)} member{'' if len(rows) == 1 else 's'}"
+        said = f"Opened now, {members} would go through approval first"
+    late_words = [
+        f"{r.organization_name} would finish {_days(r.late_days or 0)} late"
+        for r in rows
+        if r.late_days
+    ]
+    said += ("; " + ", ".join(late_words) if late_words else "") + "."
+    if recommended:
+        said += f" A deadline they can all meet: {_day(recommended)}."
+    return ApprovalTimeline(
+        title="If it opened now",
+        summary=said,
+        rows=tuple(rows),
+        deadline=deadline,
+        recommended_deadline=recommended,
+        now=now,
+    )
+
+
 # Goals --------------------------------------------------------------------------------
 
 

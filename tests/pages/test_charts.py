@@ -193,3 +193,20 @@ def test_a_goal_burn_up_shows_objectives_done_against_the_pace_to_its_due_date(
     assert plan_end == pytest.approx(rule(svg, "deadline"), abs=0.3)
     report = client.get(f"/coalitions/{coalition.id}/report").text
     assert summary(report, f"report-{goal['id']}-burn-up") == summary(page, figure_id)
+
+
+def test_a_draft_draws_who_would_finish_in_time_if_it_opened_now(
+    client,
+    letter,  # noqa: F811
+):
+    sign_in(client, letter["people"]["dana"])
+    page = client.get(f"/activities/{letter['activity']['id']}").text
+    assert summary(page, "draft-timeline") == (
+        "Opened now, 1 of 2 members in approval would finish before the deadline (9 Mar 2026); "
+        "Education Association would finish 6 days late. A deadline they can all meet: "
+        "16 Mar 2026."
+    )
+    svg = drawing(page, "draft-timeline")
+    union = rects_of(svg, "Education Association")[0]
+    end = float(union.get("x", "nan")) + float(union.get("width", "nan")) + 1
+    assert end > rule(svg, "deadline") > float(union.get("x", "nan"))  # starts now, ends late
