@@ -284,6 +284,7 @@ TIMELINE_LEGEND = (
     ("overdue", "Step overdue"),
     ("signed", "Signed, without approval steps"),
     ("declined", "Declined or abstained, without approval steps"),
+    ("other", "Withdrawn"),
     ("deadline", "Sign-on deadline"),
     ("today", "Today"),
     ("recommended", "Recommended deadline"),
