@@ -229,6 +229,7 @@ def seed(session: Session, settings: Settings, *, only_if_empty: bool = False) -
     )
     literacy_coalition, meals_coalition = _seed_coalitions(session, root, organizations, areas)
     _seed_letter(session, root, organizations, areas, literacy_coalition)
+    _seed_past_letter(session, root, organizations, areas, literacy_coalition)
     _seed_late_joiner(session, root, organizations, literacy_coalition)
     _seed_joining_through_the_board(session, root, organizations, meals_coalition)
     _seed_proposals(session, organizations, literacy_coalition, meals_coalition)
@@ -490,6 +491,86 @@ def _seed_letter(
             decision_in=DecisionPut(status="signed", comment=comment),
         )
     _age_letter(session, letter.id, {orgs["state_pta"].id: 7, orgs["oak_pta"].id: 5})
+
+
+def _seed_past_letter(
+    session: Session,
+    root: Principal,
+    orgs: dict[str, Organization],
+    areas: dict[str, IssueArea],
+    coalition_id: str,
+) -> None:
+    """A letter from two months ago, signed by the union after all three of its steps: the
+    history its forecasts learn from, and what its report's step chart shows."""
+    letter = activities.create_activity(
+        session,
+        root,
+        coalition_id,
+        ActivityCreate(
+            kind="sign_on_letter",
+            title="Keep recess in the school day",
+            target="State Board of Education",
+            body="We ask the Board to keep at least 30 minutes of recess in every school day.",
+            sign_on_deadline=clock.now() + timedelta(days=21),
+            issue_area_ids=[areas["literacy"].id],
+        ),
+    )
+    activities.open_activity(session, root, letter.id)
+    sam = _principal(session, "sam@rea.example.org")
+    request = next(
+        r
+        for r in approvals.list_for_organization(session, root, orgs["union"].id).items
+        if r["activity_id"] == letter.id
+    )
+    for step in (1, 2, 3):
+        approvals.decide(session, sam, request["id"], "approve", None, step=step)
+    for email, key in [
+        ("dana@statepta.example.org", "state_pta"),
+        ("jorge@oakpta.example.org", "oak_pta"),
+    ]:
+        activities.put_decision(
+            session,
+            _principal(session, email),
+            activity_id=letter.id,
+            organization_id=orgs[key].id,
+            decision_in=DecisionPut(status="signed"),
+        )
+    activities.close_activity(session, root, letter.id)
+    # Two months back: the union's committee took 3 days, its director 1, its board 9.
+    opened = clock.now() - timedelta(days=64)
+    past = session.get(Activity, letter.id)
+    assert past is not None
+    past.created_at = past.opened_at = opened
+    past.sign_on_deadline = opened + timedelta(days=21)
+    past.closed_at = opened + timedelta(days=21)
+    session.add(past)
+    moment = opened
+    for step in session.exec(
+        select(ApprovalStep)
+        .where(ApprovalStep.request_id == request["id"])
+        .order_by(ApprovalStep.position)  # type: ignore[arg-type]
+    ).all():
+        step.activated_at = moment
+        step.due_at = moment + timedelta(days=step.expected_days)
+        moment = step.decided_at = moment + timedelta(days={1: 3, 2: 1, 3: 9}[step.position])
+        session.add(step)
+    for decision in session.exec(
+        select(SignOnDecision).where(SignOnDecision.activity_id == letter.id)
+    ).all():
+        if decision.decided_at is not None:
+            decision.decided_at = {
+                orgs["union"].id: moment,
+                orgs["state_pta"].id: opened + timedelta(days=2),
+                orgs["oak_pta"].id: opened + timedelta(days=2),
+            }.get(decision.organization_id, past.closed_at)
+            session.add(decision)
+    for row in session.exec(
+        select(ApprovalRequest).where(ApprovalRequest.activity_id == letter.id)
+    ).all():
+        row.created_at = opened
+        row.completed_at = moment if row.organization_id == orgs["union"].id else past.closed_at
+        session.add(row)
+    session.flush()
 
 
 def _age_letter(session: Session, letter_id: str, signed_days_ago: dict[str, int]) -> None:
