@@ -125,9 +125,12 @@ def approval_timeline(activity: dict[str, Any], now: datetime) -> ApprovalTimeli
     deadline = _aware(activity.get("sign_on_deadline"))
     rows = tuple(_member_line(d, deadline) for d in activity["decisions"])
     recommended = _aware((activity.get("readiness") or {}).get("recommended_deadline"))
+    closed = activity.get("status") == "closed"
     return ApprovalTimeline(
-        title="When each member will have decided",
-        summary=timeline_summary(rows, deadline, recommended),
+        title="When each member decided" if closed else "When each member will have decided",
+        summary=closed_summary(rows, deadline)
+        if closed
+        else timeline_summary(rows, deadline, recommended),
         rows=rows,
         deadline=deadline,
         recommended_deadline=recommended,
@@ -147,7 +150,8 @@ def timeline_summary(
     if deadline is None:
         said = f"{len(decided)} of {len(asked)} members have decided; no sign-on deadline is set."
     else:
-        in_time = len(decided) + sum(1 for r in forecast if not r.late_days)
+        in_time = sum(1 for r in decided if not r.decided_at or r.decided_at <= deadline)
+        in_time += sum(1 for r in forecast if not r.late_days)
         said = (
             f"{in_time} of {len(asked)} members will decide before the deadline ({_day(deadline)})"
         )
@@ -163,6 +167,22 @@ def timeline_summary(
     if recommended and deadline and recommended > deadline:
         said += f" A deadline every member in approval can meet: {_day(recommended)}."
     return said
+
+
+def closed_summary(rows: tuple[MemberLine, ...], deadline: datetime | None) -> str:
+    """A closed collection in a sentence: who signed, and who had decided by the deadline."""
+    asked = [r for r in rows if r.decision != "withdrawn"]
+    signed = sum(1 for r in asked if r.decision == "signed")
+    said = f"Closed: {signed} of {len(asked)} members signed"
+    if deadline:
+        decided = sum(
+            1
+            for r in asked
+            if r.decision not in ("pending", "in_approval") and r.decided_at
+            and r.decided_at <= deadline
+        )  # fmt: skip
+        said += f"; {decided} had decided by the deadline ({_day(deadline)})"
+    return said + "."
 
 
 def request_timeline(approval: dict[str, Any], now: datetime) -> ApprovalTimeline:

@@ -137,6 +137,14 @@ def test_the_approval_timeline_draws_each_step_against_the_deadline_and_today(
         "done",
         "active",
     ]
+    # Closed, the picture says what happened rather than what is forecast.
+    closed = client.post(f"/api/v1/activities/{activity_id}/close", headers=h["dana"])
+    assert closed.status_code == 200, closed.text
+    sign_in(client, letter["people"]["dana"])
+    page = client.get(f"/activities/{activity_id}").text
+    assert summary(page, "timeline") == (
+        "Closed: 1 of 5 members signed; 2 had decided by the deadline (9 Mar 2026)."
+    )
 
 
 def test_a_goal_burn_up_shows_objectives_done_against_the_pace_to_its_due_date(
