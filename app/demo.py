@@ -5,7 +5,18 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app import clock
-from app.models import EmailMessage, IssueArea, Organization, User
+from app.models import (
+    Activity,
+    ApprovalRequest,
+    ApprovalStep,
+    EmailMessage,
+    Goal,
+    IssueArea,
+    Objective,
+    Organization,
+    SignOnDecision,
+    User,
+)
 from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
 from app.models.proposals import ProposalKind
 from app.principal import Principal
@@ -218,6 +229,7 @@ def seed(session: Session, settings: Settings, *, only_if_empty: bool = False) -
     )
     literacy_coalition, meals_coalition = _seed_coalitions(session, root, organizations, areas)
     _seed_letter(session, root, organizations, areas, literacy_coalition)
+    _seed_past_letter(session, root, organizations, areas, literacy_coalition)
     _seed_late_joiner(session, root, organizations, literacy_coalition)
     _seed_joining_through_the_board(session, root, organizations, meals_coalition)
     _seed_proposals(session, organizations, literacy_coalition, meals_coalition)
@@ -478,6 +490,130 @@ def _seed_letter(
             organization_id=orgs[key].id,
             decision_in=DecisionPut(status="signed", comment=comment),
         )
+    _age_letter(session, letter.id, {orgs["state_pta"].id: 7, orgs["oak_pta"].id: 5})
+
+
+def _seed_past_letter(
+    session: Session,
+    root: Principal,
+    orgs: dict[str, Organization],
+    areas: dict[str, IssueArea],
+    coalition_id: str,
+) -> None:
+    """A letter from two months ago, signed by the union after all three of its steps: the
+    history its forecasts learn from, and what its report's step chart shows."""
+    letter = activities.create_activity(
+        session,
+        root,
+        coalition_id,
+        ActivityCreate(
+            kind="sign_on_letter",
+            title="Keep recess in the school day",
+            target="State Board of Education",
+            body="We ask the Board to keep at least 30 minutes of recess in every school day.",
+            sign_on_deadline=clock.now() + timedelta(days=21),
+            issue_area_ids=[areas["literacy"].id],
+        ),
+    )
+    activities.open_activity(session, root, letter.id)
+    sam = _principal(session, "sam@rea.example.org")
+    request = next(
+        r
+        for r in approvals.list_for_organization(session, root, orgs["union"].id).items
+        if r["activity_id"] == letter.id
+    )
+    for step in (1, 2, 3):
+        approvals.decide(session, sam, request["id"], "approve", None, step=step)
+    for email, key in [
+        ("dana@statepta.example.org", "state_pta"),
+        ("jorge@oakpta.example.org", "oak_pta"),
+    ]:
+        activities.put_decision(
+            session,
+            _principal(session, email),
+            activity_id=letter.id,
+            organization_id=orgs[key].id,
+            decision_in=DecisionPut(status="signed"),
+        )
+    activities.close_activity(session, root, letter.id)
+    # Two months back: the union's committee took 3 days, its director 1, its board 9.
+    opened = clock.now() - timedelta(days=64)
+    past = session.get(Activity, letter.id)
+    assert past is not None
+    past.created_at = past.opened_at = opened
+    past.sign_on_deadline = opened + timedelta(days=21)
+    past.closed_at = opened + timedelta(days=21)
+    session.add(past)
+    moment = opened
+    for step in session.exec(
+        select(ApprovalStep)
+        .where(ApprovalStep.request_id == request["id"])
+        .order_by(ApprovalStep.position)  # type: ignore[arg-type]
+    ).all():
+        step.activated_at = moment
+        step.due_at = moment + timedelta(days=step.expected_days)
+        moment = step.decided_at = moment + timedelta(days={1: 3, 2: 1, 3: 9}[step.position])
+        session.add(step)
+    for decision in session.exec(
+        select(SignOnDecision).where(SignOnDecision.activity_id == letter.id)
+    ).all():
+        if decision.decided_at is not None:
+            decision.decided_at = {
+                orgs["union"].id: moment,
+                orgs["state_pta"].id: opened + timedelta(days=2),
+                orgs["oak_pta"].id: opened + timedelta(days=2),
+            }.get(decision.organization_id, past.closed_at)
+            session.add(decision)
+    for row in session.exec(
+        select(ApprovalRequest).where(ApprovalRequest.activity_id == letter.id)
+    ).all():
+        row.created_at = opened
+        row.completed_at = moment if row.organization_id == orgs["union"].id else past.closed_at
+        session.add(row)
+    session.flush()
+
+
+def _age_letter(session: Session, letter_id: str, signed_days_ago: dict[str, int]) -> None:
+    """Move the letter's story into the past, so its approval timeline has one to show: it
+    opened 8 days ago with 14 days to go; the union's policy committee took 4 days and its
+    executive director is 2 days overdue; the literacy network's quarterly board meets too
+    late for the deadline."""
+    now = clock.now()
+    opened = now - timedelta(days=8)
+    letter = session.get(Activity, letter_id)
+    assert letter is not None
+    letter.created_at = letter.opened_at = opened
+    letter.sign_on_deadline = opened + timedelta(days=14)
+    session.add(letter)
+    requests = session.exec(
+        select(ApprovalRequest).where(ApprovalRequest.activity_id == letter_id)
+    ).all()
+    for request in requests:
+        request.created_at = opened
+        session.add(request)
+        steps = session.exec(
+            select(ApprovalStep)
+            .where(ApprovalStep.request_id == request.id)
+            .order_by(ApprovalStep.position)  # type: ignore[arg-type]
+        ).all()
+        moment = opened
+        for step in steps:
+            if step.status == "approved":
+                step.activated_at, step.decided_at = moment, moment + timedelta(days=4)
+                moment = step.decided_at
+            elif step.status == "active":
+                step.activated_at = moment
+                step.due_at = moment + timedelta(days=step.expected_days)
+            session.add(step)
+    for decision in session.exec(
+        select(SignOnDecision).where(SignOnDecision.activity_id == letter_id)
+    ).all():
+        if decision.organization_id in signed_days_ago:
+            decision.decided_at = now - timedelta(days=signed_days_ago[decision.organization_id])
+        elif decision.decided_at is not None:
+            decision.decided_at = opened
+        session.add(decision)
+    session.flush()
 
 
 def _seed_late_joiner(
@@ -598,10 +734,14 @@ def _seed_coalitions(
             owner_organization_ids=[orgs["state_pta"].id],
         ),
     )
-    for title, owner, done in [
-        ("Draft the coalition sign-on letter", "literacy", True),
-        ("Meet the education committee chair", "state_pta", False),
-        ("Collect 25 organizational signatures", "maple_pta", False),
+    # (title, owner, added days ago, done days ago): a past for the goal's burn-up, where
+    # the work fell behind the steady pace to the due date.
+    for title, owner, added, done in [
+        ("Draft the coalition sign-on letter", "literacy", 60, 48),
+        ("Brief the committee's staff", "union", 60, 33),
+        ("Meet the education committee chair", "state_pta", 60, None),
+        ("Collect 25 organizational signatures", "maple_pta", 60, None),
+        ("Publish an op-ed before the hearing", "literacy", 20, None),
     ]:
         objective = goals.add_objective(
             session,
@@ -609,8 +749,10 @@ def _seed_coalitions(
             bill["id"],
             ObjectiveCreate(title=title, assignee_organization_id=orgs[owner].id),
         )
-        if done:
+        if done is not None:
             goals.update_objective(session, root, objective["id"], ObjectiveUpdate(done=True))
+        _age_objective(session, objective["id"], added, done)
+    _age_goal(session, bill["id"], started=60, due_in=30)
     libraries = goals.create_goal(
         session,
         root,
@@ -619,9 +761,18 @@ def _seed_coalitions(
             title="Restore library hours in 10 districts", due_date=today + timedelta(days=180)
         ),
     )
-    goals.add_objective(
-        session, root, libraries["id"], ObjectiveCreate(title="Map districts with cut hours")
-    )
+    for title, done in [
+        ("Map districts with cut hours", 9),
+        ("Ask each district's board for a hearing", None),
+        ("Gather families' stories of closed libraries", None),
+    ]:
+        objective = goals.add_objective(
+            session, root, libraries["id"], ObjectiveCreate(title=title)
+        )
+        if done is not None:
+            goals.update_objective(session, root, objective["id"], ObjectiveUpdate(done=True))
+        _age_objective(session, objective["id"], 21, done)
+    _age_goal(session, libraries["id"], started=21, due_in=160)
 
     meals = coalitions.create_coalition(
         session,
@@ -649,10 +800,35 @@ def _seed_coalitions(
             title="Universal meals in the state budget", due_date=today + timedelta(days=120)
         ),
     )
-    goals.add_objective(
-        session, root, budget["id"], ObjectiveCreate(title="Testify at the budget hearing")
-    )
+    for title, done in [
+        ("Gather school meal debt figures from districts", 12),
+        ("Testify at the budget hearing", None),
+    ]:
+        objective = goals.add_objective(session, root, budget["id"], ObjectiveCreate(title=title))
+        if done is not None:
+            goals.update_objective(session, root, objective["id"], ObjectiveUpdate(done=True))
+        _age_objective(session, objective["id"], 30, done)
+    _age_goal(session, budget["id"], started=30, due_in=120)
     return literacy.id, meals.id
+
+
+def _age_goal(session: Session, goal_id: str, *, started: int, due_in: int) -> None:
+    goal = session.get(Goal, goal_id)
+    assert goal is not None
+    goal.created_at = clock.now() - timedelta(days=started)
+    goal.due_date = clock.now().date() + timedelta(days=due_in)
+    session.add(goal)
+    session.flush()
+
+
+def _age_objective(session: Session, objective_id: str, added: int, done: int | None) -> None:
+    objective = session.get(Objective, objective_id)
+    assert objective is not None
+    objective.created_at = clock.now() - timedelta(days=added)
+    if done is not None:
+        objective.done_at = clock.now() - timedelta(days=done)
+    session.add(objective)
+    session.flush()
 
 
 def _join(

@@ -1,6 +1,8 @@
 """`make screenshots`: the demo seeded into a fresh SQLite database and served, then every
 page each demo persona can reach, at a phone's and a desk's width, saved as
-var/screenshots/<persona>/<page>-<width>.png to be looked at.
+var/screenshots/<persona>/<page>-<width>.png to be looked at, and each picture on a page
+(a letter's approval timeline, a goal's burn-up, a report's charts) alone beside it as
+<page>-chart-<n>-<width>.png.
 
 The pages are found the way a person finds them: from the dashboard, every link on a page
 that leads to another page of ours (not a download, the event stream or a one-time link).
@@ -159,6 +161,7 @@ def take(out: Path, chosen: list[Persona], widths: tuple[int, ...]) -> int:
                     page.set_viewport_size({"width": width, "height": HEIGHT})
                     page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
                     count += 1
+                    count += _pictures(page, folder / f"{name}-chart", width)
                 with (folder / "pages.txt").open("a") as index:
                     index.write(f"{name}\t{address}\n")
             context.close()
@@ -167,6 +170,15 @@ def take(out: Path, chosen: list[Persona], widths: tuple[int, ...]) -> int:
                 print(f"         broken link: {link}")
         browser.close()
     return count
+
+
+def _pictures(page, stem: Path, width: int) -> int:
+    """Each picture on the page (the approval timeline, a burn-up, a report's bars) alone,
+    as `<page>-chart-<n>-<width>.png`, to look at closely."""
+    figures = page.locator("figure.chart")
+    for index in range(figures.count()):
+        figures.nth(index).screenshot(path=f"{stem}-{index + 1}-{width}.png")
+    return figures.count()
 
 
 def main() -> None:

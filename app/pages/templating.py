@@ -7,7 +7,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from app import labels, local_time
+from app import charts, clock, labels, local_time
+from app.services import pictures
 from app.services.guidelines import value_in_words
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -18,6 +19,44 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 # date is written in the reader's zone.
 labels.install_filters(templates.env)
 templates.env.filters["guideline_value"] = value_in_words
+
+
+# The pictures are drawn while the page renders, so their dates fall in the reader's zone.
+def approval_timeline(activity: dict[str, Any]) -> charts.Figure:
+    return charts.approval_timeline(pictures.approval_timeline(activity, clock.now()))
+
+
+def request_timeline(approval: dict[str, Any]) -> charts.Figure:
+    return charts.approval_timeline(
+        pictures.request_timeline(approval, clock.now()),
+        f"approval-{approval['id']}-timeline",
+        row_heading="Step",
+    )
+
+
+def draft_timeline(activity: dict[str, Any]) -> charts.Figure:
+    return charts.approval_timeline(
+        pictures.draft_timeline(activity, clock.now()), "draft-timeline"
+    )
+
+
+def goal_burn_up(goal: dict[str, Any], figure_id: str) -> charts.Figure:
+    return charts.goal_burn_up(pictures.goal_burn_up(goal, clock.now()), figure_id)
+
+
+templates.env.globals.update(
+    approval_timeline=approval_timeline,
+    request_timeline=request_timeline,
+    draft_timeline=draft_timeline,
+    goal_burn_up=goal_burn_up,
+    decisions_by_activity=lambda rows: charts.bars(
+        pictures.decisions_by_activity(rows), "decisions-chart"
+    ),
+    proposals_by_outcome=lambda rows: charts.bars(
+        pictures.proposals_by_outcome(rows), "proposals-chart"
+    ),
+    step_medians=lambda rows, name: charts.bars(pictures.step_medians(rows, name), "steps-chart"),
+)
 
 
 def is_htmx(request: Request) -> bool:

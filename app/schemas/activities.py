@@ -185,6 +185,15 @@ class ApprovalStepRead(Output):
     )
     comment: str | None
     overdue: bool
+    starts_at: datetime | None = Field(
+        default=None,
+        description="When the step started or, still waiting, is forecast to start "
+        "(what the approval timeline draws).",
+    )
+    ends_at: datetime | None = Field(
+        default=None,
+        description="When the step was decided or, under way or waiting, is forecast to end.",
+    )
 
 
 class Commitment(Output):

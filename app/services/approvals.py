@@ -351,11 +351,11 @@ def view(
     `names`: the approvers' names by user id, for the steps already decided."""
     names = names or {}
     now = clock.now()
-    expected = forecasts.expected_completion(
-        [forecasts.PlannedStep(s.name, s.status, s.expected_days, s.activated_at) for s in steps],
-        now,
-        learned,
-    )
+    planned = [
+        forecasts.PlannedStep(s.name, s.status, s.expected_days, s.activated_at) for s in steps
+    ]
+    expected = forecasts.expected_completion(planned, now, learned)
+    windows = forecasts.step_windows(planned, now, learned, [s.decided_at for s in steps])
     active = next((s for s in steps if s.status == StepStatus.active), None)
     return {
         "id": request.id,
@@ -389,11 +389,16 @@ def view(
                 "overdue": s.status == StepStatus.active
                 and s.due_at is not None
                 and s.due_at < now,
+                # When it ran, or is forecast to run: what the approval timeline draws.
+                "starts_at": window[0] if window else None,
+                "ends_at": window[1] if window else None,
             }
-            for s in steps
+            for s, window in zip(steps, windows, strict=True)
         ],
         "expected_completion_at": expected,
         "at_risk": forecasts.is_at_risk(expected, subject.deadline(request, steps)),
+        # What the forecast is held against: the sign-on deadline (none for joining).
+        "deadline": subject.activity.sign_on_deadline if subject.activity else None,
         "created_at": request.created_at,
         "completed_at": request.completed_at,
     }

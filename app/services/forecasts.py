@@ -38,6 +38,35 @@ def expected_completion(
     return end
 
 
+def step_windows(
+    steps: list[PlannedStep],
+    now: datetime,
+    history: dict[str, list[float]],
+    decided: list[datetime | None],
+) -> list[tuple[datetime, datetime] | None]:
+    """When each step ran or is forecast to run, the same way `expected_completion` counts:
+    a decided step from its start to its decision, the active one to its expected end (not
+    before now), each waiting one after the step before it. None where nothing is known
+    (a step never started on a request that ended)."""
+    windows: list[tuple[datetime, datetime] | None] = []
+    cursor: datetime | None = None
+    under_way = any(s.status == "active" for s in steps)
+    for step, decided_at in zip(steps, decided, strict=True):
+        days = timedelta(days=step_days(step.expected_days, history.get(step.name, [])))
+        if step.status in ("approved", "rejected") and step.activated_at and decided_at:
+            cursor = decided_at
+            windows.append((step.activated_at, decided_at))
+        elif step.status == "active" and step.activated_at is not None:
+            cursor = max(step.activated_at + days, now)
+            windows.append((step.activated_at, cursor))
+        elif step.status == "waiting" and cursor is not None and under_way:
+            windows.append((cursor, cursor + days))
+            cursor += days
+        else:
+            windows.append(None)
+    return windows
+
+
 def is_at_risk(expected: datetime | None, deadline: datetime | None) -> bool:
     return expected is not None and deadline is not None and expected > deadline
 

@@ -133,6 +133,15 @@ def test_forecasts_and_readiness(client, letter):
     assert readiness["recommended_deadline"] == "2026-03-16T09:00:00Z"
     assert union in readiness["at_risk_organization_ids"]
     assert letter["orgs"]["food_bank"].id not in readiness["at_risk_organization_ids"]
+    # Each step's window, as the approval timeline draws it: the committee from now for 3
+    # days, the board forecast after it.
+    approval = client.get(
+        f"/api/v1/approvals/{rows[union]['approval']['id']}", headers=letter["h"]["sam"]
+    ).json()
+    assert [(s["starts_at"], s["ends_at"]) for s in approval["steps"]] == [
+        ("2026-03-02T09:00:00Z", "2026-03-05T09:00:00Z"),
+        ("2026-03-05T09:00:00Z", "2026-03-15T09:00:00Z"),
+    ]
 
 
 def test_approval_moves_step_by_step_then_signs(client, letter, clock):

@@ -12,6 +12,7 @@ from app.services.forecasts import (
     is_at_risk,
     recommended_deadline,
     step_days,
+    step_windows,
 )
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -131,3 +132,22 @@ def test_game_plans_answer_only_asks_that_do_not_fit(positions, works, kind, rea
         assert reason is None
     else:
         assert reason is not None and reason_part in reason
+
+
+def test_step_windows_follow_the_forecast_and_stop_when_nothing_is_under_way():
+    """What the approval timeline draws: a decided step from start to decision; the active
+    one to its expected end, or to now once overdue; waiting ones after it, one by one."""
+    steps = [
+        PlannedStep("Committee", "approved", 3, NOW - 6 * DAY),
+        PlannedStep("Director", "active", 2, NOW - 4 * DAY),  # due 2 days ago: overdue
+        PlannedStep("Board", "waiting", 10),
+    ]
+    decided = [NOW - 4 * DAY, None, None]
+    assert step_windows(steps, NOW, {}, decided) == [
+        (NOW - 6 * DAY, NOW - 4 * DAY),
+        (NOW - 4 * DAY, NOW),
+        (NOW, NOW + 10 * DAY),
+    ]
+    assert step_windows(steps, NOW, {}, decided)[-1][1] == expected_completion(steps, NOW, {})
+    withdrawn = [steps[0], PlannedStep("Director", "waiting", 2), steps[2]]
+    assert step_windows(withdrawn, NOW, {}, decided) == [(NOW - 6 * DAY, NOW - 4 * DAY), None, None]

@@ -1,0 +1,450 @@
+"""Pictures drawn on the server: plain geometry (rectangles, lines, dots, words) computed
+from the domain's pictures (app/services/pictures.py), which the `chart` macro of
+templates/_chart.html writes out as SVG. Each figure comes in two drawings: a narrow one
+for a phone (labels above their bars, fewer dates on the axis) and a wide one for a desk
+and for print; CSS shows one of them."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+
+from markupsafe import Markup, escape
+
+from app import local_time
+from app.services.pictures import ApprovalTimeline, Bars, BurnUp
+
+NARROW, WIDE = 360, 800
+TICK_STEPS = (1, 2, 7, 14, 28, 56, 91, 182, 364)  # days between dates on a time axis
+LINE = 14  # the height of a line of words
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    kind: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    kind: str
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    kind: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Words:
+    x: float
+    y: float
+    text: str
+    anchor: str = "start"
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Path:
+    points: tuple[tuple[float, float], ...]
+    kind: str
+
+    @property
+    def svg_points(self) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.points)
+
+
+@dataclass
+class Drawing:
+    width: float
+    height: float = 0
+    rects: list[Rect] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    dots: list[Dot] = field(default_factory=list)
+    words: list[Words] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+
+    @property
+    def layout(self) -> str:
+        return "narrow" if self.width <= NARROW else "wide"
+
+    def svg_body(self, hatch: str) -> Markup:
+        """The drawing's elements as SVG, every word escaped. Written here rather than in
+        the template: a letter of a large coalition draws thousands of them, and a Jinja
+        expression per attribute costs more than the rest of its page."""
+        parts = [
+            f'<line x1="{r.x1:g}" y1="{r.y1:g}" x2="{r.x2:g}" y2="{r.y2:g}" '
+            f'class="rule rule-{escape(r.kind)}" data-kind="{escape(r.kind)}"/>'
+            for r in self.rules
+        ]
+        for r in self.rects:
+            kind = escape(r.kind)
+            css = kind if r.kind.startswith("bar-") else f"bar-step bar-{kind}"
+            fill = f' fill="url(#{escape(hatch)})"' if r.kind == "overdue" else ""
+            parts.append(
+                f'<rect x="{r.x:g}" y="{r.y:g}" width="{r.width:g}" height="{r.height:g}" '
+                f'class="bar {css}" data-kind="{kind}"{fill}>'
+                f"<title>{escape(r.title)}</title></rect>"
+            )
+        parts += [
+            f'<polyline points="{p.svg_points}" fill="none" class="line line-{escape(p.kind)}" '
+            f'data-kind="{escape(p.kind)}"/>'
+            for p in self.paths
+        ]
+        for d in self.dots:
+            # Signed is a round mark, the rest square: they differ in shape, not colour alone.
+            if d.kind in ("signed", "other"):
+                shape, tag = f'<circle cx="{d.x:g}" cy="{d.y:g}" r="5"', "circle"
+            else:
+                shape, tag = f'<rect x="{d.x - 5:g}" y="{d.y - 5:g}" width="10" height="10"', "rect"
+            kind = escape(d.kind)
+            parts.append(
+                f'{shape} class="dot dot-{kind}" data-kind="{kind}">'
+                f"<title>{escape(d.title)}</title></{tag}>"
+            )
+        parts += [
+            f'<text x="{w.x:g}" y="{w.y:g}" text-anchor="{escape(w.anchor)}" '
+            f'class="words words-{escape(w.kind)}">{escape(w.text)}</text>'
+            for w in self.words
+        ]
+        # Every word and code above went through escape(); the numbers are formatted floats.
+        return Markup("".join(parts))  # noqa: S704
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A picture with its title, its text alternative, a legend and the same numbers as a
+    table."""
+
+    id: str
+    title: str
+    summary: str
+    drawings: tuple[Drawing, ...]
+    legend: tuple[tuple[str, str], ...]
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def _short(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
+def _day(moment: datetime) -> str:
+    return _day_in(moment, local_time.reader_zone.get())
+
+
+@lru_cache(maxsize=4096)
+def _day_in(moment: datetime, zone: str) -> str:
+    """ "12 Dec" in the reader's zone: remembered, as a timeline names the same few days
+    hundreds of times."""
+    local = local_time.local(moment, zone)
+    return f"{local.day} {local:%b}"
+
+
+class TimeScale:
+    """Moments to x positions between `left` and `right`."""
+
+    def __init__(self, start: datetime, end: datetime, left: float, right: float) -> None:
+        if end - start < timedelta(days=2):
+            end = start + timedelta(days=2)
+        pad = (end - start) * 0.03
+        self.start, self.end = start - pad, end + pad
+        self.left, self.right = left, right
+
+    def __call__(self, moment: datetime) -> float:
+        share = (moment - self.start) / (self.end - self.start)
+        return round(self.left + share * (self.right - self.left), 1)
+
+    def ticks(self, most: int) -> list[datetime]:
+        """Midnights in the reader's zone, a whole number of days or weeks apart."""
+        span = (self.end - self.start).days + 1
+        step = next((s for s in TICK_STEPS if span / s <= most), TICK_STEPS[-1])
+        zone = local_time.zone()
+        day = local_time.local(self.start).date() + timedelta(days=1)
+        if step >= 7:  # weeks start on Mondays, so the dates do not wander
+            day += timedelta(days=-day.weekday() % 7)
+        found = []
+        while (moment := datetime.combine(day, time.min, tzinfo=zone)) < self.end:
+            if moment > self.start:
+                found.append(moment)
+            day += timedelta(days=step)
+        return found
+
+
+def _time_axis(drawing: Drawing, scale: TimeScale, top: float, bottom: float, most: int) -> None:
+    for tick in scale.ticks(most):
+        x = scale(tick)
+        drawing.rules.append(Rule(x, top, x, bottom, "grid"))
+        drawing.words.append(Words(x, bottom + LINE, _day(tick), "middle", "axis"))
+
+
+def _markers(
+    drawing: Drawing,
+    scale: TimeScale,
+    markers: Sequence[tuple[str, datetime, str]],
+    bottom: float,
+) -> None:
+    """Vertical lines for moments that matter (today, the deadline), each named on a line
+    of its own above the picture, so their names never overlap."""
+    middle = (scale.left + scale.right) / 2
+    for line, (kind, moment, name) in enumerate(markers):
+        x = scale(moment)
+        y = LINE * (line + 1)
+        drawing.rules.append(Rule(x, y + 3, x, bottom, kind))
+        anchor = "start" if x < middle else "end"
+        nudge = 3 if anchor == "start" else -3
+        drawing.words.append(Words(x + nudge, y, f"{name} {_day(moment)}", anchor, kind))
+
+
+# The approval timeline ---------------------------------------------------------------
+
+STEP_WORDS = {"done": "done", "active": "under way", "waiting": "to come", "rejected": "rejected"}
+DOT_KINDS = {"signed": "signed", "declined": "declined", "abstained": "declined"}
+
+
+def _timeline_markers(t: ApprovalTimeline) -> list[tuple[str, datetime, str]]:
+    markers = [("today", t.now, "Today")]
+    if t.deadline:
+        markers.append(("deadline", t.deadline, "Deadline"))
+    if t.recommended_deadline and t.recommended_deadline != t.deadline:
+        markers.append(("recommended", t.recommended_deadline, "Recommended"))
+    return markers
+
+
+def _timeline_drawing(t: ApprovalTimeline, width: float) -> Drawing:
+    drawing = Drawing(width)
+    narrow = width <= NARROW
+    markers = _timeline_markers(t)
+    moments = [m for _, m, _ in markers]
+    for row in t.rows:
+        moments += [s.starts_at for s in row.steps] + [s.ends_at for s in row.steps]
+        if row.decided_at and not row.steps:
+            moments.append(row.decided_at)
+    left, right = (8, width - 8) if narrow else (232, width - 16)
+    scale = TimeScale(min(moments), max(moments), left, right)
+    top = LINE * len(markers) + 10
+    row_height, bar = (40, 14) if narrow else (26, 14)
+    for index, row in enumerate(t.rows):
+        y = top + index * row_height
+        bar_y = y + (20 if narrow else 6)
+        if narrow:
+            # The name gives way before the forecast does: that is what the row is for.
+            name = _short(row.organization_name, max(12, 50 - len(row.short_words)))
+            drawing.words.append(Words(left, y + 13, f"{name} · {row.short_words}", kind="row"))
+        else:
+            drawing.words.append(
+                Words(8, bar_y + 11, _short(row.organization_name, 32), kind="row")
+            )
+        for step in row.steps:
+            x1, x2 = scale(step.starts_at), scale(step.ends_at)
+            kind = "overdue" if step.overdue else step.kind
+            drawing.rects.append(
+                Rect(
+                    x1,
+                    bar_y,
+                    max(x2 - x1 - 1, 2),
+                    bar,
+                    kind,
+                    f"{row.organization_name}: {step.name}",
+                )
+            )
+        if not row.steps and row.decided_at:
+            drawing.dots.append(
+                Dot(
+                    scale(row.decided_at),
+                    bar_y + bar / 2,
+                    DOT_KINDS.get(row.decision, "other"),
+                    f"{row.organization_name}: {row.words}",
+                )
+            )
+        elif not row.steps and not narrow:
+            drawing.words.append(Words(left, bar_y + 11, row.words, kind="note"))
+    bottom = top + len(t.rows) * row_height + 4
+    _time_axis(drawing, scale, top - 4, bottom, 4 if narrow else 8)
+    _markers(drawing, scale, markers, bottom)
+    drawing.height = bottom + LINE + 8
+    return drawing
+
+
+TIMELINE_LEGEND = (
+    ("done", "Step done"),
+    ("active", "Step under way"),
+    ("waiting", "Step still to come (forecast)"),
+    ("overdue", "Step overdue"),
+    ("signed", "Signed, without approval steps"),
+    ("declined", "Declined or abstained, without approval steps"),
+    ("other", "Withdrawn"),
+    ("deadline", "Sign-on deadline"),
+    ("today", "Today"),
+    ("recommended", "Recommended deadline"),
+)
+
+
+def approval_timeline(
+    t: ApprovalTimeline, figure_id: str = "timeline", row_heading: str = "Member"
+) -> Figure:
+    shown = {"overdue" if s.overdue else s.kind for row in t.rows for s in row.steps}
+    shown |= {DOT_KINDS.get(r.decision, "other") for r in t.rows if r.decided_at and not r.steps}
+    shown |= {
+        "today",
+        "deadline" if t.deadline else "",
+        "recommended" if t.recommended_deadline else "",
+    }
+    return Figure(
+        id=figure_id,
+        title=t.title,
+        summary=t.summary,
+        drawings=tuple(_timeline_drawing(t, width) for width in (NARROW, WIDE)),
+        legend=tuple((kind, words) for kind, words in TIMELINE_LEGEND if kind in shown),
+        headers=(row_heading, "Where it stands", "Steps"),
+        rows=tuple(
+            (
+                row.organization_name,
+                row.words,
+                "; ".join(
+                    f"{s.name}: {_day(s.starts_at)} to {_day(s.ends_at)} "
+                    f"({STEP_WORDS[s.kind]}{', overdue' if s.overdue else ''})"
+                    for s in row.steps
+                )
+                or "no approval steps",
+            )
+            for row in t.rows
+        ),
+    )
+
+
+# A goal's burn-up ----------------------------------------------------------------------
+
+
+def _steps_line(
+    points: Sequence[tuple[datetime, int]],
+    start: datetime,
+    until: datetime,
+    x: Callable[[datetime], float],
+    y: Callable[[float], float],
+) -> tuple[tuple[float, float], ...]:
+    """A count that moves in steps: flat until each moment, then up."""
+    line = [(x(start), y(0))]
+    for moment, count in points:
+        line += [(x(moment), line[-1][1]), (x(moment), y(count))]
+    line.append((x(max(until, points[-1][0] if points else start)), line[-1][1]))
+    return tuple(line)
+
+
+def _burn_up_drawing(b: BurnUp, width: float) -> Drawing:
+    drawing = Drawing(width)
+    narrow = width <= NARROW
+    markers = [("today", b.now, "Today"), ("deadline", b.due_at, "Due")]
+    total = max((count for _, count in b.scope), default=0)
+    top = LINE * len(markers) + 10
+    plot_height = 150 if narrow else 180
+    bottom = top + plot_height
+    scale = TimeScale(b.starts_at, max(b.due_at, b.now), 32, width - 12)
+
+    def y(count: float) -> float:
+        return round(bottom - count / max(total, 1) * plot_height, 1)
+
+    for count in sorted({0, total, *range(0, total + 1, max(1, total // 4))}):
+        drawing.rules.append(Rule(scale.left, y(count), scale.right, y(count), "grid"))
+        drawing.words.append(Words(scale.left - 6, y(count) + 4, str(count), "end", "axis"))
+    _time_axis(drawing, scale, top - 4, bottom, 4 if narrow else 8)
+    until = min(b.now, b.due_at) if b.health != "done" else b.now
+    drawing.paths.append(Path(((scale(b.starts_at), y(0)), (scale(b.due_at), y(total))), "plan"))
+    drawing.paths.append(
+        Path(_steps_line(b.scope, b.starts_at, max(b.now, b.due_at), scale, y), "scope")
+    )
+    drawing.paths.append(
+        Path(_steps_line(b.done, b.starts_at, max(until, b.now), scale, y), "done")
+    )
+    for moment, count in b.done:
+        drawing.dots.append(
+            Dot(scale(moment), y(count), "signed", f"{count} done on {_day(moment)}")
+        )
+    _markers(drawing, scale, markers, bottom)
+    drawing.height = bottom + LINE + 8
+    return drawing
+
+
+def goal_burn_up(b: BurnUp, figure_id: str) -> Figure:
+    rows = []
+    for moment in sorted({m for m, _ in b.scope} | {m for m, _ in b.done}):
+        done = max([c for m, c in b.done if m <= moment], default=0)
+        scope = max([c for m, c in b.scope if m <= moment], default=0)
+        rows.append((_day(moment), str(done), str(scope)))
+    return Figure(
+        id=figure_id,
+        title=b.title,
+        summary=b.summary,
+        drawings=tuple(_burn_up_drawing(b, width) for width in (NARROW, WIDE)),
+        legend=(
+            ("done-line", "Objectives done"),
+            ("plan", "Steady pace to the due date"),
+            ("scope", "Objectives in all"),
+            ("deadline", "Due date"),
+            ("today", "Today"),
+        ),
+        headers=("Date", "Done", "Objectives in all"),
+        rows=tuple(rows),
+    )
+
+
+# Bars for reports ----------------------------------------------------------------------
+
+
+def _bars_drawing(bars: Bars, width: float) -> Drawing:
+    drawing = Drawing(width)
+    narrow = width <= NARROW
+    most = max((sum(s.value for s in row.segments) for row in bars.rows), default=1) or 1
+    left, right = (8, width - 8) if narrow else (240, width - 16)
+    row_height = 50 if narrow else 42
+    for index, row in enumerate(bars.rows):
+        y = 6 + index * row_height
+        bar_y = y + (18 if narrow else 4)
+        if narrow:
+            drawing.words.append(Words(left, y + 12, _short(row.label, 46), kind="row"))
+        else:
+            drawing.words.append(Words(8, bar_y + 12, _short(row.label, 34), kind="row"))
+        x = float(left)
+        for segment in row.segments:
+            length = segment.value / most * (right - left)
+            drawing.rects.append(
+                Rect(round(x, 1), bar_y, max(round(length, 1), 1), 16, f"bar-{segment.kind}",
+                     f"{row.label}: {segment.words}")
+            )  # fmt: skip
+            x += length
+        # The counts in words under the bar: the colours are not the only way to read it.
+        drawing.words.append(
+            Words(left, bar_y + 30, _short(row.words, 52 if narrow else 90), kind="value")
+        )
+    drawing.height = 12 + len(bars.rows) * row_height
+    return drawing
+
+
+def bars(b: Bars, figure_id: str) -> Figure:
+    kinds: dict[str, str] = {}
+    for row in b.rows:
+        for segment in row.segments:
+            kinds.setdefault(segment.kind, segment.words.lstrip("0123456789. "))
+    return Figure(
+        id=figure_id,
+        title=b.title,
+        summary=b.summary,
+        drawings=tuple(_bars_drawing(b, width) for width in (NARROW, WIDE)),
+        # Rows of one segment are named by their label; stacked ones need the key.
+        legend=tuple((f"bar-{kind}", words) for kind, words in kinds.items())
+        if any(len(row.segments) > 1 for row in b.rows)
+        else (),
+        headers=("", b.value_heading),
+        rows=tuple((row.label, row.words) for row in b.rows),
+    )

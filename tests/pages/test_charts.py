@@ -1,0 +1,220 @@
+"""The pictures as drawn on the pages: a letter's approval timeline (bars from each step's
+start to its forecast end, the deadline and today as lines), a goal's burn-up and the
+report's charts, each with its text alternative, read back from the SVG itself."""
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+
+from tests.api.test_signon import NOW, decisions_by_org, letter, open_letter  # noqa: F401
+from tests.conftest import sign_in
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def drawing(page: str, figure_id: str, layout: str = "wide") -> ET.Element:
+    """The figure's drawing for `layout`, parsed as the XML it must be."""
+    figure = re.search(rf'<figure class="chart" id="{figure_id}">.*?</figure>', page, re.S)
+    assert figure, f"no figure {figure_id}"
+    svg = re.search(rf'<svg [^>]*data-layout="{layout}".*?</svg>', figure.group(0), re.S)
+    assert svg, f"no {layout} drawing in {figure_id}"
+    return ET.fromstring(svg.group(0))
+
+
+def summary(page: str, figure_id: str) -> str:
+    found = re.search(rf'<span id="{figure_id}-summary">(.*?)</span>', page, re.S)
+    assert found
+    return html.unescape(found.group(1))
+
+
+def rects_of(svg: ET.Element, who: str) -> list[ET.Element]:
+    return [r for r in svg.iter(f"{SVG}rect") if (r.findtext(f"{SVG}title") or "").startswith(who)]
+
+
+def rule(svg: ET.Element, kind: str) -> float:
+    [line] = [line for line in svg.iter(f"{SVG}line") if line.get("data-kind") == kind]
+    assert line.get("x1") == line.get("x2")  # upright
+    return float(line.get("x1", "nan"))
+
+
+def test_the_approval_timeline_draws_each_step_against_the_deadline_and_today(
+    client,
+    letter,  # noqa: F811
+    clock,
+):
+    """Opened at NOW with a deadline a week later: the union's committee takes a day, its
+    board (10 days) then runs past the deadline; the state PTA signs on day 5."""
+    open_letter(client, letter)
+    o, h = letter["orgs"], letter["h"]
+    activity_id = letter["activity"]["id"]
+    clock.shift(timedelta(days=1))
+    union = decisions_by_org(client, letter)[o["union"].id]["approval"]
+    decided = client.post(
+        f"/api/v1/approvals/{union['id']}/decision",
+        headers=h["sam_approver"],
+        json={"action": "approve", "step": 1},
+    )
+    assert decided.status_code == 200, decided.text
+    clock.shift(timedelta(days=4))
+    signed = client.put(
+        f"/api/v1/activities/{activity_id}/decisions/{o['state_pta'].id}",
+        headers=h["dana"],
+        json={"status": "signed"},
+    )
+    assert signed.status_code == 200, signed.text
+
+    sign_in(client, letter["people"]["dana"])
+    page = client.get(f"/activities/{activity_id}").text
+    svg = drawing(page, "timeline")
+    done, board = rects_of(svg, "Education Association:")
+    assert (done.get("data-kind"), board.get("data-kind")) == ("done", "active")
+    # The scale, from two moments the picture must show where they are: the opening (the
+    # first step's start) and today (its line); a day is then `day` wide.
+    opened, today = float(done.get("x", "nan")), rule(svg, "today")
+    day = (today - opened) / 5
+    assert day > 10
+    assert rule(svg, "deadline") == pytest.approx(opened + 7 * day, abs=0.3)
+    assert rule(svg, "recommended") == pytest.approx(opened + 12 * day, abs=0.3)
+    # Each bar runs from its start to its end (a pixel of gap between steps): the
+    # committee's one day, then the board from day 1 to its forecast end on day 11.
+    assert float(done.get("width", "nan")) + 1 == pytest.approx(day, abs=0.3)
+    assert float(board.get("x", "nan")) == pytest.approx(opened + day, abs=0.3)
+    board_end = float(board.get("x", "nan")) + float(board.get("width", "nan")) + 1
+    assert board_end == pytest.approx(opened + 11 * day, abs=0.3)
+    # Members without a process are a point when they decided: the state PTA on day 5, the
+    # faith council (declined by its game plan) at the opening.
+    [state_pta] = [
+        c for c in svg.iter(f"{SVG}circle") if "State PTA" in (c.findtext(f"{SVG}title") or "")
+    ]
+    assert float(state_pta.get("cx", "nan")) == pytest.approx(today, abs=0.3)
+    [faith] = rects_of(svg, "Interfaith Council")
+    assert float(faith.get("x", "nan")) + 5 == pytest.approx(opened, abs=0.3)
+    assert summary(page, "timeline") == (
+        "3 of 5 members will decide before the deadline (9 Mar 2026); Education Association "
+        "is forecast 4 days late. 1 has not decided yet. A deadline every member in approval "
+        "can meet: 14 Mar 2026."
+    )
+    # The same picture fits a phone: names above their bars, inside 360 units.
+    narrow = drawing(page, "timeline", "narrow")
+    assert narrow.get("viewBox", "").split()[2] == "360"
+    assert all(
+        float(r.get("x", "0")) + float(r.get("width", "0")) <= 360
+        for r in narrow.iter(f"{SVG}rect")
+        if r.get("width")
+    )
+    # And the numbers are there as a table for whoever does not read the picture.
+    assert "Policy committee: 2 Mar to 3 Mar (done)" in page
+    # The reports count it: the coalition's decisions by letter, and the union's own steps.
+    report = client.get(f"/coalitions/{letter['coalition'].id}/report").text
+    assert summary(report, "decisions-chart") == (
+        "1 of 5 asks were signed, across 1 letter or statement."
+    )
+    bars = drawing(report, "decisions-chart")
+    assert [r.get("data-kind") for r in rects_of(bars, "Fund the Early Literacy Act")] == [
+        "bar-signed",
+        "bar-in_approval",
+        "bar-pending",
+        "bar-declined",
+    ]
+    sign_in(client, letter["people"]["sam"])
+    own = client.get(f"/organizations/{o['union'].id}/report").text
+    assert summary(own, "steps-chart") == (
+        "Education Association's slowest step is Policy committee: about 1 day at the "
+        "median, over 1 completed."
+    )
+    # Its approvers see where the step waiting on them sits, in their inbox.
+    inbox = client.get("/approvals").text
+    figure_id = f"approval-{union['id']}-timeline"
+    assert summary(inbox, figure_id) == (
+        "Executive board vote (step 2 of 2) is under way. The approval is forecast to finish "
+        "13 Mar 2026, 4 days after the sign-on deadline (9 Mar 2026)."
+    )
+    steps = drawing(inbox, figure_id)
+    assert [r.get("data-kind") for r in steps.iter(f"{SVG}rect") if r.get("data-kind")] == [
+        "done",
+        "active",
+    ]
+    # Closed, the picture says what happened rather than what is forecast.
+    closed = client.post(f"/api/v1/activities/{activity_id}/close", headers=h["dana"])
+    assert closed.status_code == 200, closed.text
+    sign_in(client, letter["people"]["dana"])
+    page = client.get(f"/activities/{activity_id}").text
+    assert summary(page, "timeline") == (
+        "Closed: 1 of 5 members signed; 2 had decided by the deadline (9 Mar 2026)."
+    )
+
+
+def test_a_goal_burn_up_shows_objectives_done_against_the_pace_to_its_due_date(
+    client,
+    letter,  # noqa: F811
+    clock,
+):
+    h, coalition = letter["h"], letter["coalition"]
+    goal = client.post(
+        f"/api/v1/coalitions/{coalition.id}/goals",
+        headers=h["dana"],
+        json={"title": "Pass the act", "due_date": (NOW + timedelta(days=30)).date().isoformat()},
+    ).json()
+    objectives = [
+        client.post(
+            f"/api/v1/goals/{goal['id']}/objectives", headers=h["dana"], json={"title": title}
+        ).json()
+        for title in ("Draft", "Brief staff", "Meet the chair", "Testify")
+    ]
+    for days, objective in ((5, objectives[0]), (7, objectives[1])):
+        clock.shift(timedelta(days=days))
+        done = client.patch(
+            f"/api/v1/objectives/{objective['id']}", headers=h["dana"], json={"done": True}
+        )
+        assert done.status_code == 200, done.text
+    clock.shift(timedelta(days=11))  # day 23 of 30, half the work done: at risk
+
+    sign_in(client, letter["people"]["dana"])
+    page = client.get(f"/coalitions/{coalition.id}/goals").text
+    figure_id = f"goal-{goal['id']}-burn-up"
+    assert summary(page, figure_id) == (
+        "2 of 4 objectives done, with 75 % of the time to 1 Apr 2026 gone: at risk."
+    )
+    svg = drawing(page, figure_id)
+    lines = {
+        line.get("data-kind"): line.get("points", "").split() for line in svg.iter(f"{SVG}polyline")
+    }
+    start, *_ = (float(v) for v in lines["plan"][0].split(","))
+    today = rule(svg, "today")
+    day = (today - start) / 23
+    # The done line climbs on day 5 and day 12 and is flat at 2 until today; the plan
+    # line runs straight from none at the start to all four on the due date.
+    climbs = [
+        float(p.split(",")[0])
+        for a, p in zip(lines["done"], lines["done"][1:], strict=False)
+        if a.split(",")[0] == p.split(",")[0]
+    ]
+    assert climbs == [
+        pytest.approx(start + 5 * day, abs=0.3),
+        pytest.approx(start + 12 * day, abs=0.3),
+    ]
+    assert float(lines["done"][-1].split(",")[0]) == pytest.approx(today, abs=0.3)
+    plan_end = float(lines["plan"][1].split(",")[0])
+    assert plan_end == pytest.approx(rule(svg, "deadline"), abs=0.3)
+    report = client.get(f"/coalitions/{coalition.id}/report").text
+    assert summary(report, f"report-{goal['id']}-burn-up") == summary(page, figure_id)
+
+
+def test_a_draft_draws_who_would_finish_in_time_if_it_opened_now(
+    client,
+    letter,  # noqa: F811
+):
+    sign_in(client, letter["people"]["dana"])
+    page = client.get(f"/activities/{letter['activity']['id']}").text
+    assert summary(page, "draft-timeline") == (
+        "Opened now, 1 of 2 members in approval would finish before the deadline (9 Mar 2026); "
+        "Education Association would finish 6 days late. A deadline they can all meet: "
+        "16 Mar 2026."
+    )
+    svg = drawing(page, "draft-timeline")
+    union = rects_of(svg, "Education Association")[0]
+    end = float(union.get("x", "nan")) + float(union.get("width", "nan")) + 1
+    assert end > rule(svg, "deadline") > float(union.get("x", "nan"))  # starts now, ends late
