@@ -1,6 +1,5 @@
 """Advocacy activities and the sign-on decisions they collect from every member."""
 
-from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +39,7 @@ from app.services import (
     forecasts,
     organizations,
     proposals,
+    snapshots,
 )
 
 # Statuses an organization's admin may choose; in_approval only comes from an approval.
@@ -102,7 +102,31 @@ def create_activity(
     )
     session.add(activity)
     session.flush()
+    announce(session, "activity.created", activity, actor=principal)
     return activity
+
+
+def announce(
+    session: Session,
+    type: str,
+    activity: Activity,
+    *,
+    actor: Principal | None,
+    **details: Any,
+) -> None:
+    """Tell the coalition an activity changed: the snapshot, with its tally once it asks."""
+    asks = activity.collects_signatures and activity.status != ActivityStatus.draft
+    counted = snapshots.tally(session, activity.id) if asks else None
+    events.emit(
+        session,
+        type,
+        {"activity_id": activity.id, "coalition_id": activity.coalition_id,
+         "kind": activity.kind, "title": activity.title, **details,
+         "version": activity.version, "object": snapshots.activity(activity, tally=counted)},
+        visible_to=events.coalition_audience(session, activity.coalition_id),
+        coalition_id=activity.coalition_id,
+        actor=actor,
+    )  # fmt: skip
 
 
 def list_activities(
@@ -181,16 +205,10 @@ def update_activity(
     activity.updated_at = clock.now()
     session.add(activity)
     session.flush()
-    events.emit(
-        session,
-        "activity.updated",
-        {"activity_id": activity.id, "coalition_id": coalition.id, "version": activity.version,
-         "status": activity.status, "kind": activity.kind, "title": activity.title,
-         "changed": sorted(new), "sign_on_deadline": _iso(activity.sign_on_deadline),
-         "previous_sign_on_deadline": _iso(previous_deadline)},
-        visible_to=events.coalition_audience(session, coalition.id),
-        coalition_id=coalition.id,
-        actor=principal,
+    announce(
+        session, "activity.updated", activity, actor=principal, status=activity.status,
+        changed=sorted(new), sign_on_deadline=activity.sign_on_deadline,
+        previous_sign_on_deadline=previous_deadline,
     )  # fmt: skip
     return activity
 
@@ -333,14 +351,9 @@ def _open(
     session.flush()
     if activity.collects_signatures:
         _ask_every_member(session, activity, coalition)
-    events.emit(
-        session,
-        "activity.opened",
-        {"activity_id": activity.id, "coalition_id": coalition.id, "kind": activity.kind,
-         "title": activity.title, "sign_on_deadline": _iso(activity.sign_on_deadline)},
-        visible_to=events.coalition_audience(session, coalition.id),
-        coalition_id=coalition.id,
-        actor=actor,
+    announce(
+        session, "activity.opened", activity, actor=actor,
+        sign_on_deadline=activity.sign_on_deadline,
     )  # fmt: skip
 
 
@@ -365,10 +378,8 @@ def follow_vote(session: Session, event: Event, _: list[EventAudience]) -> None:
     activity.updated_at = clock.now()
     session.add(activity)
     session.flush()
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
+    announce(session, "activity.updated", activity, actor=None, status=activity.status,
+             changed=["status"])  # fmt: skip
 
 
 def _ask_every_member(
@@ -388,6 +399,13 @@ def _ask_every_member(
     )
     if organization_id is not None:
         members = [m for m in members if m.organization_id == organization_id]
+    # Loaded together now and held (the session keeps only weak references), so each
+    # decision's event finds its organization in the session without a query.
+    held = session.exec(
+        select(Organization).where(
+            Organization.id.in_([m.organization_id for m in members])  # type: ignore[attr-defined]
+        )
+    ).all()
     works = assessments.stances(activity if activity.issue_area_ids else coalition)
     names = organizations.issue_area_names(session, set(works))
     positions: dict[str, list[Position]] = {}
@@ -424,6 +442,7 @@ def _ask_every_member(
             decisions.change(
                 session, decision, activity, "pending", comment=note, actor=None, first=True
             )
+    del held
 
 
 def _decision_to_ask(
@@ -466,18 +485,8 @@ def close_activity(session: Session, principal: Principal, activity_id: str) -> 
     ):
         approvals.withdraw_open_request(session, decision, actor=principal)
     session.flush()
-    events.emit(
-        session,
-        "activity.closed",
-        {
-            "activity_id": activity.id,
-            "coalition_id": coalition.id,
-            "tally": tally(session, activity),
-        },
-        visible_to=events.coalition_audience(session, coalition.id),
-        coalition_id=coalition.id,
-        actor=principal,
-    )
+    announce(session, "activity.closed", activity, actor=principal,
+             tally=tally(session, activity))  # fmt: skip
     return activity
 
 
@@ -485,12 +494,7 @@ def close_activity(session: Session, principal: Principal, activity_id: str) -> 
 
 
 def tally(session: Session, activity: Activity) -> dict[str, int]:
-    counts = Counter(
-        session.exec(
-            select(SignOnDecision.status).where(SignOnDecision.activity_id == activity.id)
-        ).all()
-    )
-    return {status.value: counts.get(status.value, 0) for status in DecisionStatus}
+    return snapshots.decision_counts(session, activity.id)
 
 
 def decisions_view(

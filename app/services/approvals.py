@@ -23,6 +23,7 @@ from app.models import (
     ApprovalStep,
     Coalition,
     Membership,
+    Organization,
     SignOnDecision,
     User,
 )
@@ -30,7 +31,7 @@ from app.models.activities import JOIN_COALITION, ApprovalStatus, StepStatus
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.activities import ApprovalProcessPut
-from app.services import access, decisions, events, forecasts
+from app.services import access, decisions, events, forecasts, snapshots
 
 ESCALATION_STEP = {
     "name": "Board decision (escalated by the game plan)",
@@ -646,7 +647,16 @@ def _emit(
     private: dict[str, Any],
     actor: Principal | None,
 ) -> None:
-    """An approval event: the organization sees `private` too, the coalition `shared` alone."""
+    """An approval event: the organization sees `private` too, the coalition `shared` alone.
+    Both carry the request as every member may see it: status, step and forecast."""
+    organization = session.get(Organization, request.organization_id)
+    assert organization is not None
+    summary = _single_view(session, request, subject, False)
+    shared = {
+        **shared,
+        "version": request.version,
+        "object": snapshots.approval(request, organization, summary),
+    }
     events.emit(
         session,
         type,
@@ -789,7 +799,7 @@ def notice_overdue_steps(session: Session, batch: int = 100) -> int:
         shared = {
             **_shared(request, subject),
             "position": step.position,
-            "due_at": step.due_at.isoformat() if step.due_at else None,
+            "due_at": step.due_at,
         }
         private = {"name": step.name, "approver_role": step.approver_role}
         _emit(

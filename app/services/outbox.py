@@ -13,7 +13,7 @@ from app.models import Event, EventAudience, WebhookDelivery, WebhookSubscriptio
 
 def body_of(event: Event, data: dict[str, Any]) -> str:
     return json.dumps(
-        {"type": event.type, "timestamp": event.occurred_at.isoformat(), "data": data},
+        {"type": event.type, "timestamp": clock.iso(event.occurred_at), "data": data},
         separators=(",", ":"),
         default=str,
     )

@@ -32,6 +32,7 @@ from app.services import (
     guidelines,
     notifications,
     organizations,
+    snapshots,
 )
 
 DEFAULT_DURATION = timedelta(days=7)
@@ -95,12 +96,20 @@ def create_proposal(
         activity.updated_at = moment
         session.add(activity)
     session.flush()
+    if activity is not None:
+        from app.services import activities  # activities puts proposals; a cycle otherwise
+
+        activities.announce(
+            session, "activity.updated", activity, actor=principal, status=activity.status,
+            changed=["status"], proposal_id=proposal.id,
+        )  # fmt: skip
     events.emit(
         session,
         "proposal.opened",
         {"proposal_id": proposal.id, "coalition_id": coalition_id, "title": proposal.title,
          "kind": proposal.kind, "changes": changes, "activity_id": proposal.activity_id,
-         "closes_at": closes_at.isoformat(), "proposed_by_organization_id": proposer},
+         "closes_at": closes_at, "proposed_by_organization_id": proposer,
+         **_as_of_now(session, proposal, coalition)},
         visible_to=events.coalition_audience(session, coalition_id),
         coalition_id=coalition_id,
         actor=principal,
@@ -318,6 +327,7 @@ def _vote_changed(
         )
     )  # fmt: skip
     proposal.version += 1
+    proposal.updated_at = clock.now()
     session.add(proposal)
     session.flush()
     coalition_id = proposal.coalition_id
@@ -325,11 +335,23 @@ def _vote_changed(
         session,
         "proposal.vote_cast",
         {"proposal_id": proposal.id, "coalition_id": coalition_id, "organization_id": org,
-         "from": before, "to": after, "comment": comment},
+         "from": before, "to": after, "comment": comment,
+         **_as_of_now(session, proposal)},
         visible_to=events.coalition_audience(session, coalition_id) | {org},
         coalition_id=coalition_id,
         actor=actor,
     )  # fmt: skip
+
+
+def _as_of_now(
+    session: Session, proposal: Proposal, coalition: Coalition | None = None
+) -> dict[str, Any]:
+    """An event's `version` and snapshot of the proposal, with the tally as it stands."""
+    if coalition is None:
+        coalition = session.get(Coalition, proposal.coalition_id)
+        assert coalition is not None
+    tally = _result(session, proposal, coalition).tally
+    return {"version": proposal.version, "object": snapshots.proposal(proposal, tally=tally)}
 
 
 def _close_when_everyone_voted(
@@ -394,6 +416,7 @@ def _close(
     proposal.explanation = result.explanation
     proposal.closing_tally = result.tally
     proposal.closed_at = clock.now()
+    proposal.updated_at = proposal.closed_at
     proposal.version += 1
     session.add(proposal)
     session.flush()
@@ -404,7 +427,8 @@ def _close(
         "proposal.closed",
         {"proposal_id": proposal.id, "coalition_id": coalition.id, "outcome": result.outcome,
          "tally": result.tally, "explanation": result.explanation, "title": proposal.title,
-         "kind": proposal.kind, "activity_id": proposal.activity_id},
+         "kind": proposal.kind, "activity_id": proposal.activity_id,
+         "version": proposal.version, "object": snapshots.proposal(proposal, tally=result.tally)},
         visible_to=events.coalition_audience(session, coalition.id),
         coalition_id=coalition.id,
         actor=actor,
@@ -441,7 +465,8 @@ def add_comment(
         session,
         "proposal.commented",
         {"proposal_id": proposal.id, "coalition_id": coalition.id, "comment_id": comment.id,
-         "organization_id": comment.organization_id, "title": proposal.title},
+         "organization_id": comment.organization_id, "title": proposal.title,
+         **_as_of_now(session, proposal, coalition)},
         visible_to=events.coalition_audience(session, coalition.id),
         coalition_id=coalition.id,
         actor=principal,

@@ -301,7 +301,8 @@ def send_organization_report(
         "report.sent",
         {"report_id": sent.id, "organization_id": organization_id,
          "organization_name": organization.name, "sent_to": sent.sent_to,
-         "start": first.isoformat(), "end": last.isoformat(), "note": sent.note, "version": 1},
+         "start": first.isoformat(), "end": last.isoformat(), "note": sent.note, "version": 1,
+         "object": view},
         visible_to={organization_id},
         actor=principal,
     )  # fmt: skip
