@@ -434,10 +434,11 @@ def _ask_every_member(
                 session, decision, activity, "declined", comment=note, actor=None, first=True
             )
         elif steps:
-            approvals.start(session, decision, activity, steps)
+            request = approvals.start(session, decision, activity, steps)
             decisions.change(
-                session, decision, activity, "in_approval", comment=note, actor=None, first=True
-            )
+                session, decision, activity, "in_approval", comment=note, actor=None,
+                first=True, approval_id=request.id,
+            )  # fmt: skip
         else:  # no process, or a case-by-case game plan: the organization decides itself
             decisions.change(
                 session, decision, activity, "pending", comment=note, actor=None, first=True
@@ -728,25 +729,33 @@ def put_decision(
 def decision_history(
     session: Session, principal: Principal, *, activity_id: str, organization_id: str
 ) -> list[dict[str, Any]]:
+    """Every change of one member's decision. People are named with the organization they
+    decided for; their e-mail address only to that organization's own people."""
     activity, _ = _visible_activity(session, principal, activity_id)
     decision = _decision(session, activity, organization_id)
     rows = session.exec(
-        select(DecisionChange, User)
-        .join(User, User.id == DecisionChange.actor_user_id, isouter=True)
+        select(DecisionChange, User.name, User.email)
+        .join(User, User.id == DecisionChange.actor_user_id, isouter=True)  # type: ignore[arg-type]
         .where(DecisionChange.decision_id == decision.id)
         .order_by(DecisionChange.id)  # type: ignore[arg-type]
     ).all()
+    own = access.organization_rights(principal, organization_id).sees_private
+    organization = session.get(Organization, organization_id)
+    assert organization is not None
     return [
         {
             "id": change.id,
             "who": change.actor_user_id,
-            "who_email": user.email if user else None,
+            "who_name": name if change.actor_user_id else None,
+            "who_organization_id": organization.id if change.actor_user_id else None,
+            "who_organization_name": organization.name if change.actor_user_id else None,
+            "who_email": email if own else None,
             "when": change.created_at,
             "from": change.from_status,
             "to": change.to_status,
             "comment": change.comment,
         }
-        for change, user in rows
+        for change, name, email in rows
     ]
 
 

@@ -19,10 +19,12 @@ def change(
     actor: Principal | None,
     first: bool = False,
     signer_title: str | None = None,
+    approval_id: str | None = None,
 ) -> None:
     """Move a decision to `to_status`, keep the change, tell the coalition. `first` marks
     the ask: a new decision's opening state comes from nowhere; a member asked again (it
-    left while the activity was open and has rejoined) starts from where it stood."""
+    left while the activity was open and has rejoined) starts from where it stood.
+    `approval_id`: the approval request the change starts, if it starts one."""
     from_status = None if first and decision.version == 0 else decision.status
     moment = clock.now()
     decision.status = to_status
@@ -65,6 +67,7 @@ def change(
             "to": to_status,
             "comment": comment,
             "asked": first,
+            "approval_id": approval_id,
             "version": decision.version,
             "object": snapshots.decision(decision, activity, organization, tally=tally),
         },

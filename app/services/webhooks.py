@@ -59,12 +59,12 @@ def create_subscription(
     )
     session.add(subscription)
     session.flush()
-    _announce(session, principal, "webhook.created", subscription)
+    announce(session, principal, "webhook.created", subscription)
     return subscription, secret
 
 
-def _announce(
-    session: Session, principal: Principal, type: str, subscription: WebhookSubscription
+def announce(
+    session: Session, principal: Principal | None, type: str, subscription: WebhookSubscription
 ) -> None:
     """Tell the subscription's organization it changed (never with its secret)."""
     events.emit(
@@ -127,7 +127,7 @@ def update_subscription(
     subscription.updated_at = clock.now()
     session.add(subscription)
     session.flush()
-    _announce(session, principal, "webhook.updated", subscription)
+    announce(session, principal, "webhook.updated", subscription)
     return subscription
 
 
@@ -135,7 +135,7 @@ def delete_subscription(session: Session, principal: Principal, webhook_id: str)
     subscription = _manageable(session, principal, webhook_id)
     subscription.version += 1
     subscription.updated_at = clock.now()
-    _announce(session, principal, "webhook.deleted", subscription)
+    announce(session, principal, "webhook.deleted", subscription)
     session.delete(subscription)
     session.flush()
 
@@ -153,7 +153,7 @@ def rotate_secret(
     subscription.updated_at = clock.now()
     session.add(subscription)
     session.flush()
-    _announce(session, principal, "webhook.updated", subscription)
+    announce(session, principal, "webhook.updated", subscription)
     return subscription, secret
 
 
