@@ -25,6 +25,7 @@ from app.models import (
 from app.models.coalitions import Goal
 from app.models.proposals import Proposal
 from tests.api.test_signon import decisions_by_org, letter, open_letter  # noqa: F401
+from tests.conftest import sign_in
 
 TRACKED = (
     Organization,
@@ -170,6 +171,10 @@ def test_every_write_emits_an_event_naming_what_it_changed(transactions, client,
     assert theirs["object"]["organization_name"] == "Education Association"
     [hooked] = _events(client, h["dana"], "webhook.created")
     assert "secret" not in hooked["object"] and "secret_encrypted" not in hooked["object"]
+    # The dashboard says the new kinds in words.
+    sign_in(client, letter["people"]["dana"])
+    recently = client.get("/").text.split('id="recent-heading"')[1]
+    assert "Pass it was removed" in recently and "webhook.deleted" not in recently
 
 
 def test_another_organizations_reader_never_sees_a_persons_email(client, letter):  # noqa: F811
