@@ -48,7 +48,11 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 def install(app: FastAPI) -> None:
     """FastAPI files a response's model under application/json; problems are sent as
-    application/problem+json, so the schema says that instead."""
+    application/problem+json, so the schema says that instead. The schema's `webhooks`
+    describe each event type with an example body."""
+    from app.api import event_catalogue  # it reads the services; imported once the app is
+
+    event_catalogue.install(app)
     build = app.openapi
 
     def openapi() -> dict[str, Any]:

@@ -23,6 +23,7 @@ from app.models import (
     WebhookSubscription,
 )
 from app.models.coalitions import Goal
+from app.models.events import EVENT_TYPES
 from app.models.proposals import Proposal
 from tests.api.test_signon import decisions_by_org, letter, open_letter  # noqa: F401
 from tests.conftest import sign_in
@@ -198,3 +199,17 @@ def test_another_organizations_reader_never_sees_a_persons_email(client, letter)
         assert lena.email not in decisions.text
         events = client.get("/api/v1/events?limit=200", headers=h[reader])
         assert lena.email not in events.text
+
+
+def test_the_schema_shows_every_event_type_with_an_example(client):
+    webhooks = client.get("/openapi.json").json()["webhooks"]
+    assert set(webhooks) == set(EVENT_TYPES)
+    for type, entry in webhooks.items():
+        body = entry["post"]["requestBody"]["content"]["application/json"]["example"]
+        data = body["data"]
+        assert body["type"] == data["type"] == type
+        assert Z_TIME.match(body["timestamp"]) and data["event_id"].startswith("evt_")
+        assert data["version"] == data["object"].get("version", data["version"])
+    decided = webhooks["signon.decision_changed"]["post"]["requestBody"]["content"]
+    decision = decided["application/json"]["example"]["data"]["object"]
+    assert (decision["organization_name"], decision["tally"]["signed"]) == ("Riverside PTA", 3)
