@@ -362,6 +362,8 @@ def follow_vote(session: Session, event: Event, _: list[EventAudience]) -> None:
     proposal passed (unless its deadline passed meanwhile); otherwise it goes back to draft,
     and its page shows the outcome."""
     data = event.data
+    if event.type == "proposal.opened" and data.get("kind") == ProposalKind.activity:
+        _announce_proposed(session, event)
     if event.type != "proposal.closed" or data.get("kind") != ProposalKind.activity:
         return
     activity = session.get(Activity, data["activity_id"])
@@ -380,6 +382,15 @@ def follow_vote(session: Session, event: Event, _: list[EventAudience]) -> None:
     session.flush()
     announce(session, "activity.updated", activity, actor=None, status=activity.status,
              changed=["status"])  # fmt: skip
+
+
+def _announce_proposed(session: Session, event: Event) -> None:
+    """The activity went to the coalition's vote (services/proposals.py moved it): told as
+    a change of the activity, in the proposal's transaction."""
+    activity = session.get(Activity, event.data["activity_id"])
+    assert activity is not None
+    announce(session, "activity.updated", activity, actor=None, status=activity.status,
+             changed=["status"], proposal_id=event.data["proposal_id"])  # fmt: skip
 
 
 def _ask_every_member(

@@ -96,13 +96,6 @@ def create_proposal(
         activity.updated_at = moment
         session.add(activity)
     session.flush()
-    if activity is not None:
-        from app.services import activities  # activities puts proposals; a cycle otherwise
-
-        activities.announce(
-            session, "activity.updated", activity, actor=principal, status=activity.status,
-            changed=["status"], proposal_id=proposal.id,
-        )  # fmt: skip
     events.emit(
         session,
         "proposal.opened",
