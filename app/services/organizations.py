@@ -51,13 +51,11 @@ def create_organization(
     )
     session.flush()
     principal.roles[organization.id] = OrgRole.admin
-    _announce(session, principal, "organization.created", organization)
+    announce(session, principal, "organization.created", organization)
     return organization
 
 
-def _announce(
-    session: Session, principal: Principal, type: str, organization: Organization
-) -> None:
+def announce(session: Session, principal: Principal, type: str, organization: Organization) -> None:
     """Tell the organization its profile changed (it alone: `reports_to` is its own)."""
     events.emit(
         session,
@@ -138,7 +136,7 @@ def update_organization(
     organization.updated_at = clock.now()
     session.add(organization)
     session.flush()
-    _announce(session, principal, "organization.updated", organization)
+    announce(session, principal, "organization.updated", organization)
     return organization
 
 
@@ -154,7 +152,7 @@ def delete_organization(session: Session, principal: Principal, organization_id:
     organization.version += 1
     session.add(organization)
     session.flush()
-    _announce(session, principal, "organization.deleted", organization)
+    announce(session, principal, "organization.deleted", organization)
 
 
 # People and roles ----------------------------------------------------------------------
