@@ -281,7 +281,7 @@ def cast_vote(
     vote.choice, vote.comment = vote_in.choice, vote_in.comment
     vote.cast_by, vote.cast_at = principal.user_id, clock.now()
     session.add(vote)
-    _vote_changed(
+    result = _vote_changed(
         session,
         principal,
         proposal,
@@ -289,8 +289,9 @@ def cast_vote(
         before=before,
         after=vote_in.choice,
         comment=vote_in.comment,
+        coalition=coalition,
     )
-    _close_when_everyone_voted(session, proposal, coalition, principal)
+    _close_when_everyone_voted(session, proposal, coalition, principal, result)
     return proposal_view(session, proposal)
 
 
@@ -309,9 +310,11 @@ def _vote_changed(
     before: str | None,
     after: str | None,
     comment: str | None,
-) -> None:
+    coalition: Coalition,
+) -> decision_rules.Result:
     """Keep a vote's change in its history and tell the coalition (`after` None: the vote
-    no longer counts)."""
+    no longer counts), with the tally it makes; that result is returned for the caller to
+    decide whether everyone has now voted."""
     session.add(
         VoteChange(
             id=new_id("vch"), proposal_id=proposal.id, organization_id=org, from_choice=before,
@@ -324,16 +327,18 @@ def _vote_changed(
     session.add(proposal)
     session.flush()
     coalition_id = proposal.coalition_id
+    result = _result(session, proposal, coalition)
     events.emit(
         session,
         "proposal.vote_cast",
         {"proposal_id": proposal.id, "coalition_id": coalition_id, "organization_id": org,
-         "from": before, "to": after, "comment": comment,
-         **_as_of_now(session, proposal)},
+         "from": before, "to": after, "comment": comment, "version": proposal.version,
+         "object": snapshots.proposal(proposal, tally=result.tally)},
         visible_to=events.coalition_audience(session, coalition_id) | {org},
         coalition_id=coalition_id,
         actor=actor,
     )  # fmt: skip
+    return result
 
 
 def _as_of_now(
@@ -348,11 +353,15 @@ def _as_of_now(
 
 
 def _close_when_everyone_voted(
-    session: Session, proposal: Proposal, coalition: Coalition, actor: Principal
+    session: Session,
+    proposal: Proposal,
+    coalition: Coalition,
+    actor: Principal,
+    result: decision_rules.Result | None = None,
 ) -> None:
-    result = _result(session, proposal, coalition)
+    result = result or _result(session, proposal, coalition)
     if result.tally["eligible"] and result.tally["voted"] == result.tally["eligible"]:
-        _close(session, proposal, coalition, actor)  # everyone has spoken
+        _close(session, proposal, coalition, actor, result)  # everyone has spoken
 
 
 def withdraw_votes(
@@ -375,9 +384,10 @@ def withdraw_votes(
     ).all()
     for proposal in open_ones:
         vote = _live_vote(session, proposal_id=proposal.id, organization_id=organization_id)
+        result = None
         if vote is not None:
             session.delete(vote)
-            _vote_changed(
+            result = _vote_changed(
                 session,
                 principal,
                 proposal,
@@ -385,8 +395,9 @@ def withdraw_votes(
                 before=vote.choice,
                 after=None,
                 comment=comment,
+                coalition=coalition,
             )
-        _close_when_everyone_voted(session, proposal, coalition, principal)
+        _close_when_everyone_voted(session, proposal, coalition, principal, result)
 
 
 def close_proposal(session: Session, principal: Principal, proposal_id: str) -> dict[str, Any]:
@@ -401,9 +412,13 @@ def close_proposal(session: Session, principal: Principal, proposal_id: str) -> 
 
 
 def _close(
-    session: Session, proposal: Proposal, coalition: Coalition, actor: Principal | None
+    session: Session,
+    proposal: Proposal,
+    coalition: Coalition,
+    actor: Principal | None,
+    result: decision_rules.Result | None = None,
 ) -> None:
-    result = _result(session, proposal, coalition)
+    result = result or _result(session, proposal, coalition)
     proposal.status = "closed"
     proposal.outcome = result.outcome
     proposal.explanation = result.explanation
