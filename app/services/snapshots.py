@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from app import clock
 from app.models import (
     Activity,
     ApprovalRequest,
@@ -23,7 +24,7 @@ from app.models import (
 )
 from app.models.activities import DecisionStatus
 from app.models.proposals import Proposal
-from app.schemas.activities import ActivityRead
+from app.schemas.activities import ActivityRead, DecisionRead
 from app.schemas.approvals import ApprovalSummary
 from app.schemas.coalitions import CoalitionRead, GoalRead, MembershipRead
 from app.schemas.organizations import OrganizationRead
@@ -89,20 +90,17 @@ def decision(
 ) -> dict[str, Any]:
     """One member's sign-on decision with what a message about it needs: who, on which
     letter, and the letter's tally as of this change."""
+    # As the decisions list reads it; its approval travels in the approval's own events.
+    seen = DecisionRead.model_validate(
+        {**decision.model_dump(), "organization_name": organization.name, "approval": None}
+    ).model_dump(mode="json", exclude={"approval"})
     return {
         "id": decision.id,
         "activity_id": activity.id,
         "activity_title": activity.title,
         "activity_kind": activity.kind,
-        "organization_id": organization.id,
-        "organization_name": organization.name,
-        "status": decision.status,
-        "comment": decision.comment,
-        "decided_at": decision.decided_at,
-        "signer_name": decision.signer_name,
-        "signer_title": decision.signer_title,
-        "version": decision.version,
-        "updated_at": decision.updated_at,
+        **seen,
+        "updated_at": clock.iso(decision.updated_at),
         "tally": tally,
     }
 
