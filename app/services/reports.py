@@ -173,7 +173,7 @@ def organization_csv(report: dict[str, Any]) -> str:
                 c.name,
                 a.title,
                 d.status,
-                d.decided_at.isoformat() if d.decided_at else "",
+                clock.iso(d.decided_at) if d.decided_at else "",
             ]
         )
     for name, days, count in report["step_times"]:

@@ -128,6 +128,11 @@ def test_every_write_emits_an_event_naming_what_it_changed(transactions, client,
         _ok(client.post(f"/api/v1/proposals/{proposal['id']}/votes", headers=h["lena"],
                         json={"organization_id": o["literacy"].id, "choice": choice,
                               "comment": "Our reason"}))  # fmt: skip
+    # The union votes, then leaves: its decision, approval and vote are withdrawn.
+    _ok(client.post(f"/api/v1/proposals/{proposal['id']}/votes", headers=h["sam"],
+                    json={"organization_id": o["union"].id, "choice": "yes"}))  # fmt: skip
+    _ok(client.delete(f"/api/v1/coalitions/{coalition_id}/members/{o['union'].id}",
+                      headers=h["sam"]))  # fmt: skip
     _ok(client.post(f"/api/v1/proposals/{proposal['id']}/close", headers=h["dana"]))
     _ok(client.post(f"/api/v1/activities/{activity_id}/close", headers=h["dana"]))
     assert client.delete(f"/api/v1/goals/{goal['id']}", headers=h["dana"]).status_code == 204
@@ -154,7 +159,9 @@ def test_every_write_emits_an_event_naming_what_it_changed(transactions, client,
     assert (decision["tally"]["signed"], decision["tally"]["asked"]) == (1, 5)
     assert signed["version"] == decision["version"]
     votes = _events(client, h["ruth"], "proposal.vote_cast")
-    assert [(v["to"], v["object"]["tally"]["yes"]) for v in votes] == [("no", 0), ("yes", 1)]
+    assert [(v["to"], v["object"]["tally"]["yes"]) for v in votes] == [
+        ("no", 0), ("yes", 1), ("yes", 2), (None, 1),
+    ]  # fmt: skip
     assert votes[0]["version"] < votes[1]["version"]
     [updated] = _events(client, h["dana"], "organization.updated")
     assert updated["object"]["staff_count"] == 4 and Z_TIME.match(updated["object"]["updated_at"])
