@@ -316,6 +316,7 @@ def delete_objective(session: Session, principal: Principal, objective_id: str) 
     access.require_joined_admin(session, principal, coalition)
     before = _current_progress(session, goal)
     objective.deleted_at = clock.now()
+    objective.updated_at = objective.deleted_at
     objective.version += 1
     session.add(objective)
     session.flush()
