@@ -4,6 +4,7 @@ services use (services/snapshots.py), so the documentation cannot drift from the
 """
 
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from fastapi import FastAPI
@@ -141,6 +142,7 @@ def _activity_data(**details: Any) -> dict[str, Any]:
             "object": snapshots.activity(_LETTER, tally=_TALLY)}  # fmt: skip
 
 
+@cache
 def _examples() -> dict[str, dict[str, Any]]:
     """`data` per event type, before the envelope (event id, type, timestamp, coalition)."""
     organization = {"organization_id": _RIVERSIDE.id, "name": _RIVERSIDE.name,
@@ -210,7 +212,7 @@ def _examples() -> dict[str, dict[str, Any]]:
 
 def example(type: str) -> dict[str, Any]:
     """A whole webhook body of `type`, as a receiver gets it."""
-    data = _examples()[type]
+    data = _examples()[type]  # made once per process, read by every app made
     coalition_id = (
         None if type.split(".")[0] in {"organization", "webhook", "report"} else (_COALITION.id)
     )
