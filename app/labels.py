@@ -153,6 +153,18 @@ LABELS: dict[str, dict[str, str]] = {
         "report.sent": "a report is sent",
         "signon.decision_changed": "an organization decides on a letter",
         "webhook.test": "a test message",
+        "organization.created": "an organization is created",
+        "organization.updated": "an organization's profile changes",
+        "organization.deleted": "an organization is deleted",
+        "coalition.created": "a coalition is formed",
+        "coalition.updated": "a coalition's description changes",
+        "activity.created": "a letter, statement or event is drafted",
+        "goal.created": "a goal is set",
+        "goal.updated": "a goal or its objectives change",
+        "goal.deleted": "a goal is removed",
+        "webhook.created": "a webhook is added",
+        "webhook.updated": "a webhook changes or is switched off",
+        "webhook.deleted": "a webhook is removed",
     },
 }
 

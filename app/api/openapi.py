@@ -76,7 +76,11 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def install(app: FastAPI) -> None:
     """FastAPI files a response's model under application/json; problems are sent as
     application/problem+json, so the schema says that instead. Each operation that needs a
-    caller also names the scope a token needs for it."""
+    caller also names the scope a token needs for it, and the schema's `webhooks` describe
+    each event type with an example body."""
+    from app.api import event_catalogue  # it reads the services; imported once the app is
+
+    event_catalogue.install(app)
     build = app.openapi
 
     def openapi() -> dict[str, Any]:

@@ -24,7 +24,7 @@ from app.db import Database
 from app.errors import Invalid
 from app.ids import new_id
 from app.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
-from app.services import notifications
+from app.services import notifications, webhooks
 from app.settings import Settings
 from app.webhook_security import decrypt, resolve_and_check
 
@@ -265,6 +265,10 @@ def _disable(session: Session, subscription: WebhookSubscription, reason: str) -
     subscription.enabled = False
     subscription.disabled_reason = reason
     subscription.version += 1
+    subscription.updated_at = clock.now()
+    # Delivery bookkeeping (last success, failing since) is no change of the subscription;
+    # being switched off is, and its organization's other subscriptions hear of it.
+    webhooks.announce(session, None, "webhook.updated", subscription)
     log.warning(
         "webhook disabled", extra={"fields": {"webhook_id": subscription.id, "reason": reason}}
     )

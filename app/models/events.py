@@ -26,6 +26,19 @@ EVENT_TYPES = (
     "report.sent",
     "goal.progress_changed",
     "webhook.test",
+    # Every change of an object is an event (its data carry the object's snapshot):
+    "organization.created",
+    "organization.updated",
+    "organization.deleted",
+    "coalition.created",
+    "coalition.updated",
+    "activity.created",
+    "goal.created",
+    "goal.updated",
+    "goal.deleted",
+    "webhook.created",
+    "webhook.updated",
+    "webhook.deleted",
 )
 
 

@@ -141,11 +141,20 @@ class DecisionPut(Input):
 
 
 class DecisionChangeRead(Output):
-    """One change: who (user id and e-mail), when, from, to, comment."""
+    """One change: who (the person by name, and the organization they decided for), when,
+    from, to, comment."""
 
     id: str
     who: str | None
-    who_email: str | None
+    who_name: str | None = Field(default=None, description="The person's name, if they gave one.")
+    who_organization_id: str | None = None
+    who_organization_name: str | None = Field(
+        default=None, description="The organization the person decided for."
+    )
+    who_email: str | None = Field(
+        default=None,
+        description="Shown to the deciding organization's own people only; null for others.",
+    )
     when: datetime
     from_status: str | None = Field(alias="from")
     to: str

@@ -314,4 +314,9 @@ class EventRead(Output):
     type: str
     timestamp: datetime
     coalition_id: str | None
-    data: dict[str, Any]
+    data: dict[str, Any] = Field(
+        description="The same `data` a webhook delivers: `event_id`, `type`, `timestamp`, "
+        "`coalition_id`, the changed object's `version` and `object` (its snapshot as the "
+        "reader's organization may see it), and the fields of its type (see the schema's "
+        "`webhooks` for an example of each)."
+    )

@@ -249,6 +249,7 @@ def invite_to_coalition(
     )
     session.add(organization)
     session.flush()
+    organizations.announce(session, principal, "organization.created", organization)
     user = accounts.find_user(session, invite_in.invite_email) or accounts.create_user(
         session, email=invite_in.invite_email
     )

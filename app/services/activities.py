@@ -1,6 +1,5 @@
 """Advocacy activities and the sign-on decisions they collect from every member."""
 
-from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +39,7 @@ from app.services import (
     forecasts,
     organizations,
     proposals,
+    snapshots,
 )
 
 # Statuses an organization's admin may choose; in_approval only comes from an approval.
@@ -102,7 +102,31 @@ def create_activity(
     )
     session.add(activity)
     session.flush()
+    announce(session, "activity.created", activity, actor=principal)
     return activity
+
+
+def announce(
+    session: Session,
+    type: str,
+    activity: Activity,
+    *,
+    actor: Principal | None,
+    **details: Any,
+) -> None:
+    """Tell the coalition an activity changed: the snapshot, with its tally once it asks."""
+    asks = activity.collects_signatures and activity.status != ActivityStatus.draft
+    counted = snapshots.tally(session, activity.id) if asks else None
+    events.emit(
+        session,
+        type,
+        {"activity_id": activity.id, "coalition_id": activity.coalition_id,
+         "kind": activity.kind, "title": activity.title, **details,
+         "version": activity.version, "object": snapshots.activity(activity, tally=counted)},
+        visible_to=events.coalition_audience(session, activity.coalition_id),
+        coalition_id=activity.coalition_id,
+        actor=actor,
+    )  # fmt: skip
 
 
 def list_activities(
@@ -182,16 +206,10 @@ def update_activity(
     activity.updated_at = clock.now()
     session.add(activity)
     session.flush()
-    events.emit(
-        session,
-        "activity.updated",
-        {"activity_id": activity.id, "coalition_id": coalition.id, "version": activity.version,
-         "status": activity.status, "kind": activity.kind, "title": activity.title,
-         "changed": sorted(new), "sign_on_deadline": _iso(activity.sign_on_deadline),
-         "previous_sign_on_deadline": _iso(previous_deadline)},
-        visible_to=events.coalition_audience(session, coalition.id),
-        coalition_id=coalition.id,
-        actor=principal,
+    announce(
+        session, "activity.updated", activity, actor=principal, status=activity.status,
+        changed=sorted(new), sign_on_deadline=activity.sign_on_deadline,
+        previous_sign_on_deadline=previous_deadline,
     )  # fmt: skip
     return activity
 
@@ -339,14 +357,9 @@ def _open(
     session.flush()
     if activity.collects_signatures:
         _ask_every_member(session, activity, coalition)
-    events.emit(
-        session,
-        "activity.opened",
-        {"activity_id": activity.id, "coalition_id": coalition.id, "kind": activity.kind,
-         "title": activity.title, "sign_on_deadline": _iso(activity.sign_on_deadline)},
-        visible_to=events.coalition_audience(session, coalition.id),
-        coalition_id=coalition.id,
-        actor=actor,
+    announce(
+        session, "activity.opened", activity, actor=actor,
+        sign_on_deadline=activity.sign_on_deadline,
     )  # fmt: skip
 
 
@@ -355,6 +368,8 @@ def follow_vote(session: Session, event: Event, _: list[EventAudience]) -> None:
     proposal passed (unless its deadline passed meanwhile); otherwise it goes back to draft,
     and its page shows the outcome."""
     data = event.data
+    if event.type == "proposal.opened" and data.get("kind") == ProposalKind.activity:
+        _announce_proposed(session, event)
     if event.type != "proposal.closed" or data.get("kind") != ProposalKind.activity:
         return
     activity = session.get(Activity, data["activity_id"])
@@ -371,10 +386,17 @@ def follow_vote(session: Session, event: Event, _: list[EventAudience]) -> None:
     activity.updated_at = clock.now()
     session.add(activity)
     session.flush()
+    announce(session, "activity.updated", activity, actor=None, status=activity.status,
+             changed=["status"])  # fmt: skip
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
+def _announce_proposed(session: Session, event: Event) -> None:
+    """The activity went to the coalition's vote (services/proposals.py moved it): told as
+    a change of the activity, in the proposal's transaction."""
+    activity = session.get(Activity, event.data["activity_id"])
+    assert activity is not None
+    announce(session, "activity.updated", activity, actor=None, status=activity.status,
+             changed=["status"], proposal_id=event.data["proposal_id"])  # fmt: skip
 
 
 def _ask_every_member(
@@ -394,6 +416,13 @@ def _ask_every_member(
     )
     if organization_id is not None:
         members = [m for m in members if m.organization_id == organization_id]
+    # Loaded together now and held (the session keeps only weak references), so each
+    # decision's event finds its organization in the session without a query.
+    held = session.exec(
+        select(Organization).where(
+            Organization.id.in_([m.organization_id for m in members])  # type: ignore[attr-defined]
+        )
+    ).all()
     works = assessments.stances(activity if activity.issue_area_ids else coalition)
     names = organizations.issue_area_names(session, set(works))
     positions: dict[str, list[Position]] = {}
@@ -422,14 +451,16 @@ def _ask_every_member(
                 session, decision, activity, "declined", comment=note, actor=None, first=True
             )
         elif steps:
-            approvals.start(session, decision, activity, steps)
+            request = approvals.start(session, decision, activity, steps)
             decisions.change(
-                session, decision, activity, "in_approval", comment=note, actor=None, first=True
-            )
+                session, decision, activity, "in_approval", comment=note, actor=None,
+                first=True, approval_id=request.id,
+            )  # fmt: skip
         else:  # no process, or a case-by-case game plan: the organization decides itself
             decisions.change(
                 session, decision, activity, "pending", comment=note, actor=None, first=True
             )
+    del held
 
 
 def _decision_to_ask(
@@ -473,18 +504,8 @@ def close_activity(session: Session, principal: Principal, activity_id: str) -> 
     ):
         approvals.withdraw_open_request(session, decision, actor=principal)
     session.flush()
-    events.emit(
-        session,
-        "activity.closed",
-        {
-            "activity_id": activity.id,
-            "coalition_id": coalition.id,
-            "tally": tally(session, activity),
-        },
-        visible_to=events.coalition_audience(session, coalition.id),
-        coalition_id=coalition.id,
-        actor=principal,
-    )
+    announce(session, "activity.closed", activity, actor=principal,
+             tally=tally(session, activity))  # fmt: skip
     return activity
 
 
@@ -492,12 +513,7 @@ def close_activity(session: Session, principal: Principal, activity_id: str) -> 
 
 
 def tally(session: Session, activity: Activity) -> dict[str, int]:
-    counts = Counter(
-        session.exec(
-            select(SignOnDecision.status).where(SignOnDecision.activity_id == activity.id)
-        ).all()
-    )
-    return {status.value: counts.get(status.value, 0) for status in DecisionStatus}
+    return snapshots.decision_counts(session, activity.id)
 
 
 def decisions_view(
@@ -733,25 +749,33 @@ def put_decision(
 def decision_history(
     session: Session, principal: Principal, *, activity_id: str, organization_id: str
 ) -> list[dict[str, Any]]:
+    """Every change of one member's decision. People are named with the organization they
+    decided for; their e-mail address only to that organization's own people."""
     activity, _ = _visible_activity(session, principal, activity_id)
     decision = _decision(session, activity, organization_id)
     rows = session.exec(
-        select(DecisionChange, User)
-        .join(User, User.id == DecisionChange.actor_user_id, isouter=True)
+        select(DecisionChange, User.name, User.email)
+        .join(User, User.id == DecisionChange.actor_user_id, isouter=True)  # type: ignore[arg-type]
         .where(DecisionChange.decision_id == decision.id)
         .order_by(DecisionChange.id)  # type: ignore[arg-type]
     ).all()
+    own = access.organization_rights(principal, organization_id).sees_private
+    organization = session.get(Organization, organization_id)
+    assert organization is not None
     return [
         {
             "id": change.id,
             "who": change.actor_user_id,
-            "who_email": user.email if user else None,
+            "who_name": name if change.actor_user_id else None,
+            "who_organization_id": organization.id if change.actor_user_id else None,
+            "who_organization_name": organization.name if change.actor_user_id else None,
+            "who_email": email if own else None,
             "when": change.created_at,
             "from": change.from_status,
             "to": change.to_status,
             "comment": change.comment,
         }
-        for change, user in rows
+        for change, name, email in rows
     ]
 
 

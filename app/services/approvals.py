@@ -23,6 +23,7 @@ from app.models import (
     ApprovalStep,
     Coalition,
     Membership,
+    Organization,
     SignOnDecision,
     User,
 )
@@ -30,7 +31,7 @@ from app.models.activities import JOIN_COALITION, ApprovalStatus, StepStatus
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.activities import ApprovalProcessPut
-from app.services import access, decisions, events, forecasts
+from app.services import access, decisions, events, forecasts, snapshots
 
 ESCALATION_STEP = {
     "name": "Board decision (escalated by the game plan)",
@@ -611,9 +612,9 @@ def decide(
         request.completed_at = moment
     session.add(request)
     session.flush()
-    _announce_step(session, principal, request, subject, active)
+    _announce_step(session, principal, request, subject, active, steps)
     if request.status != ApprovalStatus.in_progress:
-        _finish(session, principal, request, subject, signer_title=signer_title)
+        _finish(session, principal, request, subject, signer_title=signer_title, steps=steps)
     return _single_view(session, request, subject, True)
 
 
@@ -659,8 +660,22 @@ def _emit(
     shared: dict[str, Any],
     private: dict[str, Any],
     actor: Principal | None,
+    steps: list[ApprovalStep] | None = None,
 ) -> None:
-    """An approval event: the organization sees `private` too, the coalition `shared` alone."""
+    """An approval event: the organization sees `private` too, the coalition `shared` alone.
+    Both carry the request as every member may see it: status, step and forecast (from
+    `steps` when the caller holds them already)."""
+    organization = session.get(Organization, request.organization_id)
+    assert organization is not None
+    if steps is None:
+        steps = _steps(session, [request.id])[request.id]
+    learned = history(session, [request.organization_id])[request.organization_id]
+    summary = view(request, steps, full=False, learned=learned, subject=subject, names={})
+    shared = {
+        **shared,
+        "version": request.version,
+        "object": snapshots.approval(request, organization, summary),
+    }
     events.emit(
         session,
         type,
@@ -679,6 +694,7 @@ def _announce_step(
     request: ApprovalRequest,
     subject: Subject,
     step: ApprovalStep,
+    steps: list[ApprovalStep],
 ) -> None:
     shared = {
         **_shared(request, subject),
@@ -689,7 +705,7 @@ def _announce_step(
     private = {"name": step.name, "comment": step.comment, "decided_by": step.decided_by}
     _emit(
         session, "approval.step_completed", request, subject,
-        shared=shared, private=private, actor=principal,
+        shared=shared, private=private, actor=principal, steps=steps,
     )  # fmt: skip
 
 
@@ -700,10 +716,11 @@ def _finish(
     subject: Subject,
     *,
     signer_title: str | None = None,
+    steps: list[ApprovalStep] | None = None,
 ) -> None:
     """The request ended: the coalition is told, and a sign-on decision follows it. (A
     membership follows `approval.completed` in services/coalitions.py, which owns joining.)"""
-    _announce_end(session, principal, request, subject)
+    _announce_end(session, principal, request, subject, steps)
     if subject.activity is None:
         return
     decision = session.get(SignOnDecision, request.decision_id)
@@ -720,10 +737,17 @@ def _finish(
 
 
 def _announce_end(
-    session: Session, actor: Principal | None, request: ApprovalRequest, subject: Subject
+    session: Session,
+    actor: Principal | None,
+    request: ApprovalRequest,
+    subject: Subject,
+    steps: list[ApprovalStep] | None = None,
 ) -> None:
     shared = {**_shared(request, subject), "status": request.status}
-    _emit(session, "approval.completed", request, subject, shared=shared, private={}, actor=actor)
+    _emit(
+        session, "approval.completed", request, subject,
+        shared=shared, private={}, actor=actor, steps=steps,
+    )  # fmt: skip
 
 
 def _withdraw(session: Session, request: ApprovalRequest, actor: Principal | None) -> None:
@@ -732,12 +756,13 @@ def _withdraw(session: Session, request: ApprovalRequest, actor: Principal | Non
     request.status = ApprovalStatus.withdrawn
     request.completed_at = clock.now()
     session.add(request)
-    for step in _steps(session, [request.id])[request.id]:
+    steps = _steps(session, [request.id])[request.id]
+    for step in steps:
         if step.status == StepStatus.active:
             step.status = StepStatus.waiting
             session.add(step)
     session.flush()
-    _announce_end(session, actor, request, _subject(session, request))
+    _announce_end(session, actor, request, _subject(session, request), steps)
 
 
 def withdraw_open_request(
@@ -803,7 +828,7 @@ def notice_overdue_steps(session: Session, batch: int = 100) -> int:
         shared = {
             **_shared(request, subject),
             "position": step.position,
-            "due_at": step.due_at.isoformat() if step.due_at else None,
+            "due_at": step.due_at,
         }
         private = {"name": step.name, "approver_role": step.approver_role}
         _emit(

@@ -41,6 +41,7 @@ from app.services import (
     guidelines,
     organizations,
     proposals,
+    snapshots,
 )
 
 COMMUNITY_ROOTED = {"community", "faith"}
@@ -100,8 +101,24 @@ def create_coalition(
     )
     session.add(membership)
     session.flush()
+    _announce(session, principal, "coalition.created", coalition)
     _record(session, principal, coalition, membership, {"status": [None, "joined"]})
     return coalition
+
+
+def _announce(
+    session: Session, principal: Principal | None, type: str, coalition: Coalition, **details: Any
+) -> None:
+    """Tell the coalition's members it changed, with the coalition as read."""
+    events.emit(
+        session,
+        type,
+        {"coalition_id": coalition.id, "name": coalition.name, **details,
+         "version": coalition.version, "object": snapshots.coalition(coalition)},
+        visible_to=events.coalition_audience(session, coalition.id),
+        coalition_id=coalition.id,
+        actor=principal,
+    )  # fmt: skip
 
 
 def list_coalitions(
@@ -195,18 +212,25 @@ def update_coalition(
         values["dues_amount"] = 0
     agreed = {field: values.pop(field) for field in GUIDELINE_FIELDS if field in values}
     guidelines.check_direct_change(session, coalition, agreed)
+    # The guidelines first, as a change of their own (their own version and event); the
+    # rest of the patch, if any, after them as `coalition.updated`.
+    before = coalition.version
+    guidelines.apply(session, coalition, agreed, proposal_id=None, actor=principal)
     for field, value in values.items():
         setattr(coalition, field, value)
-    guidelines.apply(
-        session, coalition, agreed, proposal_id=None, actor=principal, new_version=False
-    )
-    coalition.issue_positions = alignment.issue_positions(
+    positions = alignment.issue_positions(
         coalition.issue_area_ids, stated, previous=coalition.issue_positions
     )
-    coalition.version += 1
-    coalition.updated_at = clock.now()
-    session.add(coalition)
-    session.flush()
+    if values or positions != coalition.issue_positions or coalition.version == before:
+        coalition.issue_positions = positions
+        coalition.version += 1
+        coalition.updated_at = clock.now()
+        session.add(coalition)
+        session.flush()
+        _announce(
+            session, principal, "coalition.updated", coalition,
+            changed=sorted({*values, *(["issue_positions"] if stated else [])}),
+        )  # fmt: skip
     return coalition
 
 
@@ -748,6 +772,8 @@ def _record(
     )
     audience = events.coalition_audience(session, coalition.id) | {membership.organization_id}
     status = changes.get("status", [membership.status, membership.status])
+    organization = session.get(Organization, membership.organization_id)
+    assert organization is not None
     events.emit(
         session,
         "membership.changed",
@@ -759,6 +785,8 @@ def _record(
             "engagement": membership.engagement,
             "changes": changes,
             "approval_id": approval_id,
+            "version": membership.version,
+            "object": snapshots.membership(membership, organization),
         },
         visible_to=audience,
         coalition_id=coalition.id,

@@ -58,16 +58,25 @@ def emit(
     """
     assert type in EVENT_TYPES, f"unknown event type {type}"
     txid, position = _place(session)
+    event_id, moment = new_id("evt"), clock.now()
+    # Every copy stands alone: a receiver needs no further call to know what happened,
+    # where, and (by the object's `version`) whether it already knows something newer.
+    envelope = {
+        "event_id": event_id,
+        "type": type,
+        "timestamp": moment,
+        "coalition_id": coalition_id,
+    }
     event = Event(
-        id=new_id("evt"),
+        id=event_id,
         txid=txid,
         position=position,
         type=type,
-        occurred_at=clock.now(),
+        occurred_at=moment,
         coalition_id=coalition_id,
         actor_user_id=actor.user_id if actor else None,
-        data={**data, "actor_user_id": actor.user_id if actor else None},
-        shared_data=shared_data,
+        data=clock.plain({**envelope, **data, "actor_user_id": actor.user_id if actor else None}),
+        shared_data=None if shared_data is None else clock.plain({**envelope, **shared_data}),
     )
     session.add(event)
     private = set(private_to)

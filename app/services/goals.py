@@ -14,7 +14,7 @@ from app.models.coalitions import MembershipStatus
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.coalitions import GoalCreate, GoalUpdate, ObjectiveCreate, ObjectiveUpdate
-from app.services import access, events
+from app.services import access, events, snapshots
 
 AT_RISK_MARGIN = 0.25
 
@@ -109,7 +109,9 @@ def create_goal(
     )
     session.add(goal)
     session.flush()
-    return _goal_row(goal, [])
+    row = _goal_row(goal, [])
+    _announce(session, principal, "goal.created", row)
+    return row
 
 
 def list_goals(
@@ -169,7 +171,9 @@ def update_goal(
     goal.updated_at = clock.now()
     session.add(goal)
     session.flush()
-    return _goal_row(goal, _objectives(session, [goal.id])[goal.id])
+    row = _goal_row(goal, _objectives(session, [goal.id])[goal.id])
+    _announce(session, principal, "goal.updated", row, changed=sorted(values))
+    return row
 
 
 def delete_goal(session: Session, principal: Principal, goal_id: str) -> None:
@@ -177,8 +181,10 @@ def delete_goal(session: Session, principal: Principal, goal_id: str) -> None:
     access.require_joined_admin(session, principal, coalition)
     goal.deleted_at = clock.now()
     goal.version += 1
+    goal.updated_at = goal.deleted_at
     session.add(goal)
     session.flush()
+    _announce(session, principal, "goal.deleted", _goal_row(goal, []))
 
 
 def _progress_changed(
@@ -188,23 +194,35 @@ def _progress_changed(
     before: float,
     objective: Objective,
 ) -> None:
-    after = _current_progress(session, goal)
-    if after == before:
-        return
+    """An objective changed, so its goal did: a new version, `goal.updated`, and
+    `goal.progress_changed` when the share of objectives done moved."""
+    goal.version += 1
+    goal.updated_at = clock.now()
+    session.add(goal)
+    session.flush()
+    row = _goal_row(goal, _objectives(session, [goal.id])[goal.id])
+    _announce(session, principal, "goal.updated", row, objective_id=objective.id)
+    if row["progress"] != before:
+        _announce(
+            session, principal, "goal.progress_changed", row,
+            objective_id=objective.id, **{"from": before, "to": row["progress"]},
+        )  # fmt: skip
+
+
+def _announce(
+    session: Session, principal: Principal, type: str, row: dict[str, Any], **details: Any
+) -> None:
+    """Tell the coalition a goal changed, with the goal as read (`row`, from `_goal_row`)."""
+    coalition_id = row["coalition_id"]
     events.emit(
         session,
-        "goal.progress_changed",
-        {
-            "coalition_id": goal.coalition_id,
-            "goal_id": goal.id,
-            "objective_id": objective.id,
-            "from": before,
-            "to": after,
-        },
-        visible_to=events.coalition_audience(session, goal.coalition_id),
-        coalition_id=goal.coalition_id,
+        type,
+        {"coalition_id": coalition_id, "goal_id": row["id"], **details,
+         "version": row["version"], "object": snapshots.goal(row)},
+        visible_to=events.coalition_audience(session, coalition_id),
+        coalition_id=coalition_id,
         actor=principal,
-    )
+    )  # fmt: skip
 
 
 def _current_progress(session: Session, goal: Goal) -> float:
@@ -298,6 +316,7 @@ def delete_objective(session: Session, principal: Principal, objective_id: str) 
     access.require_joined_admin(session, principal, coalition)
     before = _current_progress(session, goal)
     objective.deleted_at = clock.now()
+    objective.updated_at = objective.deleted_at
     objective.version += 1
     session.add(objective)
     session.flush()

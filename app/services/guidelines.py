@@ -17,7 +17,7 @@ from app.models.events import Event
 from app.models.proposals import ProposalKind
 from app.principal import Principal
 from app.schemas.coalitions import GuidelineChanges
-from app.services import events
+from app.services import events, snapshots
 
 # Each guideline in plain words: proposal titles and the pages use these.
 WORDS = {
@@ -146,7 +146,13 @@ def apply(
     events.emit(
         session,
         "coalition.guidelines_changed",
-        {"coalition_id": coalition.id, "proposal_id": proposal_id, "changes": changed},
+        {
+            "coalition_id": coalition.id,
+            "proposal_id": proposal_id,
+            "changes": changed,
+            "version": coalition.version,
+            "object": snapshots.coalition(coalition),
+        },
         visible_to=events.coalition_audience(session, coalition.id),
         coalition_id=coalition.id,
         actor=actor,

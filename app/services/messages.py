@@ -64,7 +64,7 @@ def post_message(
         {"message_id": message.id, "coalition_id": coalition_id,
          "coalition_name": coalition.name, "version": 1,
          **{k: v for k, v in view.items() if k not in {"id", "created_at"}},
-         "created_at": message.created_at.isoformat()},
+         "created_at": message.created_at, "object": view},
         visible_to=events.coalition_audience(session, coalition_id),
         coalition_id=coalition_id,
         actor=principal,

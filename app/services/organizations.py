@@ -23,7 +23,7 @@ from app.schemas.organizations import (
     PositionPut,
     ResearchNoteCreate,
 )
-from app.services import access, accounts
+from app.services import access, accounts, events, snapshots
 
 # Organizations -------------------------------------------------------------------------
 
@@ -51,7 +51,20 @@ def create_organization(
     )
     session.flush()
     principal.roles[organization.id] = OrgRole.admin
+    announce(session, principal, "organization.created", organization)
     return organization
+
+
+def announce(session: Session, principal: Principal, type: str, organization: Organization) -> None:
+    """Tell the organization its profile changed (it alone: `reports_to` is its own)."""
+    events.emit(
+        session,
+        type,
+        {"organization_id": organization.id, "name": organization.name,
+         "version": organization.version, "object": snapshots.organization(organization)},
+        visible_to={organization.id},
+        actor=principal,
+    )  # fmt: skip
 
 
 _LISTED_COLUMNS = [Organization.__table__.c[name] for name in OrganizationRead.model_fields]  # type: ignore[attr-defined]
@@ -123,6 +136,7 @@ def update_organization(
     organization.updated_at = clock.now()
     session.add(organization)
     session.flush()
+    announce(session, principal, "organization.updated", organization)
     return organization
 
 
@@ -134,9 +148,11 @@ def delete_organization(session: Session, principal: Principal, organization_id:
     organization = access.get_organization(session, principal, organization_id)
     access.require_admin(principal, organization_id)
     organization.deleted_at = clock.now()
+    organization.updated_at = organization.deleted_at
     organization.version += 1
     session.add(organization)
     session.flush()
+    announce(session, principal, "organization.deleted", organization)
 
 
 # People and roles ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from app.models import Event, EventAudience, WebhookDelivery, WebhookSubscriptio
 
 def body_of(event: Event, data: dict[str, Any]) -> str:
     return json.dumps(
-        {"type": event.type, "timestamp": event.occurred_at.isoformat(), "data": data},
+        {"type": event.type, "timestamp": clock.iso(event.occurred_at), "data": data},
         separators=(",", ":"),
         default=str,
     )
@@ -52,6 +52,8 @@ def fan_out(session: Session, event: Event, audience: list[EventAudience]) -> No
         wanted = subscription.event_types
         if "*" not in wanted and event.type not in wanted:
             continue
+        if event.data.get("webhook_id") == subscription.id:
+            continue  # a subscription is not told of its own changes: its owner made them
         full = full_by_org[subscription.organization_id]
         data = event.data if full or event.shared_data is None else event.shared_data
         enqueue(session, subscription, event, data)

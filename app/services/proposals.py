@@ -32,6 +32,7 @@ from app.services import (
     guidelines,
     notifications,
     organizations,
+    snapshots,
 )
 
 DEFAULT_DURATION = timedelta(days=7)
@@ -100,7 +101,8 @@ def create_proposal(
         "proposal.opened",
         {"proposal_id": proposal.id, "coalition_id": coalition_id, "title": proposal.title,
          "kind": proposal.kind, "changes": changes, "activity_id": proposal.activity_id,
-         "closes_at": closes_at.isoformat(), "proposed_by_organization_id": proposer},
+         "closes_at": closes_at, "proposed_by_organization_id": proposer,
+         **_as_of_now(session, proposal, coalition)},
         visible_to=events.coalition_audience(session, coalition_id),
         coalition_id=coalition_id,
         actor=principal,
@@ -282,7 +284,7 @@ def cast_vote(
     vote.choice, vote.comment = vote_in.choice, vote_in.comment
     vote.cast_by, vote.cast_at = principal.user_id, clock.now()
     session.add(vote)
-    _vote_changed(
+    result = _vote_changed(
         session,
         principal,
         proposal,
@@ -290,8 +292,9 @@ def cast_vote(
         before=before,
         after=vote_in.choice,
         comment=vote_in.comment,
+        coalition=coalition,
     )
-    _close_when_everyone_voted(session, proposal, coalition, principal)
+    _close_when_everyone_voted(session, proposal, coalition, principal, result)
     return proposal_view(session, proposal)
 
 
@@ -310,9 +313,11 @@ def _vote_changed(
     before: str | None,
     after: str | None,
     comment: str | None,
-) -> None:
+    coalition: Coalition,
+) -> decision_rules.Result:
     """Keep a vote's change in its history and tell the coalition (`after` None: the vote
-    no longer counts)."""
+    no longer counts), with the tally it makes; that result is returned for the caller to
+    decide whether everyone has now voted."""
     session.add(
         VoteChange(
             id=new_id("vch"), proposal_id=proposal.id, organization_id=org, from_choice=before,
@@ -321,26 +326,45 @@ def _vote_changed(
         )
     )  # fmt: skip
     proposal.version += 1
+    proposal.updated_at = clock.now()
     session.add(proposal)
     session.flush()
     coalition_id = proposal.coalition_id
+    result = _result(session, proposal, coalition)
     events.emit(
         session,
         "proposal.vote_cast",
         {"proposal_id": proposal.id, "coalition_id": coalition_id, "organization_id": org,
-         "from": before, "to": after, "comment": comment},
+         "from": before, "to": after, "comment": comment, "version": proposal.version,
+         "object": snapshots.proposal(proposal, tally=result.tally)},
         visible_to=events.coalition_audience(session, coalition_id) | {org},
         coalition_id=coalition_id,
         actor=actor,
     )  # fmt: skip
+    return result
+
+
+def _as_of_now(
+    session: Session, proposal: Proposal, coalition: Coalition | None = None
+) -> dict[str, Any]:
+    """An event's `version` and snapshot of the proposal, with the tally as it stands."""
+    if coalition is None:
+        coalition = session.get(Coalition, proposal.coalition_id)
+        assert coalition is not None
+    tally = _result(session, proposal, coalition).tally
+    return {"version": proposal.version, "object": snapshots.proposal(proposal, tally=tally)}
 
 
 def _close_when_everyone_voted(
-    session: Session, proposal: Proposal, coalition: Coalition, actor: Principal
+    session: Session,
+    proposal: Proposal,
+    coalition: Coalition,
+    actor: Principal,
+    result: decision_rules.Result | None = None,
 ) -> None:
-    result = _result(session, proposal, coalition)
+    result = result or _result(session, proposal, coalition)
     if result.tally["eligible"] and result.tally["voted"] == result.tally["eligible"]:
-        _close(session, proposal, coalition, actor)  # everyone has spoken
+        _close(session, proposal, coalition, actor, result)  # everyone has spoken
 
 
 def withdraw_votes(
@@ -363,9 +387,10 @@ def withdraw_votes(
     ).all()
     for proposal in open_ones:
         vote = _live_vote(session, proposal_id=proposal.id, organization_id=organization_id)
+        result = None
         if vote is not None:
             session.delete(vote)
-            _vote_changed(
+            result = _vote_changed(
                 session,
                 principal,
                 proposal,
@@ -373,8 +398,9 @@ def withdraw_votes(
                 before=vote.choice,
                 after=None,
                 comment=comment,
+                coalition=coalition,
             )
-        _close_when_everyone_voted(session, proposal, coalition, principal)
+        _close_when_everyone_voted(session, proposal, coalition, principal, result)
 
 
 def close_proposal(session: Session, principal: Principal, proposal_id: str) -> dict[str, Any]:
@@ -389,14 +415,19 @@ def close_proposal(session: Session, principal: Principal, proposal_id: str) -> 
 
 
 def _close(
-    session: Session, proposal: Proposal, coalition: Coalition, actor: Principal | None
+    session: Session,
+    proposal: Proposal,
+    coalition: Coalition,
+    actor: Principal | None,
+    result: decision_rules.Result | None = None,
 ) -> None:
-    result = _result(session, proposal, coalition)
+    result = result or _result(session, proposal, coalition)
     proposal.status = "closed"
     proposal.outcome = result.outcome
     proposal.explanation = result.explanation
     proposal.closing_tally = result.tally
     proposal.closed_at = clock.now()
+    proposal.updated_at = proposal.closed_at
     proposal.version += 1
     session.add(proposal)
     session.flush()
@@ -407,7 +438,8 @@ def _close(
         "proposal.closed",
         {"proposal_id": proposal.id, "coalition_id": coalition.id, "outcome": result.outcome,
          "tally": result.tally, "explanation": result.explanation, "title": proposal.title,
-         "kind": proposal.kind, "activity_id": proposal.activity_id},
+         "kind": proposal.kind, "activity_id": proposal.activity_id,
+         "version": proposal.version, "object": snapshots.proposal(proposal, tally=result.tally)},
         visible_to=events.coalition_audience(session, coalition.id),
         coalition_id=coalition.id,
         actor=actor,
@@ -444,7 +476,8 @@ def add_comment(
         session,
         "proposal.commented",
         {"proposal_id": proposal.id, "coalition_id": coalition.id, "comment_id": comment.id,
-         "organization_id": comment.organization_id, "title": proposal.title},
+         "organization_id": comment.organization_id, "title": proposal.title,
+         **_as_of_now(session, proposal, coalition)},
         visible_to=events.coalition_audience(session, coalition.id),
         coalition_id=coalition.id,
         actor=principal,

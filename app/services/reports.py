@@ -173,7 +173,7 @@ def organization_csv(report: dict[str, Any]) -> str:
                 c.name,
                 a.title,
                 d.status,
-                d.decided_at.isoformat() if d.decided_at else "",
+                clock.iso(d.decided_at) if d.decided_at else "",
             ]
         )
     for name, days, count in report["step_times"]:
@@ -301,7 +301,8 @@ def send_organization_report(
         "report.sent",
         {"report_id": sent.id, "organization_id": organization_id,
          "organization_name": organization.name, "sent_to": sent.sent_to,
-         "start": first.isoformat(), "end": last.isoformat(), "note": sent.note, "version": 1},
+         "start": first.isoformat(), "end": last.isoformat(), "note": sent.note, "version": 1,
+         "object": view},
         visible_to={organization_id},
         actor=principal,
     )  # fmt: skip

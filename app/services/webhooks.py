@@ -17,7 +17,7 @@ from app.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.webhooks import WebhookCreate, WebhookUpdate
-from app.services import access, events, outbox
+from app.services import access, events, outbox, snapshots
 from app.settings import Settings
 from app.webhook_security import encrypt, new_secret, resolve_and_check
 
@@ -59,7 +59,22 @@ def create_subscription(
     )
     session.add(subscription)
     session.flush()
+    announce(session, principal, "webhook.created", subscription)
     return subscription, secret
+
+
+def announce(
+    session: Session, principal: Principal | None, type: str, subscription: WebhookSubscription
+) -> None:
+    """Tell the subscription's organization it changed (never with its secret)."""
+    events.emit(
+        session,
+        type,
+        {"webhook_id": subscription.id, "organization_id": subscription.organization_id,
+         "version": subscription.version, "object": snapshots.webhook(subscription)},
+        visible_to={subscription.organization_id},
+        actor=principal,
+    )  # fmt: skip
 
 
 def list_subscriptions(
@@ -112,11 +127,16 @@ def update_subscription(
     subscription.updated_at = clock.now()
     session.add(subscription)
     session.flush()
+    announce(session, principal, "webhook.updated", subscription)
     return subscription
 
 
 def delete_subscription(session: Session, principal: Principal, webhook_id: str) -> None:
-    session.delete(_manageable(session, principal, webhook_id))
+    subscription = _manageable(session, principal, webhook_id)
+    subscription.version += 1
+    subscription.updated_at = clock.now()
+    announce(session, principal, "webhook.deleted", subscription)
+    session.delete(subscription)
     session.flush()
 
 
@@ -133,6 +153,7 @@ def rotate_secret(
     subscription.updated_at = clock.now()
     session.add(subscription)
     session.flush()
+    announce(session, principal, "webhook.updated", subscription)
     return subscription, secret
 
 
@@ -144,7 +165,12 @@ def send_test(session: Session, principal: Principal, webhook_id: str) -> Webhoo
     event = events.emit(
         session,
         "webhook.test",
-        {"webhook_id": subscription.id, "organization_id": subscription.organization_id},
+        {
+            "webhook_id": subscription.id,
+            "organization_id": subscription.organization_id,
+            "version": subscription.version,
+            "object": snapshots.webhook(subscription),
+        },
         visible_to={subscription.organization_id},
         actor=principal,
     )

@@ -131,7 +131,7 @@ def test_moving_an_open_deadline_tells_the_members_still_deciding(client, letter
     [event] = events_of(client, letter)
     assert (event["changed"], event["status"]) == (["sign_on_deadline"], "open")
     assert (event["previous_sign_on_deadline"], event["sign_on_deadline"]) == (
-        "2026-03-09T09:00:00+00:00", "2026-03-22T09:00:00+00:00",
+        "2026-03-09T09:00:00Z", "2026-03-22T09:00:00Z",
     )  # fmt: skip
 
     told = (

@@ -128,4 +128,6 @@ def test_events_are_paginated_filtered_and_private(client, world, coalition):
     assert none["items"] == [] and none["next_cursor"]  # a cursor to poll with, even so
     outsider = world.user("outsider")
     world.organization(outsider)
-    assert client.get("/api/v1/events", headers=world.headers(outsider)).json()["items"] == []
+    # An outsider sees its own organization's creation, nothing of the coalition.
+    seen = client.get("/api/v1/events", headers=world.headers(outsider)).json()["items"]
+    assert [e["type"] for e in seen] == ["organization.created"]
