@@ -3,8 +3,8 @@ caller and window so rate limits hold across web processes.
 
 Tokens made before keep every scope, as they could do everything.
 
-Revision ID: 0020
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-11-28 09:30:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 from app.models.base import UTCDateTime
 
-revision: str = "0020"
-down_revision: str | None = "0016"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
