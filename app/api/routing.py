@@ -10,16 +10,19 @@ its connection back to the pool before the event loop takes over again.
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from fastapi import Response
+from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy import Row
 from sqlmodel import Session
 
-from app.pagination import Page
+from app.errors import Invalid
+from app.pagination import ListRequest, Page, list_identity, parse_moment, start_reading
+from app.schemas.base import PageOut
 
 # The extra parameter a wrapped route is given, when it has none of its own, to carry the
 # headers and status the route's dependencies set (FastAPI fills any `Response` parameter).
@@ -126,3 +129,60 @@ def _is_default(value: Any) -> bool:
     from fastapi.datastructures import DefaultPlaceholder
 
     return isinstance(value, DefaultPlaceholder)
+
+
+# Query parameters --------------------------------------------------------------------------
+
+UPDATED_SINCE = "updated_since"
+_known: dict[int, frozenset[str]] = {}
+
+
+def _query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters a route declares, its dependencies' included (computed once)."""
+    known = _known.get(id(route))
+    if known is None:
+        names = set(_declared_query(route.dependant))
+        if is_list(route):
+            names.add(UPDATED_SINCE)
+        known = _known[id(route)] = frozenset(names)
+    return known
+
+
+def _declared_query(dependant: Dependant) -> Iterator[str]:
+    yield from (parameter.alias for parameter in dependant.query_params)
+    for dependency in dependant.dependencies:
+        yield from _declared_query(dependency)
+
+
+def is_list(route: APIRoute) -> bool:
+    """A route answering `{items, next_cursor}`."""
+    model = route.response_model
+    return isinstance(model, type) and issubclass(model, PageOut)
+
+
+async def query_parameters(request: Request) -> None:
+    """Every API route refuses a query parameter it does not take (a misspelt filter would
+    otherwise answer everything), and a list route names the list its cursors belong to
+    and reads `updated_since`."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = _query_names(route)
+    unknown = sorted({name for name in request.query_params if name not in known})
+    if unknown:
+        takes = ", ".join(sorted(known)) or "none"
+        raise Invalid(
+            f"Unknown query parameter {', '.join(unknown)}; this route takes: {takes}.",
+            errors=[
+                {"loc": ["query", name], "msg": "Unknown query parameter.", "type": "unknown"}
+                for name in unknown
+            ],
+        )
+    if is_list(route):
+        since = request.query_params.get(UPDATED_SINCE)
+        start_reading(
+            ListRequest(
+                identity=list_identity(route.path, request.path_params),
+                updated_since=parse_moment(since, ["query", UPDATED_SINCE]) if since else None,
+            )
+        )
