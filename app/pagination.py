@@ -75,13 +75,14 @@ def parse_moment(value: str, loc: list[str | int]) -> datetime:
 def whole(items: list[Any]) -> Page:
     """A list small enough to answer in one page (a coalition's members, one decision's
     history), in the same `{items, next_cursor}` shape as every other list."""
-    since = _since()
+    since = updated_since()
     if since is not None:
         items = [item for item in items if _changed_since(item, since)]
     return Page(items=items, next_cursor=None)
 
 
-def _since() -> datetime | None:
+def updated_since() -> datetime | None:
+    """The `updated_since` of the list the current API request reads, if it gave one."""
     request = _request.get()
     return request.updated_since if request else None
 
@@ -146,7 +147,7 @@ def paginate(
 ) -> Page:
     """Rows after `cursor` ordered by `key` (a unique, time-ordered id column), or by
     `order` with `key` breaking ties; changed since the request's `updated_since`."""
-    since = _since()
+    since = updated_since()
     if since is not None:
         statement = statement.where(changed_at(key) >= since)
     if order.column is not None:

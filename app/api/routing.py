@@ -9,11 +9,12 @@ its connection back to the pool before the event loop takes over again.
 """
 
 import functools
+import hashlib
 import inspect
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Header, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
@@ -28,6 +29,7 @@ from app.schemas.base import PageOut
 # headers and status the route's dependencies set (FastAPI fills any `Response` parameter).
 _RESPONSE_PARAMETER = "prepared_response"
 _READS = {"GET", "HEAD"}
+_IF_NONE_MATCH_PARAMETER = "if_none_match_header"
 
 
 class ApiRoute(APIRoute):
@@ -56,22 +58,37 @@ class ApiRoute(APIRoute):
             )
         own_response = response_name in signature.parameters
         route = self
+        reads = bool(self.methods) and self.methods <= _READS
+        if reads:
+            parameters.append(
+                inspect.Parameter(
+                    _IF_NONE_MATCH_PARAMETER,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    annotation=Annotated[
+                        str | None, Header(alias="If-None-Match", include_in_schema=False)
+                    ],
+                    default=None,
+                )
+            )
 
         @functools.wraps(endpoint)
         def answer(**values: Any) -> Any:
             response: Response = values[response_name]
             if not own_response:
                 del values[response_name]
+            if_none_match = values.pop(_IF_NONE_MATCH_PARAMETER, None)
             content = endpoint(**values)
             if isinstance(content, Response):
                 return content
             prepared = route._prepared(content, response)
-            if route.methods and route.methods <= _READS:
+            if reads:
                 # Reads commit nothing: ending the transaction here returns the connection
                 # from this thread; the session's own end then has nothing left to do.
                 for value in values.values():
                     if isinstance(value, Session):
                         value.commit()
+                if not isinstance(content, Page):
+                    return revalidated(prepared, response, if_none_match)
             return prepared
 
         answer.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
@@ -97,6 +114,39 @@ class ApiRoute(APIRoute):
         prepared = Response(body, status_code=status_code, media_type="application/json")
         prepared.headers.raw.extend(response.headers.raw)
         return prepared
+
+
+def revalidated(prepared: Response, response: Response, if_none_match: str | None) -> Response:
+    """A read of one resource carries an ETag (its `version` where the route set one, else
+    a digest of the body) and answers 304 to an `If-None-Match` naming it."""
+    etag = prepared.headers.get("etag")
+    if etag is None:
+        etag = '"' + hashlib.sha256(bytes(prepared.body)).hexdigest()[:20] + '"'
+        prepared.headers["ETag"] = etag
+    elif not covers_body(response):
+        return prepared
+    if if_none_match and _names(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return prepared
+
+
+def _names(if_none_match: str, etag: str) -> bool:
+    # Weak comparison (RFC 9110 13.1.2): W/"3" and "3" name the same representation.
+    wanted = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in wanted or etag.removeprefix("W/") in wanted
+
+
+_PARTIAL_ETAG = "_etag_covers_version_only"
+
+
+def version_only(response: Response) -> None:
+    """Say the route's version ETag does not cover all it answers (a tally, a readiness,
+    a size that change without the resource's version): no 304 for it."""
+    setattr(response, _PARTIAL_ETAG, True)
+
+
+def covers_body(response: Response) -> bool:
+    return not getattr(response, _PARTIAL_ETAG, False)
 
 
 def _plain(content: Any) -> Any:

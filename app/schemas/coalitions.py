@@ -151,6 +151,12 @@ class SizeImplications(Output):
     summary: list[str]
 
 
+class CoalitionListed(CoalitionRead):
+    """A coalition in a list; `members` only with `expand=members`."""
+
+    members: list["MembershipRead"] | None = None
+
+
 class CoalitionDetail(CoalitionRead):
     guidelines_agreed_by: list[str] = Field(
         description="The organizations that agreed the guidelines in force: those that voted "
@@ -159,6 +165,9 @@ class CoalitionDetail(CoalitionRead):
     size: int
     composition: Composition
     size_implications: SizeImplications
+    members: list["MembershipRead"] | None = Field(
+        default=None, description="Only with `expand=members`."
+    )
 
 
 class MembershipCreate(Input):
@@ -307,3 +316,8 @@ class EventRead(Output):
     timestamp: datetime
     coalition_id: str | None
     data: dict[str, Any]
+
+
+# Lists and details carry members read later in this module.
+CoalitionListed.model_rebuild()
+CoalitionDetail.model_rebuild()
