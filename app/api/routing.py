@@ -12,9 +12,9 @@ import functools
 import hashlib
 import inspect
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Header, Request, Response
+from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
@@ -29,16 +29,16 @@ from app.schemas.base import PageOut
 # headers and status the route's dependencies set (FastAPI fills any `Response` parameter).
 _RESPONSE_PARAMETER = "prepared_response"
 _READS = {"GET", "HEAD"}
-_IF_NONE_MATCH_PARAMETER = "if_none_match_header"
+_REQUEST_PARAMETER = "revalidating_request"
 
 
 class ApiRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if _answers_itself(endpoint, kwargs):
-            endpoint = self._in_one_thread(endpoint)
+            endpoint = self._in_one_thread(endpoint, set(kwargs.get("methods") or ()))
         super().__init__(path, endpoint, **kwargs)
 
-    def _in_one_thread(self, endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    def _in_one_thread(self, endpoint: Callable[..., Any], methods: set[str]) -> Callable[..., Any]:
         signature = inspect.signature(endpoint, eval_str=True)
         response_name = next(
             (
@@ -58,16 +58,12 @@ class ApiRoute(APIRoute):
             )
         own_response = response_name in signature.parameters
         route = self
-        reads = bool(self.methods) and self.methods <= _READS
+        reads = bool(methods) and {m.upper() for m in methods} <= _READS
         if reads:
+            # The request, for its If-None-Match (a Request parameter adds nothing to the schema).
             parameters.append(
                 inspect.Parameter(
-                    _IF_NONE_MATCH_PARAMETER,
-                    inspect.Parameter.KEYWORD_ONLY,
-                    annotation=Annotated[
-                        str | None, Header(alias="If-None-Match", include_in_schema=False)
-                    ],
-                    default=None,
+                    _REQUEST_PARAMETER, inspect.Parameter.KEYWORD_ONLY, annotation=Request
                 )
             )
 
@@ -76,7 +72,7 @@ class ApiRoute(APIRoute):
             response: Response = values[response_name]
             if not own_response:
                 del values[response_name]
-            if_none_match = values.pop(_IF_NONE_MATCH_PARAMETER, None)
+            request: Request | None = values.pop(_REQUEST_PARAMETER, None)
             content = endpoint(**values)
             if isinstance(content, Response):
                 return content
@@ -88,7 +84,8 @@ class ApiRoute(APIRoute):
                     if isinstance(value, Session):
                         value.commit()
                 if not isinstance(content, Page):
-                    return revalidated(prepared, response, if_none_match)
+                    assert request is not None
+                    return revalidated(prepared, response, request.headers.get("if-none-match"))
             return prepared
 
         answer.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]

@@ -211,6 +211,11 @@ CASES = {
         "DELETE", "/api/v1/objectives/{objective}", None, **org_admins(204, outsider=404)
     ),
     ("GET", "/api/v1/events"): Case("GET", "/api/v1/events", None, **everyone(200)),
+    # {event}: the opening of {signing}, seen by the coalition's members alone.
+    ("GET", "/api/v1/events/{event_id}"): Case(
+        "GET", "/api/v1/events/{event}", None, **org_private(200)
+    ),
+    ("GET", "/api/v1/activities"): Case("GET", "/api/v1/activities", None, **everyone(200)),
     # Activities: {signing} is open (the organization has no process yet when it opened),
     # {approving} is open with the organization in approval, {draft} is a draft.
     ("POST", "/api/v1/coalitions/{coalition_id}/activities"): Case(
@@ -290,6 +295,10 @@ CASES = {
     ),
     ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): Case(
         "GET", "/api/v1/webhooks/{webhook}/deliveries", None, **admins_only(200)
+    ),
+    ("POST", "/api/v1/webhooks/{webhook_id}/replay"): Case(
+        "POST", "/api/v1/webhooks/{webhook}/replay",
+        {"since": "2026-01-01T00:00:00Z", "until": "2026-01-02T00:00:00Z"}, **admins_only(202)
     ),
     ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): Case(
         "POST", "/api/v1/webhooks/{webhook}/deliveries/{delivery}/retry", None, **admins_only(202)
@@ -450,7 +459,20 @@ def _activities(world: World, coalition_id: str, org_id: str) -> dict[str, str]:
         activities.open_activity(session, SETUP, approving)
         approval = approvals.list_for_organization(session, SETUP, org_id).items[0]["id"]
         draft = letter("Draft")
-    return {"signing": signing, "approving": approving, "approval": approval, "draft": draft}
+        from sqlmodel import select
+
+        from app.models import Event
+
+        opened = session.exec(
+            select(Event.id).where(Event.type == "activity.opened").order_by(Event.position)  # type: ignore[arg-type]
+        ).first()
+    return {
+        "signing": signing,
+        "approving": approving,
+        "approval": approval,
+        "draft": draft,
+        "event": opened,
+    }
 
 
 def _webhook_notification_and_proposal(world: World, org_id: str, user_id: str) -> dict[str, str]:
@@ -553,5 +575,7 @@ def test_route_answers_each_actor_as_it_should(case_of: Table, route, actor):
 
     expected = getattr(case, actor)
     assert response.status_code == expected, response.text
+    if expected == 201:
+        assert response.headers["location"].startswith("/api/v1/"), "a 201 names its resource"
     if expected >= 400:
         assert response.headers["content-type"].startswith("application/problem+json")
