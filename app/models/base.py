@@ -3,11 +3,8 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, TypeDecorator, event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
-
-from app import clock
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -58,19 +55,3 @@ def timestamp_field(**kwargs: Any) -> Any:
 
 def json_list_field() -> Any:
     return Field(default_factory=list, sa_type=JSON)
-
-
-@event.listens_for(Session, "before_flush")
-def _stamp_changes(session: Session, flush_context: Any, instances: Any) -> None:
-    """A row's `updated_at` moves with every change written through the ORM, wherever it
-    is made (a letter opening, the worker disabling a webhook), so `updated_since` misses
-    none; a change that sets `updated_at` itself keeps its own value."""
-    moment: datetime | None = None
-    for instance in session.dirty:
-        state = inspect(instance)
-        if "updated_at" not in state.mapper.columns or not session.is_modified(instance):
-            continue
-        if state.attrs.updated_at.history.has_changes():
-            continue
-        moment = moment or clock.now()
-        instance.updated_at = moment
