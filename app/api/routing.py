@@ -190,7 +190,8 @@ def _query_names(route: APIRoute) -> frozenset[str]:
     if known is None:
         names = set(_declared_query(route.dependant))
         if is_list(route):
-            names.add(UPDATED_SINCE)
+            # Every list takes them, also one answered whole (its `next_cursor` is null).
+            names |= {UPDATED_SINCE, "limit", "cursor"}
         known = _known[id(route)] = frozenset(names)
     return known
 
