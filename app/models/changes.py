@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from app import clock
-from app.models.activities import Activity, SignOnDecision
+from app.models.activities import Activity, ApprovalRequest, ApprovalStep, SignOnDecision
 from app.models.coalitions import Coalition, Goal, Membership, Objective
 from app.models.proposals import Proposal, Vote
 
@@ -21,6 +21,7 @@ _SHOWN_IN: dict[type[SQLModel], tuple[type[SQLModel], str]] = {
     Membership: (Coalition, "coalition_id"),
     Objective: (Goal, "goal_id"),
     Vote: (Proposal, "proposal_id"),
+    ApprovalStep: (ApprovalRequest, "request_id"),
 }
 
 
