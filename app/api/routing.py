@@ -181,18 +181,19 @@ def _is_default(value: Any) -> bool:
 # Query parameters --------------------------------------------------------------------------
 
 UPDATED_SINCE = "updated_since"
-_known: dict[int, frozenset[str]] = {}
+_KNOWN = "_query_names"  # kept on the route itself, computed on its first request
 
 
 def _query_names(route: APIRoute) -> frozenset[str]:
     """The query parameters a route declares, its dependencies' included (computed once)."""
-    known = _known.get(id(route))
+    known: frozenset[str] | None = getattr(route, _KNOWN, None)
     if known is None:
         names = set(_declared_query(route.dependant))
         if is_list(route):
             # Every list takes them, also one answered whole (its `next_cursor` is null).
             names |= {UPDATED_SINCE, "limit", "cursor"}
-        known = _known[id(route)] = frozenset(names)
+        known = frozenset(names)
+        setattr(route, _KNOWN, known)
     return known
 
 
