@@ -92,7 +92,7 @@ def list_activities(
     principal: CurrentPrincipal,
     limit: Limit = 50,
     cursor: Cursor = None,
-    status: str | None = Query(default=None, pattern="^(draft|open|closed)$"),
+    status: ActivityStatus = None,
     q: Search = None,
     sort: Annotated[
         Literal["name", "newest", "deadline"] | None,

@@ -134,7 +134,10 @@ def list_members(
     principal: CurrentPrincipal,
     limit: Limit = 50,
     cursor: Cursor = None,
-    status: str | None = Query(default=None, max_length=20),
+    status: Annotated[
+        Literal["invited", "requested", "joining", "joined", "declined", "left"] | None,
+        Query(description="Only these."),
+    ] = None,
 ) -> object:
     return service.list_members(
         session, principal, coalition_id, status=status, limit=limit, cursor=cursor
