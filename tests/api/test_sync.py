@@ -121,6 +121,15 @@ def test_a_sync_reads_changes_since_and_expands_in_one_call(client, world, clock
     ).json()["items"]
     assert [c["id"] for c in coalitions] == [quiet.id]
     assert {m["organization_id"] for m in coalitions[0]["members"]} == {maple.id, oak.id}
+    read = client.get(f"/api/v1/coalitions/{quiet.id}?expand=members", headers=headers)
+    assert [m["organization_id"] for m in read.json()["members"]] == [
+        m["organization_id"] for m in coalitions[0]["members"]
+    ]
+    # Its size changes without its version: a read of it never answers 304.
+    again = client.get(
+        f"/api/v1/coalitions/{quiet.id}", headers={**headers, "If-None-Match": read.headers["etag"]}
+    )
+    assert again.status_code == 200 and again.json()["members"] is None
 
 
 def test_reads_revalidate_and_events_read_one_by_one(client, world):
