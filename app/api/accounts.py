@@ -1,8 +1,8 @@
 """Tokens, `/me`, and the links people get by e-mail (password resets, invitations)."""
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 
-from app.api.deps import CurrentPrincipal, Cursor, Limit
+from app.api.deps import CurrentPrincipal, Cursor, Limit, created_at
 from app.api.openapi import problems
 from app.api.routing import ApiRoute
 from app.deps import SessionDep, SettingsDep, client_address
@@ -33,13 +33,16 @@ router = APIRouter(tags=["accounts"], route_class=ApiRoute)
     response_model=TokenCreated,
     responses=problems(403, 409),
 )
-def create_token(body: TokenCreate, session: SessionDep, principal: CurrentPrincipal) -> dict:
+def create_token(
+    body: TokenCreate, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
     """A token for the caller, with `scopes` (default: all four, as before scopes existed;
     made with a token, that token's own) and an optional `expires_at`. A token asking needs
     `admin` and gives no scope it lacks itself (403)."""
     token, plain = accounts.create_token(
         session, principal, name=body.name, scopes=body.scopes, expires_at=body.expires_at
     )
+    created_at(response, f"/tokens/{token.id}")
     return {**accounts.token_view(token), "token": plain}
 
 
@@ -155,7 +158,10 @@ def create_signup(
     response_model=SignupCompleted,
     responses=problems(400, 404),
 )
-def complete_signup(body: SignupComplete, session: SessionDep, settings: SettingsDep) -> dict:
+def complete_signup(
+    body: SignupComplete, response: Response, session: SessionDep, settings: SettingsDep
+) -> dict:
     """Chooses the password and makes the person's organization, which they then admin."""
     used = account_links.complete_signup(session, settings, token=body.token, signup_in=body)
+    created_at(response, f"/organizations/{used.organization_id}")
     return {"user_id": used.user.id, "organization_id": used.organization_id}

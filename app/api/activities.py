@@ -4,15 +4,23 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, Search, set_etag
+from app.api.deps import (
+    CurrentPrincipal,
+    Cursor,
+    IfMatch,
+    Limit,
+    Search,
+    expansions,
+    set_etag,
+)
 from app.api.openapi import problems
-from app.api.routing import ApiRoute
+from app.api.routing import ApiRoute, version_only
 from app.deps import SessionDep
 from app.pagination import whole
 from app.schemas.activities import (
     ActivityCreate,
     ActivityDetail,
-    ActivityRead,
+    ActivityListed,
     ActivityUpdate,
     DecisionChangeRead,
     DecisionPut,
@@ -44,9 +52,38 @@ def create_activity(
     return service.activity_detail(session, principal, activity.id)
 
 
+Expand = Annotated[frozenset[str], expansions("decisions", "tally")]
+ActivityStatus = Annotated[
+    Literal["draft", "proposed", "open", "closed"] | None, Query(description="Only these.")
+]
+
+
+@router.get("/activities", response_model=PageOut[ActivityListed], responses=problems(404))
+def list_all_activities(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    status: ActivityStatus = None,
+    organization_id: Annotated[
+        str | None,
+        Query(max_length=40, description="One of the caller's organizations (default: all)."),
+    ] = None,
+    expand: Expand = frozenset(),
+) -> object:
+    """The activities of every coalition the caller's organizations (or the one named) have
+    joined: e.g. `status=open` is everything they are asked to decide on now."""
+    page = service.list_across_coalitions(
+        session, principal, organization_id=organization_id, status=status, limit=limit,
+        cursor=cursor,
+    )  # fmt: skip
+    page.items = service.expanded(session, principal, list(page.items), set(expand))
+    return page
+
+
 @router.get(
     "/coalitions/{coalition_id}/activities",
-    response_model=PageOut[ActivityRead],
+    response_model=PageOut[ActivityListed],
     responses=problems(404),
 )
 def list_activities(
@@ -55,7 +92,7 @@ def list_activities(
     principal: CurrentPrincipal,
     limit: Limit = 50,
     cursor: Cursor = None,
-    status: str | None = Query(default=None, pattern="^(draft|open|closed)$"),
+    status: ActivityStatus = None,
     q: Search = None,
     sort: Annotated[
         Literal["name", "newest", "deadline"] | None,
@@ -64,11 +101,14 @@ def list_activities(
             "last); by default oldest first."
         ),
     ] = None,
+    expand: Expand = frozenset(),
 ) -> object:
-    return service.list_activities(
+    page = service.list_activities(
         session, principal, coalition_id, status=status, limit=limit, cursor=cursor, q=q,
         sort=sort,
     )  # fmt: skip
+    page.items = service.expanded(session, principal, list(page.items), set(expand))
+    return page
 
 
 @router.get("/activities/{activity_id}", response_model=ActivityDetail, responses=problems(404))
@@ -77,6 +117,7 @@ def get_activity(
 ) -> dict:
     detail = service.activity_detail(session, principal, activity_id)
     set_etag(response, detail["version"])
+    version_only(response)  # its derived parts change without its version
     return detail
 
 

@@ -4,9 +4,18 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, Search, set_etag
+from app.api.deps import (
+    CurrentPrincipal,
+    Cursor,
+    IfMatch,
+    Limit,
+    Search,
+    created_at,
+    expansions,
+    set_etag,
+)
 from app.api.openapi import problems
-from app.api.routing import ApiRoute
+from app.api.routing import ApiRoute, version_only
 from app.deps import SessionDep, SettingsDep
 from app.pagination import whole
 from app.schemas.base import PageOut
@@ -14,7 +23,7 @@ from app.schemas.coalitions import (
     AlignmentRead,
     CoalitionCreate,
     CoalitionDetail,
-    CoalitionRead,
+    CoalitionListed,
     CoalitionUpdate,
     GoalCreate,
     GoalRead,
@@ -52,7 +61,10 @@ def create_coalition(
     return service.coalition_detail(session, principal, coalition.id)
 
 
-@router.get("/coalitions", response_model=PageOut[CoalitionRead])
+Members = Annotated[frozenset[str], expansions("members")]
+
+
+@router.get("/coalitions", response_model=PageOut[CoalitionListed])
 def list_coalitions(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -64,18 +76,30 @@ def list_coalitions(
         Literal["name", "newest"] | None,
         Query(description="By name, or newest first; by default oldest first."),
     ] = None,
+    expand: Members = frozenset(),
 ) -> object:
-    return service.list_coalitions(
+    page = service.list_coalitions(
         session, principal, scope=scope, limit=limit, cursor=cursor, q=q, sort=sort
     )
+    if "members" in expand:
+        members = service.members_of(session, principal, [c.id for c in page.items])
+        page.items = [{**c.model_dump(), "members": members[c.id]} for c in page.items]
+    return page
 
 
 @router.get("/coalitions/{coalition_id}", response_model=CoalitionDetail, responses=problems(404))
 def get_coalition(
-    coalition_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
+    coalition_id: str,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    expand: Members = frozenset(),
 ) -> dict:
     detail = service.coalition_detail(session, principal, coalition_id)
+    if "members" in expand:
+        detail["members"] = service.members_of(session, principal, [coalition_id])[coalition_id]
     set_etag(response, detail["version"])
+    version_only(response)  # its derived parts change without its version
     return detail
 
 
@@ -110,7 +134,10 @@ def list_members(
     principal: CurrentPrincipal,
     limit: Limit = 50,
     cursor: Cursor = None,
-    status: str | None = Query(default=None, max_length=20),
+    status: Annotated[
+        Literal["invited", "requested", "joining", "joined", "declined", "left"] | None,
+        Query(description="Only these."),
+    ] = None,
 ) -> object:
     return service.list_members(
         session, principal, coalition_id, status=status, limit=limit, cursor=cursor
@@ -124,6 +151,7 @@ def list_members(
     responses=problems(403, 404, 409),
 )
 def invite_member(
+    response: Response,
     coalition_id: str,
     body: MembershipCreate,
     session: SessionDep,
@@ -134,7 +162,9 @@ def invite_member(
     ask to join (status `requested`, accepted or refused by a lead). An organization not
     yet on Coalesce is invited by `invite_email` and `organization_name`: it is created with
     that person as its first admin, who is mailed a link to choose a password and answer."""
-    return account_links.invite_to_coalition(session, principal, settings, coalition_id, body)
+    member = account_links.invite_to_coalition(session, principal, settings, coalition_id, body)
+    created_at(response, f"/coalitions/{coalition_id}/members/{member['organization_id']}")
+    return member
 
 
 @router.get(
@@ -232,9 +262,15 @@ def check_coalition_alignment(
     responses=problems(403, 404, 409),
 )
 def create_goal(
-    coalition_id: str, body: GoalCreate, session: SessionDep, principal: CurrentPrincipal
+    response: Response,
+    coalition_id: str,
+    body: GoalCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
 ) -> dict:
-    return goals.create_goal(session, principal, coalition_id, body)
+    goal = goals.create_goal(session, principal, coalition_id, body)
+    created_at(response, f"/goals/{goal['id']}")
+    return goal
 
 
 @router.get(

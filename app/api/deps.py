@@ -2,7 +2,7 @@
 
 import base64
 import binascii
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Response
 from sqlmodel import Session
@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api import scopes
 from app.deps import SessionDep, SettingsDep, client_address
-from app.errors import PreconditionFailed, Unauthorized
+from app.errors import Invalid, PreconditionFailed, Unauthorized
 from app.pagination import MAX_LIMIT
 from app.principal import Principal
 from app.schemas.base import UNSTORABLE
@@ -99,3 +99,33 @@ IfMatch = Annotated[int | None, Depends(_if_match)]
 
 def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
+
+
+def expansions(*allowed: str) -> Any:
+    """An `expand` query parameter taking any of `allowed`, comma separated: related rows
+    a reader would otherwise fetch one call per item, loaded with the page."""
+
+    def parse(
+        expand: Annotated[
+            str | None,
+            Query(
+                max_length=200,
+                description=f"Comma separated, any of: {', '.join(allowed)}.",
+            ),
+        ] = None,
+    ) -> frozenset[str]:
+        wanted = frozenset(part.strip() for part in (expand or "").split(",") if part.strip())
+        unknown = sorted(wanted - set(allowed))
+        if unknown:
+            raise Invalid.field(
+                ["query", "expand"],
+                f"Cannot expand {', '.join(unknown)}; this route expands: {', '.join(allowed)}.",
+            )
+        return wanted
+
+    return Depends(parse)
+
+
+def created_at(response: Response, path: str) -> None:
+    """A 201 names where the new resource lives (`/api/v1/…`)."""
+    response.headers["Location"] = f"/api/v1{path}"

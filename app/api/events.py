@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit
+from app.api.openapi import problems
 from app.api.routing import ApiRoute
 from app.deps import SessionDep
 from app.schemas.base import PageOut
@@ -29,3 +30,9 @@ def list_events(
 ) -> object:
     types = [t.strip() for t in type.split(",") if t.strip()] if type else None
     return service.list_events(session, principal, types=types, limit=limit, cursor=after or cursor)
+
+
+@router.get("/events/{event_id}", response_model=EventRead, responses=problems(404))
+def get_event(event_id: str, session: SessionDep, principal: CurrentPrincipal) -> object:
+    """One event as `GET /events` lists it (404 when the caller may not see it)."""
+    return service.get_event(session, principal, event_id)

@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter, Response, status
 
-from app.api.deps import CurrentPrincipal, IfMatch, set_etag
+from app.api.deps import CurrentPrincipal, IfMatch, created_at, set_etag
 from app.api.openapi import problems
-from app.api.routing import ApiRoute
+from app.api.routing import ApiRoute, version_only
 from app.deps import SessionDep
 from app.schemas.coalitions import (
     GoalRead,
@@ -24,6 +24,7 @@ def get_goal(
 ) -> dict:
     goal = service.get_goal(session, principal, goal_id)
     set_etag(response, goal["version"])
+    version_only(response)  # its derived parts change without its version
     return goal
 
 
@@ -55,9 +56,15 @@ def delete_goal(goal_id: str, session: SessionDep, principal: CurrentPrincipal) 
     responses=problems(403, 404, 409),
 )
 def add_objective(
-    goal_id: str, body: ObjectiveCreate, session: SessionDep, principal: CurrentPrincipal
+    response: Response,
+    goal_id: str,
+    body: ObjectiveCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
 ) -> dict:
-    return service.add_objective(session, principal, goal_id, body)
+    objective = service.add_objective(session, principal, goal_id, body)
+    created_at(response, f"/objectives/{objective['id']}")
+    return objective
 
 
 @router.patch(

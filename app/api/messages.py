@@ -1,8 +1,8 @@
 """The coalition's list: threads and replies."""
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
-from app.api.deps import CurrentPrincipal, Cursor, Limit
+from app.api.deps import CurrentPrincipal, Cursor, Limit, created_at
 from app.api.openapi import problems
 from app.api.routing import ApiRoute
 from app.deps import SessionDep
@@ -20,6 +20,7 @@ router = APIRouter(tags=["messages"], route_class=ApiRoute)
     responses=problems(403, 404),
 )
 def send_message(
+    response: Response,
     coalition_id: str,
     body: MessageCreate,
     session: SessionDep,
@@ -27,7 +28,9 @@ def send_message(
 ) -> dict:
     """Start a thread (who may follows the guidelines' `who_may_post`) or reply to one
     (`reply_to`); every member's people hear of it in the bell and by e-mail."""
-    return service.post_message(session, principal, coalition_id, body)
+    message = service.post_message(session, principal, coalition_id, body)
+    created_at(response, f"/coalitions/{coalition_id}/messages/{message['id']}")
+    return message
 
 
 @router.get(

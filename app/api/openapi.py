@@ -88,6 +88,7 @@ def install(app: FastAPI) -> None:
             schema = build()
             _declare_problem_media_type(schema)
             _declare_security(schema)
+            _declare_updated_since(schema)
         assert app.openapi_schema is not None
         return app.openapi_schema
 
@@ -140,3 +141,26 @@ def _declare_security(schema: dict[str, Any]) -> None:
                 continue
             scope = required_scope(name, {method.upper()}, operation.get("tags", []))
             operation["security"] = [{"token": [scope]}, {"password": []}]
+
+
+_UPDATED_SINCE = {
+    "name": "updated_since",
+    "in": "query",
+    "required": False,
+    "description": "Only the items changed at or after this moment (ISO 8601; UTC without "
+    "an offset).",
+    "schema": {"type": "string", "format": "date-time"},
+}
+
+
+def _declare_updated_since(schema: dict[str, Any]) -> None:
+    """Every list takes `updated_since`, read by the API router for all of them at once
+    (app/api/routing.py), so no route declares it itself: the schema says it here."""
+    for path, operations in schema.get("paths", {}).items():
+        operation = operations.get("get")
+        if not path.startswith("/api/") or operation is None:
+            continue
+        ok = operation.get("responses", {}).get("200", {}).get("content", {})
+        reference = ok.get("application/json", {}).get("schema", {}).get("$ref", "")
+        if reference.startswith("#/components/schemas/PageOut"):
+            operation.setdefault("parameters", []).append(dict(_UPDATED_SINCE))

@@ -4,7 +4,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, Search, set_etag
+from app.api.deps import (
+    CurrentPrincipal,
+    Cursor,
+    IfMatch,
+    Limit,
+    Search,
+    created_at,
+    set_etag,
+)
 from app.api.openapi import problems
 from app.api.routing import ApiRoute
 from app.deps import SessionDep, SettingsDep
@@ -127,9 +135,12 @@ def add_organization_user(
     session: SessionDep,
     settings: SettingsDep,
     principal: CurrentPrincipal,
+    response: Response,
 ) -> dict:
     """Without a password, the person is mailed an invitation (a link valid 7 days)."""
-    return account_links.add_person(session, principal, settings, org_id, body)
+    person = account_links.add_person(session, principal, settings, org_id, body)
+    created_at(response, f"/organizations/{org_id}/users/{person['user_id']}")
+    return person
 
 
 @router.post(
@@ -227,9 +238,15 @@ def put_position(
     responses=problems(403, 404, 409),
 )
 def create_research_note(
-    org_id: str, body: ResearchNoteCreate, session: SessionDep, principal: CurrentPrincipal
+    response: Response,
+    org_id: str,
+    body: ResearchNoteCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
 ) -> object:
-    return service.create_research_note(session, principal, org_id, body)
+    note = service.create_research_note(session, principal, org_id, body)
+    created_at(response, f"/organizations/{org_id}/research/{note.id}")
+    return note
 
 
 @router.get(
@@ -262,9 +279,11 @@ def list_research_notes(
     responses=problems(403, 409),
 )
 def create_issue_area(
-    body: IssueAreaCreate, session: SessionDep, principal: CurrentPrincipal
+    response: Response, body: IssueAreaCreate, session: SessionDep, principal: CurrentPrincipal
 ) -> object:
-    return service.create_issue_area(session, principal, body)
+    area = service.create_issue_area(session, principal, body)
+    created_at(response, f"/issue-areas/{area.id}")
+    return area
 
 
 @router.get("/issue-areas", response_model=PageOut[IssueAreaRead])

@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import CurrentPrincipal, Cursor, Limit, set_etag
+from app.api.deps import CurrentPrincipal, Cursor, Limit, created_at, set_etag
 from app.api.openapi import problems
-from app.api.routing import ApiRoute
+from app.api.routing import ApiRoute, version_only
 from app.deps import SessionDep
 from app.schemas.base import PageOut
 from app.schemas.proposals import (
@@ -62,6 +62,7 @@ def get_proposal(
 ) -> dict:
     proposal = service.get_proposal(session, principal, proposal_id)
     set_etag(response, proposal["version"])
+    version_only(response)  # its derived parts change without its version
     return proposal
 
 
@@ -89,10 +90,16 @@ def close_proposal(proposal_id: str, session: SessionDep, principal: CurrentPrin
     responses=problems(403, 404, 409),
 )
 def add_comment(
-    proposal_id: str, body: CommentCreate, session: SessionDep, principal: CurrentPrincipal
+    response: Response,
+    proposal_id: str,
+    body: CommentCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
 ) -> dict:
     """A word in the proposal's discussion, visible to the coalition's members."""
-    return service.add_comment(session, principal, proposal_id, body)
+    comment = service.add_comment(session, principal, proposal_id, body)
+    created_at(response, f"/proposals/{proposal_id}/comments/{comment['id']}")
+    return comment
 
 
 @router.get(

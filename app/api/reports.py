@@ -3,9 +3,9 @@ organization's report to the body it reports to."""
 
 from datetime import date
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
-from app.api.deps import CurrentPrincipal, Cursor, Limit
+from app.api.deps import CurrentPrincipal, Cursor, Limit, created_at
 from app.api.openapi import problems
 from app.api.routing import ApiRoute
 from app.deps import SessionDep
@@ -61,12 +61,18 @@ def get_organization_report(
     responses=problems(403, 404),
 )
 def send_report(
-    org_id: str, body: ReportSend, session: SessionDep, principal: CurrentPrincipal
+    response: Response,
+    org_id: str,
+    body: ReportSend,
+    session: SessionDep,
+    principal: CurrentPrincipal,
 ) -> dict:
     """Send the report for a period, with a note, to the organization's `reports_to` (HTML
     with the CSV attached, through the e-mail outbox); a copy is kept. 422 without
     `reports_to`."""
-    return service.send_organization_report(session, principal, org_id, body)
+    sent = service.send_organization_report(session, principal, org_id, body)
+    created_at(response, f"/organizations/{org_id}/reports/{sent['id']}")
+    return sent
 
 
 @router.get(

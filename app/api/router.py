@@ -17,6 +17,7 @@ from app.api import (
     webhooks,
 )
 from app.api.openapi import problems
+from app.api.routing import query_parameters
 from app.deps import storable_parameters
 
 # Every API route needs a caller (Basic sign-ins are throttled), whose token may lack the
@@ -25,7 +26,7 @@ from app.deps import storable_parameters
 api_router = APIRouter(
     prefix="/api/v1",
     responses=problems(401, 403, 422, 429),
-    dependencies=[Depends(storable_parameters)],
+    dependencies=[Depends(storable_parameters), Depends(query_parameters)],
 )
 api_router.include_router(accounts.router)
 api_router.include_router(organizations.router)

@@ -9,31 +9,36 @@ its connection back to the pool before the event loop takes over again.
 """
 
 import functools
+import hashlib
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from fastapi import Response
+from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy import Row
 from sqlmodel import Session
 
-from app.pagination import Page
+from app.errors import Invalid
+from app.pagination import ListRequest, Page, list_identity, parse_moment, start_reading
+from app.schemas.base import PageOut
 
 # The extra parameter a wrapped route is given, when it has none of its own, to carry the
 # headers and status the route's dependencies set (FastAPI fills any `Response` parameter).
 _RESPONSE_PARAMETER = "prepared_response"
 _READS = {"GET", "HEAD"}
+_REQUEST_PARAMETER = "revalidating_request"
 
 
 class ApiRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if _answers_itself(endpoint, kwargs):
-            endpoint = self._in_one_thread(endpoint)
+            endpoint = self._in_one_thread(endpoint, set(kwargs.get("methods") or ()))
         super().__init__(path, endpoint, **kwargs)
 
-    def _in_one_thread(self, endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    def _in_one_thread(self, endpoint: Callable[..., Any], methods: set[str]) -> Callable[..., Any]:
         signature = inspect.signature(endpoint, eval_str=True)
         response_name = next(
             (
@@ -53,22 +58,34 @@ class ApiRoute(APIRoute):
             )
         own_response = response_name in signature.parameters
         route = self
+        reads = bool(methods) and {m.upper() for m in methods} <= _READS
+        if reads:
+            # The request, for its If-None-Match (a Request parameter adds nothing to the schema).
+            parameters.append(
+                inspect.Parameter(
+                    _REQUEST_PARAMETER, inspect.Parameter.KEYWORD_ONLY, annotation=Request
+                )
+            )
 
         @functools.wraps(endpoint)
         def answer(**values: Any) -> Any:
             response: Response = values[response_name]
             if not own_response:
                 del values[response_name]
+            request: Request | None = values.pop(_REQUEST_PARAMETER, None)
             content = endpoint(**values)
             if isinstance(content, Response):
                 return content
             prepared = route._prepared(content, response)
-            if route.methods and route.methods <= _READS:
+            if reads:
                 # Reads commit nothing: ending the transaction here returns the connection
                 # from this thread; the session's own end then has nothing left to do.
                 for value in values.values():
                     if isinstance(value, Session):
                         value.commit()
+                if not isinstance(content, Page):
+                    assert request is not None
+                    return revalidated(prepared, response, request.headers.get("if-none-match"))
             return prepared
 
         answer.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
@@ -94,6 +111,39 @@ class ApiRoute(APIRoute):
         prepared = Response(body, status_code=status_code, media_type="application/json")
         prepared.headers.raw.extend(response.headers.raw)
         return prepared
+
+
+def revalidated(prepared: Response, response: Response, if_none_match: str | None) -> Response:
+    """A read of one resource carries an ETag (its `version` where the route set one, else
+    a digest of the body) and answers 304 to an `If-None-Match` naming it."""
+    etag = prepared.headers.get("etag")
+    if etag is None:
+        etag = '"' + hashlib.sha256(bytes(prepared.body)).hexdigest()[:20] + '"'
+        prepared.headers["ETag"] = etag
+    elif not covers_body(response):
+        return prepared
+    if if_none_match and _names(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return prepared
+
+
+def _names(if_none_match: str, etag: str) -> bool:
+    # Weak comparison (RFC 9110 13.1.2): W/"3" and "3" name the same representation.
+    wanted = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in wanted or etag.removeprefix("W/") in wanted
+
+
+_PARTIAL_ETAG = "_etag_covers_version_only"
+
+
+def version_only(response: Response) -> None:
+    """Say the route's version ETag does not cover all it answers (a tally, a readiness,
+    a size that change without the resource's version): no 304 for it."""
+    setattr(response, _PARTIAL_ETAG, True)
+
+
+def covers_body(response: Response) -> bool:
+    return not getattr(response, _PARTIAL_ETAG, False)
 
 
 def _plain(content: Any) -> Any:
@@ -126,3 +176,62 @@ def _is_default(value: Any) -> bool:
     from fastapi.datastructures import DefaultPlaceholder
 
     return isinstance(value, DefaultPlaceholder)
+
+
+# Query parameters --------------------------------------------------------------------------
+
+UPDATED_SINCE = "updated_since"
+_KNOWN = "_query_names"  # kept on the route itself, computed on its first request
+
+
+def _query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters a route declares, its dependencies' included (computed once)."""
+    known: frozenset[str] | None = getattr(route, _KNOWN, None)
+    if known is None:
+        names = set(_declared_query(route.dependant))
+        if is_list(route):
+            # Every list takes them, also one answered whole (its `next_cursor` is null).
+            names |= {UPDATED_SINCE, "limit", "cursor"}
+        known = frozenset(names)
+        setattr(route, _KNOWN, known)
+    return known
+
+
+def _declared_query(dependant: Dependant) -> Iterator[str]:
+    yield from (parameter.alias for parameter in dependant.query_params)
+    for dependency in dependant.dependencies:
+        yield from _declared_query(dependency)
+
+
+def is_list(route: APIRoute) -> bool:
+    """A route answering `{items, next_cursor}`."""
+    model = route.response_model
+    return isinstance(model, type) and issubclass(model, PageOut)
+
+
+async def query_parameters(request: Request) -> None:
+    """Every API route refuses a query parameter it does not take (a misspelt filter would
+    otherwise answer everything), and a list route names the list its cursors belong to
+    and reads `updated_since`."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = _query_names(route)
+    unknown = sorted({name for name in request.query_params if name not in known})
+    if unknown:
+        takes = ", ".join(sorted(known)) or "none"
+        raise Invalid(
+            f"Unknown query parameter {', '.join(unknown)}; this route takes: {takes}.",
+            errors=[
+                {"loc": ["query", name], "msg": "Unknown query parameter.", "type": "unknown"}
+                for name in unknown
+            ],
+        )
+    if is_list(route):
+        since = request.query_params.get(UPDATED_SINCE)
+        start_reading(
+            ListRequest(
+                identity=list_identity(route.path, request.path_params),
+                updated_since=parse_moment(since, ["query", UPDATED_SINCE]) if since else None,
+            )
+        )

@@ -1,16 +1,18 @@
 """Webhook subscriptions and their delivery log."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
-from app.api.routing import ApiRoute
+from app.api.routing import ApiRoute, version_only
 from app.deps import SessionDep, SettingsDep
 from app.schemas.base import PageOut
 from app.schemas.webhooks import (
     DeliveryRead,
+    ReplayCreate,
+    ReplayRead,
     WebhookCreate,
     WebhookRead,
     WebhookUpdate,
@@ -63,6 +65,7 @@ def get_webhook(
 ) -> object:
     subscription = webhooks.get_subscription(session, principal, webhook_id)
     set_etag(response, subscription.version)
+    version_only(response)  # its derived parts change without its version
     return subscription
 
 
@@ -125,8 +128,39 @@ def list_webhook_deliveries(
     principal: CurrentPrincipal,
     limit: Limit = 50,
     cursor: Cursor = None,
+    status: Annotated[
+        Literal["pending", "succeeded", "failed"] | None, Query(description="Only these.")
+    ] = None,
+    event_type: Annotated[
+        str | None, Query(max_length=60, description="Only deliveries of this event type.")
+    ] = None,
 ) -> object:
-    return webhooks.list_deliveries(session, principal, webhook_id, limit=limit, cursor=cursor)
+    """Newest first."""
+    return webhooks.list_deliveries(
+        session,
+        principal,
+        webhook_id,
+        status=status,
+        event_type=event_type,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@router.post(
+    "/webhooks/{webhook_id}/replay",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ReplayRead,
+    responses=problems(404, 409),
+)
+def replay_webhook(
+    webhook_id: str, body: ReplayCreate, session: SessionDep, principal: CurrentPrincipal
+) -> dict:
+    """Queue again every event from `since` to `until` (at most 31 days) that the
+    subscription's organization may see and its event types take, also those that happened
+    while it was disabled. Answers how many were queued."""
+    queued = webhooks.replay(session, principal, webhook_id, since=body.since, until=body.until)
+    return {"queued": queued, "since": body.since, "until": body.until}
 
 
 @router.post(

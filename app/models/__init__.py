@@ -1,5 +1,7 @@
 """SQLModel tables, one module per domain; importing this package registers them all."""
 
+# Registers the stamping of `updated_at` on every flush.
+from app.models import changes  # noqa: F401
 from app.models.accounts import (
     AccountLink,
     ApiToken,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app import clock
 from app.models.base import json_list_field, timestamp_field
 
 SIGNATURE_KINDS = {"sign_on_letter", "public_statement"}
@@ -151,6 +152,7 @@ class ApprovalRequest(SQLModel, table=True):
     version: int = 1
     created_at: datetime = timestamp_field()
     completed_at: datetime | None = timestamp_field(default=None)
+    updated_at: datetime = timestamp_field(default_factory=clock.now)
 
 
 class ApprovalStep(SQLModel, table=True):

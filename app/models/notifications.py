@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
+from app import clock
 from app.models.base import json_list_field, timestamp_field
 
 
@@ -20,6 +21,7 @@ class Notification(SQLModel, table=True):
     read_at: datetime | None = timestamp_field(default=None)
     emailed: bool = False
     created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field(default_factory=clock.now)  # read or not
 
 
 class NotificationPreference(SQLModel, table=True):

@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app import clock
 from app.models.base import json_list_field, timestamp_field
 
 
@@ -73,6 +74,7 @@ class OrganizationUser(SQLModel, table=True):
     )
     role: str = Field(max_length=20)
     created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field(default_factory=clock.now)
 
 
 class IssueArea(SQLModel, table=True):

@@ -1,5 +1,6 @@
 """The webhooks page: an organization's subscriptions with their delivery log."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -7,31 +8,70 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.deps import SessionDep, SettingsDep
+from app.labels import counted
 from app.models.events import EVENT_TYPES
 from app.pages.deps import PagePrincipal
 from app.pages.forms import (
     FormOutcome,
     Section,
+    local_times,
     parse,
     run_form,
     section_action,
+    section_response,
     unconfirmed,
 )
-from app.pages.templating import htmx_target, is_htmx, render
+from app.pages.templating import htmx_target, is_htmx, reader_time_zone, render
 from app.principal import Principal
-from app.schemas.webhooks import WebhookCreate, WebhookUpdate
+from app.schemas.webhooks import ReplayCreate, WebhookCreate, WebhookUpdate
 from app.services import accounts, webhooks
 
 router = APIRouter()
 
 
-def webhooks_context(session: Session, principal: Principal) -> dict[str, Any]:
+LOG_LENGTH = 20
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """What one webhook's delivery log is narrowed to (`?log=…&status=…&event_type=…`)."""
+
+    webhook_id: str | None = None
+    status: str | None = None
+    event_type: str | None = None
+
+    def of(self, webhook_id: str) -> dict[str, str | None]:
+        if webhook_id != self.webhook_id:
+            return {"status": None, "event_type": None}
+        return {"status": self.status, "event_type": self.event_type}
+
+
+def _log_filter(log: str | None, status: str | None, event_type: str | None) -> LogFilter:
+    # A value the lists do not know shows the whole log rather than an error page.
+    return LogFilter(
+        webhook_id=log,
+        status=status if status in webhooks.DELIVERY_STATUSES else None,
+        event_type=event_type if event_type in EVENT_TYPES else None,
+    )
+
+
+def _deliveries(
+    session: Session, principal: Principal, webhook_id: str, shown: LogFilter
+) -> list[Any]:
+    return webhooks.list_deliveries(
+        session, principal, webhook_id, limit=LOG_LENGTH, **shown.of(webhook_id)
+    ).items
+
+
+def webhooks_context(
+    session: Session, principal: Principal, shown: LogFilter = LogFilter()
+) -> dict[str, Any]:
     subscriptions = webhooks.list_subscriptions(session, principal, limit=200).items
     return {
-        "subscriptions": [
-            (s, webhooks.list_deliveries(session, principal, s.id, limit=20).items)
-            for s in subscriptions
-        ],
+        "subscriptions": [(s, _deliveries(session, principal, s.id, shown)) for s in subscriptions],
+        "log_filter": shown,
+        "delivery_statuses": webhooks.DELIVERY_STATUSES,
+        "open_log": shown.webhook_id,
         "admin_orgs": accounts.my_admin_organizations(session, principal),
         "event_types": EVENT_TYPES,
         "new_secret": None,
@@ -43,16 +83,26 @@ def webhooks_context(session: Session, principal: Principal) -> dict[str, Any]:
 
 @router.get("/webhooks")
 def webhooks_page(
-    request: Request, session: SessionDep, principal: PagePrincipal, log: str | None = None
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    log: str | None = None,
+    status: str | None = None,
+    event_type: str | None = None,
 ) -> Response:
-    """The page, or one webhook's delivery log alone (asked for again while a delivery
-    waits to go out)."""
+    """The page, or one webhook's delivery log alone (filtered, or asked for again while a
+    delivery waits to go out), newest first."""
+    shown = _log_filter(log, status, event_type)
     if log and htmx_target(request) == f"deliveries-{log}":
         subscription = webhooks.get_subscription(session, principal, log)
-        deliveries = webhooks.list_deliveries(session, principal, log, limit=20).items
-        context = {"subscription": subscription, "deliveries": deliveries}
+        context = {
+            "subscription": subscription,
+            "deliveries": _deliveries(session, principal, log, shown),
+            "log_filter": shown,
+            "event_types": EVENT_TYPES,
+        }
         return render(request, "webhooks/_deliveries.html", context)
-    return render(request, "webhooks/list.html", webhooks_context(session, principal))
+    return render(request, "webhooks/list.html", webhooks_context(session, principal, shown))
 
 
 def _subscriptions(session: Session, principal: Principal) -> Section:
@@ -181,4 +231,33 @@ async def retry_delivery(
 
     return await section_action(
         request, session, _subscriptions(session, principal), save, notice="Retry queued."
+    )
+
+
+@router.post("/webhooks/{webhook_id}/replay")
+async def replay(
+    request: Request, webhook_id: str, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    """Send again what happened between two moments the reader gives in their own time."""
+    queued: list[int] = []
+
+    def save(values: dict[str, Any]) -> None:
+        moments = local_times(values, ("since", "until"), reader_time_zone(request))
+        chosen = parse(ReplayCreate, {k: moments.get(k) for k in ("since", "until")})
+        queued.append(
+            webhooks.replay(session, principal, webhook_id, since=chosen.since, until=chosen.until)
+        )
+
+    outcome = await run_form(request, session, save)
+    count = queued[0] if queued else 0
+    return section_response(
+        request,
+        outcome,
+        section="subscriptions",
+        partial="webhooks/_subscriptions.html",
+        page="webhooks/list.html",
+        context=lambda: webhooks_context(session, principal),
+        redirect_to="/webhooks",
+        notice=f"Queued {counted(count, 'event')} for delivery.",
+        extra={"open_log": webhook_id, "replayed": webhook_id},
     )

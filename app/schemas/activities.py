@@ -112,6 +112,13 @@ class ActivityVote(Output):
     explanation: str | None
 
 
+class ActivityListed(ActivityRead):
+    """An activity in a list; `tally` and `decisions` only with `expand` naming them."""
+
+    tally: Tally | None = None
+    decisions: list["DecisionRead"] | None = None
+
+
 class ActivityDetail(ActivityRead):
     tally: Tally
     readiness: Readiness
@@ -258,3 +265,6 @@ class ApprovalDecision(Input):
         "step (a double submit, or another approver was quicker) the answer is 409: a "
         "decision never reaches a step its approver did not see.",
     )
+
+
+ActivityListed.model_rebuild()  # its decisions are read later in this module

@@ -159,6 +159,12 @@ class SizeImplications(Output):
     summary: list[str]
 
 
+class CoalitionListed(CoalitionRead):
+    """A coalition in a list; `members` only with `expand=members`."""
+
+    members: list["MembershipRead"] | None = None
+
+
 class CoalitionDetail(CoalitionRead):
     guidelines_agreed_by: list[str] = Field(
         description="The organizations that agreed the guidelines in force: those that voted "
@@ -167,6 +173,9 @@ class CoalitionDetail(CoalitionRead):
     size: int
     composition: Composition
     size_implications: SizeImplications
+    members: list["MembershipRead"] | None = Field(
+        default=None, description="Only with `expand=members`."
+    )
 
 
 class MembershipCreate(Input):
@@ -320,3 +329,8 @@ class EventRead(Output):
         "reader's organization may see it), and the fields of its type (see the schema's "
         "`webhooks` for an example of each)."
     )
+
+
+# Lists and details carry members read later in this module.
+CoalitionListed.model_rebuild()
+CoalitionDetail.model_rebuild()

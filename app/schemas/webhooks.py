@@ -1,6 +1,6 @@
 """Shapes of webhook subscriptions and deliveries."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator
@@ -75,3 +75,20 @@ class DeliveryRead(Output):
     next_attempt_at: datetime | None
     created_at: datetime
     completed_at: datetime | None
+
+
+def _in_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ReplayCreate(Input):
+    since: datetime = Field(description="Start of the range, ISO 8601 (UTC without an offset).")
+    until: datetime = Field(description="End of the range, included; at most 31 days later.")
+
+    _utc = field_validator("since", "until")(_in_utc)
+
+
+class ReplayRead(Output):
+    queued: int = Field(description="How many events were queued for delivery again.")
+    since: datetime
+    until: datetime

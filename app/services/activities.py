@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app import clock, labels
@@ -23,7 +24,7 @@ from app.models import (
     User,
 )
 from app.models.activities import SIGNATURE_KINDS, ActivityStatus, DecisionStatus
-from app.models.coalitions import ActivityApproval
+from app.models.coalitions import ActivityApproval, MembershipStatus
 from app.models.proposals import ProposalKind
 from app.pagination import BY_ID, Order, Page, containing, paginate
 from app.principal import Principal
@@ -151,6 +152,68 @@ def list_activities(
         statement = statement.where(found)
     order = ACTIVITY_ORDERS.get(sort or "", BY_ID)
     return paginate(session, statement, Activity.id, limit=limit, cursor=cursor, order=order)  # type: ignore[arg-type]
+
+
+def list_across_coalitions(
+    session: Session,
+    principal: Principal,
+    *,
+    organization_id: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page:
+    """The activities of every coalition one of the principal's organizations (or the one
+    named) has joined, by id: what it is asked to decide on and may see, in one list."""
+    if organization_id is not None:
+        if not access.organization_rights(principal, organization_id).sees_private:
+            raise NotFound("No such organization.")
+        organizations = [organization_id]
+    else:
+        organizations = sorted(principal.roles)
+    statement = select(Activity)
+    if organization_id is not None or not principal.is_platform_admin:
+        statement = statement.where(
+            Activity.coalition_id.in_(  # type: ignore[attr-defined]
+                select(Membership.coalition_id).where(
+                    Membership.organization_id.in_(organizations),  # type: ignore[attr-defined]
+                    Membership.status == MembershipStatus.joined,
+                )
+            )
+        )
+    if status:
+        statement = statement.where(Activity.status == status)
+    return paginate(session, statement, Activity.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+
+
+def expanded(
+    session: Session, principal: Principal, activities: list[Activity], expand: set[str]
+) -> list[dict[str, Any]]:
+    """A page of activities with what `expand` asks for (`decisions`, `tally`), loaded
+    for the whole page at once: a fixed number of queries, however long the page."""
+    rows = [activity.model_dump() for activity in activities]
+    if "decisions" in expand:
+        decisions = decisions_views(session, principal, activities)
+        for row in rows:
+            row["decisions"] = decisions[row["id"]]
+    if "tally" in expand:
+        counts = tallies(session, [activity.id for activity in activities])
+        for row in rows:
+            row["tally"] = counts[row["id"]]
+    return rows
+
+
+def tallies(session: Session, activity_ids: list[str]) -> dict[str, dict[str, int]]:
+    """`tally` of several activities in one query."""
+    found = {id_: {status.value: 0 for status in DecisionStatus} for id_ in activity_ids}
+    if activity_ids:
+        for activity_id, status, count in session.exec(
+            select(SignOnDecision.activity_id, SignOnDecision.status, func.count())
+            .where(SignOnDecision.activity_id.in_(activity_ids))  # type: ignore[attr-defined]
+            .group_by(SignOnDecision.activity_id, SignOnDecision.status)
+        ):
+            found[activity_id][status] = count
+    return found
 
 
 ACTIVITY_ORDERS = {

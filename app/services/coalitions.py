@@ -471,6 +471,25 @@ def list_members(
     return page
 
 
+def members_of(
+    session: Session, principal: Principal, coalition_ids: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The members of several coalitions the principal sees (`expand=members`), by
+    coalition id, read for all of them at once: a fixed number of queries."""
+    found: dict[str, list[dict[str, Any]]] = {id_: [] for id_ in coalition_ids}
+    if not coalition_ids:
+        return found
+    pairs = session.exec(
+        select(Membership, Organization)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.coalition_id.in_(coalition_ids))  # type: ignore[attr-defined]
+        .order_by(Membership.id)  # type: ignore[arg-type]
+    ).all()
+    for row in _membership_rows(session, principal, list(pairs)):
+        found[row["coalition_id"]].append(row)
+    return found
+
+
 def _membership(session: Session, *, coalition_id: str, organization_id: str) -> Membership:
     membership = session.exec(
         select(Membership).where(

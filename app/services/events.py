@@ -15,18 +15,19 @@ never misses an event and never sees one twice, however many processes write:
 """
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, cast, func, literal, or_, text, true, tuple_, union_all
 from sqlmodel import Session, select
 
 from app import clock
-from app.errors import Invalid
+from app.errors import Invalid, NotFound
 from app.ids import new_id
 from app.models import Event, EventAudience, Membership
 from app.models.coalitions import MembershipStatus
 from app.models.events import EVENT_TYPES
-from app.pagination import Page, decode_cursor, encode_cursor
+from app.pagination import Page, decode_cursor, encode_cursor, updated_since
 from app.principal import Principal
 
 Listener = Callable[[Session, Event, list[EventAudience]], None]
@@ -205,16 +206,22 @@ def list_events(
 ) -> Page:
     """The events the principal's organizations may see, in commit order, after `cursor`.
     `next_cursor` is always given, also at the end of the log: poll with it."""
+    check_types(types)
     place = _place_of(session, cursor) if cursor else (0, 0)
     horizon = _horizon(session)
+    since = updated_since()
     if principal.is_platform_admin:
         statement = select(*_LISTED, literal(1).label("full")).where(
             _after(place, Event.txid, Event.position), _settled(horizon, Event.txid)
         )
         if types:
             statement = statement.where(Event.type.in_(types))  # type: ignore[attr-defined]
+        if since is not None:
+            statement = statement.where(Event.occurred_at >= since)  # type: ignore[operator]
     else:
-        seen = _seen(principal, limit, types, _after(place, *_audience_place()), horizon)
+        seen = _seen(
+            principal, limit, types, _after(place, *_audience_place()), horizon, since=since
+        )
         if seen is None:
             return Page(items=[], next_cursor=_cursor_of(place))
         statement = select(*_LISTED, seen.c.full).join(seen, seen.c.event_id == Event.id)
@@ -253,6 +260,7 @@ def _seen(
     horizon: tuple[int, int | None] | None,
     *,
     newest_first: bool = False,
+    since: datetime | None = None,
 ) -> Any:
     """The events (id, and whether `data` is seen whole) the principal's organizations may
     see among the first `limit` in log order that meet `where`, or None with no organization.
@@ -271,10 +279,12 @@ def _seen(
             where,
             _settled(horizon, txid),
         )
+        if types or since is not None:
+            part = part.join(Event, Event.id == EventAudience.event_id)
         if types:
-            part = part.join(Event, Event.id == EventAudience.event_id).where(
-                Event.type.in_(types)  # type: ignore[attr-defined]
-            )
+            part = part.where(Event.type.in_(types))  # type: ignore[attr-defined]
+        if since is not None:
+            part = part.where(Event.occurred_at >= since)  # type: ignore[operator]
         page = part.order_by(*order).limit(limit).subquery()
         parts.append(select(page.c.event_id, page.c.full))
     if not parts:
@@ -285,6 +295,38 @@ def _seen(
         .group_by(merged.c.event_id)
         .subquery()
     )
+
+
+def check_types(types: list[str] | None) -> None:
+    """A filter naming a type that does not exist would answer nothing, forever: 422."""
+    unknown = [t for t in types or [] if t not in EVENT_TYPES]
+    if unknown:
+        raise Invalid(
+            f"Unknown event type {', '.join(unknown)}; the types are: {', '.join(EVENT_TYPES)}.",
+            errors=[
+                {"loc": ["query", "type"], "msg": f"Not an event type: {t}.", "type": "enum"}
+                for t in unknown
+            ],
+        )
+
+
+def get_event(session: Session, principal: Principal, event_id: str) -> dict[str, Any]:
+    """One event, as the list shows it to the caller; 404 when none of the caller's
+    organizations may see it."""
+    event = session.get(Event, event_id)
+    if event is None:
+        raise NotFound("No such event.")
+    if principal.is_platform_admin:
+        return _as_seen((event, 1))
+    audience = session.exec(
+        select(EventAudience.full).where(
+            EventAudience.event_id == event_id,
+            EventAudience.organization_id.in_(sorted(principal.roles)),  # type: ignore[attr-defined]
+        )
+    ).all()
+    if not audience:
+        raise NotFound("No such event.")
+    return _as_seen((event, int(any(audience))))
 
 
 def _as_seen(row: Any) -> dict[str, Any]:

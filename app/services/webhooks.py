@@ -4,17 +4,17 @@ the secret, send a test, read the delivery log and retry a delivery.
 The outbox (services/outbox.py) queues events for them; app/delivery/webhooks.py sends.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import clock
 from app.concurrency import check_version
 from app.errors import Conflict, Invalid, NotFound
 from app.ids import new_id
-from app.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
-from app.pagination import Page, paginate
+from app.models import Event, EventAudience, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from app.pagination import Order, Page, paginate
 from app.principal import Principal
 from app.schemas.webhooks import WebhookCreate, WebhookUpdate
 from app.services import access, events, outbox, snapshots
@@ -22,6 +22,9 @@ from app.settings import Settings
 from app.webhook_security import encrypt, new_secret, resolve_and_check
 
 ROTATION_OVERLAP = timedelta(hours=24)
+# A replay re-sends at most this span of the log at once, so one request cannot queue
+# years of events; a longer outage is replayed in several ranges.
+MAX_REPLAY_SPAN = timedelta(days=31)
 
 
 def _check_url(url: str, settings: Settings) -> None:
@@ -177,17 +180,36 @@ def send_test(session: Session, principal: Principal, webhook_id: str) -> Webhoo
     return outbox.enqueue(session, subscription, event, event.data)
 
 
+DELIVERY_STATUSES = ("pending", "succeeded", "failed")
+
+
 def list_deliveries(
     session: Session,
     principal: Principal,
     webhook_id: str,
     *,
+    status: str | None = None,
+    event_type: str | None = None,
     limit: int = 50,
     cursor: str | None = None,
 ) -> Page:
+    """The delivery log, newest first: what went wrong lately is what a reader looks for."""
     _manageable(session, principal, webhook_id)
+    if event_type is not None:
+        events.check_types([event_type])
     statement = select(WebhookDelivery).where(WebhookDelivery.subscription_id == webhook_id)
-    page = paginate(session, statement, WebhookDelivery.id, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+    if status is not None:
+        statement = statement.where(WebhookDelivery.status == status)
+    if event_type is not None:
+        statement = statement.where(WebhookDelivery.event_type == event_type)
+    page = paginate(
+        session,
+        statement,
+        WebhookDelivery.id,  # type: ignore[arg-type]
+        limit=limit,
+        cursor=cursor,
+        order=Order(newest=True),
+    )
     attempts = _attempts(session, [d.id for d in page.items])
     page.items = [delivery_view(d, attempts.get(d.id, [])) for d in page.items]
     return page
@@ -227,3 +249,42 @@ def retry_delivery(
     session.add(delivery)
     session.flush()
     return delivery_view(delivery, _attempts(session, [delivery.id]).get(delivery.id, []))
+
+
+def replay(
+    session: Session, principal: Principal, webhook_id: str, *, since: datetime, until: datetime
+) -> int:
+    """Queue again every event from `since` up to `until` that the subscription's
+    organization may see and its event types take, also those that happened while it was
+    disabled; each as the organization may see it. Returns how many were queued."""
+    subscription = _manageable(session, principal, webhook_id)
+    if until < since:
+        raise Invalid.field(["body", "until"], "The end of the range comes before its start.")
+    if until - since > MAX_REPLAY_SPAN:
+        raise Invalid.field(
+            ["body", "until"],
+            f"Replay at most {MAX_REPLAY_SPAN.days} days at once; split a longer range.",
+        )
+    if not subscription.enabled:
+        raise Conflict("Enable the webhook before replaying events to it.")
+    statement = (
+        select(Event, EventAudience.full)
+        .join(EventAudience, col(EventAudience.event_id) == Event.id)
+        .where(
+            EventAudience.organization_id == subscription.organization_id,
+            col(Event.occurred_at) >= since,
+            col(Event.occurred_at) <= until,
+            Event.type != "webhook.test",
+        )
+        .order_by(col(Event.txid), col(Event.position))
+    )
+    wanted = subscription.event_types
+    if "*" not in wanted:
+        statement = statement.where(col(Event.type).in_(wanted))
+    queued = 0
+    for event, full in session.exec(statement):
+        data = event.data if full or event.shared_data is None else event.shared_data
+        outbox.enqueue(session, subscription, event, data)
+        queued += 1
+    session.flush()
+    return queued

@@ -211,6 +211,11 @@ CASES = {
         "DELETE", "/api/v1/objectives/{objective}", None, **org_admins(204, outsider=404)
     ),
     ("GET", "/api/v1/events"): Case("GET", "/api/v1/events", None, **everyone(200)),
+    # {event}: the opening of {signing}, seen by the coalition's members alone.
+    ("GET", "/api/v1/events/{event_id}"): Case(
+        "GET", "/api/v1/events/{event}", None, **org_private(200)
+    ),
+    ("GET", "/api/v1/activities"): Case("GET", "/api/v1/activities", None, **everyone(200)),
     # Activities: {signing} is open (the organization has no process yet when it opened),
     # {approving} is open with the organization in approval, {draft} is a draft.
     ("POST", "/api/v1/coalitions/{coalition_id}/activities"): Case(
@@ -290,6 +295,10 @@ CASES = {
     ),
     ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): Case(
         "GET", "/api/v1/webhooks/{webhook}/deliveries", None, **admins_only(200)
+    ),
+    ("POST", "/api/v1/webhooks/{webhook_id}/replay"): Case(
+        "POST", "/api/v1/webhooks/{webhook}/replay",
+        {"since": "2026-01-01T00:00:00Z", "until": "2026-01-02T00:00:00Z"}, **admins_only(202)
     ),
     ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): Case(
         "POST", "/api/v1/webhooks/{webhook}/deliveries/{delivery}/retry", None, **admins_only(202)
@@ -450,7 +459,20 @@ def _activities(world: World, coalition_id: str, org_id: str) -> dict[str, str]:
         activities.open_activity(session, SETUP, approving)
         approval = approvals.list_for_organization(session, SETUP, org_id).items[0]["id"]
         draft = letter("Draft")
-    return {"signing": signing, "approving": approving, "approval": approval, "draft": draft}
+        from sqlmodel import select
+
+        from app.models import Event
+
+        opened = session.exec(
+            select(Event.id).where(Event.type == "activity.opened").order_by(Event.position)  # type: ignore[arg-type]
+        ).first()
+    return {
+        "signing": signing,
+        "approving": approving,
+        "approval": approval,
+        "draft": draft,
+        "event": opened,
+    }
 
 
 def _webhook_notification_and_proposal(world: World, org_id: str, user_id: str) -> dict[str, str]:
@@ -520,6 +542,10 @@ def table(engine: Engine, database_url: str) -> Iterator[Table]:
     world = World(database)
     setting = _setting(world)
     headers = {actor: world.headers(person) for actor, person in setting["people"].items()}
+    admin = setting["people"]["admin"]
+    headers["admin, read only"] = {
+        "Authorization": f"Bearer {world.token(admin, scopes=('read',))}"
+    }
     settings = Settings(environment="test", database_url=database_url, secret_key=TEST_SECRET)
     with TestClient(create_app(settings, database=database)) as client:
         yield Table(client, connection, setting["values"], {"anonymous": {}, **headers})
@@ -553,20 +579,20 @@ def test_route_answers_each_actor_as_it_should(case_of: Table, route, actor):
 
     expected = getattr(case, actor)
     assert response.status_code == expected, response.text
+    if expected == 201:
+        assert response.headers["location"].startswith("/api/v1/"), "a 201 names its resource"
     if expected >= 400:
         assert response.headers["content-type"].startswith("application/problem+json")
 
 
-def test_a_read_token_reads_what_its_person_may_and_changes_nothing(client, world):
+def test_a_read_token_reads_what_its_person_may_and_changes_nothing(case_of: Table):
     """The same table, walked by the admin with a token of scope `read` alone: every read
     answers as it does with full rights, except the webhooks' and tokens' (their own
     scopes); every change that needs a caller is 403 `insufficient_scope`."""
-    setting = _setting(world)
-    admin = setting["people"]["admin"]
-    values = setting["values"]
-    listing = client.get("/api/v1/tokens", headers=world.headers(admin))
+    client, values = case_of.client, dict(case_of.values)
+    listing = client.get("/api/v1/tokens", headers=case_of.headers["admin"])
     values["token"] = listing.json()["items"][0]["id"]
-    read_only = {"Authorization": f"Bearer {world.token(admin, scopes=('read',))}"}
+    read_only = case_of.headers["admin, read only"]
 
     for (method, template), case in CASES.items():
         body = None

@@ -14,7 +14,7 @@ from tests.conftest import TEST_SECRET
 VERBS = {
     "list", "get", "create", "update", "delete", "put", "set", "add", "remove", "open",
     "close", "decide", "invite", "leave", "check", "cast", "mark", "revoke", "rotate",
-    "send", "retry", "accept", "complete",
+    "send", "retry", "accept", "complete", "replay",
 }  # fmt: skip
 SNAKE_CASE = re.compile(r"^[a-z]+(_[a-z]+)*$")
 PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}

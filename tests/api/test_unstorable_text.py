@@ -94,6 +94,7 @@ def valid_writes(w: Seeded) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]
         ("POST", "/api/v1/signups"): ("/api/v1/signups", {"email": "another.newcomer@example.org"}),
         ("POST", "/api/v1/signups/complete"): ("/api/v1/signups/complete", {"token": n["signup_token"], "password": "a long new password", "name": "Nia", "organization_name": "Eastside Food Bank", "organization_kind": "nonprofit"}),
         ("PATCH", "/api/v1/webhooks/{webhook_id}"): (f"/api/v1/webhooks/{n['webhook']}", {"url": w.receiver_url, "event_types": ["*"], "description": "CRM"}),
+        ("POST", "/api/v1/webhooks/{webhook_id}/replay"): (f"/api/v1/webhooks/{n['webhook']}/replay", {"since": "2026-01-01T00:00:00Z", "until": "2026-01-02T00:00:00Z"}),
     }  # fmt: skip
 
 

@@ -1,6 +1,8 @@
 """Webhook and notification pages."""
 
 import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tests.conftest import sign_in
 
@@ -86,3 +88,54 @@ def test_bell_list_mark_read_and_preferences(client, world):
     assert "Preference saved." in saved.text and '<option value="daily" selected>' in saved.text
     bad = client.post("/notifications/preferences", headers=htmx(token), data={"email": "hourly"})
     assert bad.status_code == 422
+
+
+def test_the_log_filters_and_a_replay_in_local_time_answers_with_a_banner(client, world):
+    admin = world.user("sam")
+    organization = world.organization(admin)
+    token = sign_in(client, admin)
+    headers = world.headers(admin)
+    client.patch("/api/v1/me", headers=headers, json={"time_zone": "America/Chicago"})
+    hook = client.post(
+        "/api/v1/webhooks",
+        headers=headers,
+        json={"url": "http://127.0.0.1:9/hooks", "organization_id": organization.id,
+              "event_types": ["membership.changed"]},
+    ).json()  # fmt: skip
+    client.post(f"/api/v1/webhooks/{hook['id']}/test", headers=headers)
+    coalition = world.coalition(organization)  # its convener joins: one membership.changed
+    assert coalition.id
+
+    log = client.get(
+        f"/webhooks?log={hook['id']}&status=failed",
+        headers={**htmx(token), "HX-Target": f"deliveries-{hook['id']}"},
+    )
+    assert "No deliveries like that" in log.text
+    pending = client.get(
+        f"/webhooks?log={hook['id']}&event_type=webhook.test",
+        headers={**htmx(token), "HX-Target": f"deliveries-{hook['id']}"},
+    )
+    assert pending.text.count("<tr>") == 2  # the heading and the test alone
+
+    # A replay from yesterday to tomorrow in Chicago time: the membership change again.
+    wrong = client.post(
+        f"/webhooks/{hook['id']}/replay",
+        headers=htmx(token),
+        data={"since": "2099-01-02T00:00", "until": "2099-01-01T00:00"},
+    )
+    assert wrong.status_code == 422
+    assert f'id="replay-until-{hook["id"]}-error"' in wrong.text and "comes before" in wrong.text
+    assert 'value="2099-01-02T00:00"' in wrong.text  # what was typed stays
+    chicago = datetime.now(UTC).astimezone(ZoneInfo("America/Chicago"))
+    window = {
+        "since": (chicago - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "until": (chicago + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    replayed = client.post(f"/webhooks/{hook['id']}/replay", headers=htmx(token), data=window)
+    assert replayed.status_code == 200
+    assert 'role="status"' in replayed.text and "Queued 1 event for delivery." in replayed.text
+    # Ten minutes around now, read in Chicago time; read as UTC they would lie six hours
+    # back and hold nothing.
+    late = {**window, "since": (chicago - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")}
+    again = client.post(f"/webhooks/{hook['id']}/replay", headers=htmx(token), data=late)
+    assert "Queued 1 event for delivery." in again.text
