@@ -10,12 +10,14 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
-from app.db import Database
+from app import migrate
+from app.db import Database, build_engine
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import TEST_SECRET, World
+from tests.databases import fresh_database_url
 
 ACTORS = ["anonymous", "outsider", "member", "approver", "admin", "platform_admin"]
 
@@ -533,31 +535,34 @@ class Table:
 
 
 @pytest.fixture(scope="module")
-def table(engine: Engine, database_url: str) -> Iterator[Table]:
-    # Building the setting costs far more than a request; over a thousand cases share one
-    # and each rolls back to a savepoint, so none sees what another did.
-    connection = engine.connect()
-    transaction = connection.begin()
-    database = Database(connection)
-    world = World(database)
-    setting = _setting(world)
-    headers = {actor: world.headers(person) for actor, person in setting["people"].items()}
-    admin = setting["people"]["admin"]
-    headers["admin, read only"] = {
-        "Authorization": f"Bearer {world.token(admin, scopes=('read',))}"
-    }
-    settings = Settings(environment="test", database_url=database_url, secret_key=TEST_SECRET)
-    with TestClient(create_app(settings, database=database)) as client:
-        yield Table(client, connection, setting["values"], {"anonymous": {}, **headers})
-    transaction.rollback()
-    connection.close()
+def table(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Table]:
+    # Building the setting costs far more than a request, so over a thousand cases share one,
+    # committed to a database of the module's own; each case runs in a transaction rolled
+    # back after it, so none sees what another did. (Held open for the whole module instead,
+    # one transaction would hold back every PostgreSQL event follower on the server.)
+    with fresh_database_url(backend, tmp_path_factory.mktemp("table")) as url:
+        migrate.upgrade(url)
+        engine = build_engine(url)
+        world = World(Database(engine))
+        setting = _setting(world)
+        headers = {actor: world.headers(person) for actor, person in setting["people"].items()}
+        admin = setting["people"]["admin"]
+        headers["admin, read only"] = {
+            "Authorization": f"Bearer {world.token(admin, scopes=('read',))}"
+        }
+        settings = Settings(environment="test", database_url=url, secret_key=TEST_SECRET)
+        connection = engine.connect()
+        with TestClient(create_app(settings, database=Database(connection))) as client:
+            yield Table(client, connection, setting["values"], {"anonymous": {}, **headers})
+        connection.close()
+        engine.dispose()
 
 
 @pytest.fixture
 def case_of(table: Table) -> Iterator[Table]:
-    savepoint = table.connection.begin_nested()
+    transaction = table.connection.begin()
     yield table
-    savepoint.rollback()
+    transaction.rollback()
 
 
 @pytest.mark.parametrize("actor", ACTORS)
