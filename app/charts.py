@@ -21,7 +21,7 @@ from app.services.pictures import ApprovalTimeline, Bars, BurnUp, MemberLine
 NARROW, WIDE = 300, 800
 TICK_STEPS = (1, 2, 7, 14, 28, 56, 91, 182, 364)  # days between dates on a time axis
 LINE = 16  # the height of a line of words
-NARROW_CHARACTERS = 38  # about what a line of the narrow drawing holds
+NARROW_CHARACTERS = 40  # about what a line of the narrow drawing holds
 WIDE_LABEL_CHARACTERS = 30  # about what the wide drawing's column of names holds
 
 
@@ -207,7 +207,10 @@ def _time_axis(
     for tick in scale.ticks(most):
         x = scale(tick)
         drawing.rules += [Rule(x, y1, x, y2, "grid") for y1, y2 in spans]
-        drawing.words.append(Words(x, bottom + LINE, _day(tick), "middle", "axis"))
+        # A date at either edge is set inside the picture rather than cut in half.
+        anchor = "start" if x < 24 else "end" if x > drawing.width - 24 else "middle"
+        place = {"start": max(x - 4, 2), "end": min(x + 4, drawing.width - 2)}.get(anchor, x)
+        drawing.words.append(Words(place, bottom + LINE, _day(tick), anchor, "axis"))
 
 
 def _markers(

@@ -137,8 +137,12 @@ def sent_report(
     The copy is the e-mail's own HTML page; its body is shown as it was sent."""
     copy = reports.get_sent_report(session, principal, organization_id=org_id, report_id=report_id)
     found = re.search(r"<body[^>]*>(.*)</body>", copy.html, re.DOTALL)
+    # The borders mail programs need are the site's to draw here.
+    shown = re.sub(
+        r' (?:border|cellpadding|cellspacing)="\d+"', "", found.group(1) if found else copy.html
+    )
     # Our own e-mail template wrote this HTML with every value escaped when it was sent.
-    body = Markup(found.group(1) if found else copy.html)  # noqa: S704
+    body = Markup(shown)  # noqa: S704
     organization = access.get_organization(session, principal, org_id, private=True)
     query = urlencode({"start": copy.start.isoformat(), "end": copy.end.isoformat()})
     context = {
