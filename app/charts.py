@@ -22,7 +22,7 @@ NARROW, WIDE = 300, 800
 TICK_STEPS = (1, 2, 7, 14, 28, 56, 91, 182, 364)  # days between dates on a time axis
 LINE = 16  # the height of a line of words
 NARROW_CHARACTERS = 40  # about what a line of the narrow drawing holds
-WIDE_LABEL_CHARACTERS = 30  # about what the wide drawing's column of names holds
+WIDE_LABEL_CHARACTERS = 34  # about what the wide drawing's column of names holds
 
 
 @dataclass(frozen=True)
@@ -277,7 +277,7 @@ def _timeline_drawing(t: ApprovalTimeline, width: float) -> Drawing:
         moments += [s.starts_at for s in row.steps] + [s.ends_at for s in row.steps]
         if row.decided_at and not row.steps:
             moments.append(row.decided_at)
-    left, right = (8, width - 8) if narrow else (240, width - 16)
+    left, right = (8, width - 8) if narrow else (264, width - 16)
     scale = TimeScale(min(moments), max(moments), left, right)
     top = LINE * len(markers) + 8
     bar = 14
