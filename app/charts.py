@@ -1,8 +1,12 @@
 """Pictures drawn on the server: plain geometry (rectangles, lines, dots, words) computed
 from the domain's pictures (app/services/pictures.py), which the `chart` macro of
 templates/_chart.html writes out as SVG. Each figure comes in two drawings: a narrow one
-for a phone (labels above their bars, fewer dates on the axis) and a wide one for a desk
-and for print; CSS shows one of them."""
+for a phone (labels in a lane of their own above their bars, fewer dates on the axis) and a
+wide one for a desk and for print; CSS shows one of them.
+
+Words are 13 units high (coalesce.css). The narrow drawing is 300 units wide so that,
+scaled to the box a phone gives it (about 326 to 358 px at 390), its words stay at least
+12 px: on a phone a picture is read at its own size, never zoomed."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,11 +16,13 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from app import local_time
-from app.services.pictures import ApprovalTimeline, Bars, BurnUp
+from app.services.pictures import ApprovalTimeline, Bars, BurnUp, MemberLine
 
-NARROW, WIDE = 360, 800
+NARROW, WIDE = 300, 800
 TICK_STEPS = (1, 2, 7, 14, 28, 56, 91, 182, 364)  # days between dates on a time axis
-LINE = 14  # the height of a line of words
+LINE = 16  # the height of a line of words
+NARROW_CHARACTERS = 40  # about what a line of the narrow drawing holds
+WIDE_LABEL_CHARACTERS = 34  # about what the wide drawing's column of names holds
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,18 @@ def _short(text: str, most: int) -> str:
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
+def _wrap(text: str, most: int) -> list[str]:
+    """Lines of at most `most` characters, broken between words; a word longer than a line
+    is shortened."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= most:
+            lines[-1] += " " + word
+        else:
+            lines.append(_short(word, most))
+    return lines or [""]
+
+
 def _day(moment: datetime) -> str:
     return _day_in(moment, local_time.reader_zone.get())
 
@@ -182,28 +200,36 @@ class TimeScale:
         return found
 
 
-def _time_axis(drawing: Drawing, scale: TimeScale, top: float, bottom: float, most: int) -> None:
+def _time_axis(
+    drawing: Drawing, scale: TimeScale, spans: Sequence[tuple[float, float]], most: int
+) -> None:
+    bottom = spans[-1][1]
     for tick in scale.ticks(most):
         x = scale(tick)
-        drawing.rules.append(Rule(x, top, x, bottom, "grid"))
-        drawing.words.append(Words(x, bottom + LINE, _day(tick), "middle", "axis"))
+        drawing.rules += [Rule(x, y1, x, y2, "grid") for y1, y2 in spans]
+        # A date at either edge is set inside the picture rather than cut in half.
+        anchor = "start" if x < 24 else "end" if x > drawing.width - 24 else "middle"
+        place = {"start": max(x - 4, 2), "end": min(x + 4, drawing.width - 2)}.get(anchor, x)
+        drawing.words.append(Words(place, bottom + LINE, _day(tick), anchor, "axis"))
 
 
 def _markers(
     drawing: Drawing,
     scale: TimeScale,
     markers: Sequence[tuple[str, datetime, str]],
-    bottom: float,
+    spans: Sequence[tuple[float, float]],
 ) -> None:
     """Vertical lines for moments that matter (today, the deadline), each named on a line
-    of its own above the picture, so their names never overlap."""
+    of its own above the picture, so their names never overlap; the lines start below the
+    last name and run down each span (the plot, or the stretches of it between rows'
+    names), so they never cross words."""
     middle = (scale.left + scale.right) / 2
     for line, (kind, moment, name) in enumerate(markers):
         x = scale(moment)
-        y = LINE * (line + 1)
-        drawing.rules.append(Rule(x, y + 3, x, bottom, kind))
+        drawing.rules += [Rule(x, y1, x, y2, kind) for y1, y2 in spans]
         anchor = "start" if x < middle else "end"
         nudge = 3 if anchor == "start" else -3
+        y = LINE * (line + 1)
         drawing.words.append(Words(x + nudge, y, f"{name} {_day(moment)}", anchor, kind))
 
 
@@ -222,7 +248,27 @@ def _timeline_markers(t: ApprovalTimeline) -> list[tuple[str, datetime, str]]:
     return markers
 
 
+def _row_lines(row: MemberLine, narrow: bool) -> list[tuple[str, str]]:
+    """The row's words, (text, kind) a line: its name and where it stands, the same in both
+    drawings. On a phone one line when both fit, else the name over the forecast."""
+    if narrow:
+        both = f"{row.organization_name} · {row.short_words}"
+        if len(both) <= NARROW_CHARACTERS:
+            return [(both, "row")]
+        return [
+            (_short(row.organization_name, NARROW_CHARACTERS), "row"),
+            (_short(row.short_words, NARROW_CHARACTERS), "note"),
+        ]
+    return [
+        (_short(row.organization_name, WIDE_LABEL_CHARACTERS), "row"),
+        (_short(row.short_words, WIDE_LABEL_CHARACTERS), "note"),
+    ]
+
+
 def _timeline_drawing(t: ApprovalTimeline, width: float) -> Drawing:
+    """Narrow: each row is a lane of words, then its bars; the lines (today, the deadline,
+    the dates) run only beside the bars, so they never cut a row's words. Wide: the words
+    in a column of their own left of the plot, the lines down the whole plot."""
     drawing = Drawing(width)
     narrow = width <= NARROW
     markers = _timeline_markers(t)
@@ -231,21 +277,25 @@ def _timeline_drawing(t: ApprovalTimeline, width: float) -> Drawing:
         moments += [s.starts_at for s in row.steps] + [s.ends_at for s in row.steps]
         if row.decided_at and not row.steps:
             moments.append(row.decided_at)
-    left, right = (8, width - 8) if narrow else (232, width - 16)
+    left, right = (8, width - 8) if narrow else (264, width - 16)
     scale = TimeScale(min(moments), max(moments), left, right)
-    top = LINE * len(markers) + 10
-    row_height, bar = (40, 14) if narrow else (26, 14)
-    for index, row in enumerate(t.rows):
-        y = top + index * row_height
-        bar_y = y + (20 if narrow else 6)
+    top = LINE * len(markers) + 8
+    bar = 14
+    y = top
+    spans: list[tuple[float, float]] = []
+    for row in t.rows:
+        lines = _row_lines(row, narrow)
         if narrow:
-            # The name gives way before the forecast does: that is what the row is for.
-            name = _short(row.organization_name, max(12, 50 - len(row.short_words)))
-            drawing.words.append(Words(left, y + 13, f"{name} · {row.short_words}", kind="row"))
+            for number, (text, kind) in enumerate(lines):
+                drawing.words.append(Words(left, y + LINE * (number + 1) - 4, text, kind=kind))
+            bar_y = y + LINE * len(lines) + 4
+            row_end = bar_y + bar + 6
+            spans.append((bar_y - 3, bar_y + bar + 3))
         else:
-            drawing.words.append(
-                Words(8, bar_y + 11, _short(row.organization_name, 32), kind="row")
-            )
+            row_end = y + LINE * len(lines) + 8
+            bar_y = (y + row_end - bar) / 2
+            for number, (text, kind) in enumerate(lines):
+                drawing.words.append(Words(8, y + LINE * (number + 1), text, kind=kind))
         for step in row.steps:
             x1, x2 = scale(step.starts_at), scale(step.ends_at)
             kind = "overdue" if step.overdue else step.kind
@@ -268,11 +318,14 @@ def _timeline_drawing(t: ApprovalTimeline, width: float) -> Drawing:
                     f"{row.organization_name}: {row.words}",
                 )
             )
-        elif not row.steps and not narrow:
-            drawing.words.append(Words(left, bar_y + 11, row.words, kind="note"))
-    bottom = top + len(t.rows) * row_height + 4
-    _time_axis(drawing, scale, top - 4, bottom, 4 if narrow else 8)
-    _markers(drawing, scale, markers, bottom)
+        y = row_end
+    bottom = y + 4
+    if narrow and spans:
+        spans[-1] = (spans[-1][0], bottom)
+    else:
+        spans = [(top - 4, bottom)]
+    _time_axis(drawing, scale, spans, 4 if narrow else 8)
+    _markers(drawing, scale, markers, spans)
     drawing.height = bottom + LINE + 8
     return drawing
 
@@ -358,7 +411,7 @@ def _burn_up_drawing(b: BurnUp, width: float) -> Drawing:
     for count in sorted({0, total, *range(0, total + 1, max(1, total // 4))}):
         drawing.rules.append(Rule(scale.left, y(count), scale.right, y(count), "grid"))
         drawing.words.append(Words(scale.left - 6, y(count) + 4, str(count), "end", "axis"))
-    _time_axis(drawing, scale, top - 4, bottom, 4 if narrow else 8)
+    _time_axis(drawing, scale, [(top - 4, bottom)], 4 if narrow else 8)
     until = min(b.now, b.due_at) if b.health != "done" else b.now
     drawing.paths.append(Path(((scale(b.starts_at), y(0)), (scale(b.due_at), y(total))), "plan"))
     drawing.paths.append(
@@ -371,7 +424,7 @@ def _burn_up_drawing(b: BurnUp, width: float) -> Drawing:
         drawing.dots.append(
             Dot(scale(moment), y(count), "signed", f"{count} done on {_day(moment)}")
         )
-    _markers(drawing, scale, markers, bottom)
+    _markers(drawing, scale, markers, [(top - 4, bottom)])
     drawing.height = bottom + LINE + 8
     return drawing
 
@@ -403,18 +456,24 @@ def goal_burn_up(b: BurnUp, figure_id: str) -> Figure:
 
 
 def _bars_drawing(bars: Bars, width: float) -> Drawing:
+    """A bar a row. Narrow: its label above it, and the counts in words under it, wrapped
+    onto as many lines as they need rather than cut."""
     drawing = Drawing(width)
     narrow = width <= NARROW
     most = max((sum(s.value for s in row.segments) for row in bars.rows), default=1) or 1
     left, right = (8, width - 8) if narrow else (240, width - 16)
-    row_height = 50 if narrow else 42
-    for index, row in enumerate(bars.rows):
-        y = 6 + index * row_height
-        bar_y = y + (18 if narrow else 4)
+    y = 6.0
+    for row in bars.rows:
         if narrow:
-            drawing.words.append(Words(left, y + 12, _short(row.label, 46), kind="row"))
+            label = _wrap(row.label, NARROW_CHARACTERS)
+            for number, text in enumerate(label):
+                drawing.words.append(Words(left, y + LINE * (number + 1) - 4, text, kind="row"))
+            bar_y = y + LINE * len(label) + 2
         else:
-            drawing.words.append(Words(8, bar_y + 12, _short(row.label, 34), kind="row"))
+            bar_y = y + 4
+            drawing.words.append(
+                Words(8, bar_y + 12, _short(row.label, WIDE_LABEL_CHARACTERS), kind="row")
+            )
         x = float(left)
         for segment in row.segments:
             length = segment.value / most * (right - left)
@@ -424,10 +483,11 @@ def _bars_drawing(bars: Bars, width: float) -> Drawing:
             )  # fmt: skip
             x += length
         # The counts in words under the bar: the colours are not the only way to read it.
-        drawing.words.append(
-            Words(left, bar_y + 30, _short(row.words, 52 if narrow else 90), kind="value")
-        )
-    drawing.height = 12 + len(bars.rows) * row_height
+        values = _wrap(row.words, NARROW_CHARACTERS if narrow else 72)
+        for number, text in enumerate(values):
+            drawing.words.append(Words(left, bar_y + 16 + LINE * (number + 1), text, kind="value"))
+        y = bar_y + 16 + LINE * len(values) + 10
+    drawing.height = y + 2
     return drawing
 
 

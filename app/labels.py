@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from jinja2 import Environment
+from markupsafe import Markup, escape
 
 from app import local_time
 
@@ -298,6 +299,27 @@ def delivery_problem(error: str | None) -> str:
     return error  # our own refusals ("a private address") are sentences already
 
 
+def address(text: str | None) -> Markup:
+    """An e-mail address or a web address that may wrap on a phone only after "@", "." or
+    "/" ("dana@statepta.<wbr>example.org"), never in the middle of a word."""
+    if not text:
+        return Markup("")
+    # Escaping first, so the only markup added is ours; "@", "." and "/" survive escaping.
+    return Markup(re.sub(r"([@./])(?=.)", r"\1<wbr>", str(escape(text))))  # noqa: S704
+
+
+def headline(text: str) -> tuple[str, str]:
+    """A notification's first sentence, to be its link, and the rest, as plain words after
+    it: "Decided: “Dues” passed." / "Passed: 3 yes, 0 no." A full stop inside quotes does
+    not end the sentence."""
+    quoted = 0
+    for index, char in enumerate(text):
+        quoted += {"“": 1, "”": -1}.get(char, 0)
+        if char == "." and not quoted and text[index + 1 : index + 2] == " ":
+            return text[: index + 1], text[index + 2 :]
+    return text, ""
+
+
 def sentence(text: str) -> str:
     """The first letter up, the rest as it is ("PTA" stays "PTA", unlike Jinja's capitalize)."""
     return text[:1].upper() + text[1:]
@@ -307,6 +329,8 @@ def install_filters(environment: Environment) -> None:
     """The same words and dates in every Jinja environment: the pages' and the e-mails'."""
     environment.filters.update(
         label=label,
+        address=address,
+        headline=headline,
         plural=plural,
         counted=counted,
         sentence=sentence,

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from app.deps import SessionDep
 from app.models.coalitions import GUIDELINE_FIELDS
 from app.models.proposals import ProposalKind
-from app.pages.coalitions import _choices, _guideline_values, issue_choices
+from app.pages.coalitions import _choices, _guideline_values, issue_choices, section_menu
 from app.pages.deps import PagePrincipal
 from app.pages.forms import form_version, parse, run_form, section_response, stale_edit_explained
 from app.pages.templating import is_htmx, render
@@ -37,8 +37,10 @@ LISTS = ("allowed_activity_kinds",)
 def settings_context(session: Session, principal: Principal, coalition_id: str) -> dict[str, Any]:
     coalition = coalitions.get_coalition(session, principal, coalition_id)
     access.require_lead(session, principal, coalition)
+    rights = access.coalition_rights(session, principal, coalition_id)
     return {
         "coalition": coalition,
+        "menu": section_menu(coalition_id, rights, "settings"),
         "joined": guidelines.joined_members(session, coalition.id),
         "guideline_words": guidelines.WORDS,
         "issue_areas": organizations.all_issue_areas(session),

@@ -1,11 +1,13 @@
 """Advocacy reports (printable page and CSV), sending an organization's report upward, and
 the personal calendar feed."""
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -131,9 +133,25 @@ async def send_report(
 def sent_report(
     request: Request, org_id: str, report_id: str, session: SessionDep, principal: PagePrincipal
 ) -> Response:
-    """The copy kept of a report as it went out."""
+    """The copy kept of a report as it went out, inside the site's layout with a way back.
+    The copy is the e-mail's own HTML page; its body is shown as it was sent."""
     copy = reports.get_sent_report(session, principal, organization_id=org_id, report_id=report_id)
-    return Response(copy.html, media_type="text/html; charset=utf-8")
+    found = re.search(r"<body[^>]*>(.*)</body>", copy.html, re.DOTALL)
+    # The borders mail programs need are the site's to draw here.
+    shown = re.sub(
+        r' (?:border|cellpadding|cellspacing)="\d+"', "", found.group(1) if found else copy.html
+    )
+    # Our own e-mail template wrote this HTML with every value escaped when it was sent.
+    body = Markup(shown)  # noqa: S704
+    organization = access.get_organization(session, principal, org_id, private=True)
+    query = urlencode({"start": copy.start.isoformat(), "end": copy.end.isoformat()})
+    context = {
+        "organization": organization,
+        "copy": copy,
+        "body": body,
+        "report_address": f"/organizations/{org_id}/report?{query}",
+    }
+    return render(request, "reports/sent.html", context)
 
 
 @router.get("/organizations/{org_id}/report.csv")

@@ -22,7 +22,7 @@ def test_change_the_settings_and_put_a_rule_change_to_a_vote(page, live_server, 
     log_in(page, live_server)
     page.goto(f"/coalitions/{live_server.letters_coalition_id}")
     page.get_by_role("link", name="Settings").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Settings of Letters coalition")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Letters coalition: settings")
     assert fits(page, "main")
     assert _serious_violations(page) == []
 

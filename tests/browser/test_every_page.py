@@ -36,6 +36,22 @@ def kinds_checked() -> set[str]:
     return set()
 
 
+# The smallest a picture's words may be drawn on a phone: an SVG scales its words with the
+# box it is given (font size in its units times the box's width / the drawing's width).
+SMALLEST_WORDS_PX = 12
+SMALL_WORDS = """() => [...document.querySelectorAll('figure.chart svg.chart-svg')]
+  .filter(svg => svg.getBoundingClientRect().width > 0)
+  .flatMap(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text')]
+      .map(t => [t.textContent, parseFloat(getComputedStyle(t).fontSize) * scale]);
+  })
+  .filter(([, size]) => size < SMALLEST)
+  .map(([text, size]) => `${text} (${size.toFixed(1)} px)`)""".replace(
+    "SMALLEST", str(SMALLEST_WORDS_PX)
+)
+
+
 def _serious(page) -> list[str]:
     """axe's serious and critical findings on the page as it is now (axe already loaded)."""
     violations = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
@@ -66,6 +82,11 @@ def test_every_page_fits_a_phone_and_passes_axe(browser, demo, kinds_checked, pe
         kind = AN_ID.sub("{id}", address.partition("?")[0])
         if page.locator("figure.chart svg").filter(visible=True).count():
             pictured.add(kind)
+            small = page.evaluate(SMALL_WORDS)
+            if small:
+                problems.append(
+                    f"{address} draws words under {SMALLEST_WORDS_PX} px at {PHONE} px: {small[:3]}"
+                )
             kind += " with pictures"  # axe reads it again where the first reader saw none
         if kind in kinds_checked:
             continue

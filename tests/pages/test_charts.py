@@ -34,10 +34,32 @@ def rects_of(svg: ET.Element, who: str) -> list[ET.Element]:
     return [r for r in svg.iter(f"{SVG}rect") if (r.findtext(f"{SVG}title") or "").startswith(who)]
 
 
+def rules(svg: ET.Element, kind: str) -> list[ET.Element]:
+    return [line for line in svg.iter(f"{SVG}line") if line.get("data-kind") == kind]
+
+
 def rule(svg: ET.Element, kind: str) -> float:
-    [line] = [line for line in svg.iter(f"{SVG}line") if line.get("data-kind") == kind]
-    assert line.get("x1") == line.get("x2")  # upright
-    return float(line.get("x1", "nan"))
+    """Where the upright line of `kind` stands: one line, or (on a phone, where it leaves
+    the rows' names out) its pieces, all at the same place."""
+    lines = rules(svg, kind)
+    assert lines and all(line.get("x1") == line.get("x2") for line in lines)  # upright
+    assert len({line.get("x1") for line in lines}) == 1
+    return float(lines[0].get("x1", "nan"))
+
+
+def words(svg: ET.Element, kind: str) -> list[ET.Element]:
+    return [t for t in svg.iter(f"{SVG}text") if f"words-{kind}" in t.get("class", "").split()]
+
+
+WORDS_HIGH = 13  # coalesce.css: .chart .words
+
+
+def crosses(line: ET.Element, text: ET.Element) -> bool:
+    """Whether the line runs through the band of the text's line (its cap height above the
+    baseline down to its descenders)."""
+    baseline = float(text.get("y", "nan"))
+    y1, y2 = sorted(float(line.get(end, "nan")) for end in ("y1", "y2"))
+    return y1 < baseline + 4 and y2 > baseline - WORDS_HIGH
 
 
 def test_the_approval_timeline_draws_each_step_against_the_deadline_and_today(
@@ -97,14 +119,37 @@ def test_the_approval_timeline_draws_each_step_against_the_deadline_and_today(
         "is forecast 4 days late. 1 has not decided yet. A deadline every member in approval "
         "can meet: 14 Mar 2026."
     )
-    # The same picture fits a phone: names above their bars, inside 360 units.
+    # The same picture fits a phone, inside 300 units: each member's words in a lane of
+    # their own above its bars, which no line (today, the deadline, the dates) crosses.
     narrow = drawing(page, "timeline", "narrow")
-    assert narrow.get("viewBox", "").split()[2] == "360"
+    assert narrow.get("viewBox", "").split()[2] == "300"
     assert all(
-        float(r.get("x", "0")) + float(r.get("width", "0")) <= 360
+        float(r.get("x", "0")) + float(r.get("width", "0")) <= 300
         for r in narrow.iter(f"{SVG}rect")
         if r.get("width")
     )
+    assert rule(narrow, "today") < rule(narrow, "deadline")
+    [narrow_done, narrow_board] = rects_of(narrow, "Education Association:")
+    [union_words] = [t for t in words(narrow, "row") if "Education Association" in (t.text or "")]
+    assert float(union_words.get("y", "nan")) + 4 <= float(narrow_done.get("y", "nan"))
+    assert float(narrow_board.get("y", "nan")) == float(narrow_done.get("y", "nan"))
+    labels = words(narrow, "row") + words(narrow, "note")
+    lines = [line for kind in ("today", "deadline", "recommended", "grid")
+             for line in rules(narrow, kind)]  # fmt: skip
+    assert labels and lines
+    assert not [(line.get("data-kind"), t.text) for line in lines for t in labels
+                if crosses(line, t)]  # fmt: skip
+    # Today's, the deadline's and the recommended deadline's names each have a line of
+    # their own above the picture, where no line runs.
+    names = words(narrow, "today") + words(narrow, "deadline") + words(narrow, "recommended")
+    assert len({t.get("y") for t in names}) == 3
+    assert all(not crosses(line, t) for line in lines for t in names)
+    # The desk's drawing says as much of each row as the phone's.
+    wide_text = " ".join(t.text or "" for t in svg.iter(f"{SVG}text"))
+    assert "forecast" in wide_text and "signed" in wide_text
+    for t in labels:
+        for part in (t.text or "").split(" · "):
+            assert part.rstrip("…") in wide_text
     # And the numbers are there as a table for whoever does not read the picture.
     assert "Policy committee: 2 Mar to 3 Mar (done)" in page
     # The reports count it: the coalition's decisions by letter, and the union's own steps.

@@ -56,7 +56,13 @@ def test_the_convener_alone_edits_name_description_and_guidelines(client, lead, 
     )
     url = f"/coalitions/{coalition.id}/settings"
     page = client.get(url).text
-    assert "<h1>Settings of Read by Third Grade</h1>" in page
+    assert "<h1>Read by Third Grade: settings</h1>" in page
+    # The coalition's own menu, as on its other pages, with Settings the page shown; the
+    # unifying issue is a box that shows all of it.
+    menu = re.search(r'<nav aria-label="Sections of Read by Third Grade".*?</nav>', page, re.S)
+    assert menu and f'href="/coalitions/{coalition.id}/members"' in menu.group(0)
+    assert f'<a href="{url}" aria-current="page">Settings</a>' in menu.group(0)
+    assert re.search(r'<textarea id="s-issue" name="unifying_issue"[^>]*>Every child', page)
 
     saved = client.post(
         url,

@@ -118,7 +118,8 @@ def test_send_the_report_upward_from_its_page(client, letter):  # noqa: F811
     assert profile.status_code == 200 and 'value="state@example.org"' in profile.text
 
     page = client.get(f"/organizations/{lit.id}/report?start=2026-01-01&end=2026-03-31")
-    assert "Send to state@example.org" in page.text
+    # The address may wrap on a phone after "@" and ".", never inside a word.
+    assert "Send to state@<wbr>example.<wbr>org</h2>" in page.text
     sent = client.post(
         url,
         headers=headers,
@@ -127,9 +128,20 @@ def test_send_the_report_upward_from_its_page(client, letter):  # noqa: F811
     assert sent.status_code == 200 and "Report sent." in sent.text
     assert "Parents came for tutoring." in sent.text and "1 Jan 2026 to 31 Mar 2026" in sent.text
     copy_link = re.search(rf'href="(/organizations/{lit.id}/reports/rpt_[^"]+)"', sent.text)
+    assert re.search(
+        r'<table class="stack">.*<td data-label="To">state@<wbr>example', sent.text, re.S
+    )
     copy = client.get(copy_link.group(1))
     assert copy.status_code == 200 and "What we learned" in copy.text
     assert "Fund the Early Literacy Act" in copy.text
+    # The copy is shown inside the site's pages, with the way back to the report it came
+    # from, and its tables stack on a phone like the others.
+    assert '<nav aria-label="Main">' in copy.text
+    assert copy.text.count("<html") == 1 and copy.text.count("<body") == 1
+    back = f'href="/organizations/{lit.id}/report?start=2026-01-01&amp;end=2026-03-31"'
+    assert f"<a {back}>Back to the report</a>" in copy.text
+    assert '<td data-label="Decision">' in copy.text
+    assert f"<title>{lit.name}: advocacy report as sent · Coalesce</title>" in copy.text
 
 
 def test_only_admins_send_the_report(client, letter):  # noqa: F811

@@ -69,7 +69,7 @@ def test_bell_list_mark_read_and_preferences(client, world):
             session,
             user.id,
             kind="proposal_decided",
-            text="Decided: “Endorse HB 210” passed.",
+            text="Decided: “Endorse HB 210” passed. Passed: 3 yes, 0 no.",
             link="/approvals",
         )
     token = sign_in(client, user)
@@ -81,6 +81,10 @@ def test_bell_list_mark_read_and_preferences(client, world):
     page = client.get("/notifications")
     assert "<h1" in page.text and 'hx-get="/notifications"' in page.text  # its own bell too
     assert "Decided: “Endorse HB 210” passed." in page.text and 'class="unread"' in page.text
+    # The link is the short first sentence; the tally after it is plain words.
+    told = re.search(r'<li class="unread">\s*<a href="[^"]+">([^<]+)</a> ([^<]+)<', page.text)
+    assert told and told.group(1) == "Decided: “Endorse HB 210” passed."
+    assert told.group(2).startswith("Passed:")
     read = client.post("/notifications/read", headers=htmx(token))
     assert read.status_code == 200 and 'class="unread"' not in read.text
     assert client.get("/notifications", headers=BELL).text.strip().endswith(">Notifications</a>")
