@@ -275,11 +275,11 @@ def _weigh_dues(capacity: Capacity, engagement: str, reasons: list[str]) -> str:
         return engagement
     if capacity.dues_amount > _affordable_dues(capacity):
         reasons.append(
-            f"Dues of {capacity.dues_amount:g} are high for an organization of your size: "
-            "ask about a waiver, or take a lighter role."
+            f"Dues of {labels.money(capacity.dues_amount)} are high for an organization of "
+            "your size: ask about a waiver, or take a lighter role."
         )
         return STEP_DOWN[engagement]
-    reasons.append(f"Dues of {capacity.dues_amount:g} fit your size.")
+    reasons.append(f"Dues of {labels.money(capacity.dues_amount)} fit your size.")
     return engagement
 
 

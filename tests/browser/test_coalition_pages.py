@@ -86,7 +86,7 @@ def test_marking_an_objective_done_moves_the_progress_bar(page, live_server):
     goal.get_by_role("button", name="Mark done: Draft the letter").click()
     goal = page.locator("article.goal", has_text="Pass the literacy bill")
     expect(goal.locator("progress")).to_have_attribute("value", "0.5")
-    expect(goal).to_contain_text("Progress: 50 %")
+    expect(goal).to_contain_text("Progress: 1 of 2 objectives done · 50%")
     page.reload()
     expect(
         page.locator("article.goal", has_text="Pass the literacy bill").locator("progress")
