@@ -310,8 +310,9 @@ def _weigh_partners(room: Room, engagement: str, reasons: list[str]) -> str:
             unknown = f"any of the {room.members} other members"
         else:
             unknown = f"{room.unresearched} of the {room.members} other members"
+        them = "it" if room.members == 1 else "them"
         reasons.append(
-            f"You have not researched {unknown} yet: look into them on the joining page."
+            f"You have not researched {unknown} yet: look into {them} on the joining page."
         )
         if engagement == LEAD and room.unresearched * 2 > room.members:
             reasons.append("Know most of your partners before you lead them.")
