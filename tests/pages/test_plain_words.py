@@ -81,7 +81,8 @@ def test_no_demo_page_shows_a_raw_code(client, database, settings):
             if path in START:
                 queue += LINKED.findall(page.text)
             if path.startswith("/coalitions/coa_") and path.count("/") == 2:
-                queue.append(f"{path}/settings")  # the guidelines as their fields hold them
+                # The guidelines as their fields hold them, and the goals with their bars.
+                queue += [f"{path}/settings", f"{path}/goals"]
         client.cookies.clear()
     assert found == {}
     _one_set_of_words(read)
@@ -110,6 +111,12 @@ def _one_set_of_words(read: dict[str, str]) -> None:
     assert 'name="dues_amount" inputmode="decimal" value="100"' in everything
     # The token's end is read in the person's zone, and may be left empty.
     assert re.search(r"Stops working at <small>\([\w/ ]+ time; leave empty", read[f"{dana} /me"])
+    # Empty places say what to do next.
+    assert "start a coalition</a> and list it" in read[f"{dana} /coalitions"]
+    no_goals = [page for key, page in read.items() if key.endswith("/goals") and "No goals" in page]
+    adds = ['<a href="#goal-title">add a goal</a>', "Admins of the member organizations add"]
+    assert no_goals and all(any(words in page for words in adds) for page in no_goals)
+    assert any(adds[0] in page for page in no_goals)
     # The platform admin is told what there is to do.
     assert "You run Coalesce for everyone" in read["admin@coalesce.example.org /"]
     # The webhooks page leads with a plain sentence; the headers wait under a fold.

@@ -119,6 +119,7 @@ def test_a_chosen_utc_is_never_taken_over_by_the_browsers_zone(client, world):
     log_in("UTC")  # a browser saying UTC is no choice: the zone stays open
     page = client.get("/me").text
     assert "Not chosen yet" in page
+    assert "Your browser gave no zone other than UTC when you signed in" in page
     # Saving the name alone leaves the zone unchosen.
     saved = client.post("/me", data={"csrf_token": csrf_of(page), "name": "Dana", "time_zone": ""})
     assert saved.status_code == 200
