@@ -114,7 +114,10 @@ def _one_set_of_words(read: dict[str, str]) -> None:
     # Empty places say what to do next.
     assert "start a coalition</a> and list it" in read[f"{dana} /coalitions"]
     no_goals = [page for key, page in read.items() if key.endswith("/goals") and "No goals" in page]
-    adds = ['<a href="#goal-title">add a goal</a>', "Admins of the member organizations add"]
+    adds = [
+        '<a href="#goal-title">add your first goal</a>',
+        "Admins of the member organizations add",
+    ]
     assert no_goals and all(any(words in page for words in adds) for page in no_goals)
     assert any(adds[0] in page for page in no_goals)
     # The platform admin is told what there is to do.
