@@ -95,6 +95,9 @@ def _one_set_of_words(read: dict[str, str]) -> None:
     # A vote closes in one phrase everywhere; a goal bar says how far, as "40%".
     assert re.search(r"closes [^<(]+ \(in \d+ days\)", home), home
     assert re.search(r"\d+ of \d+ objectives? done · \d+%", home)
+    proposals = [page for key, page in read.items() if "/proposals/" in key]
+    assert proposals and all("closing in" not in page for page in proposals)
+    assert any(re.search(r"closes [^<(]+ \(in \d+ days\)", page) for page in proposals)
     assert not re.search(r"\d %", read_aloud(everything))
     # What happened is told with who did it, and links to it.
     recently = home[home.index('id="recent-heading"') :]
