@@ -265,10 +265,21 @@ def days(value: Any) -> str:
 
 
 def percent(share: Any) -> str:
-    """0.5 → "50 %"."""
+    """0.5 → "50%": written as people write it, with no space."""
     if share is None:
         return ""
-    return f"{round(float(share) * 100)} %"
+    return f"{round(float(share) * 100)}%"
+
+
+def goal_progress(goal: dict[str, Any]) -> str:
+    """ "2 of 5 objectives done · 40%": a goal's progress bar in words, the same on the
+    dashboard and the goals tab."""
+    objectives = goal.get("objectives") or []
+    if not objectives:
+        return f"no objectives yet · {percent(goal.get('progress') or 0)}"
+    done = sum(1 for objective in objectives if objective.get("done"))
+    noun = "objective" if len(objectives) == 1 else "objectives"
+    return f"{done} of {len(objectives)} {noun} done · {percent(goal.get('progress') or 0)}"
 
 
 # Technical failures a receiver's admin can act on, in plain words; the full text stays in
@@ -339,8 +350,11 @@ def install_filters(environment: Environment) -> None:
         hours_a_month=hours_a_month,
         days=days,
         percent=percent,
+        goal_progress=goal_progress,
         delivery_problem=delivery_problem,
         when=local_time.when,
         due_in_words=local_time.due_in_words,
+        period=local_time.period,
+        closes=local_time.closes,
         datetime_input=local_time.input_value,
     )

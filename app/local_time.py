@@ -39,6 +39,23 @@ def day(value: date) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def period(start: date | str | None, end: date | str | None) -> str:
+    """ "Nov 2026" for a whole calendar month, else "3 Nov 2026 to 28 Nov 2026": a report's
+    dates as a person says them."""
+    if not start or not end:
+        return ""
+    first = date.fromisoformat(start) if isinstance(start, str) else start
+    last = date.fromisoformat(end) if isinstance(end, str) else end
+    whole_month = (
+        first.day == 1
+        and (first.year, first.month) == (last.year, last.month)
+        and (last + timedelta(days=1)).day == 1
+    )
+    if whole_month:
+        return f"{first:%b %Y}"
+    return f"{day(first)} to {day(last)}"
+
+
 def moment(value: datetime, name: str | None = None) -> str:
     """ "27 Nov 2026 at 9:55 pm": for text kept and read later (a notification, an e-mail),
     where "tomorrow" would go stale."""
@@ -80,6 +97,20 @@ def due_in_words(value: datetime | date | None, name: str | None = None) -> str:
     if days == 1:
         return "due tomorrow"
     return f"due in {days} days"
+
+
+def closes(value: datetime | None, name: str | None = None) -> str:
+    """ "closes 5 Dec 2026 at 9:59 am (in 7 days)", "closes tomorrow at 5 pm": the one
+    phrase for a vote's or a sign-on's end, wherever it is shown."""
+    if value is None:
+        return ""
+    text = when(value, name)
+    days = (local(value, name).date() - local(clock.now(), name).date()).days
+    if days > 1:
+        return f"closes {text} (in {days} days)"
+    if days < -1:
+        return f"was due to close {text} ({-days} days ago)"
+    return f"closes {text}" if days >= 0 else f"was due to close {text}"
 
 
 def input_value(value: datetime | str | None, name: str | None = None) -> str:

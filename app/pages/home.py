@@ -7,6 +7,7 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.deps import SessionDep
+from app.models import User
 from app.pages.deps import PagePrincipal
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
@@ -20,7 +21,7 @@ from app.services import (
     proposals,
     waiting,
 )
-from app.services.organizations import organization_names
+from app.services.organizations import names_by_id, organization_names
 
 router = APIRouter()
 
@@ -49,6 +50,12 @@ def dashboard_context(session: Session, principal: Principal) -> dict[str, Any]:
         "recent": recent,
         "names": organization_names(session, {o for o in org_ids if o}),
         "coalition_names": coalition_names,
+        # Who did what, for events told with a person ("Dana sent the advocacy report").
+        "people": names_by_id(
+            session,
+            User,
+            {e["data"]["actor_user_id"] for e in recent if e["data"].get("actor_user_id")},
+        ),
         "working_in": {cid for cid, r in rights.items() if r.takes_part},
         "seeing": {
             cid

@@ -504,7 +504,9 @@ def _ask_every_member(
         )
         plan = membership.game_plan if misfit else None
         steps = steps_if_asked(plan, approvals.effective_steps(session, org, activity.kind))
-        note = f"Set by the game plan ({plan.replace('_', ' ')}): {misfit}" if plan else None
+        # The plan in the words the game-plan select showed when it was chosen.
+        chosen = labels.sentence(labels.label(plan, "game_plan")) if plan else ""
+        note = f"Set by the game plan “{chosen}”: {misfit}" if plan else None
         if plan == "abstain":
             decisions.change(
                 session, decision, activity, "abstained", comment=note, actor=None, first=True

@@ -81,6 +81,11 @@ KIND_WORDS = {
 }
 
 
+def _and(names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C": names in a sentence."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _kinds_in_words(kinds: list[str]) -> str:
     return " or ".join(KIND_WORDS.get(kind, kind) for kind in kinds)
 
@@ -215,7 +220,8 @@ def _by_priority(
     secondary = [issue.issue_area_name for issue in engaged if issue.priority == "secondary"]
     if main:
         advice = "" if leading else ": consider a leading role"
-        reasons.append(f"{', '.join(main)} is a main priority for you{advice}.")
+        are = "is a main priority" if len(main) == 1 else "are main priorities"
+        reasons.append(f"{_and(main)} {are} for you{advice}.")
         if _is_stretched(capacity):
             reasons.append(
                 f"With {capacity.staff_count} staff, {capacity.volunteer_count} volunteers and "
@@ -230,8 +236,9 @@ def _by_priority(
         return LEAD, reasons
     if secondary:
         reasons.append(
-            f"{', '.join(secondary)} is a secondary concern for you: support the coalition's "
-            "work rather than drive it."
+            f"{_and(secondary)} "
+            f"{'is a secondary concern' if len(secondary) == 1 else 'are secondary concerns'} "
+            "for you: support the coalition's work rather than drive it."
         )
         return SUPPORTER, reasons
     reasons.append("None of the coalition's issues is a priority for you: observe for now.")
@@ -242,8 +249,14 @@ def _weigh_limitations(
     issues: list[IssueVerdict], engagement: str, reasons: list[str], *, leading: bool
 ) -> str:
     partial = [issue for issue in issues if issue.verdict == PARTIAL]
-    for issue in partial:
-        reasons.append(f"{issue.note} Agree a game plan for asks you cannot support.")
+    if partial:
+        # The stance and limitations themselves are shown once, with the issue they are about.
+        names = _and([issue.issue_area_name for issue in partial])
+        positions = "Your position on" if len(partial) == 1 else "Your positions on"
+        reasons.append(
+            f"{positions} {names} may not fit every ask the coalition makes: agree a game "
+            "plan for asks you cannot support."
+        )
     if partial and engagement == LEAD and not leading:
         reasons.append("Your limitations mean you may not sign everything: lead is not advised.")
         return CORE
@@ -264,8 +277,8 @@ def _weigh_hours(capacity: Capacity, engagement: str, reasons: list[str]) -> str
         )
         return STEP_DOWN[engagement]
     reasons.append(
-        f"You give {capacity.hours_committed:g} of about {available:g} hours a month you can "
-        "spare to other coalitions."
+        f"You already give other coalitions {labels.hours_a_month(capacity.hours_committed)}; "
+        f"your staff and volunteers can spare about {labels.number(available)}."
     )
     return engagement
 
@@ -275,11 +288,11 @@ def _weigh_dues(capacity: Capacity, engagement: str, reasons: list[str]) -> str:
         return engagement
     if capacity.dues_amount > _affordable_dues(capacity):
         reasons.append(
-            f"Dues of {capacity.dues_amount:g} are high for an organization of your size: "
-            "ask about a waiver, or take a lighter role."
+            f"Dues of {labels.money(capacity.dues_amount)} are high for an organization of "
+            "your size: ask about a waiver, or take a lighter role."
         )
         return STEP_DOWN[engagement]
-    reasons.append(f"Dues of {capacity.dues_amount:g} fit your size.")
+    reasons.append(f"Dues of {labels.money(capacity.dues_amount)} fit your size.")
     return engagement
 
 
@@ -291,9 +304,15 @@ def _weigh_partners(room: Room, engagement: str, reasons: list[str]) -> str:
         )
         engagement = STEP_DOWN[engagement]
     if room.unresearched and room.members:
+        if room.members == 1:
+            unknown = "the one other member"
+        elif room.unresearched == room.members:
+            unknown = f"any of the {room.members} other members"
+        else:
+            unknown = f"{room.unresearched} of the {room.members} other members"
+        them = "it" if room.members == 1 else "them"
         reasons.append(
-            f"You have not researched {room.unresearched} of the {room.members} members: look "
-            "into them on the joining page."
+            f"You have not researched {unknown} yet: look into {them} on the joining page."
         )
         if engagement == LEAD and room.unresearched * 2 > room.members:
             reasons.append("Know most of your partners before you lead them.")

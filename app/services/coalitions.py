@@ -353,9 +353,12 @@ def size_implications(members: int, decision_days: list[float]) -> dict[str, Any
     """What the coalition's size means for a member, in words."""
     summary = []
     share = 1 / members if members else None
-    if share is not None:
+    if members == 1:
+        summary.append("With one member so far, it carries all of the work.")
+    elif share is not None:
         summary.append(
-            f"With {labels.counted(members, 'member')}, each carries about {share:.0%} of the work."
+            f"With {labels.counted(members, 'member')}, each carries about "
+            f"{labels.percent(share)} of the work."
         )
     if 0 < members < 4:
         summary.append(

@@ -45,7 +45,7 @@ def value_in_words(value: Any, field: str) -> str:
     if field == "decision_rule":
         return RULE_WORDS.get(value, str(value))
     if field == "quorum":
-        return f"{round(float(value) * 100)} % of members vote"
+        return f"{labels.percent(value)} of members vote"
     if field == "allowed_activity_kinds":
         return ", ".join(labels.label(kind, "activity_kind") for kind in value or []) or "none"
     if field == "activity_approval":

@@ -8,7 +8,7 @@ import pytest
 from tests.api.test_signon import NOW, UNION_PROCESS, decisions_by_org, letter, open_letter  # noqa: F401
 
 LEFT = "Left the coalition."
-ABSTAINED = "Set by the game plan (abstain): You have no recorded position on Early literacy."
+ABSTAINED = "Set by the game plan “Abstain”: You have no recorded position on Early literacy."
 
 
 def new_letter(client, letter, title, *, days, kind="sign_on_letter"):  # noqa: F811

@@ -108,7 +108,7 @@ def test_opening_asks_every_member_and_applies_game_plans(client, letter):
     # The faith council recorded no position on literacy: the ask does not fit it as it
     # stands, so its game plan answered, and says why.
     assert rows[o["faith"].id]["comment"] == (
-        "Set by the game plan (decline): You have no recorded position on Early literacy."
+        "Set by the game plan “Decline”: You have no recorded position on Early literacy."
     )
     assert rows[o["literacy"].id]["comment"] is None  # it fits: no game plan
     union_approval = rows[o["union"].id]["approval"]

@@ -242,7 +242,7 @@ def test_a_letter_typed_as_the_session_ends_comes_back_after_logging_in(page, li
     at(page, width)
     log_in(page, live_server, scene.chair.email)
     page.goto(f"/coalitions/{scene.coalition.id}/activities")
-    page.get_by_text("New activity").click()
+    page.get_by_text("New advocacy activity").click()
     page.get_by_label("Title").fill("Fund school libraries")
     page.get_by_label("Text").fill("Dear Senators,\nevery child deserves a library.")
     page.context.clear_cookies()  # the session runs out while the letter is typed

@@ -15,7 +15,7 @@ def test_read_the_letter_on_the_card_approve_with_a_title_and_print_it(page, liv
     title = f"Longer library hours ({width})"
     log_in(page, live_server)
     page.goto(f"/coalitions/{live_server.letters_coalition_id}/activities")
-    page.get_by_text("New activity").click()
+    page.get_by_text("New advocacy activity").click()
     page.get_by_label("Title", exact=True).fill(title)
     page.get_by_label("Addressed to").fill("City Council")
     page.get_by_label("Text").fill("Dear Council members, our children need the libraries open.")

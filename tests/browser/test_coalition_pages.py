@@ -36,7 +36,7 @@ def test_invite_assess_and_join(page, live_server):
     expect(page.get_by_role("heading", name="1. Does it fit your positions? fits")).to_be_visible()
     # She has not researched the convener yet: not the moment to lead.
     expect(page.get_by_role("heading", name="4. Recommended engagement: core")).to_be_visible()
-    expect(page.get_by_text("You have not researched 1 of the 1 members")).to_be_visible()
+    expect(page.get_by_text("You have not researched the one other member yet")).to_be_visible()
 
     # She notes what she knows of the convener, in place.
     research = page.locator(f"#research-{live_server.organization_id}")
@@ -86,7 +86,7 @@ def test_marking_an_objective_done_moves_the_progress_bar(page, live_server):
     goal.get_by_role("button", name="Mark done: Draft the letter").click()
     goal = page.locator("article.goal", has_text="Pass the literacy bill")
     expect(goal.locator("progress")).to_have_attribute("value", "0.5")
-    expect(goal).to_contain_text("Progress: 50 %")
+    expect(goal).to_contain_text("Progress: 1 of 2 objectives done · 50%")
     page.reload()
     expect(
         page.locator("article.goal", has_text="Pass the literacy bill").locator("progress")

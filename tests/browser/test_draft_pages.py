@@ -25,7 +25,7 @@ def test_fix_a_drafts_deadline_then_move_it_once_open(page, live_server):
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server)
     page.goto(f"/coalitions/{live_server.letters_coalition_id}/activities")
-    page.get_by_text("New activity").click()
+    page.get_by_text("New advocacy activity").click()
     page.get_by_label("Title").fill("Keep libraries open on Saturdays")
     page.get_by_label("Sign-on deadline (UTC time)").fill(
         _input(datetime.now(UTC) + timedelta(days=2))

@@ -46,7 +46,7 @@ def test_edit_a_draft_letter_and_find_it_in_the_list(page, live_server, width):
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, live_server)
     page.goto(f"/coalitions/{live_server.letters_coalition_id}/activities")
-    page.get_by_text("New activity").click()
+    page.get_by_text("New advocacy activity").click()
     page.get_by_label("Title", exact=True).fill(f"Library hours {width}")
     page.get_by_role("button", name="Create draft").click()
 
@@ -64,7 +64,7 @@ def test_edit_a_draft_letter_and_find_it_in_the_list(page, live_server, width):
 
     page.goto(f"/coalitions/{live_server.letters_coalition_id}/activities")
     listed = page.locator("#activity-list")
-    listed.get_by_label("Search letters, statements and events").fill(f"Saturdays {width}")
+    listed.get_by_label("Search advocacy activities").fill(f"Saturdays {width}")
     listed.get_by_role("button", name="Show").click()
     expect(page.locator("#activity-list tbody tr")).to_have_count(1)
     expect(page.locator("#activity-list")).to_contain_text(

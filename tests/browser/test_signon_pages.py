@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 def test_open_a_letter_approve_in_the_inbox_and_see_it_signed(page, live_server):
     log_in(page, live_server)
     page.goto(f"/coalitions/{live_server.letters_coalition_id}/activities")
-    page.get_by_text("New activity").click()
+    page.get_by_text("New advocacy activity").click()
     page.get_by_label("Title").fill("Fund school libraries")
     page.get_by_label("Addressed to").fill("Senate Finance Committee")
     page.get_by_label("Text").fill("Dear Senators, …")

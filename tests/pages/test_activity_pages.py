@@ -19,7 +19,7 @@ def test_activity_page_shows_signatories_forecasts_and_readiness(client, letter)
     assert "Fund the Early Literacy Act" in page.text and "House Education Committee" in page.text
     assert "step 1 of 2" in page.text and "at risk" in page.text
     assert "Readiness:" in page.text and "16 Mar 2026" in page.text
-    assert "Set by the game plan (decline): You have no recorded position" in page.text
+    assert "Set by the game plan “Decline”: You have no recorded position" in page.text
     assert "State PTA's decision" in page.text  # Dana decides for her own organization only
     assert "Education Association's decision" not in page.text
 

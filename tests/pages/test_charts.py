@@ -221,7 +221,7 @@ def test_a_goal_burn_up_shows_objectives_done_against_the_pace_to_its_due_date(
     page = client.get(f"/coalitions/{coalition.id}/goals").text
     figure_id = f"goal-{goal['id']}-burn-up"
     assert summary(page, figure_id) == (
-        "2 of 4 objectives done, with 75 % of the time to 1 Apr 2026 gone: at risk."
+        "2 of 4 objectives done, with 75% of the time to 1 Apr 2026 gone: at risk."
     )
     svg = drawing(page, figure_id)
     lines = {

@@ -43,7 +43,7 @@ def test_start_a_coalition_with_errors_then_for_real(client, lead, world):
     page = client.get(made.headers["location"])
     assert "<h1>Healthy Meals</h1>" in page.text
     guidelines = client.get(f"{made.headers['location']}/guidelines").text
-    assert "consensus (no member blocks); at least 60 % of members vote" in guidelines
+    assert "consensus (no member blocks); at least 60% of members vote" in guidelines
     assert "sign-on letter, testimony" in guidelines
 
 
@@ -141,7 +141,7 @@ def test_objective_toggle_returns_the_goal_card(client, lead, world):
     )
     assert card.status_code == 200
     assert card.text.lstrip().startswith(f'<article id="goal-{goal["id"]}"')
-    assert 'value="1.0"' in card.text and "Progress: 100 %" in card.text
+    assert 'value="1.0"' in card.text and "1 of 1 objective done · 100%" in card.text
 
 
 def test_goal_edited_in_place(client, lead, world):

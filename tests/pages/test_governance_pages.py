@@ -42,7 +42,7 @@ def test_the_convener_alone_saves_the_guidelines_in_place(client, people):
     )  # fmt: skip
     assert saved.status_code == 200, saved.text
     section = saved.text.split('id="guidelines"')[1].split("</section>")[0]
-    assert "at least 60 % of members vote" in section
+    assert "at least 60% of members vote" in section
     assert "A call on Tuesdays." in section and "(set by the convener)" in section
 
     bad = client.post(
@@ -52,7 +52,7 @@ def test_the_convener_alone_saves_the_guidelines_in_place(client, people):
     assert bad.status_code == 422
     field = bad.text.split('id="g-quorum"')[1].split("</div>")[0]
     assert "Enter the share of members as a number from 0 to 100, like 50." in field
-    assert "at least 60 % of members vote" in bad.text  # nothing changed
+    assert "at least 60% of members vote" in bad.text  # nothing changed
 
 
 def test_a_change_is_proposed_voted_and_shown_as_agreed(client, people, world):

@@ -111,7 +111,7 @@ def test_a_coalitions_activities_search_sort_and_show_more(client, world, dana):
             )  # fmt: skip
     log_in(client, dana.email)
     titles = re.compile(
-        r'<tr><th scope="row" data-label="Activity"><a href="/activities/[^"]+">([^<]+)</a>'
+        r'<tr><th scope="row" data-label="Advocacy activity"><a href="/activities/[^"]+">([^<]+)</a>'
     )
 
     page = client.get(f"/coalitions/{coalition.id}/activities").text
@@ -119,7 +119,7 @@ def test_a_coalitions_activities_search_sort_and_show_more(client, world, dana):
     assert len(listed) == 50 and listed[:3] == [
         "Fund libraries 2", "Fund libraries 1", "Fund libraries 0",
     ]  # fmt: skip
-    assert '<label for="activities-q">Search letters, statements and events</label>' in page
+    assert '<label for="activities-q">Search advocacy activities</label>' in page
 
     by_deadline = client.get(f"/coalitions/{coalition.id}/activity-list?sort=deadline").text
     assert "<h1>Advocacy of" in by_deadline  # a page of its own without JavaScript

@@ -33,8 +33,12 @@ LINKED = re.compile(
 START = ["/", "/organizations", "/coalitions", "/approvals", "/notifications", "/me", "/webhooks"]
 
 
+# What a field already holds is read too: a saved amount shows as the person typed it.
+FILLED = re.compile(r'<input(?![^>]*type="(?:hidden|checkbox|radio)")[^>]*\svalue="([^"]*)"')
+
+
 def read_aloud(page: str) -> str:
-    text = html.unescape(TAGS.sub(" ", page))
+    text = html.unescape(TAGS.sub(" ", page) + " " + " ".join(FILLED.findall(page)))
     return COPIED.sub(" ", text)
 
 
@@ -44,15 +48,20 @@ def raw_codes(page: str) -> list[str]:
 
 def test_raw_codes_are_found_by_the_scan():
     # The scan itself: it must catch what the pages used to show.
-    page = "<p>sign_on_letter · Dues 100.0 · new → invited <a href='/x_y'>x</a></p>"
-    assert raw_codes(page) == ["100.0", "sign_on_letter", "→"]
+    page = "<p>sign_on_letter · new → invited <a href='/x_y'>x</a></p>"
+    assert raw_codes(page) == ["sign_on_letter", "→"]
+    field = '<input name="dues_amount" value="100.0"><input type="hidden" value="a_b">'
+    assert raw_codes(field) == ["100.0"]
 
 
 def test_no_demo_page_shows_a_raw_code(client, database, settings):
+    """Every demo page, as each person: no codes, and one word and one date phrase for one
+    thing (read from the same walk, so the demo is seeded once)."""
     with database.session() as session:
         demo.seed(session, settings)
         people = {email: session.exec(_user(email)).one() for email, _ in demo.demo_logins()}
     found: dict[str, list[str]] = {}
+    read: dict[str, str] = {}
     for email, person in people.items():
         sign_in(client, person)
         seen: set[str] = set()
@@ -65,13 +74,61 @@ def test_no_demo_page_shows_a_raw_code(client, database, settings):
             page = client.get(path)
             if page.status_code != 200 or "text/html" not in page.headers["content-type"]:
                 continue
+            read[f"{email} {path}"] = page.text
             codes = raw_codes(page.text)
             if codes:
                 found[f"{email} {path}"] = codes
             if path in START:
                 queue += LINKED.findall(page.text)
+            if path.startswith("/coalitions/coa_") and path.count("/") == 2:
+                # The guidelines as their fields hold them, and the goals with their bars.
+                queue += [f"{path}/settings", f"{path}/goals"]
         client.cookies.clear()
     assert found == {}
+    _one_set_of_words(read)
+
+
+def _one_set_of_words(read: dict[str, str]) -> None:
+    everything = "\n".join(read.values())
+    dana = "dana@statepta.example.org"
+    home = read[f"{dana} /"]
+    # A vote closes in one phrase everywhere; a goal bar says how far, as "40%".
+    assert re.search(r"closes [^<(]+ \(in \d+ days\)", home), home
+    assert re.search(r"\d+ of \d+ objectives? done · \d+%", home)
+    proposals = [page for key, page in read.items() if "/proposals/" in key]
+    assert proposals and all("closing in" not in page for page in proposals)
+    assert any(re.search(r"closes [^<(]+ \(in \d+ days\)", page) for page in proposals)
+    assert not re.search(r"\d %", read_aloud(everything))
+    # What happened is told with who did it, and links to it.
+    recently = home[home.index('id="recent-heading"') :]
+    assert "A report is sent" not in recently and "A message is posted" not in recently
+    assert re.search(r"sent <a href=\"/organizations/org_\w+/reports/rpt_\w+\">", recently)
+    assert re.search(r"posted <a href=\"/coalitions/coa_\w+/messages#msg-msg_\w+\">“", recently)
+    assert "replied to <a" in recently and "“Re: " not in recently
+    # One name for one thing: the approvals page, the advocacy activities.
+    assert "approvals inbox" not in everything and "Approvals waiting on me" not in everything
+    assert "New activity<" not in everything and "Back to the activity" not in everything
+    # A game plan is named as its select shows it; dues as people write them.
+    assert "Set by the game plan “Ask our board”" in everything
+    assert "(escalate)" not in everything
+    assert 'name="dues_amount" inputmode="decimal" value="100"' in everything
+    # The token's end is read in the person's zone, and may be left empty.
+    assert re.search(r"Stops working at <small>\([\w/ ]+ time; leave empty", read[f"{dana} /me"])
+    # Empty places say what to do next.
+    assert "start a coalition</a> and list it" in read[f"{dana} /coalitions"]
+    no_goals = [page for key, page in read.items() if key.endswith("/goals") and "No goals" in page]
+    adds = [
+        '<a href="#goal-title">add your first goal</a>',
+        "Admins of the member organizations add",
+    ]
+    assert no_goals and all(any(words in page for words in adds) for page in no_goals)
+    assert any(adds[0] in page for page in no_goals)
+    # The platform admin is told what there is to do.
+    assert "You run Coalesce for everyone" in read["admin@coalesce.example.org /"]
+    # The webhooks page leads with a plain sentence; the headers wait under a fold.
+    hooks = read[f"{dana} /webhooks"]
+    assert hooks.index("A webhook tells another system") < hooks.index("For developers")
+    assert hooks.index("For developers") < hooks.index("webhook-signature")
 
 
 def _user(email: str):

@@ -25,6 +25,14 @@ def test_near_moments_are_in_words_and_far_ones_in_one_format(clock):
     assert local_time.when(date(2027, 2, 25)) == "25 Feb 2027"
     # 02:00 UTC on the 3rd is still the evening of the 2nd (today) in Chicago.
     assert local_time.when(datetime(2026, 3, 3, 2, 0, tzinfo=UTC), CHICAGO) == "today at 8 pm"
+    # One phrase for a vote's or a sign-on's end, wherever it is shown.
+    week = now + timedelta(days=7)
+    assert local_time.closes(week, "UTC") == "closes 9 Mar 2026 at 9 am (in 7 days)"
+    assert local_time.closes(now + timedelta(hours=8), "UTC") == "closes today at 5 pm"
+    assert local_time.closes(now - timedelta(days=3), "UTC").endswith("(3 days ago)")
+    # A report's period: a whole month by its name, else its first and last days.
+    assert local_time.period("2026-02-01", "2026-02-28") == "Feb 2026"
+    assert local_time.period("2025-11-28", "2026-11-28") == "28 Nov 2025 to 28 Nov 2026"
 
 
 def test_a_deadline_is_shown_and_typed_in_the_readers_zone(client, letter):  # noqa: F811
@@ -119,6 +127,7 @@ def test_a_chosen_utc_is_never_taken_over_by_the_browsers_zone(client, world):
     log_in("UTC")  # a browser saying UTC is no choice: the zone stays open
     page = client.get("/me").text
     assert "Not chosen yet" in page
+    assert "Your browser gave no zone other than UTC when you signed in" in page
     # Saving the name alone leaves the zone unchosen.
     saved = client.post("/me", data={"csrf_token": csrf_of(page), "name": "Dana", "time_zone": ""})
     assert saved.status_code == 200

@@ -130,7 +130,7 @@ ONE_STAFF_LEADS_ONE = Capacity(staff_count=1, volunteer_count=100, lead_roles_he
         ([stance("support", "secondary")], ROOMY, "supporter", "secondary concern"),
         ([stance("support", "none")], ROOMY, "observer", "None of the coalition's issues"),
         ([stance("neutral", "main")], ROOMY, "core", "lead is not advised"),
-        ([stance("support", "main", "No vouchers")], ROOMY, "core", "Agree a game plan"),
+        ([stance("support", "main", "No vouchers")], ROOMY, "core", "agree a game plan"),
         ([stance("oppose", "main")], ROOMY, "observer", "Do not join"),
         ([stance(None)], ROOMY, "observer", "record them"),
         (
@@ -138,6 +138,12 @@ ONE_STAFF_LEADS_ONE = Capacity(staff_count=1, volunteer_count=100, lead_roles_he
             ROOMY,
             "lead",
             "Early literacy is a main priority",
+        ),
+        (
+            [stance("support", "main"), stance("support", "main", name="Funding")],
+            ROOMY,
+            "lead",
+            "Early literacy and Funding are main priorities",
         ),
     ],
 )
@@ -184,6 +190,7 @@ LIMITED = [stance("support", "main", limitations="No paid ads")]
         ),
         (MAIN, ROOMY, Room(members=4, unresearched=3), "core", "not researched 3 of the 4", None),
         (MAIN, ROOMY, Room(members=4, unresearched=1), "lead", "not researched 1 of the 4", None),
+        (MAIN, ROOMY, Room(members=1, unresearched=1), "core", "the one other member yet", None),
         # Hours already given elsewhere, against what staff and volunteers can spare.
         (
             MAIN,
@@ -198,7 +205,7 @@ LIMITED = [stance("support", "main", limitations="No paid ads")]
             Capacity(staff_count=6, volunteer_count=400, hours_committed=40),
             Room(),
             "lead",
-            "40 of about 460 hours",
+            "40 hours a month; your staff and volunteers can spare about 460",
             None,
         ),
         # Size.
