@@ -18,10 +18,11 @@ router = APIRouter()
 
 @router.get("/notifications")
 def notifications_page(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
-    """The whole list, or the bell alone: every page's navigation loads its unread count."""
+    """The whole list, or the bell alone: every page's navigation loads the count of what
+    waits on the person (the dashboard's count)."""
     if htmx_target(request) == "bell":
-        unread = waiting.bell_count(session, principal)
-        return render(request, "notifications/_bell.html", {"unread": unread})
+        count = waiting.bell_count(session, principal)
+        return render(request, "notifications/_bell.html", {"waiting_count": count})
     return render(request, "notifications/list.html", _notifications_context(session, principal))
 
 

@@ -3,8 +3,9 @@
 `waiting_on`, so an item leaves all of them the moment it is resolved (signed, voted,
 approved, joined, closed).
 
-Notifications about something to do (an ask, a step, an invitation, a vote) count on the
-bell only while that thing still waits; the rest count until they are marked read.
+The bell counts what waits (`Waiting.count`), never unread news. On the notifications page,
+a notification about something to do (an ask, a step, an invitation, a vote) stays marked
+unread only while that thing still waits; the rest stay unread until they are marked read.
 """
 
 from dataclasses import dataclass, field
@@ -176,14 +177,8 @@ def live_notifications(
 
 
 def bell_count(session: Session, principal: Principal) -> int:
-    """Unread notifications that still mean something: the bell's number."""
-    waiting = waiting_on(session, principal)
-    rows = session.exec(
-        select(Notification, Event.coalition_id)
-        .join(Event, Event.id == Notification.event_id, isouter=True)
-        .where(
-            Notification.user_id == principal.user_id,
-            Notification.read_at.is_(None),  # type: ignore[union-attr]
-        )
-    ).all()
-    return sum(1 for note, coalition_id in rows if waiting.still_waits(note, coalition_id))
+    """The bell's number: what waits on the person, the same count as the dashboard's
+    panels and the notifications page's "Waiting on you". Unread news is not counted here:
+    the notifications page marks it apart, so the bell never promises more to do than the
+    dashboard shows."""
+    return waiting_on(session, principal).count
