@@ -318,5 +318,7 @@ def install_filters(environment: Environment) -> None:
         delivery_problem=delivery_problem,
         when=local_time.when,
         due_in_words=local_time.due_in_words,
+        short_day=local_time.short_day,
+        in_days=local_time.in_days,
         datetime_input=local_time.input_value,
     )

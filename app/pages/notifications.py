@@ -32,6 +32,7 @@ def _notifications_context(session: Session, principal: Principal) -> dict[str, 
     return {
         "waiting": waits,
         "notifications": notes,
+        "asked_letters": waiting.asked_letters(session, notes),
         "unread": sum(1 for _, live in notes if live),
         "preference": notifications.preference(session, principal.user_id),
         "has_feed": reports.has_calendar(session, principal),

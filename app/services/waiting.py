@@ -176,6 +176,25 @@ def live_notifications(
     ]
 
 
+def asked_letters(session: Session, notes: list[tuple[Notification, bool]]) -> dict[str, Activity]:
+    """The letter each ask (or moved deadline) is about, by notification id: the page states
+    the letter's deadline as it is now, never the one of the day it was sent."""
+    wanted = {
+        note.id: (note.link or "").removeprefix("/activities/")
+        for note, _ in notes
+        if note.kind in ABOUT_AN_ASK and (note.link or "").startswith("/activities/")
+    }
+    if not wanted:
+        return {}
+    found = {
+        a.id: a
+        for a in session.exec(
+            select(Activity).where(Activity.id.in_(set(wanted.values())))  # type: ignore[attr-defined]
+        )
+    }
+    return {note_id: found[a_id] for note_id, a_id in wanted.items() if a_id in found}
+
+
 def bell_count(session: Session, principal: Principal) -> int:
     """The bell's number: what waits on the person, the same count as the dashboard's
     panels and the notifications page's "Waiting on you". Unread news is not counted here:
