@@ -8,14 +8,25 @@ a notification about something to do (an ask, a step, an invitation, a vote) sta
 unread only while that thing still waits; the rest stay unread until they are marked read.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
 
-from app.models import Activity, Coalition, Event, Membership, Notification, Proposal
+from app.models import (
+    Activity,
+    Coalition,
+    Event,
+    Membership,
+    Notification,
+    Organization,
+    OrganizationUser,
+    Proposal,
+    User,
+)
 from app.models.activities import ActivityStatus
+from app.models.organizations import OrgRole
 from app.principal import Principal
 from app.services import access, activities, approvals, coalitions, proposals
 
@@ -174,6 +185,41 @@ def live_notifications(
         (note, note.read_at is None and waiting.still_waits(note, coalition_id))
         for note, coalition_id in rows
     ]
+
+
+def votes_cast_by_others(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Open votes of the person's organizations that are not theirs to cast (only admins
+    vote): each organization with its admins' names, so a board member reads "Dana votes
+    for Riverside State PTA" rather than a bare "no vote waits on you"."""
+    others = {org: "admin" for org, role in principal.roles.items() if role != OrgRole.admin}
+    if not others:
+        return []
+    # The same rule as the admins' own panel, read as if the person voted for them.
+    as_admin = replace(principal, roles=others, is_platform_admin=False)
+    waiting_orgs: dict[str, int] = {}
+    for item in proposals.waiting_for_vote(session, as_admin):
+        for org in item["organization_ids"]:
+            waiting_orgs[org] = waiting_orgs.get(org, 0) + 1
+    found = []
+    for org_id, count in waiting_orgs.items():
+        organization = session.get(Organization, org_id)
+        admins = session.exec(
+            select(User.name)
+            .join(OrganizationUser, OrganizationUser.user_id == User.id)
+            .where(
+                OrganizationUser.organization_id == org_id,
+                OrganizationUser.role == OrgRole.admin,
+            )
+            .order_by(User.name)
+        ).all()
+        found.append(
+            {
+                "organization_name": organization.name if organization else "",
+                "admins": [name for name in admins if name],
+                "open_votes": count,
+            }
+        )
+    return found
 
 
 def asked_letters(session: Session, notes: list[tuple[Notification, bool]]) -> dict[str, Activity]:

@@ -72,3 +72,31 @@ def test_the_demo_tells_one_truth_about_what_waits_and_its_dates(client, databas
     assert decided.status_code == 200, decided.text
     assert bell(client) == dashboard_items(client) == before - 1
     assert literacy.status == "open"
+
+
+def test_the_demo_board_member_approves_a_letter_and_reads_who_votes(client, database, settings):
+    with database.session() as session:
+        demo.seed(session, settings)
+        marcus = session.exec(select(User).where(User.email == "marcus@statepta.example.org")).one()
+    token = sign_in(client, marcus)
+    inbox = client.get("/approvals").text
+    assert "Keep summer meals open in every county" in inbox
+    assert "<strong>Board approver</strong>" in inbox
+    assert "Healthy School Meals Alliance · 1 of 3 signed so far" in inbox
+    # The letter asked of his organization, and his step in its approval: the bell says 2.
+    assert bell(client) == dashboard_items(client) == 2
+    dashboard = client.get("/").text
+    votes = dashboard[
+        dashboard.index('id="votes-heading"') : dashboard.index("invitations-heading")
+    ]
+    assert "No vote waits on you" not in votes
+    assert re.search(r"Dana Whitfield votes for Riverside State PTA \(\d open votes?\)", votes)
+
+    approval = re.search(r'action="/approvals/([^"]+)"', inbox).group(1)
+    decided = client.post(
+        f"/approvals/{approval}",
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+        data={"action": "approve", "step": "1", "comment": "", "signer_title": "Board member"},
+    )
+    assert decided.status_code == 200, decided.text
+    assert bell(client) == dashboard_items(client) == 0
