@@ -153,11 +153,13 @@ def _deadline_moved(session: Session, event: Event) -> None:
     for org in waiting:
         for user_id in notifications.users_with_role(session, org, {"admin"}):
             zone = _zone(session, user_id)
-            was = f" (it was {_date(before, zone)})" if before else ""
+            # A record of one move ("from … to …"), never "it is now": it may move again,
+            # and the notifications page shows the letter's current deadline beside it.
+            was = f" from {_date(before, zone)}" if before else ""
             notifications.notify(
                 session, user_id, kind="deadline_moved",
-                text=f"The deadline to sign “{data.get('title', '')}” moved: "
-                f"it is now {_date(data['sign_on_deadline'], zone)}{was}.",
+                text=f"The deadline to sign “{data.get('title', '')}” moved{was} "
+                f"to {_date(data['sign_on_deadline'], zone)}.",
                 link=f"/activities/{data['activity_id']}", event_id=event.id,
             )  # fmt: skip
 
