@@ -232,6 +232,7 @@ def seed(session: Session, settings: Settings, *, only_if_empty: bool = False) -
     _seed_past_letter(session, root, organizations, areas, literacy_coalition)
     _seed_late_joiner(session, root, organizations, literacy_coalition)
     _seed_joining_through_the_board(session, root, organizations, meals_coalition)
+    _seed_board_approval(session, organizations, areas, meals_coalition)
     _seed_proposals(session, organizations, literacy_coalition, meals_coalition)
     _seed_guidelines_by_vote(session, organizations, meals_coalition)
     _seed_stances(session, root, organizations, areas, literacy_coalition)
@@ -685,6 +686,54 @@ def _seed_joining_through_the_board(
             game_plan="escalate",
             game_plan_note="Our executive board decides anything outside school staffing.",
         ),
+    )
+
+
+def _seed_board_approval(
+    session: Session,
+    orgs: dict[str, Organization],
+    areas: dict[str, IssueArea],
+    coalition_id: str,
+) -> None:
+    """The State PTA's board approver reviews every letter asked of it from now on: the meals
+    alliance's summer meals letter waits on Marcus's step (Dana, an admin, may decide it
+    too). Set after the literacy letters, which Dana signed before the board asked this."""
+    dana = _principal(session, "dana@statepta.example.org")
+    approvals.put_process(
+        session,
+        dana,
+        orgs["state_pta"].id,
+        None,
+        ApprovalProcessPut(
+            steps=[ApprovalStepIn(name="Board approver", approver_role="approver", expected_days=5)]
+        ),
+    )
+    tom = _principal(session, "tom@eastsidefood.example.org")
+    letter = activities.create_activity(
+        session,
+        tom,
+        coalition_id,
+        ActivityCreate(
+            kind="sign_on_letter",
+            title="Keep summer meals open in every county",
+            target="State Department of Education",
+            body=(
+                "Dear Commissioner Reyes,\n\n"
+                "Hunger does not take the summer off. We ask the Department to fund a summer "
+                "meal site within reach of every family in every county, open all July and "
+                "August.\n\nRespectfully,"
+            ),
+            sign_on_deadline=clock.now() + timedelta(days=14),
+            issue_area_ids=[areas["nutrition"].id],
+        ),
+    )
+    activities.open_activity(session, tom, letter.id)
+    activities.put_decision(
+        session,
+        tom,
+        activity_id=letter.id,
+        organization_id=orgs["food_bank"].id,
+        decision_in=DecisionPut(status="signed", comment="Our sites fed 9,000 children last July."),
     )
 
 

@@ -356,5 +356,7 @@ def install_filters(environment: Environment) -> None:
         due_in_words=local_time.due_in_words,
         period=local_time.period,
         closes=local_time.closes,
+        short_day=local_time.short_day,
+        in_days=local_time.in_days,
         datetime_input=local_time.input_value,
     )

@@ -113,6 +113,34 @@ def closes(value: datetime | None, name: str | None = None) -> str:
     return f"closes {text}" if days >= 0 else f"was due to close {text}"
 
 
+def short_day(value: datetime | date | None, name: str | None = None) -> str:
+    """ "Thu 4 Dec" (with the year when it is not this year's): a deadline at a glance."""
+    if value is None:
+        return ""
+    the_day = local(value, name).date() if isinstance(value, datetime) else value
+    this_year = local(clock.now(), name).year
+    year = "" if the_day.year == this_year else f" {the_day.year}"
+    return f"{the_day:%a} {the_day.day} {the_day:%b}{year}"
+
+
+def in_days(value: datetime | date | None, name: str | None = None) -> str:
+    """ "in 6 days", "today", "tomorrow", "6 days ago": how far a day is, in the reader's
+    days."""
+    if value is None:
+        return ""
+    the_day = local(value, name).date() if isinstance(value, datetime) else value
+    days = (the_day - local(clock.now(), name).date()).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    if days < 0:
+        return f"{-days} days ago"
+    return f"in {days} days"
+
+
 def input_value(value: datetime | str | None, name: str | None = None) -> str:
     """The value of an <input type="datetime-local"> in the reader's zone; a posted one as
     it came."""

@@ -11,24 +11,42 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from app import clock, labels
+from app import clock, labels, local_time
 from app.db import Database
 from app.ids import new_id
 from app.models import EmailMessage, Notification, NotificationPreference, User
-from app.services import messages
+from app.services import messages, waiting
 from app.settings import Settings
 
 EMAIL_RETRY_SECONDS = (60, 300, 1800, 7200)
 
 
-def _email_body(notes: list[Notification], letters: Sequence[messages.ListMail] = ()) -> str:
-    lines = [f"- {n.text}" + (f" ({n.link})" if n.link else "") for n in notes]
+def _email_body(
+    notes: list[Notification],
+    letters: Sequence[messages.ListMail] = (),
+    deadlines: dict[str, str] | None = None,
+) -> str:
+    deadlines = deadlines or {}
+    lines = [
+        f"- {n.text}{deadlines.get(n.id, '')}" + (f" ({n.link})" if n.link else "") for n in notes
+    ]
     # Messages from a coalition's list come whole, each with its own unsubscribe link.
     posts = [part for letter in letters for part in ("", letter.subject, letter.body)]
     return "\n".join(
         ["Hello from Coalesce,", "", *lines, *posts, "",
          "Change how often we write at /notifications."]
     )  # fmt: skip
+
+
+def _deadlines(session: Session, notes: list[Notification], user: User) -> dict[str, str]:
+    """The deadline of each ask as the e-mail is written, in the reader's zone: kept out of
+    the notification's own text, which would go stale when the deadline moves."""
+    zone = user.time_zone or "UTC"
+    found = {}
+    for note_id, letter in waiting.asked_letters(session, [(n, True) for n in notes]).items():
+        if letter.status == "open" and letter.sign_on_deadline:
+            found[note_id] = f" Sign by {local_time.moment(letter.sign_on_deadline, zone)}."
+    return found
 
 
 def queue_email(
@@ -80,7 +98,8 @@ def queue_immediate(session: Session, settings: Settings) -> int:
             if letter is not None:  # None: the person stopped this list's e-mail
                 queue_email(session, user.email, letter.subject, letter.body)
         else:
-            queue_email(session, user.email, f"Coalesce: {note.text[:120]}", _email_body([note]))
+            body = _email_body([note], deadlines=_deadlines(session, [note], user))
+            queue_email(session, user.email, f"Coalesce: {note.text[:120]}", body)
         note.emailed = True
         session.add(note)
     session.flush()
@@ -121,7 +140,7 @@ def queue_daily_digests(session: Session, settings: Settings) -> int:
                 session,
                 user.email,
                 f"Coalesce: {labels.counted(updates, 'update')} today",
-                _email_body(others, letters),
+                _email_body(others, letters, _deadlines(session, others, user)),
             )
             count += 1
         for note in notes:

@@ -43,6 +43,7 @@ def dashboard_context(session: Session, principal: Principal) -> dict[str, Any]:
         "asks": waits.asks,
         "my_steps": waits.steps,
         "votes_waiting": waits.votes,
+        "votes_of_others": waiting.votes_cast_by_others(session, principal),
         "coalitions": [
             (c, goals.list_goals(session, principal, c.id, limit=200).items) for c in mine
         ],

@@ -18,10 +18,11 @@ router = APIRouter()
 
 @router.get("/notifications")
 def notifications_page(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
-    """The whole list, or the bell alone: every page's navigation loads its unread count."""
+    """The whole list, or the bell alone: every page's navigation loads the count of what
+    waits on the person (the dashboard's count)."""
     if htmx_target(request) == "bell":
-        unread = waiting.bell_count(session, principal)
-        return render(request, "notifications/_bell.html", {"unread": unread})
+        count = waiting.bell_count(session, principal)
+        return render(request, "notifications/_bell.html", {"waiting_count": count})
     return render(request, "notifications/list.html", _notifications_context(session, principal))
 
 
@@ -31,6 +32,7 @@ def _notifications_context(session: Session, principal: Principal) -> dict[str, 
     return {
         "waiting": waits,
         "notifications": notes,
+        "asked_letters": waiting.asked_letters(session, notes),
         "unread": sum(1 for _, live in notes if live),
         "preference": notifications.preference(session, principal.user_id),
         "has_feed": reports.has_calendar(session, principal),

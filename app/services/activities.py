@@ -568,6 +568,11 @@ def close_activity(session: Session, principal: Principal, activity_id: str) -> 
         select(SignOnDecision).where(SignOnDecision.activity_id == activity.id)
     ):
         approvals.withdraw_open_request(session, decision, actor=principal)
+        if decision.status == DecisionStatus.in_approval:
+            # Its approval was stopped with the letter, so it is no longer "in approval":
+            # the organization did not decide in time, and the tally says so.
+            decision.status = DecisionStatus.pending
+            session.add(decision)
     session.flush()
     announce(session, "activity.closed", activity, actor=principal,
              tally=tally(session, activity))  # fmt: skip

@@ -557,7 +557,22 @@ def inbox(session: Session, principal: Principal) -> list[dict[str, Any]]:
         for request, step in rows
         if roles[request.organization_id] in access.roles_deciding(step.approver_role)
     ]
-    return _views(session, mine, full_for=set(roles))
+    views = _views(session, mine, full_for=set(roles))
+    # What an approver weighs besides the text: whose letter it is and who already signed.
+    coalition_names = {
+        c.id: c.name
+        for c in session.exec(
+            select(Coalition).where(
+                Coalition.id.in_({v["coalition_id"] for v in views if v["coalition_id"]})  # type: ignore[attr-defined]
+            )
+        )
+    }
+    for item in views:
+        item["coalition_name"] = coalition_names.get(item["coalition_id"] or "")
+        if item["activity_id"]:
+            counts = snapshots.tally(session, item["activity_id"])
+            item["signed_count"], item["asked_count"] = counts["signed"], counts["asked"]
+    return views
 
 
 def decide(

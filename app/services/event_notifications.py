@@ -41,15 +41,12 @@ def for_event(session: Session, event: Event, audience: list[EventAudience]) -> 
     if event.type == "signon.decision_changed" and asked and org:
         activity = session.get(Activity, data["activity_id"])
         assert activity is not None
+        # No date in the kept text: a deadline moves (and a letter closes), so the
+        # notifications page shows the letter's current deadline beside it instead.
         for user_id in notifications.users_with_role(session, org, {"admin"}):
-            deadline = (
-                f" by {local_time.moment(activity.sign_on_deadline, _zone(session, user_id))}"
-                if activity.sign_on_deadline
-                else ""
-            )
             notifications.notify(
                 session, user_id, kind="ask_waiting",
-                text=f"Your organization is asked to sign “{activity.title}”{deadline}.",
+                text=f"Your organization is asked to sign “{activity.title}”.",
                 link=f"/activities/{activity.id}", event_id=event.id,
             )  # fmt: skip
         if data.get("to") == "in_approval":
@@ -156,11 +153,13 @@ def _deadline_moved(session: Session, event: Event) -> None:
     for org in waiting:
         for user_id in notifications.users_with_role(session, org, {"admin"}):
             zone = _zone(session, user_id)
-            was = f" (it was {_date(before, zone)})" if before else ""
+            # A record of one move ("from … to …"), never "it is now": it may move again,
+            # and the notifications page shows the letter's current deadline beside it.
+            was = f" from {_date(before, zone)}" if before else ""
             notifications.notify(
                 session, user_id, kind="deadline_moved",
-                text=f"The deadline to sign “{data.get('title', '')}” moved: "
-                f"it is now {_date(data['sign_on_deadline'], zone)}{was}.",
+                text=f"The deadline to sign “{data.get('title', '')}” moved{was} "
+                f"to {_date(data['sign_on_deadline'], zone)}.",
                 link=f"/activities/{data['activity_id']}", event_id=event.id,
             )  # fmt: skip
 

@@ -3,18 +3,30 @@
 `waiting_on`, so an item leaves all of them the moment it is resolved (signed, voted,
 approved, joined, closed).
 
-Notifications about something to do (an ask, a step, an invitation, a vote) count on the
-bell only while that thing still waits; the rest count until they are marked read.
+The bell counts what waits (`Waiting.count`), never unread news. On the notifications page,
+a notification about something to do (an ask, a step, an invitation, a vote) stays marked
+unread only while that thing still waits; the rest stay unread until they are marked read.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
 
-from app.models import Activity, Coalition, Event, Membership, Notification, Proposal
+from app.models import (
+    Activity,
+    Coalition,
+    Event,
+    Membership,
+    Notification,
+    Organization,
+    OrganizationUser,
+    Proposal,
+    User,
+)
 from app.models.activities import ActivityStatus
+from app.models.organizations import OrgRole
 from app.principal import Principal
 from app.services import access, activities, approvals, coalitions, proposals
 
@@ -175,15 +187,63 @@ def live_notifications(
     ]
 
 
-def bell_count(session: Session, principal: Principal) -> int:
-    """Unread notifications that still mean something: the bell's number."""
-    waiting = waiting_on(session, principal)
-    rows = session.exec(
-        select(Notification, Event.coalition_id)
-        .join(Event, Event.id == Notification.event_id, isouter=True)
-        .where(
-            Notification.user_id == principal.user_id,
-            Notification.read_at.is_(None),  # type: ignore[union-attr]
+def votes_cast_by_others(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Open votes of the person's organizations that are not theirs to cast (only admins
+    vote): each organization with its admins' names, so a board member reads "Dana votes
+    for Riverside State PTA" rather than a bare "no vote waits on you"."""
+    others = {org: "admin" for org, role in principal.roles.items() if role != OrgRole.admin}
+    if not others:
+        return []
+    # The same rule as the admins' own panel, read as if the person voted for them.
+    as_admin = replace(principal, roles=others, is_platform_admin=False)
+    waiting_orgs: dict[str, int] = {}
+    for item in proposals.waiting_for_vote(session, as_admin):
+        for org in item["organization_ids"]:
+            waiting_orgs[org] = waiting_orgs.get(org, 0) + 1
+    found = []
+    for org_id, count in waiting_orgs.items():
+        organization = session.get(Organization, org_id)
+        admins = session.exec(
+            select(User.name)
+            .join(OrganizationUser, OrganizationUser.user_id == User.id)
+            .where(
+                OrganizationUser.organization_id == org_id,
+                OrganizationUser.role == OrgRole.admin,
+            )
+            .order_by(User.name)
+        ).all()
+        found.append(
+            {
+                "organization_name": organization.name if organization else "",
+                "admins": [name for name in admins if name],
+                "open_votes": count,
+            }
         )
-    ).all()
-    return sum(1 for note, coalition_id in rows if waiting.still_waits(note, coalition_id))
+    return found
+
+
+def asked_letters(session: Session, notes: list[tuple[Notification, bool]]) -> dict[str, Activity]:
+    """The letter each ask (or moved deadline) is about, by notification id: the page states
+    the letter's deadline as it is now, never the one of the day it was sent."""
+    wanted = {
+        note.id: (note.link or "").removeprefix("/activities/")
+        for note, _ in notes
+        if note.kind in ABOUT_AN_ASK and (note.link or "").startswith("/activities/")
+    }
+    if not wanted:
+        return {}
+    found = {
+        a.id: a
+        for a in session.exec(
+            select(Activity).where(Activity.id.in_(set(wanted.values())))  # type: ignore[attr-defined]
+        )
+    }
+    return {note_id: found[a_id] for note_id, a_id in wanted.items() if a_id in found}
+
+
+def bell_count(session: Session, principal: Principal) -> int:
+    """The bell's number: what waits on the person, the same count as the dashboard's
+    panels and the notifications page's "Waiting on you". Unread news is not counted here:
+    the notifications page marks it apart, so the bell never promises more to do than the
+    dashboard shows."""
+    return waiting_on(session, principal).count

@@ -136,8 +136,8 @@ def test_moving_an_open_deadline_tells_the_members_still_deciding(client, letter
 
     told = (
         "deadline_moved",
-        "The deadline to sign “Fund the Early Literacy Act” moved: it is now "
-        "22 Mar 2026 at 9 am (it was 9 Mar 2026 at 9 am).",
+        "The deadline to sign “Fund the Early Literacy Act” moved from "
+        "9 Mar 2026 at 9 am to 22 Mar 2026 at 9 am.",
     )
     # Pending (the State PTA) and in approval (the union, the food bank): their admins.
     for who in ("dana", "sam", "tom"):

@@ -29,7 +29,7 @@ def test_read_the_letter_on_the_card_approve_with_a_title_and_print_it(page, liv
     log_in(page, live_server, live_server.approver_email)
     page.goto("/approvals")
     card = page.locator("article.approval", has_text=title)
-    card.get_by_text("Read the letter to City Council").click()
+    expect(card.get_by_role("heading", name="The letter to City Council")).to_be_visible()
     expect(card.locator(".letter-body")).to_contain_text("our children need the libraries open")
     reject = card.get_by_role("button", name="Reject")
     expect(reject).to_have_class("secondary outline")

@@ -133,7 +133,7 @@ def test_an_open_letters_deadline_moves_in_place_and_members_are_told(client, le
     assert "members have been asked to sign it as it stands" in late_edit.text
 
     sign_in(client, letter["people"]["sam"])
-    told = "moved: it is now 22 Mar 2026 at 9 am (it was 9 Mar 2026 at 9 am)."
+    told = "moved from 9 Mar 2026 at 9 am to 22 Mar 2026 at 9 am."
     assert told in client.get("/notifications").text
     assert (
         f'The sign-on deadline of <a href="{page_url}">Fund the Early Literacy Act</a> moved'

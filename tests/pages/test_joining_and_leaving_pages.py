@@ -50,7 +50,7 @@ def test_joining_while_a_letter_is_open_puts_the_ask_on_the_dashboard(client, wo
     assert f'href="{letter_page}"' in asks and "Fund the Early Literacy Act" in asks
     assert "Library Friends: not decided yet" in asks
     bell = client.get("/notifications", headers={"HX-Request": "true", "HX-Target": "bell"})
-    assert 'aria-label="1 unread"' in bell.text  # the ask; the invitation is answered
+    assert 'aria-label="1 waiting on you"' in bell.text  # the ask; the invitation is answered
     ask = client.get(letter_page)
     assert ask.status_code == 200 and "Fund the Early Literacy Act" in ask.text
 
@@ -95,7 +95,7 @@ def test_leaving_takes_the_asks_off_the_dashboard_bell_and_calendar(client, lett
     for link in sorted(set(re.findall(r'href="(/[^"#]*)', dashboard))):
         assert client.get(link).status_code == 200, link
     bell = client.get("/notifications", headers={"HX-Request": "true", "HX-Target": "bell"})
-    assert "unread" not in bell.text
+    assert "waiting on you" not in bell.text
     calendar = client.get(feed).text
     assert "BEGIN:VEVENT" not in calendar  # nothing waits on sam any more
 

@@ -27,8 +27,21 @@ def test_the_approver_reads_the_text_and_earlier_comments_then_signs_with_a_titl
 
     token = sign_in(client, letter["people"]["sam_approver"])
     first = client.get("/approvals").text
-    assert "<summary>Read the letter to House Education Committee</summary>" in first
+    # The letter first, not folded away, then its deadline, coalition and who signed so far;
+    # then one sentence for the step's date and one for the whole approval's.
+    assert '<h3 class="approval-letter">The letter to House Education Committee</h3>' in first
+    assert "Read the letter" not in first  # no longer folded behind a summary
     assert '<div class="letter-body">Dear Chair Alvarez, …</div>' in first
+    facts = re.search(r'<p class="approval-facts">([^<]*)</p>', first).group(1)
+    assert re.fullmatch(
+        r"Deadline \w{3} \d+ \w{3}( \d{4})? \(in \d+ days\) · "
+        + re.escape(letter["coalition"].name)
+        + r" · 0 of \d signed so far",
+        facts,
+    ), facts
+    assert re.search(r"Your step: .*due in \d+ days \(\w{3} \d+ \w{3}( \d{4})?\)</span>\.", first)
+    assert re.search(r"The whole approval: about \w{3} \d+ \w{3}", first)
+    assert "Expected to finish" not in first
     assert re.search(r'value="reject" class="secondary outline"[^>]*>Reject</button>', first)
     assert 'name="signer_title"' not in first  # the first of two steps does not sign
     client.post(

@@ -68,7 +68,9 @@ def test_notifications_name_the_moment_in_each_readers_zone(client, letter):  # 
     sign_in(client, letter["people"]["sam"])  # an admin of a member still deciding
     told = client.get("/notifications").text
     # Dana typed 9 am in her zone (UTC); Sam in Chicago reads 4 am.
-    assert "it is now 22 Mar 2026 at 4 am (it was 9 Mar 2026 at 4 am)." in told
+    assert "moved from 9 Mar 2026 at 4 am to 22 Mar 2026 at 4 am." in told
+    # Beside it, the letter's deadline as it is now, in his days.
+    assert "Deadline Sun 22 Mar (in " in told
 
 
 def test_signing_in_takes_the_browsers_zone_until_one_is_chosen(client, world):
