@@ -14,13 +14,15 @@ import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy import Row
 from sqlmodel import Session
 
+from app.api.openapi import operation_id, problems
+from app.deps import storable_parameters
 from app.errors import Invalid
 from app.pagination import ListRequest, Page, list_identity, parse_moment, start_reading
 from app.schemas.base import PageOut
@@ -30,6 +32,7 @@ from app.schemas.base import PageOut
 _RESPONSE_PARAMETER = "prepared_response"
 _READS = {"GET", "HEAD"}
 _REQUEST_PARAMETER = "revalidating_request"
+API_PREFIX = "/api/v1"
 
 
 class ApiRoute(APIRoute):
@@ -231,7 +234,25 @@ async def query_parameters(request: Request) -> None:
         since = request.query_params.get(UPDATED_SINCE)
         start_reading(
             ListRequest(
-                identity=list_identity(route.path, request.path_params),
+                # The path within the API, as when the routers were included: cursors
+                # given out before stay valid.
+                identity=list_identity(route.path.removeprefix(API_PREFIX), request.path_params),
                 updated_since=parse_moment(since, ["query", UPDATED_SINCE]) if since else None,
             )
         )
+
+
+def api_router(tag: str) -> APIRouter:
+    """The router of one domain's API routes, each complete as declared: under /api/v1,
+    needing a caller (Basic sign-ins are throttled), whose token may lack the route's scope
+    (403), rate limited (429), its input checked, its path and query parameters included.
+    The app adds these routes as they are: a request is matched against one flat list,
+    where included routers would be matched level by level on every request."""
+    return APIRouter(
+        prefix=API_PREFIX,
+        tags=[tag],
+        route_class=ApiRoute,
+        responses=problems(401, 403, 422, 429),
+        dependencies=[Depends(storable_parameters), Depends(query_parameters)],
+        generate_unique_id_function=operation_id,
+    )

@@ -2,11 +2,11 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
-from app.api.routing import ApiRoute, version_only
+from app.api.routing import api_router, version_only
 from app.deps import SessionDep, SettingsDep
 from app.schemas.base import PageOut
 from app.schemas.webhooks import (
@@ -20,7 +20,7 @@ from app.schemas.webhooks import (
 )
 from app.services import webhooks
 
-router = APIRouter(tags=["webhooks"], route_class=ApiRoute)
+router = api_router("webhooks")
 
 
 def _with_secret(subscription: object, secret: str) -> dict:
