@@ -101,7 +101,10 @@ class Database:
         session: Session = (self._read_only_factory if read_only else self._factory)()
         try:
             yield session
-            session.commit()
+            # A read whose route already ended its transaction has nothing to commit:
+            # committing anyway would begin a transaction only to end it.
+            if session.in_transaction() or session.new or session.dirty or session.deleted:
+                session.commit()
         except BaseException:
             session.rollback()
             raise
