@@ -5,7 +5,8 @@ from fastapi import Request, Response, status
 from app.api.deps import CurrentPrincipal, Cursor, Limit, created_at
 from app.api.openapi import problems
 from app.api.routing import api_router
-from app.deps import SessionDep, SettingsDep, client_address
+from app.deps import RouteSessionDep as SessionDep
+from app.deps import SettingsDep, client_address
 from app.schemas.accounts import (
     InvitationAccept,
     MeRead,

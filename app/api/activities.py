@@ -15,7 +15,7 @@ from app.api.deps import (
 )
 from app.api.openapi import problems
 from app.api.routing import api_router, version_only
-from app.deps import SessionDep
+from app.deps import RouteSessionDep as SessionDep
 from app.pagination import whole
 from app.schemas.activities import (
     ActivityCreate,

@@ -7,7 +7,7 @@ from fastapi import Query, Response
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
 from app.api.routing import api_router
-from app.deps import SessionDep
+from app.deps import RouteSessionDep as SessionDep
 from app.models.activities import ProcessKind
 from app.pagination import whole
 from app.schemas.activities import (

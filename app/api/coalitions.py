@@ -16,7 +16,8 @@ from app.api.deps import (
 )
 from app.api.openapi import problems
 from app.api.routing import api_router, version_only
-from app.deps import SessionDep, SettingsDep
+from app.deps import RouteSessionDep as SessionDep
+from app.deps import SettingsDep
 from app.pagination import whole
 from app.schemas.base import PageOut
 from app.schemas.coalitions import (

@@ -9,7 +9,8 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api import scopes
-from app.deps import SessionDep, client_address
+from app.deps import RouteSessionDep as SessionDep
+from app.deps import client_address
 from app.errors import Invalid, PreconditionFailed, Unauthorized
 from app.pagination import MAX_LIMIT
 from app.principal import Principal

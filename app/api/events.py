@@ -7,7 +7,7 @@ from fastapi import Query
 from app.api.deps import CurrentPrincipal, Cursor, Limit
 from app.api.openapi import problems
 from app.api.routing import api_router
-from app.deps import SessionDep
+from app.deps import RouteSessionDep as SessionDep
 from app.schemas.base import PageOut
 from app.schemas.coalitions import EventRead
 from app.services import events as service

@@ -5,7 +5,7 @@ from fastapi import Response, status
 from app.api.deps import CurrentPrincipal, IfMatch, created_at, set_etag
 from app.api.openapi import problems
 from app.api.routing import api_router, version_only
-from app.deps import SessionDep
+from app.deps import RouteSessionDep as SessionDep
 from app.schemas.coalitions import (
     GoalRead,
     GoalUpdate,

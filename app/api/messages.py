@@ -5,7 +5,7 @@ from fastapi import Response, status
 from app.api.deps import CurrentPrincipal, Cursor, Limit, created_at
 from app.api.openapi import problems
 from app.api.routing import api_router
-from app.deps import SessionDep
+from app.deps import RouteSessionDep as SessionDep
 from app.schemas.base import PageOut
 from app.schemas.messages import MessageCreate, MessageRead
 from app.services import messages as service

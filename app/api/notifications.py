@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from app.api.deps import CurrentPrincipal, Cursor, Limit
 from app.api.openapi import problems
 from app.api.routing import api_router
-from app.deps import SessionDep
+from app.deps import RouteSessionDep as SessionDep
 from app.schemas.base import Input, PageOut
 from app.services import notifications
 

@@ -15,7 +15,8 @@ from app.api.deps import (
 )
 from app.api.openapi import problems
 from app.api.routing import api_router
-from app.deps import SessionDep, SettingsDep
+from app.deps import RouteSessionDep as SessionDep
+from app.deps import SettingsDep
 from app.models.organizations import Organization
 from app.schemas.base import PageOut
 from app.schemas.organizations import (

@@ -5,7 +5,7 @@ from fastapi import Query, Response, status
 from app.api.deps import CurrentPrincipal, Cursor, Limit, created_at, set_etag
 from app.api.openapi import problems
 from app.api.routing import api_router, version_only
-from app.deps import SessionDep
+from app.deps import RouteSessionDep as SessionDep
 from app.schemas.base import PageOut
 from app.schemas.proposals import (
     CommentCreate,

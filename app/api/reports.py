@@ -8,7 +8,7 @@ from fastapi import Response, status
 from app.api.deps import CurrentPrincipal, Cursor, Limit, created_at
 from app.api.openapi import problems
 from app.api.routing import api_router
-from app.deps import SessionDep
+from app.deps import RouteSessionDep as SessionDep
 from app.schemas.base import PageOut
 from app.schemas.reports import CoalitionReport, OrganizationReport, ReportSend, SentReportRead
 from app.services import reports as service

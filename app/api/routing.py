@@ -11,7 +11,7 @@ its connection back to the pool before the event loop takes over again.
 import functools
 import hashlib
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -22,7 +22,7 @@ from sqlalchemy import Row
 from sqlmodel import Session
 
 from app.api.openapi import operation_id, problems
-from app.deps import storable_parameters
+from app.deps import end_route_session, storable_parameters
 from app.errors import Invalid
 from app.pagination import ListRequest, Page, list_identity, parse_moment, start_reading
 from app.schemas.base import PageOut
@@ -36,10 +36,28 @@ API_PREFIX = "/api/v1"
 
 
 class ApiRoute(APIRoute):
+    # The request's session (RouteSessionDep) ends here, as a cleanup dependency would end
+    # it: after the route and its response model, before the response leaves.
+    ends_session = True
+
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if _answers_itself(endpoint, kwargs):
             endpoint = self._in_one_thread(endpoint, set(kwargs.get("methods") or ()))
         super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handle_ending_session(request: Request) -> Response:
+            try:
+                response = await handle(request)
+            except BaseException as exc:
+                await end_route_session(request, exc)
+                raise
+            await end_route_session(request, None)
+            return response
+
+        return handle_ending_session
 
     def _in_one_thread(self, endpoint: Callable[..., Any], methods: set[str]) -> Callable[..., Any]:
         signature = inspect.signature(endpoint, eval_str=True)

@@ -7,7 +7,8 @@ from fastapi import Query, Response, status
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
 from app.api.routing import api_router, version_only
-from app.deps import SessionDep, SettingsDep
+from app.deps import RouteSessionDep as SessionDep
+from app.deps import SettingsDep
 from app.schemas.base import PageOut
 from app.schemas.webhooks import (
     DeliveryRead,
