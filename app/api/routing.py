@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
@@ -49,6 +49,9 @@ class ApiRoute(APIRoute):
         handle = super().get_route_handler()
 
         async def handle_ending_session(request: Request) -> Response:
+            # The parameters are checked before anything else, as a router-wide dependency
+            # would check them, without the cost of solving one.
+            await checked_parameters(request)
             try:
                 response = await handle(request)
             except BaseException as exc:
@@ -261,8 +264,8 @@ async def query_parameters(request: Request) -> None:
 
 
 async def checked_parameters(request: Request) -> None:
-    """Both checks of an API route's parameters, storable first, as one dependency: FastAPI
-    spends as much solving a dependency as these checks cost."""
+    """Both checks of an API route's parameters, storable first, made by ApiRoute before
+    its dependencies: FastAPI spends as much solving a dependency as these checks cost."""
     await storable_parameters(request)
     await query_parameters(request)
 
@@ -270,7 +273,7 @@ async def checked_parameters(request: Request) -> None:
 def api_router(tag: str) -> APIRouter:
     """The router of one domain's API routes, each complete as declared: under /api/v1,
     needing a caller (Basic sign-ins are throttled), whose token may lack the route's scope
-    (403), rate limited (429), its input checked, its path and query parameters included.
+    (403), rate limited (429), its input checked (path and query parameters by ApiRoute).
     The app adds these routes as they are: a request is matched against one flat list,
     where included routers would be matched level by level on every request."""
     return APIRouter(
@@ -278,6 +281,5 @@ def api_router(tag: str) -> APIRouter:
         tags=[tag],
         route_class=ApiRoute,
         responses=problems(401, 403, 422, 429),
-        dependencies=[Depends(checked_parameters)],
         generate_unique_id_function=operation_id,
     )
