@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, func, literal, or_
+from sqlalchemy import ColumnElement, FromClause, Select, String, and_, func, literal, or_
 from sqlmodel import Session
 
 from app.errors import Invalid
@@ -241,7 +241,13 @@ def _rows(session: Session, statement: Select) -> list[Any]:
 
 
 def _plain_columns(statement: Select) -> bool:
-    return not any(isinstance(d["type"], type) for d in statement.column_descriptions)
+    # An entity is selected as its mapped table, annotated with its mapper; columns (or a
+    # bare table) are not. `column_descriptions` tells the same, forty times slower: it
+    # costs more than putting the page's statement together.
+    return not any(
+        isinstance(selected, FromClause) and "parententity" in selected._annotations
+        for selected in statement._raw_columns
+    )
 
 
 def _key_of(row: Any, key: ColumnElement[str]) -> str:

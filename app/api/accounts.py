@@ -1,11 +1,12 @@
 """Tokens, `/me`, and the links people get by e-mail (password resets, invitations)."""
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import Request, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit, created_at
 from app.api.openapi import problems
-from app.api.routing import ApiRoute
-from app.deps import SessionDep, SettingsDep, client_address
+from app.api.routing import api_router
+from app.deps import RouteSessionDep as SessionDep
+from app.deps import SettingsDep, client_address
 from app.schemas.accounts import (
     InvitationAccept,
     MeRead,
@@ -24,7 +25,7 @@ from app.schemas.accounts import (
 from app.schemas.base import PageOut
 from app.services import account_links, accounts, profiles
 
-router = APIRouter(tags=["accounts"], route_class=ApiRoute)
+router = api_router("accounts")
 
 
 @router.post(

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.api.deps import (
     CurrentPrincipal,
@@ -14,8 +14,8 @@ from app.api.deps import (
     set_etag,
 )
 from app.api.openapi import problems
-from app.api.routing import ApiRoute, version_only
-from app.deps import SessionDep
+from app.api.routing import api_router, version_only
+from app.deps import RouteSessionDep as SessionDep
 from app.pagination import whole
 from app.schemas.activities import (
     ActivityCreate,
@@ -30,7 +30,7 @@ from app.schemas.base import PageOut
 from app.schemas.coalitions import AlignmentRead
 from app.services import activities as service
 
-router = APIRouter(tags=["activities"], route_class=ApiRoute)
+router = api_router("activities")
 
 
 @router.post(

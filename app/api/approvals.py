@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
-from app.api.routing import ApiRoute
-from app.deps import SessionDep
+from app.api.routing import api_router
+from app.deps import RouteSessionDep as SessionDep
 from app.models.activities import ProcessKind
 from app.pagination import whole
 from app.schemas.activities import (
@@ -19,7 +19,7 @@ from app.schemas.activities import (
 from app.schemas.base import PageOut
 from app.services import approvals
 
-router = APIRouter(tags=["approvals"], route_class=ApiRoute)
+router = api_router("approvals")
 
 KindQuery = Annotated[
     ProcessKind | None,

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.api.deps import (
     CurrentPrincipal,
@@ -15,8 +15,9 @@ from app.api.deps import (
     set_etag,
 )
 from app.api.openapi import problems
-from app.api.routing import ApiRoute, version_only
-from app.deps import SessionDep, SettingsDep
+from app.api.routing import api_router, version_only
+from app.deps import RouteSessionDep as SessionDep
+from app.deps import SettingsDep
 from app.pagination import whole
 from app.schemas.base import PageOut
 from app.schemas.coalitions import (
@@ -35,7 +36,7 @@ from app.schemas.coalitions import (
 from app.services import account_links, goals
 from app.services import coalitions as service
 
-router = APIRouter(tags=["coalitions"], route_class=ApiRoute)
+router = api_router("coalitions")
 
 Scope = Annotated[
     str,

@@ -2,17 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit
 from app.api.openapi import problems
-from app.api.routing import ApiRoute
-from app.deps import SessionDep
+from app.api.routing import api_router
+from app.deps import RouteSessionDep as SessionDep
 from app.schemas.base import PageOut
 from app.schemas.coalitions import EventRead
 from app.services import events as service
 
-router = APIRouter(tags=["events"], route_class=ApiRoute)
+router = api_router("events")
 
 
 @router.get("/events", response_model=PageOut[EventRead])

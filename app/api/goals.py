@@ -1,11 +1,11 @@
 """Goals and objectives by id."""
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from app.api.deps import CurrentPrincipal, IfMatch, created_at, set_etag
 from app.api.openapi import problems
-from app.api.routing import ApiRoute, version_only
-from app.deps import SessionDep
+from app.api.routing import api_router, version_only
+from app.deps import RouteSessionDep as SessionDep
 from app.schemas.coalitions import (
     GoalRead,
     GoalUpdate,
@@ -15,7 +15,7 @@ from app.schemas.coalitions import (
 )
 from app.services import goals as service
 
-router = APIRouter(tags=["goals"], route_class=ApiRoute)
+router = api_router("goals")
 
 
 @router.get("/goals/{goal_id}", response_model=GoalRead, responses=problems(404))

@@ -3,7 +3,10 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-router = APIRouter(tags=["health"])
+from app.api.openapi import operation_id
+
+# Added to the app as they are (app/main.py), so they carry the operation ids it names.
+router = APIRouter(tags=["health"], generate_unique_id_function=operation_id)
 
 
 @router.get("/healthz")

@@ -1,16 +1,16 @@
 """The coalition's list: threads and replies."""
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit, created_at
 from app.api.openapi import problems
-from app.api.routing import ApiRoute
-from app.deps import SessionDep
+from app.api.routing import api_router
+from app.deps import RouteSessionDep as SessionDep
 from app.schemas.base import PageOut
 from app.schemas.messages import MessageCreate, MessageRead
 from app.services import messages as service
 
-router = APIRouter(tags=["messages"], route_class=ApiRoute)
+router = api_router("messages")
 
 
 @router.post(

@@ -3,17 +3,16 @@
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit
 from app.api.openapi import problems
-from app.api.routing import ApiRoute
-from app.deps import SessionDep
+from app.api.routing import api_router
+from app.deps import RouteSessionDep as SessionDep
 from app.schemas.base import Input, PageOut
 from app.services import notifications
 
-router = APIRouter(tags=["notifications"], route_class=ApiRoute)
+router = api_router("notifications")
 
 
 class NotificationRead(BaseModel):

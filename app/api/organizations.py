@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.api.deps import (
     CurrentPrincipal,
@@ -14,8 +14,9 @@ from app.api.deps import (
     set_etag,
 )
 from app.api.openapi import problems
-from app.api.routing import ApiRoute
-from app.deps import SessionDep, SettingsDep
+from app.api.routing import api_router
+from app.deps import RouteSessionDep as SessionDep
+from app.deps import SettingsDep
 from app.models.organizations import Organization
 from app.schemas.base import PageOut
 from app.schemas.organizations import (
@@ -35,7 +36,7 @@ from app.schemas.organizations import (
 from app.services import account_links
 from app.services import organizations as service
 
-router = APIRouter(tags=["organizations"], route_class=ApiRoute)
+router = api_router("organizations")
 
 
 def _with_etag(response: Response, organization: Organization) -> Organization:

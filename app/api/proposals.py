@@ -1,11 +1,11 @@
 """Proposals and votes."""
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit, created_at, set_etag
 from app.api.openapi import problems
-from app.api.routing import ApiRoute, version_only
-from app.deps import SessionDep
+from app.api.routing import api_router, version_only
+from app.deps import RouteSessionDep as SessionDep
 from app.schemas.base import PageOut
 from app.schemas.proposals import (
     CommentCreate,
@@ -17,7 +17,7 @@ from app.schemas.proposals import (
 )
 from app.services import proposals as service
 
-router = APIRouter(tags=["proposals"], route_class=ApiRoute)
+router = api_router("proposals")
 
 
 @router.post(

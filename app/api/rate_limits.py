@@ -67,6 +67,7 @@ class RequestLedger:
         self._lock = threading.Lock()
         self._flushing = False
         self._window = _window_of(clock.now())
+        self._window_end = self._window + WINDOW
         self._pending: dict[str, int] = {}
         self._shared: dict[str, int] = {}
         self._since_flush = 0
@@ -83,31 +84,37 @@ class RequestLedger:
             keys.append((client, self.per_client))
         return keys
 
-    def count(self, keys: list[tuple[str, int]], token_hash: str | None, now: datetime) -> None:
+    def record(
+        self, keys: list[tuple[str, int]], token_hash: str | None, now: datetime
+    ) -> tuple[Usage | None, bool]:
+        """Count a request toward `keys`: the tightest of its limits as it now stands (None
+        when limits are off) and whether a flush is due, under one hold of the lock."""
         with self._lock:
-            self._roll(now)
+            if not self._window <= now < self._window_end:  # a new minute (or a clock set back)
+                self._roll(now)
+            pending = self._pending
             for key, _ in keys:
-                self._pending[key] = self._pending.get(key, 0) + 1
+                pending[key] = pending.get(key, 0) + 1
             self._since_flush += 1
             if token_hash is not None:
                 self._tokens_used.add(token_hash)
+            due = not self._flushing and (
+                self._since_flush >= self.flush_after or now - self._last_flush >= self.flush_every
+            )
+        return self.usage(keys, now), due
 
     def usage(self, keys: list[tuple[str, int]], now: datetime) -> Usage | None:
         """The tightest of the request's limits as it stands; None when limits are off."""
-        reset = max(1, math.ceil((self._window + WINDOW - now).total_seconds()))
-        usages = [
-            Usage(limit, self._shared.get(key, 0) + self._pending.get(key, 0), reset)
-            for key, limit in keys
-        ]
-        return min(usages, key=lambda u: u.limit - u.used, default=None)
-
-    def due(self, now: datetime) -> bool:
-        with self._lock:
-            if self._flushing:
-                return False
-            return self._since_flush >= self.flush_after or now - self._last_flush >= (
-                self.flush_every
-            )
+        if not keys:
+            return None
+        reset = max(1, math.ceil((self._window_end - now).total_seconds()))
+        tightest: Usage | None = None
+        for key, limit in keys:
+            used = self._shared.get(key, 0) + self._pending.get(key, 0)
+            # The first of equally tight limits, as min() would pick.
+            if tightest is None or limit - used < tightest.limit - tightest.used:
+                tightest = Usage(limit, used, reset)
+        return tightest
 
     def flush(self, database: Database, now: datetime) -> None:
         """Add this process's counts to the shared table, read the totals back, and write
@@ -156,6 +163,7 @@ class RequestLedger:
         window = _window_of(now)
         if window != self._window:
             self._window, self._pending, self._shared = window, {}, {}
+        self._window_end = self._window + WINDOW
 
 
 def _window_of(moment: datetime) -> datetime:
@@ -214,10 +222,15 @@ def forget_old_counts(session: Session) -> int:
     return result.rowcount or 0
 
 
-def _callers(headers: dict[bytes, bytes]) -> tuple[str | None, str | None]:
+def _callers(headers: list[tuple[bytes, bytes]]) -> tuple[str | None, str | None]:
     """The credential a request is counted under, and its token's hash if it has one.
     Keys hold hashes, never a token or a password."""
-    authorization = headers.get(b"authorization", b"").decode("latin-1")
+    # The last Authorization header, as a dict of the headers would hold.
+    raw = b""
+    for name, value in headers:
+        if name == b"authorization":
+            raw = value
+    authorization = raw.decode("latin-1")
     scheme, _, value = authorization.partition(" ")
     value = value.strip()
     if not value:
@@ -244,15 +257,15 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
-        credential, token_hash = _callers(dict(scope.get("headers", [])))
+        credential, token_hash = _callers(scope.get("headers", []))
         client = scope.get("client")
         address = "client:" + (client[0] if client else "unknown")[:60]
         now = clock.now()
         keys = self.ledger.keys(credential, address)
-        self.ledger.count(keys, token_hash, now)
-        if self.ledger.due(now):
+        usage, due = self.ledger.record(keys, token_hash, now)
+        if due:
             await to_thread.run_sync(self.ledger.flush, self._database_of(scope), now)
-        usage = self.ledger.usage(keys, now)
+            usage = self.ledger.usage(keys, now)  # with the totals every process added
         if usage is None:
             await self.app(scope, receive, send)
             return

@@ -3,17 +3,17 @@ organization's report to the body it reports to."""
 
 from datetime import date
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, Limit, created_at
 from app.api.openapi import problems
-from app.api.routing import ApiRoute
-from app.deps import SessionDep
+from app.api.routing import api_router
+from app.deps import RouteSessionDep as SessionDep
 from app.schemas.base import PageOut
 from app.schemas.reports import CoalitionReport, OrganizationReport, ReportSend, SentReportRead
 from app.services import reports as service
 
-router = APIRouter(tags=["reports"], route_class=ApiRoute)
+router = api_router("reports")
 
 
 def _iso(day: date | None) -> str | None:

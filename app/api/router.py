@@ -1,6 +1,7 @@
-"""All JSON routers, mounted under /api/v1; every route's parameters are checked once."""
+"""All JSON routes, under /api/v1, in the order they are matched; each domain's router
+declares what every API route shares (app/api/routing.py `api_router`)."""
 
-from fastapi import APIRouter, Depends
+from starlette.routing import BaseRoute
 
 from app.api import (
     accounts,
@@ -16,27 +17,22 @@ from app.api import (
     reports,
     webhooks,
 )
-from app.api.openapi import problems
-from app.api.routing import query_parameters
-from app.deps import storable_parameters
 
-# Every API route needs a caller (Basic sign-ins are throttled), whose token may lack the
-# route's scope (403), is rate limited (429) and validates its input, its path and query
-# parameters included; each route adds the problems its own rules answer.
-api_router = APIRouter(
-    prefix="/api/v1",
-    responses=problems(401, 403, 422, 429),
-    dependencies=[Depends(storable_parameters), Depends(query_parameters)],
-)
-api_router.include_router(accounts.router)
-api_router.include_router(organizations.router)
-api_router.include_router(coalitions.router)
-api_router.include_router(goals.router)
-api_router.include_router(events.router)
-api_router.include_router(activities.router)
-api_router.include_router(approvals.router)
-api_router.include_router(webhooks.router)
-api_router.include_router(notifications.router)
-api_router.include_router(proposals.router)
-api_router.include_router(messages.router)
-api_router.include_router(reports.router)
+api_routes: list[BaseRoute] = [
+    route
+    for module in (
+        accounts,
+        organizations,
+        coalitions,
+        goals,
+        events,
+        activities,
+        approvals,
+        webhooks,
+        notifications,
+        proposals,
+        messages,
+        reports,
+    )
+    for route in module.router.routes
+]

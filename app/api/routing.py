@@ -11,16 +11,18 @@ its connection back to the pool before the event loop takes over again.
 import functools
 import hashlib
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy import Row
 from sqlmodel import Session
 
+from app.api.openapi import operation_id, problems
+from app.deps import end_route_session, storable_parameters
 from app.errors import Invalid
 from app.pagination import ListRequest, Page, list_identity, parse_moment, start_reading
 from app.schemas.base import PageOut
@@ -30,13 +32,35 @@ from app.schemas.base import PageOut
 _RESPONSE_PARAMETER = "prepared_response"
 _READS = {"GET", "HEAD"}
 _REQUEST_PARAMETER = "revalidating_request"
+API_PREFIX = "/api/v1"
 
 
 class ApiRoute(APIRoute):
+    # The request's session (RouteSessionDep) ends here, as a cleanup dependency would end
+    # it: after the route and its response model, before the response leaves.
+    ends_session = True
+
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if _answers_itself(endpoint, kwargs):
             endpoint = self._in_one_thread(endpoint, set(kwargs.get("methods") or ()))
         super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handle_ending_session(request: Request) -> Response:
+            # The parameters are checked before anything else, as a router-wide dependency
+            # would check them, without the cost of solving one.
+            await checked_parameters(request)
+            try:
+                response = await handle(request)
+            except BaseException as exc:
+                await end_route_session(request, exc)
+                raise
+            await end_route_session(request, None)
+            return response
+
+        return handle_ending_session
 
     def _in_one_thread(self, endpoint: Callable[..., Any], methods: set[str]) -> Callable[..., Any]:
         signature = inspect.signature(endpoint, eval_str=True)
@@ -231,7 +255,31 @@ async def query_parameters(request: Request) -> None:
         since = request.query_params.get(UPDATED_SINCE)
         start_reading(
             ListRequest(
-                identity=list_identity(route.path, request.path_params),
+                # The path within the API, as when the routers were included: cursors
+                # given out before stay valid.
+                identity=list_identity(route.path.removeprefix(API_PREFIX), request.path_params),
                 updated_since=parse_moment(since, ["query", UPDATED_SINCE]) if since else None,
             )
         )
+
+
+async def checked_parameters(request: Request) -> None:
+    """Both checks of an API route's parameters, storable first, made by ApiRoute before
+    its dependencies: FastAPI spends as much solving a dependency as these checks cost."""
+    await storable_parameters(request)
+    await query_parameters(request)
+
+
+def api_router(tag: str) -> APIRouter:
+    """The router of one domain's API routes, each complete as declared: under /api/v1,
+    needing a caller (Basic sign-ins are throttled), whose token may lack the route's scope
+    (403), rate limited (429), its input checked (path and query parameters by ApiRoute).
+    The app adds these routes as they are: a request is matched against one flat list,
+    where included routers would be matched level by level on every request."""
+    return APIRouter(
+        prefix=API_PREFIX,
+        tags=[tag],
+        route_class=ApiRoute,
+        responses=problems(401, 403, 422, 429),
+        generate_unique_id_function=operation_id,
+    )

@@ -2,12 +2,13 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.api.deps import CurrentPrincipal, Cursor, IfMatch, Limit, set_etag
 from app.api.openapi import problems
-from app.api.routing import ApiRoute, version_only
-from app.deps import SessionDep, SettingsDep
+from app.api.routing import api_router, version_only
+from app.deps import RouteSessionDep as SessionDep
+from app.deps import SettingsDep
 from app.schemas.base import PageOut
 from app.schemas.webhooks import (
     DeliveryRead,
@@ -20,7 +21,7 @@ from app.schemas.webhooks import (
 )
 from app.services import webhooks
 
-router = APIRouter(tags=["webhooks"], route_class=ApiRoute)
+router = api_router("webhooks")
 
 
 def _with_secret(subscription: object, secret: str) -> dict:
