@@ -45,6 +45,8 @@ from app.services import (
 
 # Statuses an organization's admin may choose; in_approval only comes from an approval.
 CHOOSABLE = {"pending", "signed", "declined", "abstained", "withdrawn"}
+# Said in the history of a decision whose approval the letter's closing stopped.
+CLOSED_IN_APPROVAL = "The letter closed before the approval finished."
 
 
 def _visible_coalition(session: Session, principal: Principal, coalition_id: str) -> Coalition:
@@ -570,9 +572,11 @@ def close_activity(session: Session, principal: Principal, activity_id: str) -> 
         approvals.withdraw_open_request(session, decision, actor=principal)
         if decision.status == DecisionStatus.in_approval:
             # Its approval was stopped with the letter, so it is no longer "in approval":
-            # the organization did not decide in time, and the tally says so.
-            decision.status = DecisionStatus.pending
-            session.add(decision)
+            # the organization did not decide in time, and the tally and its history say so.
+            decisions.change(
+                session, decision, activity, DecisionStatus.pending.value,
+                comment=CLOSED_IN_APPROVAL, actor=principal,
+            )  # fmt: skip
     session.flush()
     announce(session, "activity.closed", activity, actor=principal,
              tally=tally(session, activity))  # fmt: skip

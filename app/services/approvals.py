@@ -567,11 +567,12 @@ def inbox(session: Session, principal: Principal) -> list[dict[str, Any]]:
             )
         )
     }
+    counts = snapshots.tallies(session, {v["activity_id"] for v in views if v["activity_id"]})
     for item in views:
         item["coalition_name"] = coalition_names.get(item["coalition_id"] or "")
         if item["activity_id"]:
-            counts = snapshots.tally(session, item["activity_id"])
-            item["signed_count"], item["asked_count"] = counts["signed"], counts["asked"]
+            tally = counts[item["activity_id"]]
+            item["signed_count"], item["asked_count"] = tally["signed"], tally["asked"]
     return views
 
 

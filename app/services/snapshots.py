@@ -8,6 +8,7 @@ an event and a `GET` show an object in the same words.
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from sqlmodel import Session, select
@@ -42,13 +43,34 @@ def decision_counts(session: Session, activity_id: str) -> dict[str, int]:
             select(SignOnDecision.status).where(SignOnDecision.activity_id == activity_id)
         ).all()
     )
+    return _by_status(counts)
+
+
+def _by_status(counts: Counter) -> dict[str, int]:
     return {status.value: counts.get(status.value, 0) for status in DecisionStatus}
+
+
+def _with_asked(by_status: dict[str, int]) -> dict[str, int]:
+    return {**by_status, "asked": sum(by_status[status] for status in _ASKED)}
 
 
 def tally(session: Session, activity_id: str) -> dict[str, int]:
     """`decision_counts` and how many members the activity asks now."""
-    by_status = decision_counts(session, activity_id)
-    return {**by_status, "asked": sum(by_status[status] for status in _ASKED)}
+    return _with_asked(decision_counts(session, activity_id))
+
+
+def tallies(session: Session, activity_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+    """The `tally` of each of several activities, in one query (a list shows many)."""
+    counts: dict[str, Counter] = {activity_id: Counter() for activity_id in activity_ids}
+    if counts:
+        rows = session.exec(
+            select(SignOnDecision.activity_id, SignOnDecision.status).where(
+                SignOnDecision.activity_id.in_(counts)  # type: ignore[attr-defined]
+            )
+        )
+        for activity_id, status in rows:
+            counts[activity_id][status] += 1
+    return {key: _with_asked(_by_status(found)) for key, found in counts.items()}
 
 
 def organization(organization: Organization) -> dict[str, Any]:

@@ -77,5 +77,7 @@ def test_a_second_client_sees_a_vote_within_two_seconds(committed, monkeypatch):
         stop.set()
     arrivals = [at - voted_at for at, kind in dana_saw if kind == "proposal.vote_cast"]
     assert arrivals and arrivals[0] < 2.0
-    assert stranger_saw == []
+    # The stranger may hear of its own organization (on PostgreSQL its creation can reach
+    # the stream late, held back behind another transaction), never of the coalition's vote.
+    assert {kind for _, kind in stranger_saw} <= {"organization.created"}
     print(f"\nvote seen by the second client after {arrivals[0] * 1000:.0f} ms")
