@@ -32,6 +32,7 @@ from app.pages.forms import (
     research_note_from_form,
     run_form,
     section_action,
+    section_address,
     section_response,
     tell,
     unconfirmed,
@@ -217,7 +218,7 @@ ELSEWHERE = {"messages": "The list", "report": "Report"}
 
 
 def _section_address(coalition_id: str, section: str) -> str:
-    return f"/coalitions/{coalition_id}" + ("" if section == "overview" else f"/{section}")
+    return section_address(f"/coalitions/{coalition_id}", section)
 
 
 def section_menu(

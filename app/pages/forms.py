@@ -205,6 +205,12 @@ def section_response(
     return response
 
 
+def section_address(base: str, section: str) -> str:
+    """A page in sections (a coalition's, an organization's): the overview keeps the page's
+    own address, every other section has its own under it."""
+    return base if section == "overview" else f"{base}/{section}"
+
+
 @dataclass(frozen=True)
 class Section:
     """Where a section's forms answer: its fragment (`partial`, for htmx), the whole `page`

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.deps import SessionDep, SettingsDep
+from app.errors import NotFound
 from app.models.activities import JOIN_COALITION
 from app.models.organizations import OrganizationKind, OrgRole, Priority, Stance
 from app.pages.deps import PagePrincipal
@@ -21,6 +22,7 @@ from app.pages.forms import (
     parse,
     research_note_from_form,
     section_action,
+    section_address,
 )
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
@@ -124,61 +126,148 @@ async def create_organization(
     return RedirectResponse(f"/organizations/{organization.id}", status_code=303)
 
 
-def detail_context(session: Session, principal: Principal, org_id: str) -> dict[str, Any]:
+# An organization's page, in sections -------------------------------------------------------
+# Each section has its own address (/organizations/{id} is the overview, its profile) and
+# asks only the services it shows, as the coalition's page does. Key → its name in the menu.
+SECTIONS = {
+    "overview": "Profile",
+    "people": "People",
+    "positions": "Positions",
+    "approval-process": "Approval process",
+    "research": "Partner research",
+}
+# Sections private to the organization's own people: anyone else sees the profile alone.
+PRIVATE = {"people", "positions", "approval-process", "research"}
+
+
+def _section_address(org_id: str, section: str) -> str:
+    return section_address(f"/organizations/{org_id}", section)
+
+
+def section_menu(
+    org_id: str, rights: access.OrganizationRights, current: str
+) -> list[tuple[str, str, bool]]:
+    """The organization's menu as the reader may see it: (label, address, is current)."""
+    return [
+        (label, _section_address(org_id, key), key == current)
+        for key, label in SECTIONS.items()
+        if rights.sees_private or key not in PRIVATE
+    ]
+
+
+def _frame(session: Session, principal: Principal, org_id: str, section: str) -> dict[str, Any]:
+    """What every section shows around itself: the organization's name, the reader's rights
+    and the menu of sections. A private section is not there for anyone else (404)."""
     organization = service.get_organization(session, principal, org_id)
     rights = access.organization_rights(principal, org_id)
-    is_member = rights.sees_private
-    context: dict[str, Any] = {
+    if section in PRIVATE and not rights.sees_private:
+        raise NotFound("No such organization.")
+    return {
         "organization": organization,
-        "is_member": is_member,
+        "is_member": rights.sees_private,
         "can_manage": rights.may_manage,
         "principal": principal,
-        "issue_areas": service.all_issue_areas(session),
+        "section": section,
+        "section_title": SECTIONS[section],
+        "menu": section_menu(org_id, rights, section),
         "form_errors": {},
         "drafts": {},
         "notices": {},
         **_choices(),
     }
-    if is_member:
-        notes = service.list_research_notes(session, principal, org_id, limit=200).items
-        others = [
-            other
-            for other in service.list_organizations(session, principal, limit=200).items
-            if other.id != org_id
-        ]
-        context.update(
-            users=service.list_users(session, principal, org_id, limit=200).items,
-            positions=service.positions_by_issue_area(session, principal, org_id),
-            research_notes=notes,
-            other_organizations=others,
-            names=service.organization_names(session, {n.subject_organization_id for n in notes}),
-            processes={
-                kind: approvals.get_process(session, principal, org_id, kind or None)
-                for kind in PAGE_PROCESSES
-            },
-        )
-    return context
+
+
+def overview_context(session: Session, principal: Principal, org_id: str) -> dict[str, Any]:
+    return _frame(session, principal, org_id, "overview")
+
+
+def people_context(session: Session, principal: Principal, org_id: str) -> dict[str, Any]:
+    frame = _frame(session, principal, org_id, "people")
+    return {**frame, "users": service.list_users(session, principal, org_id, limit=200).items}
+
+
+def positions_context(session: Session, principal: Principal, org_id: str) -> dict[str, Any]:
+    return {
+        **_frame(session, principal, org_id, "positions"),
+        "issue_areas": service.all_issue_areas(session),
+        "positions": service.positions_by_issue_area(session, principal, org_id),
+    }
+
+
+def process_context(session: Session, principal: Principal, org_id: str) -> dict[str, Any]:
+    return {
+        **_frame(session, principal, org_id, "approval-process"),
+        "processes": {
+            kind: approvals.get_process(session, principal, org_id, kind or None)
+            for kind in PAGE_PROCESSES
+        },
+    }
+
+
+def research_context(session: Session, principal: Principal, org_id: str) -> dict[str, Any]:
+    frame = _frame(session, principal, org_id, "research")
+    notes = service.list_research_notes(session, principal, org_id, limit=200).items
+    others = [
+        other
+        for other in service.list_organizations(session, principal, limit=200).items
+        if other.id != org_id
+    ]
+    return {
+        **frame,
+        "research_notes": notes,
+        "other_organizations": others,
+        "names": service.organization_names(session, {n.subject_organization_id for n in notes}),
+    }
+
+
+SECTION_CONTEXTS: dict[str, Callable[[Session, Principal, str], dict[str, Any]]] = {
+    "overview": overview_context,
+    "people": people_context,
+    "positions": positions_context,
+    "approval-process": process_context,
+    "research": research_context,
+}
 
 
 def _section(
-    session: Session, principal: Principal, org_id: str, name: str, partial: str | None = None
+    session: Session,
+    principal: Principal,
+    org_id: str,
+    section: str,
+    *,
+    name: str | None = None,
+    partial: str | None = None,
 ) -> Section:
-    """A section of the organization's page, answering with its fragment (by default the
-    one named after it)."""
+    """A section of the organization's page: its forms answer with that section, its
+    fragment for htmx (`partial`, by default the one named after the section), else its
+    page. `name` when the form answers with a part of the section (one position)."""
     return Section(
-        name=name,
-        partial=partial or f"organizations/_{name}.html",
+        name=name or section,
+        partial=partial or f"organizations/_{section}.html",
         page="organizations/detail.html",
-        context=lambda: detail_context(session, principal, org_id),
-        address=f"/organizations/{org_id}",
+        context=lambda: SECTION_CONTEXTS[section](session, principal, org_id),
+        address=_section_address(org_id, section),
     )
 
 
-@router.get("/organizations/{org_id}")
-def organization_page(
-    request: Request, org_id: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
-    return render(request, "organizations/detail.html", detail_context(session, principal, org_id))
+def _section_route(section: str) -> Any:
+    def section_page(
+        request: Request, org_id: str, session: SessionDep, principal: PagePrincipal
+    ) -> Response:
+        context = SECTION_CONTEXTS[section](session, principal, org_id)
+        return render(request, "organizations/detail.html", context)
+
+    return section_page
+
+
+# One address a section; the overview keeps the route's old name ("organization_page").
+for _key in SECTIONS:
+    router.add_api_route(
+        _section_address("{org_id}", _key),
+        _section_route(_key),
+        methods=["GET"],
+        name="organization_page" if _key == "overview" else f"organization_{_key}_page",
+    )
 
 
 @router.post("/organizations/{org_id}")
@@ -194,7 +283,14 @@ async def update_profile(
     return await section_action(
         request,
         session,
-        _section(session, principal, org_id, "profile"),
+        _section(
+            session,
+            principal,
+            org_id,
+            "overview",
+            name="profile",
+            partial="organizations/_profile.html",
+        ),
         save,
         notice="Profile saved.",
         lists=TAG_FIELDS,
@@ -228,7 +324,12 @@ async def save_position(
         request,
         session,
         _section(
-            session, principal, org_id, f"position-{issue_area_id}", "organizations/_position.html"
+            session,
+            principal,
+            org_id,
+            "positions",
+            name=f"position-{issue_area_id}",
+            partial="organizations/_position.html",
         ),
         save,
         notice="Position saved.",
@@ -385,8 +486,9 @@ async def _process_act(
             session,
             principal,
             org_id,
-            process_section(kind),
-            "organizations/_approval_process.html",
+            "approval-process",
+            name=process_section(kind),
+            partial="organizations/_approval_process.html",
         ),
         save,
         notice=notice,

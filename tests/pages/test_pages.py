@@ -93,7 +93,7 @@ def test_position_saved_in_place_with_htmx(client, dana, world):
     user, organization = dana
     area = world.issue_area("Early literacy")
     log_in(client, user.email)
-    page = client.get(f"/organizations/{organization.id}")
+    page = client.get(f"/organizations/{organization.id}/positions")
     assert "Early literacy" in page.text
     token = csrf_of(page.text)
 
@@ -108,12 +108,13 @@ def test_position_saved_in_place_with_htmx(client, dana, world):
         },
     )
     assert saved.status_code == 200
-    assert saved.text.lstrip().startswith(f'<form id="position-{area.id}"')
+    assert saved.text.lstrip().startswith(f'<div id="position-{area.id}"')
     assert "Position saved." in saved.text and "Read by grade 3" in saved.text
     assert "<html" not in saved.text
 
-    refreshed = client.get(f"/organizations/{organization.id}")
+    refreshed = client.get(f"/organizations/{organization.id}/positions")
     assert "Read by grade 3" in refreshed.text
+    assert "Early literacy</strong> —\n  supports, a main priority" in refreshed.text
 
 
 def test_bad_position_shows_the_error_next_to_the_field_and_saves_nothing(client, dana, world):
@@ -148,7 +149,9 @@ def test_forms_work_without_javascript(client, dana, world):
         follow_redirects=False,
     )
     assert plain.status_code == 303
-    assert plain.headers["location"] == f"/organizations/{organization.id}#position-{area.id}"
+    assert plain.headers["location"] == (
+        f"/organizations/{organization.id}/positions#position-{area.id}"
+    )
 
     bad = client.post(
         f"/organizations/{organization.id}",
@@ -204,6 +207,51 @@ def test_private_sections_are_hidden_from_other_organizations(client, dana, worl
     )
     assert refused.status_code == 403
     assert "Only an organization admin" in refused.text
+    for section in ("people", "positions", "approval-process", "research"):
+        assert client.get(f"/organizations/{organization.id}/{section}").status_code == 404
+
+
+def test_organization_page_has_a_section_at_each_address(client, dana, world):
+    """Profile, people, positions, approval process and research each at an address of
+    their own, the menu marking the one shown; a position saved there answers there."""
+    user, organization = dana
+    area = world.issue_area("Early literacy")
+    log_in(client, user.email)
+    base = f"/organizations/{organization.id}"
+    sections = {
+        "": "profile-heading",
+        "/people": "people-heading",
+        "/positions": "positions-heading",
+        "/approval-process": "joining-process-heading",
+        "/research": "research-heading",
+    }
+    for suffix, heading in sections.items():
+        page = client.get(base + suffix)
+        assert page.status_code == 200 and f'id="{heading}"' in page.text
+        menu = page.text.split('class="section-menu"')[1].split("</nav>")[0]
+        assert f'<a href="{base}{suffix}" aria-current="page">' in menu
+        assert menu.count('aria-current="page"') == 1
+        others = set(sections.values()) - {heading, "approval-process-heading"}
+        assert not any(f'id="{other}"' in page.text for other in others)
+
+    token = csrf_of(client.get(base + "/positions").text)
+    form = {"stance": "support", "priority": "main", "limited_activity_kinds": "testimony"}
+    plain = client.post(
+        f"{base}/positions/{area.id}",
+        data={**form, "csrf_token": token, "version": "0"},
+        follow_redirects=False,
+    )
+    assert plain.headers["location"] == f"{base}/positions#position-{area.id}"
+    shown = client.get(plain.headers["location"])
+    assert "Position saved." in shown.text
+    assert "supports, a main priority; limits: testimony" in shown.text
+    assert 'aria-current="page">Positions<' in shown.text
+
+    stale = client.post(
+        f"{base}/positions/{area.id}", data={**form, "csrf_token": token, "version": "0"}
+    )
+    assert stale.status_code in (409, 412, 422) and "<html" in stale.text
+    assert 'aria-current="page">Positions<' in stale.text
 
 
 def test_unknown_page_is_a_friendly_404(client, dana):
