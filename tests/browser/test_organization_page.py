@@ -21,8 +21,16 @@ def test_edit_a_position_in_place_then_log_out(page, live_server):
     log_in(page, live_server)
     page.get_by_role("link", name="Maple District PTA").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Maple District PTA")
+    page.get_by_role("navigation", name="Sections of Maple District PTA").get_by_role(
+        "link", name="Positions"
+    ).click()
+    expect(page).to_have_url(
+        f"{live_server.url}/organizations/{live_server.organization_id}/positions"
+    )
 
     form = page.locator(f"#position-{live_server.issue_area_id}")
+    expect(form.locator(".position-summary")).to_contain_text("no position yet")
+    form.get_by_text("Edit").click()
     form.get_by_label("Stance").select_option("support")
     form.get_by_label("Priority").select_option("main")
     form.get_by_label("Position statement").fill("Every child reads by third grade.")
@@ -31,8 +39,10 @@ def test_edit_a_position_in_place_then_log_out(page, live_server):
 
     form = page.locator(f"#position-{live_server.issue_area_id}")
     expect(form.get_by_role("status")).to_have_text("Position saved.")
+    expect(form.locator(".position-summary")).to_contain_text("supports, a main priority")
     assert page.url == url_before  # saved in place, no page load
     page.reload()
+    form.get_by_text("Edit").click()
     expect(form.get_by_label("Position statement")).to_have_value(
         "Every child reads by third grade."
     )

@@ -69,7 +69,7 @@ def test_following_an_invitation_sets_a_password_and_signs_in(client, database, 
         follow_redirects=False,
     )
     assert done.status_code == 303 and done.headers["location"] == f"/organizations/{maple.id}"
-    assert "Ana" in client.get(f"/organizations/{maple.id}").text
+    assert "Ana" in client.get(f"/organizations/{maple.id}/people").text
     assert client.get("/", follow_redirects=False).status_code == 200  # signed in
 
     client.cookies.clear()

@@ -50,7 +50,7 @@ def test_the_game_plan_choices_are_explained(client, world):
 def test_missing_positions_link_to_where_they_are_recorded(client, world):
     page, orgs = assessing(client, world)
     assert "record them before choosing a role" in page
-    assert f'<a href="/organizations/{orgs["faith"].id}#positions">Record Interfaith Council' in (
+    assert f'<a href="/organizations/{orgs["faith"].id}/positions">Record Interfaith Council' in (
         page
     )
 

@@ -36,8 +36,8 @@ def test_a_union_joins_through_its_board(client, world, clock):
     section = _add_join_step(client, union.id, token, "Board vote", "admin", "14")
     assert 'id="joining-process"' in section and "Step added." in section
     assert "<strong>Membership committee</strong>" in section
-    # The letters' process is untouched: a separate section on the page.
-    page = client.get(f"/organizations/{union.id}").text
+    # The letters' process is untouched: a separate part of the approval process section.
+    page = client.get(f"/organizations/{union.id}/approval-process").text
     letters = page.split('id="approval-process"')[1].split("</section>")[0]
     assert "No approval process: your admins sign directly." in letters
 
