@@ -17,6 +17,8 @@ ONE_STEP = {"steps": [{"name": "Board", "approver_role": "admin", "expected_days
 
 # A coalition's page, section by section (the overview at its bare address).
 COALITION_SECTIONS = ["", "/members", "/goals", "/activities", "/proposals", "/guidelines"]
+# An organization's page, the same way (its research section lists every other organization).
+ORGANIZATION_SECTIONS = ["", "/people", "/positions", "/approval-process", "/research"]
 # Route group → the reads it answers, as the coalition's lead sees them.
 API_READS = {
     "organizations": ["/api/v1/organizations", "/api/v1/organizations/{lead}", "/api/v1/me"],
@@ -40,6 +42,7 @@ API_READS = {
 PAGES = [
     "/",
     *(f"/coalitions/{{coalition}}{section}" for section in COALITION_SECTIONS),
+    *(f"/organizations/{{lead}}{section}" for section in ORGANIZATION_SECTIONS),
     "/activities/{letter}",
     "/approvals",
 ]
