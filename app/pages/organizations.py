@@ -138,6 +138,8 @@ SECTIONS = {
 }
 # Sections private to the organization's own people: anyone else sees the profile alone.
 PRIVATE = {"people", "positions", "approval-process", "research"}
+# Its own people's page of its own, in the same menu (app/pages/reports.py).
+ELSEWHERE = {"report": "Advocacy report"}
 
 
 def _section_address(org_id: str, section: str) -> str:
@@ -148,11 +150,17 @@ def section_menu(
     org_id: str, rights: access.OrganizationRights, current: str
 ) -> list[tuple[str, str, bool]]:
     """The organization's menu as the reader may see it: (label, address, is current)."""
-    return [
+    menu = [
         (label, _section_address(org_id, key), key == current)
         for key, label in SECTIONS.items()
         if rights.sees_private or key not in PRIVATE
     ]
+    if rights.sees_private:
+        menu += [
+            (label, f"/organizations/{org_id}/{key}", key == current)
+            for key, label in ELSEWHERE.items()
+        ]
+    return menu
 
 
 def _frame(session: Session, principal: Principal, org_id: str, section: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from app.deps import SessionDep
 from app.pages.coalitions import section_menu
 from app.pages.deps import PagePrincipal
 from app.pages.forms import Section, form_values, parse, section_action
+from app.pages.organizations import section_menu as organization_menu
 from app.pages.templating import render
 from app.principal import Principal
 from app.schemas.reports import ReportSend
@@ -81,10 +82,12 @@ def organization_context(
 ) -> dict[str, Any]:
     since, until = reports.period(start, end)
     report = reports.organization_report(session, principal, org_id, since, until)
+    rights = access.organization_rights(principal, org_id)
     return {
         "report": report,
+        "menu": organization_menu(org_id, rights, "report"),
         **_shown(since, until),
-        "can_send": access.organization_rights(principal, org_id).may_manage,
+        "can_send": rights.may_manage,
         "sent": reports.list_sent_reports(session, principal, org_id, limit=200).items,
         "form_errors": {},
         "drafts": {},

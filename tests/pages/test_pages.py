@@ -231,6 +231,7 @@ def test_organization_page_has_a_section_at_each_address(client, dana, world):
         menu = page.text.split('class="section-menu"')[1].split("</nav>")[0]
         assert f'<a href="{base}{suffix}" aria-current="page">' in menu
         assert menu.count('aria-current="page"') == 1
+        assert f'<a href="{base}/report">Advocacy report</a>' in menu
         others = set(sections.values()) - {heading, "approval-process-heading"}
         assert not any(f'id="{other}"' in page.text for other in others)
 
