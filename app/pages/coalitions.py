@@ -19,6 +19,7 @@ from app.models.coalitions import (
     GamePlan,
     Visibility,
 )
+from app.models.organizations import Organization
 from app.models.proposals import ProposalKind
 from app.pages.activities import activity_list_context
 from app.pages.deps import PagePrincipal
@@ -185,16 +186,21 @@ def issue_choices(values: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _composition_for_reader(
-    detail: dict[str, Any], members: list[dict[str, Any]], principal: Principal
+    session: Session, detail: dict[str, Any], rights: access.CoalitionRights
 ) -> list[str]:
     """The composition as the reader's own organization, invited or asking, reads it: a gap
-    it would fill is said so."""
+    it would fill is said so. From the reader's own memberships (in the order of the member
+    list), not the whole list: a large coalition's members are not read for it."""
     reasons = detail["composition"]["reasons"]
-    for m in members:
-        if m["organization_id"] in principal.roles and m["status"] != "joined":
-            reasons = coalitions.composition_for(
-                {"reasons": reasons}, kind=m["organization_kind"], name=m["organization_name"]
-            )
+    waiting = sorted(
+        (m for m in rights.memberships.values() if m.status != "joined"), key=lambda m: m.id
+    )
+    for m in waiting:
+        organization = session.get(Organization, m.organization_id)
+        assert organization is not None
+        reasons = coalitions.composition_for(
+            {"reasons": reasons}, kind=organization.kind, name=organization.name
+        )
     return reasons
 
 
@@ -304,9 +310,7 @@ def overview_context(session: Session, principal: Principal, coalition_id: str) 
         **frame,
         "joining": _joining_links(session, frame["rights"], detail["visibility"]),
         "alignments": alignments,
-        "composition_reasons": _composition_for_reader(
-            detail, _members(session, principal, coalition_id), principal
-        ),
+        "composition_reasons": _composition_for_reader(session, detail, frame["rights"]),
         "names": organizations.organization_names(session, set(principal.roles)),
         "works_for": stances["support"],
         "works_against": stances["oppose"],
