@@ -375,14 +375,12 @@ def activities_context(session: Session, principal: Principal, coalition_id: str
         for activity in activity_list
         if frame["is_lead"] and activity.status == "open" and activity.collects_signatures
     ]
-    decisions = activities.decisions_views(session, principal, asking)
+    board = activities.decision_board(session, principal, asking)
     areas = _area_names(session)
     coalition = frame["coalition"]
     # The leads' board: each open letter, each member's decision.
-    pipeline = [
-        (activity, {d["organization_id"]: d for d in decisions[activity.id]}) for activity in asking
-    ]
-    members = _members(session, principal, coalition_id) if asking else []
+    pipeline = [(activity, board[activity.id]) for activity in asking]
+    members = coalitions.board_members(session, coalition_id) if asking else []
     return {
         **frame,
         "activities": activity_list,
@@ -391,11 +389,8 @@ def activities_context(session: Session, principal: Principal, coalition_id: str
         # A row a joined member, its decision (or None) a letter: looked up here once, not
         # cell by cell in the template (200 members by 30 letters on a large coalition).
         "pipeline_rows": [
-            (m, [by_org.get(m["organization_id"]) for _, by_org in pipeline])
-            for m in members
-            if m["status"] == "joined"
+            (name, [by_org.get(org) for _, by_org in pipeline]) for org, name in members
         ],
-        "members": members,
         "coalition_areas": [(i, areas.get(i, i)) for i in coalition.issue_area_ids],
     }
 
