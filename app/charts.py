@@ -18,6 +18,8 @@ from markupsafe import Markup, escape
 from app import local_time
 from app.services.pictures import ApprovalTimeline, Bars, BurnUp, MemberLine
 
+# The drawings' elements are plain slotted records, not frozen ones: a letter of a large
+# coalition makes thousands of them, and a frozen record sets each field the slow way.
 NARROW, WIDE = 300, 800
 TICK_STEPS = (1, 2, 7, 14, 28, 56, 91, 182, 364)  # days between dates on a time axis
 LINE = 16  # the height of a line of words
@@ -25,7 +27,7 @@ NARROW_CHARACTERS = 40  # about what a line of the narrow drawing holds
 WIDE_LABEL_CHARACTERS = 34  # about what the wide drawing's column of names holds
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Rect:
     x: float
     y: float
@@ -35,7 +37,7 @@ class Rect:
     title: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Rule:
     x1: float
     y1: float
@@ -44,7 +46,7 @@ class Rule:
     kind: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Dot:
     x: float
     y: float
@@ -52,7 +54,7 @@ class Dot:
     title: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Words:
     x: float
     y: float
@@ -89,13 +91,21 @@ class Drawing:
         """The drawing's elements as SVG, every word escaped. Written here rather than in
         the template: a letter of a large coalition draws thousands of them, and a Jinja
         expression per attribute costs more than the rest of its page."""
+        kinds: dict[str, str] = {}
+
+        def code(kind: str) -> str:
+            # A drawing names a handful of kinds thousands of times: escaped once each.
+            if kind not in kinds:
+                kinds[kind] = str(escape(kind))
+            return kinds[kind]
+
         parts = [
             f'<line x1="{r.x1:g}" y1="{r.y1:g}" x2="{r.x2:g}" y2="{r.y2:g}" '
-            f'class="rule rule-{escape(r.kind)}" data-kind="{escape(r.kind)}"/>'
+            f'class="rule rule-{code(r.kind)}" data-kind="{code(r.kind)}"/>'
             for r in self.rules
         ]
         for r in self.rects:
-            kind = escape(r.kind)
+            kind = code(r.kind)
             css = kind if r.kind.startswith("bar-") else f"bar-step bar-{kind}"
             fill = f' fill="url(#{escape(hatch)})"' if r.kind == "overdue" else ""
             parts.append(
@@ -104,8 +114,8 @@ class Drawing:
                 f"<title>{escape(r.title)}</title></rect>"
             )
         parts += [
-            f'<polyline points="{p.svg_points}" fill="none" class="line line-{escape(p.kind)}" '
-            f'data-kind="{escape(p.kind)}"/>'
+            f'<polyline points="{p.svg_points}" fill="none" class="line line-{code(p.kind)}" '
+            f'data-kind="{code(p.kind)}"/>'
             for p in self.paths
         ]
         for d in self.dots:
@@ -114,14 +124,14 @@ class Drawing:
                 shape, tag = f'<circle cx="{d.x:g}" cy="{d.y:g}" r="5"', "circle"
             else:
                 shape, tag = f'<rect x="{d.x - 5:g}" y="{d.y - 5:g}" width="10" height="10"', "rect"
-            kind = escape(d.kind)
+            kind = code(d.kind)
             parts.append(
                 f'{shape} class="dot dot-{kind}" data-kind="{kind}">'
                 f"<title>{escape(d.title)}</title></{tag}>"
             )
         parts += [
-            f'<text x="{w.x:g}" y="{w.y:g}" text-anchor="{escape(w.anchor)}" '
-            f'class="words words-{escape(w.kind)}">{escape(w.text)}</text>'
+            f'<text x="{w.x:g}" y="{w.y:g}" text-anchor="{code(w.anchor)}" '
+            f'class="words words-{code(w.kind)}">{escape(w.text)}</text>'
             for w in self.words
         ]
         # Every word and code above went through escape(); the numbers are formatted floats.

@@ -57,7 +57,10 @@ def serve(
         )
         run_processes(config)
         return
+    from app.serving import settle_heap
+
     app = create_app(settings, run_worker=worker)
+    settle_heap()
     uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True)
 
 

@@ -24,6 +24,7 @@ from app.pages.router import pages_router
 from app.pages.templating import is_htmx, render_error_page
 from app.security import SessionSigner
 from app.security_headers import SecurityHeadersMiddleware
+from app.serving import settle_heap
 from app.settings import Settings, get_settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -118,4 +119,6 @@ def serve_app() -> FastAPI:
     """For `uvicorn app.main:serve_app --factory`: logging as in production."""
     settings = get_settings()
     configure_logging(settings.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    settle_heap()
+    return app

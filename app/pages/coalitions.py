@@ -19,6 +19,7 @@ from app.models.coalitions import (
     GamePlan,
     Visibility,
 )
+from app.models.organizations import Organization
 from app.models.proposals import ProposalKind
 from app.pages.activities import activity_list_context
 from app.pages.deps import PagePrincipal
@@ -186,16 +187,21 @@ def issue_choices(values: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _composition_for_reader(
-    detail: dict[str, Any], members: list[dict[str, Any]], principal: Principal
+    session: Session, detail: dict[str, Any], rights: access.CoalitionRights
 ) -> list[str]:
     """The composition as the reader's own organization, invited or asking, reads it: a gap
-    it would fill is said so."""
+    it would fill is said so. From the reader's own memberships (in the order of the member
+    list), not the whole list: a large coalition's members are not read for it."""
     reasons = detail["composition"]["reasons"]
-    for m in members:
-        if m["organization_id"] in principal.roles and m["status"] != "joined":
-            reasons = coalitions.composition_for(
-                {"reasons": reasons}, kind=m["organization_kind"], name=m["organization_name"]
-            )
+    waiting = sorted(
+        (m for m in rights.memberships.values() if m.status != "joined"), key=lambda m: m.id
+    )
+    for m in waiting:
+        organization = session.get(Organization, m.organization_id)
+        assert organization is not None
+        reasons = coalitions.composition_for(
+            {"reasons": reasons}, kind=organization.kind, name=organization.name
+        )
     return reasons
 
 
@@ -305,9 +311,7 @@ def overview_context(session: Session, principal: Principal, coalition_id: str) 
         **frame,
         "joining": _joining_links(session, frame["rights"], detail["visibility"]),
         "alignments": alignments,
-        "composition_reasons": _composition_for_reader(
-            detail, _members(session, principal, coalition_id), principal
-        ),
+        "composition_reasons": _composition_for_reader(session, detail, frame["rights"]),
         "names": organizations.organization_names(session, set(principal.roles)),
         "works_for": stances["support"],
         "works_against": stances["oppose"],
@@ -372,19 +376,22 @@ def activities_context(session: Session, principal: Principal, coalition_id: str
         for activity in activity_list
         if frame["is_lead"] and activity.status == "open" and activity.collects_signatures
     ]
-    decisions = activities.decisions_views(session, principal, asking)
+    board = activities.decision_board(session, principal, asking)
     areas = _area_names(session)
     coalition = frame["coalition"]
+    # The leads' board: each open letter, each member's decision.
+    pipeline = [(activity, board[activity.id]) for activity in asking]
+    members = coalitions.board_members(session, coalition_id) if asking else []
     return {
         **frame,
         "activities": activity_list,
         **activity_list_context(session, principal, coalition_id),
-        # The leads' board: each open letter, each member's decision.
-        "pipeline": [
-            (activity, {d["organization_id"]: d for d in decisions[activity.id]})
-            for activity in asking
+        "pipeline": pipeline,
+        # A row a joined member, its decision (or None) a letter: looked up here once, not
+        # cell by cell in the template (200 members by 30 letters on a large coalition).
+        "pipeline_rows": [
+            (name, [by_org.get(org) for _, by_org in pipeline]) for org, name in members
         ],
-        "members": _members(session, principal, coalition_id) if asking else [],
         "coalition_areas": [(i, areas.get(i, i)) for i in coalition.issue_area_ids],
     }
 

@@ -646,6 +646,33 @@ def decisions_views(
     return found
 
 
+def decision_board(
+    session: Session, principal: Principal, activities: list[Activity]
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Each activity's decisions as the leads' board shows them, by activity id and then
+    organization id: the status and the approval under way (seen whole by the principal's
+    own organizations, as `decisions_views` shows it). Three columns, not the whole
+    decision: the board of a large coalition has a cell a member a letter."""
+    found: dict[str, dict[str, dict[str, Any]]] = {activity.id: {} for activity in activities}
+    if not activities:
+        return found
+    rows = session.exec(
+        select(SignOnDecision.activity_id, SignOnDecision.organization_id, SignOnDecision.status)
+        .join(Organization, Organization.id == SignOnDecision.organization_id)
+        .where(SignOnDecision.activity_id.in_(list(found)))  # type: ignore[attr-defined]
+    ).all()
+    own = set(principal.roles)
+    if principal.is_platform_admin:
+        own = {organization_id for _, organization_id, _ in rows}
+    views = approvals.views_for_activities(session, activities, full_for=own)
+    for activity_id, organization_id, status in rows:
+        found[activity_id][organization_id] = {
+            "status": status,
+            "approval": views.get((activity_id, organization_id)),
+        }
+    return found
+
+
 def readiness(
     session: Session, activity: Activity, coalition: Coalition, rows: list[dict[str, Any]]
 ) -> dict[str, Any]:

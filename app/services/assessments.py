@@ -139,16 +139,18 @@ def _hours_elsewhere(session: Session, *, organization_id: str, coalition_id: st
 
 def _room(session: Session, *, organization_id: str, coalition_id: str) -> alignment.Room:
     """The coalition's members as the organization knows them from its own research."""
+    # Plain columns, not entities: a large coalition has hundreds of members, and loading
+    # each membership and organization whole costs more than the rest of the assessment.
     rows = session.exec(
-        select(Membership, Organization)
+        select(Membership.organization_id, Membership.engagement, Organization.name)
         .join(Organization, Organization.id == Membership.organization_id)
         .where(
             Membership.coalition_id == coalition_id,
             Membership.status == MembershipStatus.joined,
         )
     ).all()
-    own = next((m for m, _ in rows if m.organization_id == organization_id), None)
-    others = {o.id: o.name for m, o in rows if m.organization_id != organization_id}
+    own = next((engagement for org, engagement, _ in rows if org == organization_id), None)
+    others = {org: name for org, _, name in rows if org != organization_id}
     notes = (
         session.exec(
             select(ResearchNote).where(
@@ -165,5 +167,5 @@ def _room(session: Session, *, organization_id: str, coalition_id: str) -> align
         members=len(others),
         not_reputable=tuple(dict.fromkeys(doubted)),
         unresearched=len(set(others) - researched),
-        current_engagement=own.engagement if own else None,
+        current_engagement=own,
     )

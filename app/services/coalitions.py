@@ -253,6 +253,19 @@ def joined_organizations(session: Session, coalition_id: str) -> list[Any]:
     return list(rows.all())
 
 
+def board_members(session: Session, coalition_id: str, *, limit: int = 200) -> list[Any]:
+    """The joined members among the coalition's first `limit` memberships (the member
+    list's order), as (organization id, name) rows: the rows of the leads' board."""
+    rows = session.exec(
+        select(Membership.organization_id, Organization.name, Membership.status)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.coalition_id == coalition_id)
+        .order_by(Membership.id)
+        .limit(limit)
+    ).all()
+    return [(org, name) for org, name, status in rows if status == MembershipStatus.joined]
+
+
 def partner_profiles(session: Session, coalition_id: str) -> dict[str, Any]:
     """The joined members as a partner card shows them (kind, size, communities, website),
     by organization id: what an organization weighing up joining needs to know of them."""

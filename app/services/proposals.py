@@ -608,10 +608,21 @@ def waiting_for_vote(session: Session, principal: Principal) -> list[dict[str, A
         .where(Proposal.coalition_id.in_(list(by_coalition)), Proposal.status == "open")  # type: ignore[attr-defined]
         .order_by(Proposal.closes_at)  # type: ignore[arg-type]
     ).all()
+    # The votes the principal's organizations cast on them, in one query for all: not
+    # every vote of every open proposal, loaded whole, a proposal at a time.
+    voted: dict[str, set[str]] = {}
+    if open_ones:
+        cast = session.exec(
+            select(Vote.proposal_id, Vote.organization_id).where(
+                Vote.proposal_id.in_([p.id for p in open_ones]),  # type: ignore[attr-defined]
+                Vote.organization_id.in_(admin_ids),  # type: ignore[attr-defined]
+            )
+        ).all()
+        for proposal_id, organization_id in cast:
+            voted.setdefault(proposal_id, set()).add(organization_id)
     waiting = []
     for proposal in open_ones:
-        voted = {v.organization_id for v, _ in _votes(session, proposal.id)}
-        silent = by_coalition[proposal.coalition_id] - voted
+        silent = by_coalition[proposal.coalition_id] - voted.get(proposal.id, set())
         if silent:
             waiting.append({"proposal": proposal, "organization_ids": sorted(silent)})
     return waiting
