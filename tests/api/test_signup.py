@@ -122,6 +122,8 @@ def test_sign_up_through_the_pages(open_client, database):
     )
     assert done.status_code == 303 and done.headers["location"].startswith("/organizations/org_")
     page = open_client.get(done.headers["location"])
-    assert "Eastside Food Bank" in page.text and "Add a person" in page.text  # its admin
+    assert "Eastside Food Bank" in page.text
+    people = open_client.get(f"{done.headers['location']}/people")
+    assert "Add a person" in people.text  # its admin
     used = open_client.get(f"/signup/{token}")
     assert used.status_code == 400 and 'href="/login"' in used.text
