@@ -35,6 +35,7 @@ from app.pages.forms import (
     section_action,
     section_address,
     section_response,
+    sections_menu,
     tell,
     unconfirmed,
 )
@@ -231,19 +232,9 @@ def section_menu(
     coalition_id: str, rights: access.CoalitionRights, current: str
 ) -> list[tuple[str, str, bool]]:
     """The coalition's menu as the reader may see it: (label, address, is current)."""
-    menu = [
-        (label, _section_address(coalition_id, key), key == current)
-        for key, label in SECTIONS.items()
-        if rights.takes_part or key not in WORKING_SPACE
-    ]
-    if rights.takes_part:
-        menu += [
-            (label, f"/coalitions/{coalition_id}/{key}", key == current)
-            for key, label in ELSEWHERE.items()
-        ]
-    if rights.is_lead:
-        menu.append(("Settings", f"/coalitions/{coalition_id}/settings", current == "settings"))
-    return menu
+    entries = {**SECTIONS, **ELSEWHERE, **({"settings": "Settings"} if rights.is_lead else {})}
+    hidden = () if rights.takes_part else WORKING_SPACE | ELSEWHERE.keys()
+    return sections_menu(f"/coalitions/{coalition_id}", entries, current, hidden=hidden)
 
 
 def _frame(

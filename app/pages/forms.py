@@ -1,7 +1,7 @@
 """Reading HTML forms into the API's own input schemas, and answering a post: the fragment,
 a redirect, or the form again with the errors next to its fields."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -209,6 +209,18 @@ def section_address(base: str, section: str) -> str:
     """A page in sections (a coalition's, an organization's): the overview keeps the page's
     own address, every other section has its own under it."""
     return base if section == "overview" else f"{base}/{section}"
+
+
+def sections_menu(
+    base: str, entries: dict[str, str], current: str, *, hidden: Collection[str] = ()
+) -> list[tuple[str, str, bool]]:
+    """The menu of a page in sections, as the reader may see it: (label, address, is
+    current) for each entry not `hidden`, in the order given."""
+    return [
+        (label, section_address(base, key), key == current)
+        for key, label in entries.items()
+        if key not in hidden
+    ]
 
 
 @dataclass(frozen=True)

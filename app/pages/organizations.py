@@ -23,6 +23,7 @@ from app.pages.forms import (
     research_note_from_form,
     section_action,
     section_address,
+    sections_menu,
 )
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
@@ -150,17 +151,10 @@ def section_menu(
     org_id: str, rights: access.OrganizationRights, current: str
 ) -> list[tuple[str, str, bool]]:
     """The organization's menu as the reader may see it: (label, address, is current)."""
-    menu = [
-        (label, _section_address(org_id, key), key == current)
-        for key, label in SECTIONS.items()
-        if rights.sees_private or key not in PRIVATE
-    ]
-    if rights.sees_private:
-        menu += [
-            (label, f"/organizations/{org_id}/{key}", key == current)
-            for key, label in ELSEWHERE.items()
-        ]
-    return menu
+    hidden = () if rights.sees_private else PRIVATE | ELSEWHERE.keys()
+    return sections_menu(
+        f"/organizations/{org_id}", {**SECTIONS, **ELSEWHERE}, current, hidden=hidden
+    )
 
 
 def _frame(session: Session, principal: Principal, org_id: str, section: str) -> dict[str, Any]:
