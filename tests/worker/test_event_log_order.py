@@ -43,8 +43,14 @@ def _stream(base: str, user_id: str, seen: list[str], stop: threading.Event) -> 
         httpx.Client(base_url=base, cookies=cookie, timeout=10) as client,
         client.stream("GET", "/events/stream") as response,
     ):
+        kind = ""
         for line in response.iter_lines():
-            if line.startswith("data:"):
+            # Only the writers' events count, as the poller asks for them alone: the
+            # follower's own organization may be announced late on PostgreSQL (held back
+            # behind another transaction on the server until it ends).
+            if line.startswith("event:"):
+                kind = line.removeprefix("event:").strip()
+            if line.startswith("data:") and kind == "webhook.test":
                 seen.append(json.loads(line.removeprefix("data:"))["id"])
             if stop.is_set():
                 return
