@@ -93,6 +93,11 @@ class Database:
         self._read_only_factory = self._factory
         if isinstance(bind, Engine):
             reader = bind.execution_options(**{READ_ONLY: True})
+            if bind.dialect.name == "postgresql":
+                # Statement by statement, as READ COMMITTED would see them in a transaction
+                # (each statement its own snapshot), without a BEGIN and a COMMIT: two of a
+                # short read's four round trips.
+                reader = reader.execution_options(isolation_level="AUTOCOMMIT")
             self._read_only_factory = sessionmaker(bind=reader, **options)
 
     @contextmanager
