@@ -5,7 +5,10 @@ COALESCE_TEST_POSTGRES_URL names a server) and each number of processes, both se
 run on the same cached data set (bench/data.py); every request is measured with wrk
 (2 threads, 32 connections, a Lua script choosing a random path from a list per request)
 after a warm-up, the bare server and Coalesce alternating. The event list is measured on
-a log of 10,000 and one of 1,000,000 events: the two should read the same.
+a log of 10,000 and one of 1,000,000 events: the two should read the same. Pages are
+measured at 32 connections and again at BENCH_PAGE_CONNECTIONS (4). Each row ends with
+where the machine's CPU went while Coalesce was measured, in cores: its processes, the
+database server's, wrk's, and idle.
 """
 
 import json
@@ -31,6 +34,9 @@ from bench.data import CHAIR, BenchData, prepare
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+# Pages are also measured as people open them, a few at a time: at 32 connections on one
+# process a page's time is mostly its wait behind the 31 others.
+PAGE_CONNECTIONS = int(os.environ.get("BENCH_PAGE_CONNECTIONS", "4"))
 EVENTS_LARGE = int(os.environ.get("BENCH_EVENTS", "1000000"))
 EVENTS_SMALL = 10_000
 CACHE = Path(os.environ.get("BENCH_CACHE", "var/bench"))
@@ -70,6 +76,7 @@ class Probe:
     paths: list[str]
     bare: bool = False
     page: bool = False
+    connections: int = CONNECTIONS
 
 
 def probes(data: BenchData, small: BenchData) -> list[tuple[Probe, BenchData]]:
@@ -95,9 +102,18 @@ def probes(data: BenchData, small: BenchData) -> list[tuple[Probe, BenchData]]:
         (Probe(f"GET /api/v1/events, {small.events:,} events", event_pages(small.events)), small),
         (Probe(f"GET /api/v1/events, {data.events:,} events", event_pages(data.events)), data),
         # The pages the chair of the big coalition (200 members, 30 open letters) opens most.
-        (Probe("page: dashboard /", ["/"], page=True), data),
-        (Probe("page: coalition", [f"/coalitions/{data.coalition_id}"], page=True), data),
-        (Probe("page: activity", [f"/activities/{data.activity_id}"], page=True), data),
+        *(
+            (Probe(f"page: {name}{suffix}", [path], page=True, connections=connections), data)
+            for connections, suffix in (
+                (CONNECTIONS, ""),
+                (PAGE_CONNECTIONS, f", {PAGE_CONNECTIONS} conn."),
+            )
+            for name, path in (
+                ("dashboard /", "/"),
+                ("coalition", f"/coalitions/{data.coalition_id}"),
+                ("activity", f"/activities/{data.activity_id}"),
+            )
+        ),
     ]
 
 
@@ -163,6 +179,54 @@ def page_cookie(base: str) -> str:
         return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _ticks(pid: int) -> tuple[int, int, str] | None:
+    """A process's CPU ticks (user + system), parent pid and name, from /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    name = stat[stat.index("(") + 1 : stat.rindex(")")]
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[11]) + int(fields[12]), int(fields[1]), name
+
+
+class CpuUse:
+    """Where the machine's CPU went during a run: the server's processes, the database
+    server's, wrk's, and what was left idle, in cores. On a machine with few cores this is
+    what says whether more processes could have served more."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.start = self._sample()
+
+    def _sample(self) -> dict[str, float]:
+        processes = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and (found := _ticks(int(entry.name))) is not None:
+                processes[int(entry.name)] = found
+        server = {self.server_pid}
+        # The server's worker processes are its children (and theirs).
+        for _ in range(3):
+            server |= {pid for pid, (_, parent, _) in processes.items() if parent in server}
+        cpu = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        children = os.times()
+        return {
+            "server": sum(processes[pid][0] for pid in server if pid in processes) / _TICK,
+            "database": sum(t for t, _, name in processes.values() if name == "postgres") / _TICK,
+            "wrk": children.children_user + children.children_system,
+            "idle": (int(cpu[3]) + int(cpu[4])) / _TICK,
+            "wall": time.monotonic(),
+        }
+
+    def cores(self) -> dict[str, float]:
+        end = self._sample()
+        wall = end["wall"] - self.start["wall"]
+        return {k: (end[k] - self.start[k]) / wall for k in ("server", "database", "wrk", "idle")}
+
+
 def wrk(base: str, probe: Probe, token: str, seconds: int, cookie: str = "") -> dict[str, float]:
     auth = f'"Bearer {token}"' if token and not probe.page else '""'
     script = LUA % {
@@ -174,7 +238,7 @@ def wrk(base: str, probe: Probe, token: str, seconds: int, cookie: str = "") -> 
         f.write(script)
     try:
         output = subprocess.run(  # noqa: S603
-            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", f.name, base],  # noqa: S607
+            ["wrk", "-t2", f"-c{probe.connections}", f"-d{seconds}s", "-s", f.name, base],  # noqa: S607
             capture_output=True,
             text=True,
             check=True,
@@ -221,7 +285,9 @@ def measure(backend: str, url_of: dict[str, str], processes: int) -> list[str]:
                 results["bare"] = wrk(bare.base, probe, "", SECONDS)
             wrk(server.base, probe, on.token, WARMUP, cookie)
             check(server.base, probe, on.token, cookie)
+            use = CpuUse(server.process.pid)
             results["coalesce"] = wrk(server.base, probe, on.token, SECONDS, cookie)
+            results["cores"] = use.cores()
             lines.append(_row(probe.name, results))
             print(lines[-1], flush=True)
     finally:
@@ -240,13 +306,17 @@ def _row(name: str, results: dict[str, dict[str, float]]) -> str:
     )
     ratio = f"{c['rps'] / b['rps']:>6.2f}" if b else f"{'':>6}"
     errors = f"  ({c['errors']:.0f} errors)" if c["errors"] else ""
+    cores = results["cores"]
+    # In cores, while Coalesce was measured: ours, the database server's, wrk's, idle.
+    use = "  " + " ".join(f"{cores[k]:.2f}" for k in ("server", "database", "wrk", "idle"))
     ours = f"{c['rps']:>8.0f} {c['p50']:>7.1f} {c['p95']:>7.1f} {c['p99']:>7.1f}"
-    return f"{name:<48} {bare}   {ours}  {ratio}{errors}"
+    return f"{name:<48} {bare}   {ours}  {ratio}{use}{errors}"
 
 
 HEADER = (
     f"{'request':<48} {'bare/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}   "
     f"{'ours/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}  {'ratio':>6}"
+    "  cores: ours db wrk idle"
 )
 
 
