@@ -290,10 +290,35 @@ def measure(backend: str, url_of: dict[str, str], processes: int) -> list[str]:
             results["cores"] = use.cores()
             lines.append(_row(probe.name, results))
             print(lines[-1], flush=True)
+        if not ONLY or any(word in "stream" for word in ONLY):
+            for size, on in (("small", small), ("large", data)):
+                lines.append(_stream_row(coalesce[size].base, on.events))
+                print(lines[-1], flush=True)
     finally:
         for server in (*coalesce.values(), bare):
             server.stop()
     return lines
+
+
+STREAM_OPENS = 30
+
+
+def _stream_row(base: str, events: int) -> str:
+    """How long the live stream takes to open (it finds the end of the log, then polls from
+    there): the same at any size of log. One listener at a time; milliseconds."""
+    cookie = page_cookie(base)
+    times = []
+    with httpx.Client(base_url=base, timeout=30, headers={"Cookie": cookie}) as client:
+        for _ in range(STREAM_OPENS):
+            started = time.perf_counter()
+            with client.stream("GET", "/events/stream") as answer:
+                if answer.status_code != 200:
+                    raise RuntimeError(f"/events/stream: {answer.status_code}")
+                times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    name = f"stream: open /events/stream, {events:,} events"
+    p50, p95 = times[len(times) // 2], times[int(len(times) * 0.95)]
+    return f"{name:<48} {'—':>8} {'':>7} {'':>7} {'':>7}   {'—':>8} {p50:>7.1f} {p95:>7.1f}"
 
 
 def _row(name: str, results: dict[str, dict[str, float]]) -> str:
