@@ -1,14 +1,15 @@
 """Database engines and sessions: one engine per URL, SQLite tuned for a single machine."""
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import orjson
 from psycopg.types.json import set_json_loads
-from sqlalchemy import Engine, event, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import Engine, event, exc, text
+from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
@@ -35,6 +36,31 @@ def _begin(conn: Connection) -> None:
         conn.connection.dbapi_connection.execute("BEGIN")  # type: ignore[union-attr]
     else:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# A pooled PostgreSQL connection idle longer than this is pinged before use: one that the
+# server dropped (a restart, an idle timeout) is replaced instead of failing a request.
+# One in steady use is not: a ping per request would be half a short read's round trips.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _note_checkin(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+    record.info["checked_in"] = time.monotonic()
+
+
+def _pinging_if_idle(dialect: Dialect) -> Callable[..., None]:
+    def ping_if_idle(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        checked_in = record.info.get("checked_in")
+        if checked_in is not None and time.monotonic() - checked_in < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool discards this connection and checks out another (or fails to
+            # connect, with the database's own error, when the database is down).
+            raise exc.DisconnectionError("the database dropped a pooled connection") from error
+
+    return ping_if_idle
 
 
 # SQLite: as many connections as the thread pool has threads (anyio's default), so no
@@ -68,7 +94,9 @@ def build_engine(url: str) -> Engine:
         return engine
     # PostgreSQL's connections are few (100 by default) and shared by every process and
     # worker: each keeps 10 open, and opens more only while it needs them.
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "checkout", _pinging_if_idle(engine.dialect))
     # psycopg decodes json and jsonb itself: with orjson, as on SQLite.
     event.listen(engine, "connect", lambda dbapi_conn, _r: set_json_loads(orjson.loads, dbapi_conn))
     return engine
