@@ -32,6 +32,10 @@ def new_api_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+# Where the request's scope keeps the hash of its bearer token, once a middleware made it.
+TOKEN_HASH = "coalesce.token_hash"  # noqa: S105 (a scope key, not a secret)
+
+
 def hash_token(token: str) -> str:
     """API tokens carry 256 random bits, so a fast hash is enough to store them."""
     return hashlib.sha256(token.encode()).hexdigest()

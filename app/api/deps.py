@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import functools
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Response
@@ -15,6 +16,7 @@ from app.errors import Invalid, PreconditionFailed, Unauthorized
 from app.pagination import MAX_LIMIT
 from app.principal import Principal
 from app.schemas.base import UNSTORABLE
+from app.security import TOKEN_HASH
 from app.services import accounts
 from app.settings import Settings
 
@@ -28,11 +30,16 @@ async def _principal(request: Request, session: SessionDep) -> Principal:
     scheme, _, credentials = authorization.partition(" ")
     scheme = scheme.lower()
     if scheme == "bearer" and credentials:
+        token = credentials.strip()
+        # The rate limiter hashed the token already (it counts requests by the hash).
+        token_hash = request.scope.get(TOKEN_HASH)
         # Most requests find their principal in the cache, without leaving the event loop.
-        principal = accounts.cached_principal(credentials.strip())
+        principal = accounts.cached_principal(token, token_hash=token_hash)
         if principal is None:
             principal = await run_in_threadpool(
-                accounts.principal_for_token, session, credentials.strip()
+                functools.partial(accounts.principal_for_token, token_hash=token_hash),
+                session,
+                token,
             )
         # The one place a token's expiry and scopes are checked, for every route.
         scopes.authorize(principal, request.scope.get("route"))

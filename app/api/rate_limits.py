@@ -28,9 +28,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import clock
 from app.api.problems import problem
+from app.api.routing import API_PREFIX
 from app.db import Database
 from app.models import ApiToken, RateLimitCount
-from app.security import hash_token
+from app.security import TOKEN_HASH, hash_token
 from app.settings import Settings
 
 log = logging.getLogger("coalesce.rate_limits")
@@ -254,10 +255,12 @@ class RateLimitMiddleware:
         self._database_of = database_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
             await self.app(scope, receive, send)
             return
         credential, token_hash = _callers(scope.get("headers", []))
+        if token_hash is not None:
+            scope[TOKEN_HASH] = token_hash
         client = scope.get("client")
         address = "client:" + (client[0] if client else "unknown")[:60]
         now = clock.now()

@@ -235,10 +235,13 @@ def revoke_token(session: Session, principal: Principal, token_id: str) -> None:
     session.flush()
 
 
-def principal_for_token(session: Session, plain: str) -> Principal:
+def principal_for_token(
+    session: Session, plain: str, *, token_hash: str | None = None
+) -> Principal:
     """The principal an API token stands for, from a short per-process cache: a revoked
-    token, or a changed role, is honoured everywhere within `principal_cache.ttl`."""
-    token_hash = hash_token(plain)
+    token, or a changed role, is honoured everywhere within `principal_cache.ttl`.
+    `token_hash`, when the caller already has it, saves hashing the token again."""
+    token_hash = token_hash or hash_token(plain)
     principal = principal_cache.get(token_hash)
     if principal is None:
         generation = principal_cache.generation
@@ -249,9 +252,9 @@ def principal_for_token(session: Session, plain: str) -> Principal:
     return principal
 
 
-def cached_principal(plain: str) -> Principal | None:
+def cached_principal(plain: str, *, token_hash: str | None = None) -> Principal | None:
     """The principal behind a token if the cache holds it fresh, without a query."""
-    return principal_cache.get(hash_token(plain))
+    return principal_cache.get(token_hash or hash_token(plain))
 
 
 class PrincipalCache:
