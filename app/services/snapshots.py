@@ -70,12 +70,12 @@ def tallies(session: Session, activity_ids: Iterable[str]) -> dict[str, dict[str
     counts: dict[str, Counter] = {activity_id: Counter() for activity_id in activity_ids}
     if counts:
         rows = session.exec(
-            select(SignOnDecision.activity_id, SignOnDecision.status).where(
-                SignOnDecision.activity_id.in_(counts)  # type: ignore[attr-defined]
-            )
+            select(SignOnDecision.activity_id, SignOnDecision.status, func.count())
+            .where(SignOnDecision.activity_id.in_(counts))  # type: ignore[attr-defined]
+            .group_by(SignOnDecision.activity_id, SignOnDecision.status)
         )
-        for activity_id, status in rows:
-            counts[activity_id][status] += 1
+        for activity_id, status, count in rows:
+            counts[activity_id][status] += count
     return {key: _with_asked(_by_status(found)) for key, found in counts.items()}
 
 
