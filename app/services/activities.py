@@ -3,11 +3,12 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from app import clock, labels
 from app.concurrency import check_version
+from app.db import plain_rows
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
 from app.models import (
@@ -788,15 +789,7 @@ def _read(
 def _in_approval(session: Session, activity: Activity) -> list[dict[str, Any]]:
     """The decisions in approval, in `decisions_view`'s order and with its approval
     summaries (their forecasts read the same whoever reads them): what readiness weighs."""
-    rows = session.exec(
-        select(SignOnDecision.organization_id, Organization.name)
-        .join(Organization, Organization.id == SignOnDecision.organization_id)
-        .where(
-            SignOnDecision.activity_id == activity.id,
-            SignOnDecision.status == DecisionStatus.in_approval,
-        )
-        .order_by(Organization.name)
-    ).all()
+    rows = plain_rows(session, _IN_APPROVAL, activity_id=activity.id)
     if not rows:
         return []
     views = approvals.views_for_activities(
@@ -815,15 +808,26 @@ def _in_approval(session: Session, activity: Activity) -> list[dict[str, Any]]:
 
 def _latest_proposal(session: Session, activity: Activity) -> dict[str, Any] | None:
     """The coalition's last vote on opening this activity, if it was put to one."""
-    row = session.exec(
-        select(Proposal.id, Proposal.status, Proposal.outcome, Proposal.explanation)
-        .where(Proposal.activity_id == activity.id)
-        .order_by(Proposal.id.desc())  # type: ignore[attr-defined]
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    return dict(row._mapping)
+    rows = plain_rows(session, _LATEST_PROPOSAL, activity_id=activity.id)
+    return dict(rows[0]._mapping) if rows else None
+
+
+# Built once, as every read of an activity runs them.
+_IN_APPROVAL = (
+    select(SignOnDecision.organization_id, Organization.name)
+    .join(Organization, Organization.id == SignOnDecision.organization_id)
+    .where(
+        SignOnDecision.activity_id == bindparam("activity_id"),
+        SignOnDecision.status == DecisionStatus.in_approval,
+    )
+    .order_by(Organization.name)
+)
+_LATEST_PROPOSAL = (
+    select(Proposal.id, Proposal.status, Proposal.outcome, Proposal.explanation)
+    .where(Proposal.activity_id == bindparam("activity_id"))
+    .order_by(Proposal.id.desc())  # type: ignore[attr-defined]
+    .limit(1)
+)
 
 
 def list_decisions(session: Session, principal: Principal, activity_id: str) -> list[dict]:

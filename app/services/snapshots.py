@@ -11,10 +11,11 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from app import clock
+from app.db import plain_rows
 from app.models import (
     Activity,
     ApprovalRequest,
@@ -40,16 +41,16 @@ _ASKED = {status.value for status in DecisionStatus} - {DecisionStatus.withdrawn
 def decision_counts(session: Session, activity_id: str) -> dict[str, int]:
     """The sign-on decisions of an activity by status (its `tally` as the API reads it)."""
     # Counted by the database: a letter of a large coalition has hundreds of decisions.
-    counts = Counter(
-        dict(
-            session.exec(
-                select(SignOnDecision.status, func.count())
-                .where(SignOnDecision.activity_id == activity_id)
-                .group_by(SignOnDecision.status)
-            ).all()
-        )
-    )
+    counts = Counter(dict(plain_rows(session, _DECISION_COUNTS, activity_id=activity_id)))
     return _by_status(counts)
+
+
+# Built once: each read of an activity counts its decisions.
+_DECISION_COUNTS = (
+    select(SignOnDecision.status, func.count())
+    .where(SignOnDecision.activity_id == bindparam("activity_id"))
+    .group_by(SignOnDecision.status)
+)
 
 
 def _by_status(counts: Counter) -> dict[str, int]:
