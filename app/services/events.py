@@ -173,8 +173,9 @@ def _place_of(session: Session, cursor: str) -> Place:
     return int(txid), int(position)
 
 
-def _after(place: Place, txid: Any, position: Any) -> Any:
+def _after(place: Place | tuple[Any, Any], txid: Any, position: Any) -> Any:
     # A row value, which both backends read as one range of the (…, txid, position) index.
+    # `place` holds the values, or the parameters a statement built once binds them to.
     return tuple_(txid, position) > tuple_(*place)
 
 
