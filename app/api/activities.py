@@ -49,7 +49,7 @@ def create_activity(
     activity = service.create_activity(session, principal, coalition_id, body)
     response.headers["Location"] = f"/api/v1/activities/{activity.id}"
     set_etag(response, activity.version)
-    return service.activity_detail(session, principal, activity.id)
+    return service.activity_read(session, principal, activity.id)
 
 
 Expand = Annotated[frozenset[str], expansions("decisions", "tally")]
@@ -115,7 +115,7 @@ def list_activities(
 def get_activity(
     activity_id: str, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> dict:
-    detail = service.activity_detail(session, principal, activity_id)
+    detail = service.activity_read(session, principal, activity_id)
     set_etag(response, detail["version"])
     version_only(response)  # its derived parts change without its version
     return detail
@@ -140,7 +140,7 @@ def update_activity(
         session, principal, activity_id, body, expected_version=if_match
     )
     set_etag(response, activity.version)
-    return service.activity_detail(session, principal, activity_id)
+    return service.activity_read(session, principal, activity_id)
 
 
 @router.post(
@@ -151,7 +151,7 @@ def update_activity(
 def open_activity(activity_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
     """Ask every joined member for a decision (for kinds that collect signatures)."""
     service.open_activity(session, principal, activity_id)
-    return service.activity_detail(session, principal, activity_id)
+    return service.activity_read(session, principal, activity_id)
 
 
 @router.post(
@@ -161,7 +161,7 @@ def open_activity(activity_id: str, session: SessionDep, principal: CurrentPrinc
 )
 def close_activity(activity_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict:
     service.close_activity(session, principal, activity_id)
-    return service.activity_detail(session, principal, activity_id)
+    return service.activity_read(session, principal, activity_id)
 
 
 @router.get(

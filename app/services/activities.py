@@ -3,11 +3,12 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from app import clock, labels
 from app.concurrency import check_version
+from app.db import plain_rows
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
 from app.models import (
@@ -759,25 +760,74 @@ def get_activity(session: Session, principal: Principal, activity_id: str) -> Ac
 
 
 def activity_detail(session: Session, principal: Principal, activity_id: str) -> dict[str, Any]:
+    """The activity with every member's decision, as its page shows it."""
     activity, coalition = _visible_activity(session, principal, activity_id)
     rows = decisions_view(session, principal, activity)
+    return {**_read(session, activity, coalition, rows), "decisions": rows}
+
+
+def activity_read(session: Session, principal: Principal, activity_id: str) -> dict[str, Any]:
+    """The activity as the API answers it: its tally, readiness and proposal, without the
+    members' decisions (`GET /activities/{id}/decisions` lists those). A letter of a large
+    coalition has hundreds of them, and its readiness needs only those in approval."""
+    activity, coalition = _visible_activity(session, principal, activity_id)
+    rows = [] if activity.status == ActivityStatus.draft else _in_approval(session, activity)
+    return _read(session, activity, coalition, rows)
+
+
+def _read(
+    session: Session, activity: Activity, coalition: Coalition, rows: list[dict[str, Any]]
+) -> dict[str, Any]:
     return {
         **activity.model_dump(),
         "tally": tally(session, activity),
         "readiness": readiness(session, activity, coalition, rows),
-        "decisions": rows,
         "proposal": _latest_proposal(session, activity),
     }
 
 
+def _in_approval(session: Session, activity: Activity) -> list[dict[str, Any]]:
+    """The decisions in approval, in `decisions_view`'s order and with its approval
+    summaries (their forecasts read the same whoever reads them): what readiness weighs."""
+    rows = plain_rows(session, _IN_APPROVAL, activity_id=activity.id)
+    if not rows:
+        return []
+    views = approvals.views_for_activities(
+        session, [activity], full_for=set(), organization_ids=[org for org, _ in rows]
+    )
+    return [
+        {
+            "organization_id": organization_id,
+            "organization_name": name,
+            "status": DecisionStatus.in_approval.value,
+            "approval": views.get((activity.id, organization_id)),
+        }
+        for organization_id, name in rows
+    ]
+
+
 def _latest_proposal(session: Session, activity: Activity) -> dict[str, Any] | None:
     """The coalition's last vote on opening this activity, if it was put to one."""
-    proposal = session.exec(
-        select(Proposal).where(Proposal.activity_id == activity.id).order_by(Proposal.id.desc())  # type: ignore[attr-defined]
-    ).first()
-    if proposal is None:
-        return None
-    return {key: getattr(proposal, key) for key in ("id", "status", "outcome", "explanation")}
+    rows = plain_rows(session, _LATEST_PROPOSAL, activity_id=activity.id)
+    return dict(rows[0]._mapping) if rows else None
+
+
+# Built once, as every read of an activity runs them.
+_IN_APPROVAL = (
+    select(SignOnDecision.organization_id, Organization.name)
+    .join(Organization, Organization.id == SignOnDecision.organization_id)
+    .where(
+        SignOnDecision.activity_id == bindparam("activity_id"),
+        SignOnDecision.status == DecisionStatus.in_approval,
+    )
+    .order_by(Organization.name)
+)
+_LATEST_PROPOSAL = (
+    select(Proposal.id, Proposal.status, Proposal.outcome, Proposal.explanation)
+    .where(Proposal.activity_id == bindparam("activity_id"))
+    .order_by(Proposal.id.desc())  # type: ignore[attr-defined]
+    .limit(1)
+)
 
 
 def list_decisions(session: Session, principal: Principal, activity_id: str) -> list[dict]:

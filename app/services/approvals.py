@@ -5,15 +5,17 @@ request's version, so of two approvers acting at once exactly one wins, on every
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Row, bindparam, update
 from sqlmodel import Session, select
 
 from app import clock, labels
 from app.concurrency import check_version, claimable
+from app.db import plain_rows
 from app.errors import Conflict, Forbidden, NotFound
 from app.ids import new_id
 from app.models import (
@@ -131,7 +133,8 @@ class Subject:
     coalition_id: str
     title: str
     link: str
-    activity: Activity | None = None
+    # The activity, or a row of the columns a view reads of it (_SUBJECT_ACTIVITIES).
+    activity: Activity | Row | None = None
     membership: Membership | None = None
     dues_amount: float = 0
 
@@ -139,7 +142,9 @@ class Subject:
     def kind(self) -> str:
         return JOIN_COALITION if self.membership is not None else "sign_on"
 
-    def deadline(self, request: ApprovalRequest, steps: list[ApprovalStep]) -> datetime | None:
+    def deadline(
+        self, request: ApprovalRequest | Row, steps: Sequence[ApprovalStep | Row]
+    ) -> datetime | None:
         """What the forecast is held against: the sign-on deadline; for joining, the finish
         its own process plans (the sum of its steps' expected days)."""
         if self.activity is not None:
@@ -161,7 +166,7 @@ class Subject:
         }
 
 
-def _activity_subject(activity: Activity) -> Subject:
+def _activity_subject(activity: Activity | Row) -> Subject:
     return Subject(
         coalition_id=activity.coalition_id,
         title=activity.title,
@@ -170,15 +175,15 @@ def _activity_subject(activity: Activity) -> Subject:
     )
 
 
-def _subjects(session: Session, requests: list[ApprovalRequest]) -> dict[str, Subject]:
+def _subjects(session: Session, requests: Sequence[ApprovalRequest | Row]) -> dict[str, Subject]:
     """The subject of each request, in two queries whatever the number of requests."""
     activity_ids = {r.activity_id for r in requests if r.activity_id}
     membership_ids = {r.membership_id for r in requests if r.membership_id}
-    found: dict[str, Activity] = {}
+    found: dict[str, Row] = {}
     if activity_ids:
         found = {
             a.id: a
-            for a in session.exec(select(Activity).where(Activity.id.in_(activity_ids)))  # type: ignore[attr-defined]
+            for a in plain_rows(session, _SUBJECT_ACTIVITIES, activity_ids=list(activity_ids))
         }
     joining: dict[str, tuple[Membership, Coalition]] = {}
     if membership_ids:
@@ -205,7 +210,23 @@ def _subjects(session: Session, requests: list[ApprovalRequest]) -> dict[str, Su
     return subjects
 
 
+# What a view reads of a sign-on's activity (see Subject).
+_SUBJECT_ACTIVITIES = select(
+    Activity.id,
+    Activity.coalition_id,
+    Activity.title,
+    Activity.body,
+    Activity.target,
+    Activity.sign_on_deadline,
+).where(Activity.id.in_(bindparam("activity_ids", expanding=True)))  # type: ignore[attr-defined]
+
+
 def _subject(session: Session, request: ApprovalRequest) -> Subject:
+    """One request's subject, its activity an entity: deciding the request changes it."""
+    if request.activity_id:
+        activity = session.get(Activity, request.activity_id)
+        assert activity is not None
+        return _activity_subject(activity)
     return _subjects(session, [request])[request.id]
 
 
@@ -301,24 +322,64 @@ def _steps(session: Session, request_ids: list[str]) -> dict[str, list[ApprovalS
     return found
 
 
+def _step_rows(session: Session, request_ids: list[str]) -> dict[str, list[Row]]:
+    """`_steps` as plain rows of the columns a view reads, for reading only."""
+    found: dict[str, list[Row]] = defaultdict(list)
+    if request_ids:
+        for step in plain_rows(session, _STEP_ROWS, request_ids=request_ids):
+            found[step.request_id].append(step)
+    return found
+
+
+_STEP_ROWS = (
+    select(
+        ApprovalStep.request_id,
+        ApprovalStep.position,
+        ApprovalStep.name,
+        ApprovalStep.approver_role,
+        ApprovalStep.expected_days,
+        ApprovalStep.private,
+        ApprovalStep.status,
+        ApprovalStep.activated_at,
+        ApprovalStep.due_at,
+        ApprovalStep.decided_at,
+        ApprovalStep.decided_by,
+        ApprovalStep.comment,
+    )
+    .where(ApprovalStep.request_id.in_(bindparam("request_ids", expanding=True)))  # type: ignore[attr-defined]
+    .order_by(ApprovalStep.request_id, ApprovalStep.position)  # type: ignore[arg-type]
+)
+
+
 def history(session: Session, organization_ids: list[str]) -> dict[str, dict[str, list[float]]]:
     """Days each organization's past approved steps took, by step name."""
     learned: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     if not organization_ids:
         return learned
-    rows = session.exec(
-        select(ApprovalRequest.organization_id, ApprovalStep)
-        .join(ApprovalRequest, ApprovalRequest.id == ApprovalStep.request_id)
-        .where(
-            ApprovalRequest.organization_id.in_(organization_ids),  # type: ignore[attr-defined]
-            ApprovalStep.status == StepStatus.approved,
-        )
-    )
-    for organization_id, step in rows:
-        if step.activated_at and step.decided_at:
-            days = (step.decided_at - step.activated_at).total_seconds() / 86400
-            learned[organization_id][step.name].append(days)
+    rows = plain_rows(session, _HISTORY, organization_ids=list(organization_ids))
+    for organization_id, name, activated_at, decided_at in rows:
+        if activated_at and decided_at:
+            days = (decided_at - activated_at).total_seconds() / 86400
+            learned[organization_id][name].append(days)
     return learned
+
+
+# Built once, with the other reads every view of a request makes: putting a statement
+# together costs about as much as running it, and the ORM's entities more than both.
+_HISTORY = (
+    select(
+        ApprovalRequest.organization_id,
+        ApprovalStep.name,
+        ApprovalStep.activated_at,
+        ApprovalStep.decided_at,
+    )
+    .select_from(ApprovalStep)
+    .join(ApprovalRequest, ApprovalRequest.id == ApprovalStep.request_id)
+    .where(
+        ApprovalRequest.organization_id.in_(bindparam("organization_ids", expanding=True)),  # type: ignore[attr-defined]
+        ApprovalStep.status == StepStatus.approved,
+    )
+)
 
 
 def forecast_if_started(
@@ -339,8 +400,8 @@ def forecast_if_started(
 
 
 def view(
-    request: ApprovalRequest,
-    steps: list[ApprovalStep],
+    request: ApprovalRequest | Row,
+    steps: Sequence[ApprovalStep | Row],
     *,
     full: bool,
     learned: dict[str, list[float]],
@@ -349,7 +410,8 @@ def view(
 ) -> dict[str, Any]:
     """The request as a reader sees it: its own organization sees everything; other members
     see status, position and forecast, never comments, approvers or private step names.
-    `names`: the approvers' names by user id, for the steps already decided."""
+    `names`: the approvers' names by user id, for the steps already decided. The request
+    and its steps are entities, or rows of the same columns (what a list reads)."""
     names = names or {}
     now = clock.now()
     planned = [
@@ -406,10 +468,10 @@ def view(
 
 
 def _views(
-    session: Session, requests: list[ApprovalRequest], *, full_for: set[str]
+    session: Session, requests: Sequence[ApprovalRequest | Row], *, full_for: set[str]
 ) -> list[dict[str, Any]]:
     """Several requests as `full_for` organizations see them, in a fixed number of queries."""
-    steps = _steps(session, [r.id for r in requests])
+    steps = _step_rows(session, [r.id for r in requests])
     learned = history(session, list({r.organization_id for r in requests}))
     subjects = _subjects(session, requests)
     names = _approver_names(session, [s for r in requests for s in steps[r.id]])
@@ -426,7 +488,7 @@ def _views(
     ]
 
 
-def _approver_names(session: Session, steps: list[ApprovalStep]) -> dict[str, str]:
+def _approver_names(session: Session, steps: Sequence[ApprovalStep | Row]) -> dict[str, str]:
     """The names of the people who decided `steps`, by user id, in one query."""
     ids = {s.decided_by for s in steps if s.decided_by}
     if not ids:
@@ -542,31 +604,16 @@ def inbox(session: Session, principal: Principal) -> list[dict[str, Any]]:
     roles = {org: role for org, role in principal.roles.items() if role in ("admin", "approver")}
     if not roles:
         return []
-    rows = session.exec(
-        select(ApprovalRequest, ApprovalStep)
-        .join(ApprovalStep, ApprovalStep.request_id == ApprovalRequest.id)
-        .where(
-            ApprovalRequest.organization_id.in_(list(roles)),  # type: ignore[attr-defined]
-            ApprovalRequest.status == ApprovalStatus.in_progress,
-            ApprovalStep.status == StepStatus.active,
-        )
-        .order_by(ApprovalStep.due_at)  # type: ignore[arg-type]
-    ).all()
+    rows = plain_rows(session, _WAITING, organization_ids=list(roles))
     mine = [
         request
-        for request, step in rows
-        if roles[request.organization_id] in access.roles_deciding(step.approver_role)
+        for request in rows
+        if roles[request.organization_id] in access.roles_deciding(request.approver_role)
     ]
     views = _views(session, mine, full_for=set(roles))
     # What an approver weighs besides the text: whose letter it is and who already signed.
-    coalition_names = {
-        c.id: c.name
-        for c in session.exec(
-            select(Coalition).where(
-                Coalition.id.in_({v["coalition_id"] for v in views if v["coalition_id"]})  # type: ignore[attr-defined]
-            )
-        )
-    }
+    coalition_ids = sorted({v["coalition_id"] for v in views if v["coalition_id"]})
+    coalition_names = dict(plain_rows(session, _COALITION_NAMES, coalition_ids=coalition_ids))
     counts = snapshots.tallies(session, {v["activity_id"] for v in views if v["activity_id"]})
     for item in views:
         item["coalition_name"] = coalition_names.get(item["coalition_id"] or "")
@@ -574,6 +621,32 @@ def inbox(session: Session, principal: Principal) -> list[dict[str, Any]]:
             tally = counts[item["activity_id"]]
             item["signed_count"], item["asked_count"] = tally["signed"], tally["asked"]
     return views
+
+
+# The requests with an active step in some organizations, as rows of what a view reads
+# of a request and the active step's approver role.
+_WAITING = (
+    select(
+        ApprovalRequest.id,
+        ApprovalRequest.organization_id,
+        ApprovalRequest.activity_id,
+        ApprovalRequest.membership_id,
+        ApprovalRequest.status,
+        ApprovalRequest.created_at,
+        ApprovalRequest.completed_at,
+        ApprovalStep.approver_role,
+    )
+    .join(ApprovalStep, ApprovalStep.request_id == ApprovalRequest.id)
+    .where(
+        ApprovalRequest.organization_id.in_(bindparam("organization_ids", expanding=True)),  # type: ignore[attr-defined]
+        ApprovalRequest.status == ApprovalStatus.in_progress,
+        ApprovalStep.status == StepStatus.active,
+    )
+    .order_by(ApprovalStep.due_at)  # type: ignore[arg-type]
+)
+_COALITION_NAMES = select(Coalition.id, Coalition.name).where(
+    Coalition.id.in_(bindparam("coalition_ids", expanding=True))  # type: ignore[attr-defined]
+)
 
 
 def decide(

@@ -4,11 +4,12 @@ from collections import Counter
 from statistics import median
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_, union_all
 from sqlmodel import Session, select
 
 from app import clock, labels
 from app.concurrency import check_version
+from app.db import plain_rows
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.ids import new_id
 from app.models import (
@@ -20,6 +21,7 @@ from app.models import (
     Membership,
     MembershipChange,
     Organization,
+    Proposal,
 )
 from app.models.coalitions import GUIDELINE_FIELDS, Engagement, MembershipStatus, PoweredRole
 from app.pagination import BY_ID, Order, Page, containing, paginate
@@ -238,19 +240,21 @@ def update_coalition(
 
 
 def joined_organizations(session: Session, coalition_id: str) -> list[Any]:
-    """The joined members' kind, communities and expertise, as plain rows: a coalition of
-    hundreds is counted, not loaded into the session."""
-    rows = session.exec(
-        select(Organization.kind, Organization.communities, Organization.expertise)
-        .join(Membership, Membership.organization_id == Organization.id)
-        .where(
-            Membership.coalition_id == coalition_id,
-            Membership.status == MembershipStatus.joined,
-            Organization.deleted_at.is_(None),  # type: ignore[union-attr]
-        )
-        .order_by(Organization.name)
+    """The joined members' kind, communities and expertise, as plain rows in no particular
+    order: a coalition of hundreds is counted, not loaded into the session."""
+    return list(plain_rows(session, _JOINED, coalition_id=coalition_id))
+
+
+# Built once: putting these together costs about as much as running them.
+_JOINED = (
+    select(Organization.kind, Organization.communities, Organization.expertise)
+    .join(Membership, Membership.organization_id == Organization.id)
+    .where(
+        Membership.coalition_id == bindparam("coalition_id"),
+        Membership.status == MembershipStatus.joined,
+        Organization.deleted_at.is_(None),  # type: ignore[union-attr]
     )
-    return list(rows.all())
+)
 
 
 def board_members(session: Session, coalition_id: str, *, limit: int = 200) -> list[Any]:
@@ -329,9 +333,16 @@ def composition_for(composition: dict[str, Any], *, kind: str, name: str) -> lis
 
 def composition(organizations: list[Any]) -> dict[str, Any]:
     """Who is represented, and whether the membership is well-rounded (with reasons)."""
-    kinds = Counter(organization.kind for organization in organizations)
-    communities = sorted({c for o in organizations for c in o.communities})
-    expertise = sorted({e for o in organizations for e in o.expertise})
+    kinds: Counter[str] = Counter()
+    found_communities: set[str] = set()
+    found_expertise: set[str] = set()
+    # One pass, unpacking each row: a coalition of hundreds reads each attribute once.
+    for kind, its_communities, its_expertise in organizations:
+        kinds[kind] += 1
+        found_communities.update(its_communities)
+        found_expertise.update(its_expertise)
+    communities = sorted(found_communities)
+    expertise = sorted(found_expertise)
     shortcomings = []
     if len(organizations) < 3:
         shortcomings.append(
@@ -398,24 +409,21 @@ def size_implications(members: int, decision_days: list[float]) -> dict[str, Any
 def decision_days(session: Session, coalition_id: str) -> list[float]:
     """How long the coalition's past decisions took: closed proposals (opened to closed)
     and closed sign-on collections (opened to closed)."""
-    from app.models import Proposal
-
-    spans = [
-        *session.exec(
-            select(Proposal.created_at, Proposal.closed_at).where(
-                Proposal.coalition_id == coalition_id,
-                Proposal.closed_at.is_not(None),  # type: ignore[union-attr]
-            )
-        ).all(),
-        *session.exec(
-            select(Activity.opened_at, Activity.closed_at).where(
-                Activity.coalition_id == coalition_id,
-                Activity.collects_signatures.is_(True),  # type: ignore[attr-defined]
-                Activity.closed_at.is_not(None),  # type: ignore[union-attr]
-            )
-        ).all(),
-    ]
+    spans = plain_rows(session, _DECISION_SPANS, coalition_id=coalition_id)
     return [(end - start).total_seconds() / 86400 for start, end in spans if start and end]
+
+
+_DECISION_SPANS = union_all(
+    select(Proposal.created_at, Proposal.closed_at).where(
+        Proposal.coalition_id == bindparam("coalition_id"),
+        Proposal.closed_at.is_not(None),  # type: ignore[union-attr]
+    ),
+    select(Activity.opened_at, Activity.closed_at).where(
+        Activity.coalition_id == bindparam("coalition_id"),
+        Activity.collects_signatures.is_(True),  # type: ignore[attr-defined]
+        Activity.closed_at.is_not(None),  # type: ignore[union-attr]
+    ),
+)
 
 
 def coalition_detail(session: Session, principal: Principal, coalition_id: str) -> dict:

@@ -16,12 +16,14 @@ never misses an event and never sees one twice, however many processes write:
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, cast, func, literal, or_, text, true, tuple_, union_all
+from sqlalchemy import Integer, bindparam, cast, func, literal, or_, text, true, tuple_, union_all
 from sqlmodel import Session, select
 
 from app import clock
+from app.db import plain_rows
 from app.errors import Invalid, NotFound
 from app.ids import new_id
 from app.models import Event, EventAudience, Membership
@@ -171,8 +173,9 @@ def _place_of(session: Session, cursor: str) -> Place:
     return int(txid), int(position)
 
 
-def _after(place: Place, txid: Any, position: Any) -> Any:
+def _after(place: Place | tuple[Any, Any], txid: Any, position: Any) -> Any:
     # A row value, which both backends read as one range of the (…, txid, position) index.
+    # `place` holds the values, or the parameters a statement built once binds them to.
     return tuple_(txid, position) > tuple_(*place)
 
 
@@ -218,18 +221,24 @@ def list_events(
             statement = statement.where(Event.type.in_(types))  # type: ignore[attr-defined]
         if since is not None:
             statement = statement.where(Event.occurred_at >= since)  # type: ignore[operator]
+        # Plain rows of the columns a page shows: fifty events loaded as entities cost
+        # more than the query that finds them, and nothing here changes them.
+        rows = session.execute(
+            statement.order_by(Event.txid, Event.position).limit(limit)  # type: ignore[arg-type]
+        ).all()
     else:
-        seen = _seen(
-            principal, limit, types, _after(place, *_audience_place()), horizon, since=since
-        )
-        if seen is None:
+        if not principal.roles:
             return Page(items=[], next_cursor=_cursor_of(place))
-        statement = select(*_LISTED, seen.c.full).join(seen, seen.c.event_id == Event.id)
-    # Plain rows of the columns a page shows: fifty events loaded as entities cost more
-    # than the query that finds them, and nothing here changes them.
-    rows = session.execute(
-        statement.order_by(Event.txid, Event.position).limit(limit)  # type: ignore[arg-type]
-    ).all()
+        shape = _Seen(
+            len(principal.roles), limit, bool(types), since is not None, _settled_shape(horizon)
+        )
+        rows = plain_rows(
+            session,
+            _listed_page(shape),
+            **_seen_params(principal, types, since, horizon),
+            after_txid=place[0],
+            after_position=place[1],
+        )
     items = [_as_seen((row, row.full)) for row in rows]
     if rows:
         place = (rows[-1].txid, rows[-1].position)
@@ -252,48 +261,104 @@ def _audience_place() -> tuple[Any, Any]:
     return EventAudience.txid, EventAudience.position
 
 
-def _seen(
+class _Seen(NamedTuple):
+    """The shape of a read of the events some organizations see: with it, the statement
+    is built once and its values (organizations, cursor, horizon, filters) bound to it."""
+
+    organizations: int
+    limit: int
+    typed: bool = False
+    since: bool = False
+    settled: str = "any"  # see _settled_shape
+    after: bool = True  # after a cursor (`after_txid`, `after_position`)
+    newest_first: bool = False
+
+
+def _settled_shape(horizon: tuple[int, int | None] | None) -> str:
+    """`_settled` as a shape: any event (SQLite), those below the horizon, or those and
+    the reader's own transaction's."""
+    if horizon is None:
+        return "any"
+    return "older" if horizon[1] is None else "older_or_own"
+
+
+def _seen_params(
     principal: Principal,
-    limit: int,
     types: list[str] | None,
-    where: Any,
+    since: datetime | None,
     horizon: tuple[int, int | None] | None,
-    *,
-    newest_first: bool = False,
-    since: datetime | None = None,
-) -> Any:
+) -> dict[str, Any]:
+    """The values bound to a `_seen` statement (organizations in its order)."""
+    params: dict[str, Any] = {
+        f"organization_{i}": organization_id
+        for i, organization_id in enumerate(sorted(principal.roles))
+    }
+    if types:
+        params["types"] = types
+    if since is not None:
+        params["since"] = since
+    if horizon is not None:
+        params["oldest_in_flight"] = horizon[0]
+        if horizon[1] is not None:
+            params["own_txid"] = horizon[1]
+    return params
+
+
+@lru_cache(maxsize=256)
+def _seen(shape: _Seen) -> Any:
     """The events (id, and whether `data` is seen whole) the principal's organizations may
-    see among the first `limit` in log order that meet `where`, or None with no organization.
+    see among the first `limit` in log order (after the cursor, if the shape has one).
 
     One short read per organization along its (organization_id, txid, position) index,
     then merged: the cost is the page's, not the log's, however long the log has grown.
+    Built once a shape: putting it together costs more than running it.
     """
     txid, position = _audience_place()
-    order = (txid.desc(), position.desc()) if newest_first else (txid, position)
+    order = (txid.desc(), position.desc()) if shape.newest_first else (txid, position)
+    settled: Any = true()
+    if shape.settled != "any":
+        settled = txid < bindparam("oldest_in_flight")
+        if shape.settled == "older_or_own":
+            settled = or_(settled, txid == bindparam("own_txid"))
+    after = (
+        _after((bindparam("after_txid"), bindparam("after_position")), txid, position)
+        if shape.after
+        else true()
+    )
     parts = []
-    for organization_id in sorted(principal.roles):
+    for i in range(shape.organizations):
         part = select(
             EventAudience.event_id, cast(EventAudience.full, Integer).label("full")
         ).where(
-            EventAudience.organization_id == organization_id,
-            where,
-            _settled(horizon, txid),
+            EventAudience.organization_id == bindparam(f"organization_{i}"),
+            after,
+            settled,
         )
-        if types or since is not None:
+        if shape.typed or shape.since:
             part = part.join(Event, Event.id == EventAudience.event_id)
-        if types:
-            part = part.where(Event.type.in_(types))  # type: ignore[attr-defined]
-        if since is not None:
-            part = part.where(Event.occurred_at >= since)  # type: ignore[operator]
-        page = part.order_by(*order).limit(limit).subquery()
+        if shape.typed:
+            part = part.where(Event.type.in_(bindparam("types", expanding=True)))  # type: ignore[attr-defined]
+        if shape.since:
+            part = part.where(Event.occurred_at >= bindparam("since"))  # type: ignore[operator]
+        page = part.order_by(*order).limit(shape.limit).subquery()
         parts.append(select(page.c.event_id, page.c.full))
-    if not parts:
-        return None
     merged = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     return (
         select(merged.c.event_id, func.max(merged.c.full).label("full"))
         .group_by(merged.c.event_id)
         .subquery()
+    )
+
+
+@lru_cache(maxsize=256)
+def _listed_page(shape: _Seen) -> Any:
+    """A page of the log as `list_events` reads it, for one shape (see _Seen)."""
+    seen = _seen(shape)
+    return (
+        select(*_LISTED, seen.c.full)
+        .join(seen, seen.c.event_id == Event.id)
+        .order_by(Event.txid, Event.position)  # type: ignore[arg-type]
+        .limit(shape.limit)
     )
 
 
@@ -347,12 +412,14 @@ def recent(session: Session, principal: Principal, *, limit: int = 10) -> list[d
     if principal.is_platform_admin:
         statement = select(Event)
     else:
-        seen = _seen(principal, limit, None, true(), None, newest_first=True)
-        if seen is None:
+        if not principal.roles:
             return []
+        shape = _Seen(len(principal.roles), limit, after=False, newest_first=True)
+        seen = _seen(shape)
         statement = select(Event).join(seen, seen.c.event_id == Event.id)
     rows = session.exec(
-        statement.order_by(Event.txid.desc(), Event.position.desc()).limit(limit)  # type: ignore[attr-defined]
+        statement.order_by(Event.txid.desc(), Event.position.desc()).limit(limit),  # type: ignore[attr-defined]
+        params=_seen_params(principal, None, None, None),
     )
     # A summary line needs no internal comment: everyone gets the copy shared with members.
     return [_as_seen((event, 0)) for event in rows]

@@ -7,9 +7,11 @@ below follows `proposal.closed`), so every member agreed to the rules it works u
 
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, func, select
 
 from app import clock, labels
+from app.db import plain_rows
 from app.errors import Conflict, Invalid
 from app.models import Coalition, EventAudience, Membership, Proposal, Vote
 from app.models.coalitions import GUIDELINE_FIELDS, MembershipStatus
@@ -164,13 +166,14 @@ def agreed_by(session: Session, coalition: Coalition) -> list[str]:
     last changed them, or the convener that set them alone."""
     if coalition.guidelines_proposal_id is None:
         return [coalition.convener_organization_id]
-    return sorted(
-        session.exec(
-            select(Vote.organization_id).where(
-                Vote.proposal_id == coalition.guidelines_proposal_id, Vote.choice == "yes"
-            )
-        ).all()
-    )
+    rows = plain_rows(session, _AGREED, proposal_id=coalition.guidelines_proposal_id)
+    return sorted(organization_id for (organization_id,) in rows)
+
+
+# Built once, as the coalition's every read asks it.
+_AGREED = select(Vote.organization_id).where(
+    Vote.proposal_id == bindparam("proposal_id"), Vote.choice == "yes"
+)
 
 
 def follow_vote(session: Session, event: Event, _: list[EventAudience]) -> None:
