@@ -48,8 +48,8 @@ class Settings(BaseSettings):
     webhook_lease_seconds: int = 60
     webhook_batch_size: int = 200
     webhook_timeout_seconds: float = 10.0
-    # Deliveries in flight at once per worker, spread over small httpx clients (see
-    # app/services/webhooks.py for why one big client is slower).
+    # Deliveries in flight at once per worker, each sender keeping its connection alive
+    # for the next delivery to the same endpoint (app/delivery/webhooks.py).
     webhook_concurrency: int = 10
     log_level: str = "INFO"
 

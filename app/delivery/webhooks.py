@@ -9,11 +9,12 @@ import asyncio
 import logging
 import ssl
 import time
-from contextlib import AsyncExitStack
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
-import httpx
+import h11
 from sqlalchemy import or_
 from sqlmodel import Session, select
 from standardwebhooks.webhooks import Webhook
@@ -116,83 +117,158 @@ def signed_headers(outgoing: Outgoing, moment: datetime) -> dict[str, str]:
     }
 
 
-async def _send(
-    client: httpx.AsyncClient,
-    outgoing: Outgoing,
-    settings: Settings,
-    checked: dict[str, tuple[str, str]],
-    gate: asyncio.Semaphore,
-) -> Outcome:
-    async with gate:
-        return await _send_one(client, outgoing, settings, checked)
+@dataclass(frozen=True)
+class _Endpoint:
+    """Where a request goes: the checked address, and the name it is verified under."""
+
+    scheme: str
+    host: str
+    address: str
+    port: int
 
 
-async def _send_one(
-    client: httpx.AsyncClient,
-    outgoing: Outgoing,
-    settings: Settings,
-    checked: dict[str, tuple[str, str]],
-) -> Outcome:
-    started = time.perf_counter()
-    try:
-        # Checked again at delivery (once per address and batch), and the connection goes
-        # to the address that was checked: a name that starts resolving elsewhere is caught.
-        if outgoing.url not in checked:
-            checked[outgoing.url] = await asyncio.to_thread(
-                resolve_and_check, outgoing.url, allow_private=settings.webhook_allow_private_urls
+@dataclass
+class _Connection:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    http: h11.Connection
+
+
+# Read no more of an answer than this: the log keeps an excerpt, and a longer body only
+# costs the worker (its connection is closed instead of reused).
+EXCERPT_CHARS = 1024
+LONGEST_BODY_READ = 64 * 1024
+# Building a TLS context costs tens of milliseconds; every connection of every round shares one.
+_TLS = ssl.create_default_context()
+
+
+class _Round:
+    """One round's sends: `webhook_concurrency` senders take the next delivery in turn and
+    keep their HTTP/1.1 connections alive for the next delivery to the same endpoint.
+
+    The requests are h11's own events over asyncio streams. Through httpx one delivery cost
+    1.2-1.8 ms of the worker's CPU (its pool, anyio and per-request models), capping a
+    worker near 400/s; this costs about 0.2 ms for the same request.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.checked: dict[str, tuple[str, str]] = {}
+        self.idle: dict[_Endpoint, list[_Connection]] = {}
+
+    async def send_all(self, batch: list[Outgoing]) -> list[Outcome]:
+        waiting = deque(batch)
+        outcomes: list[Outcome] = []
+
+        async def sender() -> None:
+            while waiting:
+                outcomes.append(await self.send(waiting.popleft()))
+
+        try:
+            senders = min(self.settings.webhook_concurrency, len(batch))
+            await asyncio.gather(*(sender() for _ in range(max(1, senders))))
+        finally:
+            for connections in self.idle.values():
+                for connection in connections:
+                    connection.writer.close()
+        return outcomes
+
+    async def send(self, outgoing: Outgoing) -> Outcome:
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.settings.webhook_timeout_seconds):
+                status_code, excerpt = await self._post(outgoing)
+            return Outcome(
+                outgoing.delivery_id,
+                status_code,
+                (time.perf_counter() - started) * 1000,
+                None,
+                excerpt,
             )
-        host, address = checked[outgoing.url]
-        target = httpx.URL(outgoing.url)
-        pinned = target.copy_with(host=address)
-        response = await client.post(
-            pinned,
-            content=outgoing.payload.encode(),
-            headers={**signed_headers(outgoing, clock.now()), "host": target.netloc.decode()},
-            extensions={"sni_hostname": host},
-        )
-        return Outcome(
-            outgoing.delivery_id,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-            None,
-            response.text[:1024],
-        )
-    except (httpx.HTTPError, Invalid, OSError) as exc:
-        error = exc.detail if isinstance(exc, Invalid) else f"{type(exc).__name__}: {exc}"
+        except TimeoutError:
+            error = f"TimeoutError: no answer within {self.settings.webhook_timeout_seconds:g} s"
+        except (OSError, h11.ProtocolError, Invalid) as exc:
+            error = exc.detail if isinstance(exc, Invalid) else f"{type(exc).__name__}: {exc}"
         return Outcome(
             outgoing.delivery_id, None, (time.perf_counter() - started) * 1000, error[:1000], None
         )
 
-
-LANE_WIDTH = 2  # requests in flight per httpx client
-# Building a TLS context costs tens of milliseconds; every client of every round shares one.
-_TLS = ssl.create_default_context()
-
-
-async def _send_all(batch: list[Outgoing], settings: Settings) -> list[Outcome]:
-    """Send a batch concurrently over several small httpx clients ("lanes"): one client's
-    pool slows sharply as requests queue in it (measured: 772/s with one client holding 10
-    in flight, 1,541/s with five clients holding 2 each)."""
-    timeout = httpx.Timeout(settings.webhook_timeout_seconds)
-    lanes = max(1, settings.webhook_concurrency // LANE_WIDTH)
-    limits = httpx.Limits(max_connections=LANE_WIDTH, max_keepalive_connections=LANE_WIDTH)
-    checked: dict[str, tuple[str, str]] = {}
-    async with AsyncExitStack() as stack:
-        clients = [
-            await stack.enter_async_context(
-                httpx.AsyncClient(
-                    timeout=timeout, limits=limits, follow_redirects=False, verify=_TLS
-                )
+    async def _post(self, outgoing: Outgoing) -> tuple[int, str]:
+        # Checked again at delivery (once per address and round), and the connection goes
+        # to the address that was checked: a name that starts resolving elsewhere is caught.
+        if outgoing.url not in self.checked:
+            self.checked[outgoing.url] = await asyncio.to_thread(
+                resolve_and_check,
+                outgoing.url,
+                allow_private=self.settings.webhook_allow_private_urls,
             )
-            for _ in range(lanes)
+        host, address = self.checked[outgoing.url]
+        target = urlsplit(outgoing.url)
+        https = target.scheme == "https"
+        endpoint = _Endpoint(target.scheme, host, address, target.port or (443 if https else 80))
+        connection = await self._connection(endpoint)
+        body = outgoing.payload.encode()
+        headers = [
+            ("host", target.netloc),
+            *signed_headers(outgoing, clock.now()).items(),
+            ("content-length", str(len(body))),
         ]
-        gates = [asyncio.Semaphore(LANE_WIDTH) for _ in range(lanes)]
-        return await asyncio.gather(
-            *(
-                _send(clients[n % lanes], o, settings, checked, gates[n % lanes])
-                for n, o in enumerate(batch)
-            )
+        path = target.path or "/"
+        if target.query:
+            path += "?" + target.query
+        http = connection.http
+        request = http.send(h11.Request(method="POST", target=path, headers=headers))
+        connection.writer.write(
+            request + http.send(h11.Data(data=body)) + http.send(h11.EndOfMessage())
+        )  # type: ignore[operator]
+        reused = False
+        try:
+            await connection.writer.drain()
+            status_code, excerpt, reused = await self._answer(connection)
+        finally:
+            if reused:
+                http.start_next_cycle()
+                self.idle.setdefault(endpoint, []).append(connection)
+            else:
+                connection.writer.close()
+        return status_code, excerpt
+
+    async def _connection(self, endpoint: _Endpoint) -> _Connection:
+        idle = self.idle.get(endpoint, [])
+        while idle:
+            connection = idle.pop()
+            if not connection.reader.at_eof() and not connection.writer.is_closing():
+                return connection
+            connection.writer.close()  # the endpoint closed it while it waited
+        https = endpoint.scheme == "https"
+        reader, writer = await asyncio.open_connection(
+            endpoint.address,
+            endpoint.port,
+            ssl=_TLS if https else None,
+            server_hostname=endpoint.host if https else None,
         )
+        return _Connection(reader, writer, h11.Connection(h11.CLIENT))
+
+    async def _answer(self, connection: _Connection) -> tuple[int, str, bool]:
+        """The answer's status and excerpt, and whether the connection may carry another."""
+        http = connection.http
+        status_code = 0
+        body = bytearray()
+        while True:
+            event = http.next_event()
+            if event is h11.NEED_DATA:
+                if len(body) > LONGEST_BODY_READ:
+                    break
+                http.receive_data(await connection.reader.read(65536))
+            elif isinstance(event, h11.Response):
+                status_code = event.status_code
+            elif isinstance(event, h11.Data):
+                body += event.data
+            elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
+                break
+        excerpt = body[: EXCERPT_CHARS * 4].decode(errors="replace")[:EXCERPT_CHARS]
+        reusable = http.our_state is h11.DONE and http.their_state is h11.DONE
+        return status_code, excerpt, reusable
 
 
 def _record(database: Database, settings: Settings, outcomes: list[Outcome]) -> None:
@@ -287,6 +363,6 @@ def deliver_due(database: Database, settings: Settings) -> int:
     batch = _claim(database, settings)
     if not batch:
         return 0
-    outcomes = asyncio.run(_send_all(batch, settings))
+    outcomes = asyncio.run(_Round(settings).send_all(batch))
     _record(database, settings, outcomes)
     return len(batch)
