@@ -20,6 +20,11 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "staging", "production"] = "development"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'coalesce.db'}"
+    # PostgreSQL connections all processes of one deployment may hold together, and how
+    # many processes share them (web processes plus `coalesce worker`s); each process's
+    # pool is its share (app/db.py). `serve --workers N` counts at least its N processes.
+    database_connection_budget: int = 80
+    database_processes: int = 1
     secret_key: str = DEVELOPMENT_SECRET
     webhook_allow_private_urls: bool = False
     webhook_retry_schedule: str = "0,5,300,1800,7200,18000,36000,36000"
