@@ -6,6 +6,7 @@ A crashed worker loses nothing: its lease runs out and another worker claims the
 """
 
 import asyncio
+import contextlib
 import logging
 import ssl
 import time
@@ -13,9 +14,9 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import h11
+import httpx
 from sqlalchemy import insert, or_, update
 from sqlmodel import Session, select
 from standardwebhooks.webhooks import Webhook
@@ -168,8 +169,9 @@ class _Round:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.checked: dict[str, tuple[str, str]] = {}
+        self.targets: dict[str, tuple[_Endpoint, bytes, bytes]] = {}
         self.idle: dict[_Endpoint, list[_Connection]] = {}
+        self.opened: list[asyncio.StreamWriter] = []
 
     async def send_all(self, batch: list[Outgoing]) -> list[Outcome]:
         waiting = deque(batch)
@@ -183,10 +185,21 @@ class _Round:
             senders = min(self.settings.webhook_concurrency, len(batch))
             await asyncio.gather(*(sender() for _ in range(max(1, senders))))
         finally:
-            for connections in self.idle.values():
-                for connection in connections:
-                    connection.writer.close()
+            await self._close_all()
         return outcomes
+
+    async def _close_all(self) -> None:
+        """Close every connection of the round before its event loop ends, so none is left
+        for the garbage collector; an endpoint slow to finish its TLS goodbye is not
+        waited for long."""
+        for connections in self.idle.values():
+            for connection in connections:
+                connection.writer.close()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(1):
+                await asyncio.gather(
+                    *(writer.wait_closed() for writer in self.opened), return_exceptions=True
+                )
 
     async def send(self, outgoing: Outgoing) -> Outcome:
         started = time.perf_counter()
@@ -202,51 +215,51 @@ class _Round:
             )
         except TimeoutError:
             error = f"TimeoutError: no answer within {self.settings.webhook_timeout_seconds:g} s"
-        except (OSError, h11.ProtocolError, Invalid) as exc:
+        except (OSError, ValueError, h11.ProtocolError, Invalid) as exc:
             error = exc.detail if isinstance(exc, Invalid) else f"{type(exc).__name__}: {exc}"
         return Outcome(
             outgoing.delivery_id, None, (time.perf_counter() - started) * 1000, error[:1000], None
         )
 
     async def _post(self, outgoing: Outgoing) -> tuple[int, str]:
-        # Checked again at delivery (once per address and round), and the connection goes
-        # to the address that was checked: a name that starts resolving elsewhere is caught.
-        if outgoing.url not in self.checked:
-            self.checked[outgoing.url] = await asyncio.to_thread(
-                resolve_and_check,
-                outgoing.url,
-                allow_private=self.settings.webhook_allow_private_urls,
-            )
-        host, address = self.checked[outgoing.url]
-        target = urlsplit(outgoing.url)
-        https = target.scheme == "https"
-        endpoint = _Endpoint(target.scheme, host, address, target.port or (443 if https else 80))
-        connection = await self._connection(endpoint)
+        endpoint, host_header, path = await self._target(outgoing.url)
         body = outgoing.payload.encode()
         headers = [
-            ("host", target.netloc),
+            ("host", host_header),
             *signed_headers(outgoing, clock.now()).items(),
             ("content-length", str(len(body))),
         ]
-        path = target.path or "/"
-        if target.query:
-            path += "?" + target.query
+        connection = await self._connection(endpoint)
         http = connection.http
-        request = http.send(h11.Request(method="POST", target=path, headers=headers))
-        connection.writer.write(
-            request + http.send(h11.Data(data=body)) + http.send(h11.EndOfMessage())
-        )  # type: ignore[operator]
-        reused = False
+        reusable = False
         try:
+            request = http.send(h11.Request(method="POST", target=path, headers=headers))
+            connection.writer.write(
+                request + http.send(h11.Data(data=body)) + http.send(h11.EndOfMessage())  # type: ignore[operator]
+            )
             await connection.writer.drain()
-            status_code, excerpt, reused = await self._answer(connection)
+            status_code, excerpt, reusable = await self._answer(connection)
         finally:
-            if reused:
+            if reusable:
                 http.start_next_cycle()
                 self.idle.setdefault(endpoint, []).append(connection)
             else:
                 connection.writer.close()
         return status_code, excerpt
+
+    async def _target(self, url: str) -> tuple[_Endpoint, bytes, bytes]:
+        """Where `url` goes, its Host header and its path, once per address and round."""
+        if url not in self.targets:
+            # Checked again at delivery, and the connection goes to the address that was
+            # checked: a name that starts resolving elsewhere is caught.
+            host, address = await asyncio.to_thread(
+                resolve_and_check, url, allow_private=self.settings.webhook_allow_private_urls
+            )
+            target = httpx.URL(url)  # IDNA host and percent-encoded path, as sent
+            port = target.port or (443 if target.scheme == "https" else 80)
+            endpoint = _Endpoint(target.scheme, host, address, port)
+            self.targets[url] = (endpoint, target.netloc, target.raw_path)
+        return self.targets[url]
 
     async def _connection(self, endpoint: _Endpoint) -> _Connection:
         idle = self.idle.get(endpoint, [])
@@ -262,6 +275,7 @@ class _Round:
             ssl=_TLS if https else None,
             server_hostname=endpoint.host if https else None,
         )
+        self.opened.append(writer)
         return _Connection(reader, writer, h11.Connection(h11.CLIENT))
 
     async def _answer(self, connection: _Connection) -> tuple[int, str, bool]:
