@@ -17,7 +17,7 @@ cli = typer.Typer(help="Coalesce: the working space of advocacy coalitions.", no
 
 
 def _database() -> Database:
-    return Database(engine_for(get_settings().database_url))
+    return Database(engine_for(get_settings()))
 
 
 @cli.command()
@@ -44,6 +44,9 @@ def serve(
         # Each process builds its own app; sessions are signed cookies, so any serves anyone.
         from app.serving import run_processes
 
+        # The processes start afresh and read their settings from the environment: each
+        # sizes its database pool as its share of the connection budget (app/db.py).
+        os.environ["COALESCE_DATABASE_PROCESSES"] = str(max(settings.database_processes, workers))
         config = uvicorn.Config(
             "app.main:serve_app",
             factory=True,

@@ -14,6 +14,8 @@ from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
+from app.settings import Settings
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
@@ -70,7 +72,23 @@ def _pinging_if_idle(dialect: Dialect) -> Callable[..., None]:
 POOL_SIZE = 40
 
 
-def build_engine(url: str) -> Engine:
+# PostgreSQL: connections are few (max_connections is 100 by default) and shared by every
+# web process and worker of a deployment, so each process takes its share of a budget,
+# and never more than the 30 one process was measured to need (10 kept open, 20 more
+# only while it needs them).
+MOST_CONNECTIONS_PER_PROCESS = 30
+
+
+def postgres_pool(*, processes: int, budget: int) -> dict[str, int]:
+    """One process's pool: its share of `budget` connections among `processes`, a third
+    of it kept open. At least 2 each, whatever the budget."""
+    share = max(2, min(MOST_CONNECTIONS_PER_PROCESS, budget // max(1, processes)))
+    pool_size = max(1, share // 3)
+    return {"pool_size": pool_size, "max_overflow": share - pool_size}
+
+
+def build_engine(url: str, *, processes: int = 1, budget: int = 80) -> Engine:
+    """`processes` and `budget` size PostgreSQL's pool (see `postgres_pool`)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         pool: dict = {}
@@ -93,9 +111,7 @@ def build_engine(url: str) -> Engine:
         )
         event.listen(engine, "begin", _begin)
         return engine
-    # PostgreSQL's connections are few (100 by default) and shared by every process and
-    # worker: each keeps 10 open, and opens more only while it needs them.
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    engine = create_engine(url, **postgres_pool(processes=processes, budget=budget))
     event.listen(engine, "checkin", _note_checkin)
     event.listen(engine, "checkout", _pinging_if_idle(engine.dialect))
     # psycopg decodes json and jsonb itself: with orjson, as on SQLite.
@@ -103,9 +119,18 @@ def build_engine(url: str) -> Engine:
     return engine
 
 
+def engine_for(settings: Settings) -> Engine:
+    """The engine of `settings.database_url`, its pool sized for the deployment."""
+    return _engine(
+        settings.database_url,
+        processes=settings.database_processes,
+        budget=settings.database_connection_budget,
+    )
+
+
 @lru_cache
-def engine_for(url: str) -> Engine:
-    return build_engine(url)
+def _engine(url: str, *, processes: int, budget: int) -> Engine:
+    return build_engine(url, processes=processes, budget=budget)
 
 
 class Database:

@@ -52,7 +52,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app; tests pass a `database` bound to a connection they roll back."""
     settings = settings or get_settings()
-    database = database or Database(engine_for(settings.database_url))
+    database = database or Database(engine_for(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

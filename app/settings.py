@@ -20,6 +20,11 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "staging", "production"] = "development"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'coalesce.db'}"
+    # PostgreSQL connections all processes of one deployment may hold together, and how
+    # many processes share them (web processes plus `coalesce worker`s); each process's
+    # pool is its share (app/db.py). `serve --workers N` counts at least its N processes.
+    database_connection_budget: int = 80
+    database_processes: int = 1
     secret_key: str = DEVELOPMENT_SECRET
     webhook_allow_private_urls: bool = False
     webhook_retry_schedule: str = "0,5,300,1800,7200,18000,36000,36000"
@@ -48,8 +53,8 @@ class Settings(BaseSettings):
     webhook_lease_seconds: int = 60
     webhook_batch_size: int = 200
     webhook_timeout_seconds: float = 10.0
-    # Deliveries in flight at once per worker, spread over small httpx clients (see
-    # app/services/webhooks.py for why one big client is slower).
+    # Deliveries in flight at once per worker, each sender keeping its connection alive
+    # for the next delivery to the same endpoint (app/delivery/webhooks.py).
     webhook_concurrency: int = 10
     log_level: str = "INFO"
 

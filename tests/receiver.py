@@ -35,6 +35,7 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     answers: deque[int] = field(default_factory=deque)  # status codes to answer, then 200
     delay_seconds: float = 0.0  # a slow endpoint keeps a batch in flight
+    connections: set[tuple[str, int]] = field(default_factory=set)  # the senders' addresses
 
     @property
     def ids(self) -> list[str]:
@@ -42,11 +43,15 @@ class Receiver:
 
 
 @contextmanager
-def running_receiver() -> Iterator[Receiver]:
+def running_receiver(*, keep_alive: bool = False) -> Iterator[Receiver]:
+    """`keep_alive` answers in HTTP/1.1, keeping each connection open for the next request;
+    otherwise HTTP/1.0 closes it after every answer."""
     receiver = Receiver(url="")
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", 0))
             body = self.rfile.read(length)
@@ -58,6 +63,7 @@ def running_receiver() -> Iterator[Receiver]:
                 receiver.received.append(
                     Received({k.lower(): v for k, v in self.headers.items()}, body, self.path)
                 )
+                receiver.connections.add(self.client_address)
                 status = receiver.answers.popleft() if receiver.answers else 200
             self.send_response(status)
             self.send_header("content-length", "2")

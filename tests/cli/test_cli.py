@@ -15,7 +15,7 @@ def cli_env(tmp_path, monkeypatch):
         monkeypatch.setenv("COALESCE_DATABASE_URL", url)
         get_settings.cache_clear()
         yield url
-        engine_for(url).dispose()
+        engine_for(get_settings()).dispose()
     get_settings.cache_clear()
 
 
@@ -109,9 +109,9 @@ def demo(tmp_path_factory):
         runner = CliRunner()
         assert runner.invoke(cli, ["migrate"]).exit_code == 0
         assert runner.invoke(cli, ["seed-demo"]).exit_code == 0
-        with Database(engine_for(url)).session() as session:
+        with Database(engine_for(get_settings())).session() as session:
             yield Demo(session)
-        engine_for(url).dispose()
+        engine_for(get_settings()).dispose()
     get_settings.cache_clear()
 
 

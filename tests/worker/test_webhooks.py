@@ -147,6 +147,26 @@ def test_private_addresses_are_refused_again_at_delivery(setting, receiver):
     assert attempt.status_code is None and "address" in attempt.error
 
 
+def test_an_endpoint_that_keeps_connections_open_gets_each_delivery_once(setting):
+    database = setting["database"]
+    with running_receiver(keep_alive=True) as keeping:
+        with database.session() as session:
+            subscription = session.get(WebhookSubscription, setting["subscription_id"])
+            subscription.url = keeping.url
+            session.add(subscription)
+            for _ in range(40):
+                webhooks.send_test(session, SETUP, subscription.id)
+        run_worker(database, webhook_concurrency=4)
+
+    assert len(keeping.ids) == len(set(keeping.ids)) == 40
+    for received in keeping.received:
+        received.verify(setting["secret"])
+    # Four senders, each on one connection it kept for its next delivery.
+    assert len(keeping.connections) <= 4
+    with database.session() as session:
+        assert {d.status for d in session.exec(select(WebhookDelivery))} == {"succeeded"}
+
+
 def test_secret_is_encrypted_at_rest(setting):
     with setting["database"].session() as session:
         subscription = session.get(WebhookSubscription, setting["subscription_id"])
