@@ -78,6 +78,16 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> "Settings":
+        # A round of deliveries starts no send that could outlast its lease.
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
+            raise ValueError(
+                "COALESCE_WEBHOOK_LEASE_SECONDS must be longer than "
+                "COALESCE_WEBHOOK_TIMEOUT_SECONDS"
+            )
+        return self
+
     @property
     def retry_schedule_seconds(self) -> list[int]:
         return [int(part) for part in self.webhook_retry_schedule.split(",") if part.strip()]

@@ -174,11 +174,19 @@ class _Round:
         self.opened: list[asyncio.StreamWriter] = []
 
     async def send_all(self, batch: list[Outgoing]) -> list[Outcome]:
+        """Send what the lease leaves time for: no send starts that could still be under
+        way when the lease runs out (and another worker may claim the same deliveries).
+        The ones not started wait for their lease to end and go out in a later round."""
         waiting = deque(batch)
         outcomes: list[Outcome] = []
+        last_start = (
+            time.monotonic()
+            + self.settings.webhook_lease_seconds
+            - self.settings.webhook_timeout_seconds
+        )
 
         async def sender() -> None:
-            while waiting:
+            while waiting and time.monotonic() < last_start:
                 outcomes.append(await self.send(waiting.popleft()))
 
         try:
@@ -402,5 +410,6 @@ def deliver_due(database: Database, settings: Settings) -> int:
     if not batch:
         return 0
     outcomes = asyncio.run(_Round(settings).send_all(batch))
-    _record(database, settings, outcomes)
-    return len(batch)
+    if outcomes:
+        _record(database, settings, outcomes)
+    return len(outcomes)

@@ -1,4 +1,5 @@
-"""The development secret signs nothing outside development and the test suite."""
+"""Settings that refuse what cannot work: the development secret outside development, a
+webhook lease shorter than one send."""
 
 import pytest
 from pydantic import ValidationError
@@ -17,4 +18,12 @@ def test_the_development_secret_is_refused_outside_development(environment):
 def test_development_and_tests_may_use_it(environment):
     assert (
         Settings(environment=environment, secret_key=DEVELOPMENT_SECRET).environment == environment
+    )
+
+
+def test_a_webhook_lease_must_outlast_one_send():
+    with pytest.raises(ValidationError, match="LEASE_SECONDS must be longer"):
+        Settings(webhook_lease_seconds=10, webhook_timeout_seconds=10)
+    assert (
+        Settings(webhook_lease_seconds=11, webhook_timeout_seconds=10).webhook_lease_seconds == 11
     )

@@ -1,5 +1,6 @@
 """Webhook delivery on real commits, to a real receiver, verified with standardwebhooks."""
 
+import socket
 from datetime import timedelta
 
 import pytest
@@ -194,3 +195,32 @@ def test_five_days_without_success_disable_the_endpoint(setting, receiver, clock
         subscription = session.get(WebhookSubscription, setting["subscription_id"])
     assert subscription.enabled is False
     assert subscription.disabled_reason == "No successful delivery for 5 days."
+
+
+def test_a_round_starts_no_send_its_lease_could_not_cover(setting):
+    """Against an endpoint that never answers, a round stops starting sends while one
+    could still be under way when its lease runs out: another worker may claim them then."""
+    database, world = setting["database"], setting["world"]
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # connections are taken by the kernel, never answered
+        with database.session() as session:
+            subscription = session.get(WebhookSubscription, setting["subscription_id"])
+            subscription.url = f"http://127.0.0.1:{silent.getsockname()[1]}/hook"
+            session.add(subscription)
+        coalition = world.coalition(setting["lead"])
+        world.join(coalition, setting["member"])
+        with database.session() as session:
+            queued = session.exec(select(WebhookDelivery)).all()
+        assert len(queued) == 2
+        # One sender, a 0.6 s timeout and a 1 s lease: sends may start until 0.4 s, and the
+        # first one waits 0.6 s for its answer.
+        run_worker(
+            database, webhook_concurrency=1, webhook_timeout_seconds=0.6, webhook_lease_seconds=1
+        )
+        with database.session() as session:
+            attempts = session.exec(select(WebhookAttempt)).all()
+            left = [d for d in session.exec(select(WebhookDelivery)) if d.attempt_count == 0]
+    assert len(attempts) == 1
+    assert "TimeoutError" in (attempts[0].error or "")
+    assert len(left) == 1  # leased still, for a later round
