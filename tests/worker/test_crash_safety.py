@@ -26,6 +26,7 @@ def _start_worker(url: str) -> subprocess.Popen:
         "COALESCE_SECRET_KEY": TEST_SECRET,
         "COALESCE_WEBHOOK_ALLOW_PRIVATE_URLS": "true",
         "COALESCE_WEBHOOK_LEASE_SECONDS": "1",
+        "COALESCE_WEBHOOK_TIMEOUT_SECONDS": "0.5",  # a lease outlasts a send
         "COALESCE_WEBHOOK_BATCH_SIZE": "20",
         "COALESCE_WORKER_POLL_SECONDS": "0.05",
         "COALESCE_LOG_LEVEL": "ERROR",
