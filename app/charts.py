@@ -92,6 +92,7 @@ class Drawing:
         the template: a letter of a large coalition draws thousands of them, and a Jinja
         expression per attribute costs more than the rest of its page."""
         kinds: dict[str, str] = {}
+        figures: dict[float, str] = {}
 
         def code(kind: str) -> str:
             # A drawing names a handful of kinds thousands of times: escaped once each.
@@ -99,8 +100,17 @@ class Drawing:
                 kinds[kind] = str(escape(kind))
             return kinds[kind]
 
+        def g(value: float) -> str:
+            # The same few positions come back on every row (a date's line crosses each
+            # row's lane, every line of a row starts at the same x): written once each.
+            # Zero is written each time: 0.0 and -0.0 are one key but two texts.
+            text = figures.get(value) if value else None
+            if text is None:
+                text = figures[value] = f"{value:g}"
+            return text
+
         parts = [
-            f'<line x1="{r.x1:g}" y1="{r.y1:g}" x2="{r.x2:g}" y2="{r.y2:g}" '
+            f'<line x1="{g(r.x1)}" y1="{g(r.y1)}" x2="{g(r.x2)}" y2="{g(r.y2)}" '
             f'class="rule rule-{code(r.kind)}" data-kind="{code(r.kind)}"/>'
             for r in self.rules
         ]
@@ -109,7 +119,7 @@ class Drawing:
             css = kind if r.kind.startswith("bar-") else f"bar-step bar-{kind}"
             fill = f' fill="url(#{escape(hatch)})"' if r.kind == "overdue" else ""
             parts.append(
-                f'<rect x="{r.x:g}" y="{r.y:g}" width="{r.width:g}" height="{r.height:g}" '
+                f'<rect x="{g(r.x)}" y="{g(r.y)}" width="{g(r.width)}" height="{g(r.height)}" '
                 f'class="bar {css}" data-kind="{kind}"{fill}>'
                 f"<title>{escape(r.title)}</title></rect>"
             )
@@ -121,16 +131,19 @@ class Drawing:
         for d in self.dots:
             # Signed is a round mark, the rest square: they differ in shape, not colour alone.
             if d.kind in ("signed", "other"):
-                shape, tag = f'<circle cx="{d.x:g}" cy="{d.y:g}" r="5"', "circle"
+                shape, tag = f'<circle cx="{g(d.x)}" cy="{g(d.y)}" r="5"', "circle"
             else:
-                shape, tag = f'<rect x="{d.x - 5:g}" y="{d.y - 5:g}" width="10" height="10"', "rect"
+                shape, tag = (
+                    f'<rect x="{g(d.x - 5)}" y="{g(d.y - 5)}" width="10" height="10"',
+                    "rect",
+                )
             kind = code(d.kind)
             parts.append(
                 f'{shape} class="dot dot-{kind}" data-kind="{kind}">'
                 f"<title>{escape(d.title)}</title></{tag}>"
             )
         parts += [
-            f'<text x="{w.x:g}" y="{w.y:g}" text-anchor="{code(w.anchor)}" '
+            f'<text x="{g(w.x)}" y="{g(w.y)}" text-anchor="{code(w.anchor)}" '
             f'class="words words-{code(w.kind)}">{escape(w.text)}</text>'
             for w in self.words
         ]
@@ -150,6 +163,26 @@ class Figure:
     legend: tuple[tuple[str, str], ...]
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+
+    def numbers_rows(self) -> Markup:
+        """The rows of the table of numbers, each cell named by its column for a phone's
+        stacked table. Written here for the same reason as `Drawing.svg_body`: a letter of
+        a large coalition has a row a member, and a Jinja loop per cell costs more than the
+        rest of its page."""
+        names = [str(escape(heading)) for heading in self.headers]
+        if names:
+            names[0] = str(escape(self.headers[0] or "Item"))
+        parts = []
+        for row in self.rows:
+            parts.append("<tr>")
+            for index, cell in enumerate(row):
+                name = names[index] if index < len(names) else ""
+                tag = '<th scope="row"' if index == 0 else "<td"
+                end = "</th>" if index == 0 else "</td>"
+                parts.append(f'{tag} data-label="{name}">{escape(cell)}{end}')
+            parts.append("</tr>")
+        # Every heading and cell went through escape().
+        return Markup("".join(parts))  # noqa: S704
 
 
 def _short(text: str, most: int) -> str:

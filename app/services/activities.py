@@ -56,14 +56,22 @@ def _visible_coalition(session: Session, principal: Principal, coalition_id: str
 def _visible_activity(
     session: Session, principal: Principal, activity_id: str
 ) -> tuple[Activity, Coalition]:
+    activity, coalition, _ = _visible_activity_rights(session, principal, activity_id)
+    return activity, coalition
+
+
+def _visible_activity_rights(
+    session: Session, principal: Principal, activity_id: str
+) -> tuple[Activity, Coalition, access.CoalitionRights]:
+    """The activity, its coalition, and the principal's rights there that let them see it."""
     activity = session.get(Activity, activity_id)
     if activity is None:
         raise NotFound("No such activity.")
     try:
-        coalition = _visible_coalition(session, principal, activity.coalition_id)
+        coalition, rights = access.coalition_taking_part(session, principal, activity.coalition_id)
     except NotFound:
         raise NotFound("No such activity.") from None
-    return activity, coalition
+    return activity, coalition, rights
 
 
 def _check_future(value: Any, field: str) -> None:
@@ -759,7 +767,22 @@ def get_activity(session: Session, principal: Principal, activity_id: str) -> Ac
 
 
 def activity_detail(session: Session, principal: Principal, activity_id: str) -> dict[str, Any]:
-    activity, coalition = _visible_activity(session, principal, activity_id)
+    return activity_view(session, principal, activity_id)[0]
+
+
+def activity_view(
+    session: Session, principal: Principal, activity_id: str
+) -> tuple[dict[str, Any], Coalition, access.CoalitionRights]:
+    """`activity_detail` with its coalition and the reader's rights there, as seeing the
+    activity read them: the activity's page shows all three, and reading them again costs
+    two queries more (the session keeps no coalition nobody holds on to)."""
+    activity, coalition, rights = _visible_activity_rights(session, principal, activity_id)
+    return _detail(session, principal, activity, coalition), coalition, rights
+
+
+def _detail(
+    session: Session, principal: Principal, activity: Activity, coalition: Coalition
+) -> dict[str, Any]:
     rows = decisions_view(session, principal, activity)
     return {
         **activity.model_dump(),
