@@ -151,11 +151,18 @@ def _room(session: Session, *, organization_id: str, coalition_id: str) -> align
     ).all()
     own = next((engagement for org, engagement, _ in rows if org == organization_id), None)
     others = {org: name for org, _, name in rows if org != organization_id}
+    # The members asked for in the query itself, not as a list of hundreds of ids: binding
+    # each id cost more than reading the notes.
+    members = select(Membership.organization_id).where(
+        Membership.coalition_id == coalition_id,
+        Membership.status == MembershipStatus.joined,
+        Membership.organization_id != organization_id,
+    )
     notes = (
         session.exec(
             select(ResearchNote).where(
                 ResearchNote.author_organization_id == organization_id,
-                ResearchNote.subject_organization_id.in_(list(others)),  # type: ignore[attr-defined]
+                ResearchNote.subject_organization_id.in_(members),  # type: ignore[attr-defined]
             )
         ).all()
         if others

@@ -130,6 +130,30 @@ def list_goals(
     return page
 
 
+def goals_of_coalitions(
+    session: Session, coalitions: list[Coalition], *, limit: int = 200
+) -> dict[str, list[dict[str, Any]]]:
+    """The first `limit` goals of each coalition, as `list_goals` lists them, by coalition
+    id, in two queries for all: for coalitions the principal was just shown (the
+    dashboard's "my coalitions"), whose visibility their listing already decided."""
+    found: dict[str, list[Goal]] = {coalition.id: [] for coalition in coalitions}
+    if not found:
+        return {}
+    rows = session.exec(
+        select(Goal)
+        .where(Goal.coalition_id.in_(list(found)), Goal.deleted_at.is_(None))  # type: ignore[attr-defined,union-attr]
+        .order_by(Goal.id)  # type: ignore[arg-type]
+    )
+    for goal in rows:
+        if len(found[goal.coalition_id]) < limit:
+            found[goal.coalition_id].append(goal)
+    objectives = _objectives(session, [goal.id for goals in found.values() for goal in goals])
+    return {
+        coalition_id: [_goal_row(goal, objectives[goal.id]) for goal in goals]
+        for coalition_id, goals in found.items()
+    }
+
+
 def _visible_goal(session: Session, principal: Principal, goal_id: str) -> tuple[Goal, Coalition]:
     goal = session.get(Goal, goal_id)
     if goal is None or goal.deleted_at is not None:
