@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from app import clock, labels
@@ -614,22 +614,7 @@ def decisions_views(
         return found
     # Plain rows, not entities: a letter of a large coalition shows hundreds of decisions,
     # and loading each into the session costs more than reading it.
-    rows = session.exec(
-        select(
-            SignOnDecision.activity_id,
-            SignOnDecision.organization_id,
-            Organization.name,
-            SignOnDecision.status,
-            SignOnDecision.comment,
-            SignOnDecision.decided_at,
-            SignOnDecision.version,
-            SignOnDecision.signer_name,
-            SignOnDecision.signer_title,
-        )
-        .join(Organization, Organization.id == SignOnDecision.organization_id)
-        .where(SignOnDecision.activity_id.in_(list(found)))  # type: ignore[attr-defined]
-        .order_by(Organization.name)
-    ).all()
+    rows = session.exec(_DECISIONS, params={"activity_ids": list(found)}).all()
     own = set(principal.roles)
     if principal.is_platform_admin:
         own = {row.organization_id for row in rows}
@@ -652,6 +637,25 @@ def decisions_views(
             }
         )
     return found
+
+
+# Built once, as the activity's page reads it on every visit and every live refresh.
+_DECISIONS = (
+    select(
+        SignOnDecision.activity_id,
+        SignOnDecision.organization_id,
+        Organization.name,
+        SignOnDecision.status,
+        SignOnDecision.comment,
+        SignOnDecision.decided_at,
+        SignOnDecision.version,
+        SignOnDecision.signer_name,
+        SignOnDecision.signer_title,
+    )
+    .join(Organization, Organization.id == SignOnDecision.organization_id)
+    .where(SignOnDecision.activity_id.in_(bindparam("activity_ids", expanding=True)))  # type: ignore[attr-defined]
+    .order_by(Organization.name)
+)
 
 
 def decision_board(
@@ -786,7 +790,8 @@ def _detail(
     rows = decisions_view(session, principal, activity)
     return {
         **activity.model_dump(),
-        "tally": tally(session, activity),
+        # Counted from the decisions just read, as `tally` would count them with a query.
+        "tally": snapshots.decision_counts_of(row["status"] for row in rows),
         "readiness": readiness(session, activity, coalition, rows),
         "decisions": rows,
         "proposal": _latest_proposal(session, activity),
@@ -905,16 +910,7 @@ def decision_history(
 
 def asks_waiting(session: Session, principal: Principal) -> list[dict[str, Any]]:
     """Open asks still waiting on the principal's organizations, soonest deadline first."""
-    rows = session.exec(
-        select(SignOnDecision, Activity, Coalition)
-        .join(Activity, Activity.id == SignOnDecision.activity_id)
-        .join(Coalition, Coalition.id == Activity.coalition_id)
-        .where(
-            SignOnDecision.organization_id.in_(list(principal.roles)),  # type: ignore[attr-defined]
-            SignOnDecision.status.in_(["pending", "in_approval"]),  # type: ignore[attr-defined]
-            Activity.status == ActivityStatus.open,
-        )
-    ).all()
+    rows = session.exec(_ASKS, params={"organization_ids": list(principal.roles)}).all()
     # Each ask is seen by its own organization, which sees its own approvals whole.
     views = approvals.views_for_activities(
         session,
@@ -934,6 +930,19 @@ def asks_waiting(session: Session, principal: Principal) -> list[dict[str, Any]]
     ]
     far = clock.now().replace(year=9999)
     return sorted(asks, key=lambda a: a["activity"].sign_on_deadline or far)
+
+
+# Built once: the dashboard and the bell read it on every request.
+_ASKS = (
+    select(SignOnDecision, Activity, Coalition)
+    .join(Activity, Activity.id == SignOnDecision.activity_id)
+    .join(Coalition, Coalition.id == Activity.coalition_id)
+    .where(
+        SignOnDecision.organization_id.in_(bindparam("organization_ids", expanding=True)),  # type: ignore[attr-defined]
+        SignOnDecision.status.in_(["pending", "in_approval"]),  # type: ignore[attr-defined]
+        Activity.status == ActivityStatus.open,
+    )
+)
 
 
 # Members who join or leave while activities are open -------------------------------------

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from app import clock, labels
@@ -161,6 +161,33 @@ class Subject:
         }
 
 
+# Built once: the dashboard, an activity's page and the approvals inbox read approvals in
+# these few shapes on every request, and putting a statement together cost more than
+# running it.
+_STEPS = (
+    select(ApprovalStep)
+    .where(ApprovalStep.request_id.in_(bindparam("request_ids", expanding=True)))  # type: ignore[attr-defined]
+    .order_by(ApprovalStep.request_id, ApprovalStep.position)  # type: ignore[arg-type]
+)
+_HISTORY = (
+    select(ApprovalRequest.organization_id, ApprovalStep)
+    .join(ApprovalRequest, ApprovalRequest.id == ApprovalStep.request_id)
+    .where(
+        ApprovalRequest.organization_id.in_(bindparam("organization_ids", expanding=True)),  # type: ignore[attr-defined]
+        ApprovalStep.status == StepStatus.approved,
+    )
+)
+_ACTIVITIES = select(Activity).where(Activity.id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+_ACTIVITY_REQUESTS = (
+    select(ApprovalRequest)
+    .where(ApprovalRequest.activity_id.in_(bindparam("activity_ids", expanding=True)))  # type: ignore[union-attr]
+    .order_by(ApprovalRequest.id)  # type: ignore[arg-type]
+)
+_ACTIVITY_REQUESTS_OF = _ACTIVITY_REQUESTS.where(
+    ApprovalRequest.organization_id.in_(bindparam("organization_ids", expanding=True))  # type: ignore[attr-defined]
+)
+
+
 def _activity_subject(activity: Activity) -> Subject:
     return Subject(
         coalition_id=activity.coalition_id,
@@ -176,10 +203,7 @@ def _subjects(session: Session, requests: list[ApprovalRequest]) -> dict[str, Su
     membership_ids = {r.membership_id for r in requests if r.membership_id}
     found: dict[str, Activity] = {}
     if activity_ids:
-        found = {
-            a.id: a
-            for a in session.exec(select(Activity).where(Activity.id.in_(activity_ids)))  # type: ignore[attr-defined]
-        }
+        found = {a.id: a for a in session.exec(_ACTIVITIES, params={"ids": list(activity_ids)})}
     joining: dict[str, tuple[Membership, Coalition]] = {}
     if membership_ids:
         rows = session.exec(
@@ -291,11 +315,7 @@ def _activate(step: ApprovalStep, moment: datetime) -> None:
 def _steps(session: Session, request_ids: list[str]) -> dict[str, list[ApprovalStep]]:
     found: dict[str, list[ApprovalStep]] = defaultdict(list)
     if request_ids:
-        rows = session.exec(
-            select(ApprovalStep)
-            .where(ApprovalStep.request_id.in_(request_ids))  # type: ignore[attr-defined]
-            .order_by(ApprovalStep.request_id, ApprovalStep.position)  # type: ignore[arg-type]
-        )
+        rows = session.exec(_STEPS, params={"request_ids": request_ids})
         for step in rows:
             found[step.request_id].append(step)
     return found
@@ -306,14 +326,7 @@ def history(session: Session, organization_ids: list[str]) -> dict[str, dict[str
     learned: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     if not organization_ids:
         return learned
-    rows = session.exec(
-        select(ApprovalRequest.organization_id, ApprovalStep)
-        .join(ApprovalRequest, ApprovalRequest.id == ApprovalStep.request_id)
-        .where(
-            ApprovalRequest.organization_id.in_(organization_ids),  # type: ignore[attr-defined]
-            ApprovalStep.status == StepStatus.approved,
-        )
-    )
+    rows = session.exec(_HISTORY, params={"organization_ids": organization_ids})
     for organization_id, step in rows:
         if step.activated_at and step.decided_at:
             days = (step.decided_at - step.activated_at).total_seconds() / 86400
@@ -454,14 +467,11 @@ def views_for_activities(
     each activity, by (activity id, organization id), in a fixed number of queries."""
     if not activities:
         return {}
-    statement = select(ApprovalRequest).where(
-        ApprovalRequest.activity_id.in_([activity.id for activity in activities])  # type: ignore[union-attr]
-    )
+    params: dict[str, list[str]] = {"activity_ids": [activity.id for activity in activities]}
+    statement = _ACTIVITY_REQUESTS
     if organization_ids is not None:
-        statement = statement.where(
-            ApprovalRequest.organization_id.in_(organization_ids)  # type: ignore[attr-defined]
-        )
-    requests = session.exec(statement.order_by(ApprovalRequest.id))  # type: ignore[arg-type]
+        statement, params["organization_ids"] = _ACTIVITY_REQUESTS_OF, organization_ids
+    requests = session.exec(statement, params=params)
     latest = {(r.activity_id, r.organization_id): r for r in requests}
     views = _views(session, list(latest.values()), full_for=full_for)
     return dict(zip(latest, views, strict=True))

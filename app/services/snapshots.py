@@ -38,12 +38,16 @@ _ASKED = {status.value for status in DecisionStatus} - {DecisionStatus.withdrawn
 
 def decision_counts(session: Session, activity_id: str) -> dict[str, int]:
     """The sign-on decisions of an activity by status (its `tally` as the API reads it)."""
-    counts = Counter(
+    return decision_counts_of(
         session.exec(
             select(SignOnDecision.status).where(SignOnDecision.activity_id == activity_id)
         ).all()
     )
-    return _by_status(counts)
+
+
+def decision_counts_of(statuses: Iterable[str]) -> dict[str, int]:
+    """`decision_counts` of decisions already read, by their statuses."""
+    return _by_status(Counter(statuses))
 
 
 def _by_status(counts: Counter) -> dict[str, int]:
