@@ -31,7 +31,7 @@ from app.models.activities import JOIN_COALITION, ApprovalStatus, StepStatus
 from app.pagination import Page, paginate
 from app.principal import Principal
 from app.schemas.activities import ApprovalProcessPut
-from app.services import access, decisions, events, forecasts, snapshots
+from app.services import access, decisions, events, forecasts, organizations, snapshots
 
 ESCALATION_STEP = {
     "name": "Board decision (escalated by the game plan)",
@@ -185,6 +185,16 @@ _ACTIVITY_REQUESTS = (
 )
 _ACTIVITY_REQUESTS_OF = _ACTIVITY_REQUESTS.where(
     ApprovalRequest.organization_id.in_(bindparam("organization_ids", expanding=True))  # type: ignore[attr-defined]
+)
+_ACTIVE_STEPS = (
+    select(ApprovalRequest, ApprovalStep)
+    .join(ApprovalStep, ApprovalStep.request_id == ApprovalRequest.id)
+    .where(
+        ApprovalRequest.organization_id.in_(bindparam("organization_ids", expanding=True)),  # type: ignore[attr-defined]
+        ApprovalRequest.status == ApprovalStatus.in_progress,
+        ApprovalStep.status == StepStatus.active,
+    )
+    .order_by(ApprovalStep.due_at)  # type: ignore[arg-type]
 )
 
 
@@ -552,16 +562,7 @@ def inbox(session: Session, principal: Principal) -> list[dict[str, Any]]:
     roles = {org: role for org, role in principal.roles.items() if role in ("admin", "approver")}
     if not roles:
         return []
-    rows = session.exec(
-        select(ApprovalRequest, ApprovalStep)
-        .join(ApprovalStep, ApprovalStep.request_id == ApprovalRequest.id)
-        .where(
-            ApprovalRequest.organization_id.in_(list(roles)),  # type: ignore[attr-defined]
-            ApprovalRequest.status == ApprovalStatus.in_progress,
-            ApprovalStep.status == StepStatus.active,
-        )
-        .order_by(ApprovalStep.due_at)  # type: ignore[arg-type]
-    ).all()
+    rows = session.exec(_ACTIVE_STEPS, params={"organization_ids": list(roles)}).all()
     mine = [
         request
         for request, step in rows
@@ -569,14 +570,9 @@ def inbox(session: Session, principal: Principal) -> list[dict[str, Any]]:
     ]
     views = _views(session, mine, full_for=set(roles))
     # What an approver weighs besides the text: whose letter it is and who already signed.
-    coalition_names = {
-        c.id: c.name
-        for c in session.exec(
-            select(Coalition).where(
-                Coalition.id.in_({v["coalition_id"] for v in views if v["coalition_id"]})  # type: ignore[attr-defined]
-            )
-        )
-    }
+    coalition_names = organizations.names_by_id(
+        session, Coalition, {v["coalition_id"] for v in views if v["coalition_id"]}
+    )
     counts = snapshots.tallies(session, {v["activity_id"] for v in views if v["activity_id"]})
     for item in views:
         item["coalition_name"] = coalition_names.get(item["coalition_id"] or "")

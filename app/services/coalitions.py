@@ -4,7 +4,7 @@ from collections import Counter
 from statistics import median
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlmodel import Session, select
 
 from app import clock, labels
@@ -20,6 +20,7 @@ from app.models import (
     Membership,
     MembershipChange,
     Organization,
+    Proposal,
 )
 from app.models.coalitions import GUIDELINE_FIELDS, Engagement, MembershipStatus, PoweredRole
 from app.pagination import BY_ID, Order, Page, containing, paginate
@@ -240,17 +241,20 @@ def update_coalition(
 def joined_organizations(session: Session, coalition_id: str) -> list[Any]:
     """The joined members' kind, communities and expertise, as plain rows: a coalition of
     hundreds is counted, not loaded into the session."""
-    rows = session.exec(
-        select(Organization.kind, Organization.communities, Organization.expertise)
-        .join(Membership, Membership.organization_id == Organization.id)
-        .where(
-            Membership.coalition_id == coalition_id,
-            Membership.status == MembershipStatus.joined,
-            Organization.deleted_at.is_(None),  # type: ignore[union-attr]
-        )
-        .order_by(Organization.name)
+    return list(session.exec(_JOINED, params={"coalition_id": coalition_id}).all())
+
+
+# Built once: every visit to a coalition's overview counts its members.
+_JOINED = (
+    select(Organization.kind, Organization.communities, Organization.expertise)
+    .join(Membership, Membership.organization_id == Organization.id)
+    .where(
+        Membership.coalition_id == bindparam("coalition_id"),
+        Membership.status == MembershipStatus.joined,
+        Organization.deleted_at.is_(None),  # type: ignore[union-attr]
     )
-    return list(rows.all())
+    .order_by(Organization.name)
+)
 
 
 def board_members(session: Session, coalition_id: str, *, limit: int = 200) -> list[Any]:
@@ -398,24 +402,24 @@ def size_implications(members: int, decision_days: list[float]) -> dict[str, Any
 def decision_days(session: Session, coalition_id: str) -> list[float]:
     """How long the coalition's past decisions took: closed proposals (opened to closed)
     and closed sign-on collections (opened to closed)."""
-    from app.models import Proposal
-
+    asked = {"coalition_id": coalition_id}
     spans = [
-        *session.exec(
-            select(Proposal.created_at, Proposal.closed_at).where(
-                Proposal.coalition_id == coalition_id,
-                Proposal.closed_at.is_not(None),  # type: ignore[union-attr]
-            )
-        ).all(),
-        *session.exec(
-            select(Activity.opened_at, Activity.closed_at).where(
-                Activity.coalition_id == coalition_id,
-                Activity.collects_signatures.is_(True),  # type: ignore[attr-defined]
-                Activity.closed_at.is_not(None),  # type: ignore[union-attr]
-            )
-        ).all(),
+        *session.exec(_PROPOSALS_CLOSED, params=asked).all(),
+        *session.exec(_COLLECTIONS_CLOSED, params=asked).all(),
     ]
     return [(end - start).total_seconds() / 86400 for start, end in spans if start and end]
+
+
+# Built once, as every visit to a coalition's overview reads them.
+_PROPOSALS_CLOSED = select(Proposal.created_at, Proposal.closed_at).where(
+    Proposal.coalition_id == bindparam("coalition_id"),
+    Proposal.closed_at.is_not(None),  # type: ignore[union-attr]
+)
+_COLLECTIONS_CLOSED = select(Activity.opened_at, Activity.closed_at).where(
+    Activity.coalition_id == bindparam("coalition_id"),
+    Activity.collects_signatures.is_(True),  # type: ignore[attr-defined]
+    Activity.closed_at.is_not(None),  # type: ignore[union-attr]
+)
 
 
 def coalition_detail(session: Session, principal: Principal, coalition_id: str) -> dict:

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from app import clock
@@ -44,14 +45,29 @@ def _objectives(session: Session, goal_ids: list[str]) -> dict[str, list[Objecti
     found: dict[str, list[Objective]] = {goal_id: [] for goal_id in goal_ids}
     if not goal_ids:
         return found
-    rows = session.exec(
-        select(Objective)
-        .where(Objective.goal_id.in_(goal_ids), Objective.deleted_at.is_(None))  # type: ignore[attr-defined,union-attr]
-        .order_by(Objective.id)  # type: ignore[arg-type]
-    )
+    rows = session.exec(_OBJECTIVES, params={"goal_ids": goal_ids})
     for objective in rows:
         found[objective.goal_id].append(objective)
     return found
+
+
+# Built once, as the dashboard and the goals section read them on every visit.
+_OBJECTIVES = (
+    select(Objective)
+    .where(
+        Objective.goal_id.in_(bindparam("goal_ids", expanding=True)),  # type: ignore[attr-defined]
+        Objective.deleted_at.is_(None),  # type: ignore[union-attr]
+    )
+    .order_by(Objective.id)  # type: ignore[arg-type]
+)
+_GOALS_OF = (
+    select(Goal)
+    .where(
+        Goal.coalition_id.in_(bindparam("coalition_ids", expanding=True)),  # type: ignore[attr-defined]
+        Goal.deleted_at.is_(None),  # type: ignore[union-attr]
+    )
+    .order_by(Goal.id)  # type: ignore[arg-type]
+)
 
 
 def _goal_row(goal: Goal, objectives: list[Objective]) -> dict[str, Any]:
@@ -139,11 +155,7 @@ def goals_of_coalitions(
     found: dict[str, list[Goal]] = {coalition.id: [] for coalition in coalitions}
     if not found:
         return {}
-    rows = session.exec(
-        select(Goal)
-        .where(Goal.coalition_id.in_(list(found)), Goal.deleted_at.is_(None))  # type: ignore[attr-defined,union-attr]
-        .order_by(Goal.id)  # type: ignore[arg-type]
-    )
+    rows = session.exec(_GOALS_OF, params={"coalition_ids": list(found)})
     for goal in rows:
         if len(found[goal.coalition_id]) < limit:
             found[goal.coalition_id].append(goal)

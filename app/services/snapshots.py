@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from app import clock
@@ -67,14 +68,16 @@ def tallies(session: Session, activity_ids: Iterable[str]) -> dict[str, dict[str
     """The `tally` of each of several activities, in one query (a list shows many)."""
     counts: dict[str, Counter] = {activity_id: Counter() for activity_id in activity_ids}
     if counts:
-        rows = session.exec(
-            select(SignOnDecision.activity_id, SignOnDecision.status).where(
-                SignOnDecision.activity_id.in_(counts)  # type: ignore[attr-defined]
-            )
-        )
+        rows = session.exec(_STATUSES, params={"activity_ids": list(counts)})
         for activity_id, status in rows:
             counts[activity_id][status] += 1
     return {key: _with_asked(_by_status(found)) for key, found in counts.items()}
+
+
+# Built once: the dashboard and the approvals inbox count the decisions on every visit.
+_STATUSES = select(SignOnDecision.activity_id, SignOnDecision.status).where(
+    SignOnDecision.activity_id.in_(bindparam("activity_ids", expanding=True))  # type: ignore[attr-defined]
+)
 
 
 def organization(organization: Organization) -> dict[str, Any]:
