@@ -27,6 +27,19 @@ NARROW_CHARACTERS = 40  # about what a line of the narrow drawing holds
 WIDE_LABEL_CHARACTERS = 34  # about what the wide drawing's column of names holds
 
 
+class _Figures(dict[float, str]):
+    """Positions as SVG writes them ("12.5", "300"), each written once: the same few come
+    back on every row of a drawing (a date's line crosses each row's lane, every line of a
+    row starts at the same x). Zero is written each time: 0.0 and -0.0 are one key but
+    two texts."""
+
+    def __missing__(self, value: float) -> str:
+        text = f"{value:g}"
+        if value:
+            self[value] = text
+        return text
+
+
 def _escaped(text: str) -> str:
     """`text` escaped as markupsafe's escape() escapes it, at once when there is nothing to
     escape: a drawing writes hundreds of names and dates, nearly all of them plain, and
@@ -103,7 +116,7 @@ class Drawing:
         the template: a letter of a large coalition draws thousands of them, and a Jinja
         expression per attribute costs more than the rest of its page."""
         kinds: dict[str, str] = {}
-        figures: dict[float, str] = {}
+        pos = _Figures()
 
         def code(kind: str) -> str:
             # A drawing names a handful of kinds thousands of times: escaped once each.
@@ -111,26 +124,25 @@ class Drawing:
                 kinds[kind] = str(escape(kind))
             return kinds[kind]
 
-        def g(value: float) -> str:
-            # The same few positions come back on every row (a date's line crosses each
-            # row's lane, every line of a row starts at the same x): written once each.
-            # Zero is written each time: 0.0 and -0.0 are one key but two texts.
-            text = figures.get(value) if value else None
-            if text is None:
-                text = figures[value] = f"{value:g}"
-            return text
-
-        parts = [
-            f'<line x1="{g(r.x1)}" y1="{g(r.y1)}" x2="{g(r.x2)}" y2="{g(r.y2)}" '
-            f'class="rule rule-{code(r.kind)}" data-kind="{code(r.kind)}"/>'
-            for r in self.rules
-        ]
+        # The end of a line's element, the same for every line of a kind: written once.
+        rule_ends: dict[str, str] = {}
+        parts = []
+        for r in self.rules:
+            end = rule_ends.get(r.kind)
+            if end is None:
+                end = rule_ends[r.kind] = (
+                    f'" class="rule rule-{code(r.kind)}" data-kind="{code(r.kind)}"/>'
+                )
+            parts.append(
+                f'<line x1="{pos[r.x1]}" y1="{pos[r.y1]}" x2="{pos[r.x2]}" y2="{pos[r.y2]}{end}'
+            )
         for r in self.rects:
             kind = code(r.kind)
             css = kind if r.kind.startswith("bar-") else f"bar-step bar-{kind}"
             fill = f' fill="url(#{escape(hatch)})"' if r.kind == "overdue" else ""
             parts.append(
-                f'<rect x="{g(r.x)}" y="{g(r.y)}" width="{g(r.width)}" height="{g(r.height)}" '
+                f'<rect x="{pos[r.x]}" y="{pos[r.y]}" '
+                f'width="{pos[r.width]}" height="{pos[r.height]}" '
                 f'class="bar {css}" data-kind="{kind}"{fill}>'
                 f"<title>{_escaped(r.title)}</title></rect>"
             )
@@ -142,10 +154,10 @@ class Drawing:
         for d in self.dots:
             # Signed is a round mark, the rest square: they differ in shape, not colour alone.
             if d.kind in ("signed", "other"):
-                shape, tag = f'<circle cx="{g(d.x)}" cy="{g(d.y)}" r="5"', "circle"
+                shape, tag = f'<circle cx="{pos[d.x]}" cy="{pos[d.y]}" r="5"', "circle"
             else:
                 shape, tag = (
-                    f'<rect x="{g(d.x - 5)}" y="{g(d.y - 5)}" width="10" height="10"',
+                    f'<rect x="{pos[d.x - 5]}" y="{pos[d.y - 5]}" width="10" height="10"',
                     "rect",
                 )
             kind = code(d.kind)
@@ -153,11 +165,15 @@ class Drawing:
                 f'{shape} class="dot dot-{kind}" data-kind="{kind}">'
                 f"<title>{_escaped(d.title)}</title></{tag}>"
             )
-        parts += [
-            f'<text x="{g(w.x)}" y="{g(w.y)}" text-anchor="{code(w.anchor)}" '
-            f'class="words words-{code(w.kind)}">{_escaped(w.text)}</text>'
-            for w in self.words
-        ]
+        # The middle of a text element, the same for all the words of a kind: written once.
+        word_kinds: dict[tuple[str, str], str] = {}
+        for w in self.words:
+            middle = word_kinds.get((w.anchor, w.kind))
+            if middle is None:
+                middle = word_kinds[w.anchor, w.kind] = (
+                    f'" text-anchor="{code(w.anchor)}" class="words words-{code(w.kind)}">'
+                )
+            parts.append(f'<text x="{pos[w.x]}" y="{pos[w.y]}{middle}{_escaped(w.text)}</text>')
         # Every word and code above was escaped; the numbers are formatted floats.
         return Markup("".join(parts))  # noqa: S704
 
@@ -328,8 +344,10 @@ def _timeline_drawing(t: ApprovalTimeline, width: float) -> Drawing:
     markers = _timeline_markers(t)
     moments = [m for _, m, _ in markers]
     for row in t.rows:
-        moments += [s.starts_at for s in row.steps] + [s.ends_at for s in row.steps]
-        if row.decided_at and not row.steps:
+        if row.steps:
+            moments += [s.starts_at for s in row.steps]
+            moments += [s.ends_at for s in row.steps]
+        elif row.decided_at:
             moments.append(row.decided_at)
     left, right = (8, width - 8) if narrow else (264, width - 16)
     scale = TimeScale(min(moments), max(moments), left, right)
