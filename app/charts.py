@@ -71,6 +71,17 @@ class Rule:
 
 
 @dataclass(slots=True)
+class Upright:
+    """A vertical line at `x` drawn as one line per span (y1, y2): a date or a deadline
+    down a phone's drawing, broken around each row's words. One record for all its pieces,
+    as a large coalition's timeline has hundreds of rows."""
+
+    x: float
+    spans: tuple[tuple[float, float], ...]
+    kind: str
+
+
+@dataclass(slots=True)
 class Dot:
     x: float
     y: float
@@ -102,7 +113,7 @@ class Drawing:
     width: float
     height: float = 0
     rects: list[Rect] = field(default_factory=list)
-    rules: list[Rule] = field(default_factory=list)
+    rules: list[Rule | Upright] = field(default_factory=list)
     dots: list[Dot] = field(default_factory=list)
     words: list[Words] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
@@ -126,6 +137,8 @@ class Drawing:
 
         # The end of a line's element, the same for every line of a kind: written once.
         rule_ends: dict[str, str] = {}
+        # The spans' heights as written, the same for every upright line that crosses them.
+        spans_written: dict[tuple[tuple[float, float], ...], list[tuple[str, str]]] = {}
         parts = []
         for r in self.rules:
             end = rule_ends.get(r.kind)
@@ -133,6 +146,14 @@ class Drawing:
                 end = rule_ends[r.kind] = (
                     f'" class="rule rule-{code(r.kind)}" data-kind="{code(r.kind)}"/>'
                 )
+            if isinstance(r, Upright):
+                heights = spans_written.get(r.spans)
+                if heights is None:
+                    heights = spans_written[r.spans] = [(pos[y1], pos[y2]) for y1, y2 in r.spans]
+                x = pos[r.x]
+                head, middle = f'<line x1="{x}" y1="', f'" x2="{x}" y2="'
+                parts += [f"{head}{y1}{middle}{y2}{end}" for y1, y2 in heights]
+                continue
             parts.append(
                 f'<line x1="{pos[r.x1]}" y1="{pos[r.y1]}" x2="{pos[r.x2]}" y2="{pos[r.y2]}{end}'
             )
@@ -274,9 +295,10 @@ def _time_axis(
     drawing: Drawing, scale: TimeScale, spans: Sequence[tuple[float, float]], most: int
 ) -> None:
     bottom = spans[-1][1]
+    crossed = tuple(spans)
     for tick in scale.ticks(most):
         x = scale(tick)
-        drawing.rules += [Rule(x, y1, x, y2, "grid") for y1, y2 in spans]
+        drawing.rules.append(Upright(x, crossed, "grid"))
         # A date at either edge is set inside the picture rather than cut in half.
         anchor = "start" if x < 24 else "end" if x > drawing.width - 24 else "middle"
         place = {"start": max(x - 4, 2), "end": min(x + 4, drawing.width - 2)}.get(anchor, x)
@@ -294,9 +316,10 @@ def _markers(
     last name and run down each span (the plot, or the stretches of it between rows'
     names), so they never cross words."""
     middle = (scale.left + scale.right) / 2
+    crossed = tuple(spans)
     for line, (kind, moment, name) in enumerate(markers):
         x = scale(moment)
-        drawing.rules += [Rule(x, y1, x, y2, kind) for y1, y2 in spans]
+        drawing.rules.append(Upright(x, crossed, kind))
         anchor = "start" if x < middle else "end"
         nudge = 3 if anchor == "start" else -3
         y = LINE * (line + 1)
