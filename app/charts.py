@@ -341,24 +341,25 @@ def _timeline_markers(t: ApprovalTimeline) -> list[tuple[str, datetime, str]]:
     return markers
 
 
-def _row_lines(row: MemberLine, narrow: bool) -> list[tuple[str, str]]:
-    """The row's words, (text, kind) a line: its name and where it stands, the same in both
-    drawings. On a phone one line when both fit, else the name over the forecast."""
+def _row_lines(row: MemberLine, short_words: str, narrow: bool) -> list[tuple[str, str]]:
+    """The row's words, (text, kind) a line: its name and where it stands (`short_words`),
+    the same in both drawings. On a phone one line when both fit, else the name over the
+    forecast."""
     if narrow:
-        both = f"{row.organization_name} · {row.short_words}"
+        both = f"{row.organization_name} · {short_words}"
         if len(both) <= NARROW_CHARACTERS:
             return [(both, "row")]
         return [
             (_short(row.organization_name, NARROW_CHARACTERS), "row"),
-            (_short(row.short_words, NARROW_CHARACTERS), "note"),
+            (_short(short_words, NARROW_CHARACTERS), "note"),
         ]
     return [
         (_short(row.organization_name, WIDE_LABEL_CHARACTERS), "row"),
-        (_short(row.short_words, WIDE_LABEL_CHARACTERS), "note"),
+        (_short(short_words, WIDE_LABEL_CHARACTERS), "note"),
     ]
 
 
-def _timeline_drawing(t: ApprovalTimeline, width: float) -> Drawing:
+def _timeline_drawing(t: ApprovalTimeline, width: float, short_words: list[str]) -> Drawing:
     """Narrow: each row is a lane of words, then its bars; the lines (today, the deadline,
     the dates) run only beside the bars, so they never cut a row's words. Wide: the words
     in a column of their own left of the plot, the lines down the whole plot."""
@@ -378,8 +379,8 @@ def _timeline_drawing(t: ApprovalTimeline, width: float) -> Drawing:
     bar = 14
     y = top
     spans: list[tuple[float, float]] = []
-    for row in t.rows:
-        lines = _row_lines(row, narrow)
+    for row, said in zip(t.rows, short_words, strict=True):
+        lines = _row_lines(row, said, narrow)
         if narrow:
             for number, (text, kind) in enumerate(lines):
                 drawing.words.append(Words(left, y + LINE * (number + 1) - 4, text, kind=kind))
@@ -449,11 +450,13 @@ def approval_timeline(
         "deadline" if t.deadline else "",
         "recommended" if t.recommended_deadline else "",
     }
+    # Worked out once for both drawings: a large coalition's letter has a row a member.
+    short_words = [row.short_words for row in t.rows]
     return Figure(
         id=figure_id,
         title=t.title,
         summary=t.summary,
-        drawings=tuple(_timeline_drawing(t, width) for width in (NARROW, WIDE)),
+        drawings=tuple(_timeline_drawing(t, width, short_words) for width in (NARROW, WIDE)),
         legend=tuple((kind, words) for kind, words in TIMELINE_LEGEND if kind in shown),
         headers=(row_heading, "Where it stands", "Steps"),
         rows=tuple(

@@ -4,7 +4,6 @@ views the other services already make; app/charts.py turns them into geometry.""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
 from typing import Any
 
 from app import labels, local_time
@@ -33,8 +32,7 @@ class MemberLine:
     late_days: int | None  # forecast past the deadline by this many days
     said: str | None = None  # the row's own words, when it is not a member's decision
 
-    # Remembered: both drawings and the table of numbers write each row's words.
-    @cached_property
+    @property
     def short_words(self) -> str:
         """The row in few words, beside its name on a phone."""
         if self.said:
@@ -45,7 +43,7 @@ class MemberLine:
         said = labels.label(self.decision, "decision")
         return f"{said} {_short_day(self.decided_at)}" if self.decided_at else said
 
-    @cached_property
+    @property
     def words(self) -> str:
         """The row in words, for the table beside the picture."""
         if self.said:
@@ -375,7 +373,7 @@ class BarRow:
     label: str
     segments: tuple[Segment, ...]
 
-    @cached_property
+    @property
     def words(self) -> str:
         return ", ".join(s.words for s in self.segments if s.value) or "none"
 
