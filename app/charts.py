@@ -27,6 +27,30 @@ NARROW_CHARACTERS = 40  # about what a line of the narrow drawing holds
 WIDE_LABEL_CHARACTERS = 34  # about what the wide drawing's column of names holds
 
 
+class _Figures(dict[float, str]):
+    """Positions as SVG writes them ("12.5", "300"), each written once: the same few come
+    back on every row of a drawing (a date's line crosses each row's lane, every line of a
+    row starts at the same x). Zero is written each time: 0.0 and -0.0 are one key but
+    two texts."""
+
+    def __missing__(self, value: float) -> str:
+        text = f"{value:g}"
+        if value:
+            self[value] = text
+        return text
+
+
+def _escaped(text: str) -> str:
+    """`text` escaped as markupsafe's escape() escapes it, at once when there is nothing to
+    escape: a drawing writes hundreds of names and dates, nearly all of them plain, and
+    making a Markup of each cost more than writing the rest of its element."""
+    if type(text) is str and not (
+        "&" in text or "<" in text or ">" in text or "'" in text or '"' in text
+    ):
+        return text
+    return str(escape(text))
+
+
 @dataclass(slots=True)
 class Rect:
     x: float
@@ -43,6 +67,17 @@ class Rule:
     y1: float
     x2: float
     y2: float
+    kind: str
+
+
+@dataclass(slots=True)
+class Upright:
+    """A vertical line at `x` drawn as one line per span (y1, y2): a date or a deadline
+    down a phone's drawing, broken around each row's words. One record for all its pieces,
+    as a large coalition's timeline has hundreds of rows."""
+
+    x: float
+    spans: tuple[tuple[float, float], ...]
     kind: str
 
 
@@ -78,7 +113,7 @@ class Drawing:
     width: float
     height: float = 0
     rects: list[Rect] = field(default_factory=list)
-    rules: list[Rule] = field(default_factory=list)
+    rules: list[Rule | Upright] = field(default_factory=list)
     dots: list[Dot] = field(default_factory=list)
     words: list[Words] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
@@ -92,6 +127,7 @@ class Drawing:
         the template: a letter of a large coalition draws thousands of them, and a Jinja
         expression per attribute costs more than the rest of its page."""
         kinds: dict[str, str] = {}
+        pos = _Figures()
 
         def code(kind: str) -> str:
             # A drawing names a handful of kinds thousands of times: escaped once each.
@@ -99,19 +135,37 @@ class Drawing:
                 kinds[kind] = str(escape(kind))
             return kinds[kind]
 
-        parts = [
-            f'<line x1="{r.x1:g}" y1="{r.y1:g}" x2="{r.x2:g}" y2="{r.y2:g}" '
-            f'class="rule rule-{code(r.kind)}" data-kind="{code(r.kind)}"/>'
-            for r in self.rules
-        ]
+        # The end of a line's element, the same for every line of a kind: written once.
+        rule_ends: dict[str, str] = {}
+        # The spans' heights as written, the same for every upright line that crosses them.
+        spans_written: dict[tuple[tuple[float, float], ...], list[tuple[str, str]]] = {}
+        parts = []
+        for r in self.rules:
+            end = rule_ends.get(r.kind)
+            if end is None:
+                end = rule_ends[r.kind] = (
+                    f'" class="rule rule-{code(r.kind)}" data-kind="{code(r.kind)}"/>'
+                )
+            if isinstance(r, Upright):
+                heights = spans_written.get(r.spans)
+                if heights is None:
+                    heights = spans_written[r.spans] = [(pos[y1], pos[y2]) for y1, y2 in r.spans]
+                x = pos[r.x]
+                head, middle = f'<line x1="{x}" y1="', f'" x2="{x}" y2="'
+                parts += [f"{head}{y1}{middle}{y2}{end}" for y1, y2 in heights]
+                continue
+            parts.append(
+                f'<line x1="{pos[r.x1]}" y1="{pos[r.y1]}" x2="{pos[r.x2]}" y2="{pos[r.y2]}{end}'
+            )
         for r in self.rects:
             kind = code(r.kind)
             css = kind if r.kind.startswith("bar-") else f"bar-step bar-{kind}"
             fill = f' fill="url(#{escape(hatch)})"' if r.kind == "overdue" else ""
             parts.append(
-                f'<rect x="{r.x:g}" y="{r.y:g}" width="{r.width:g}" height="{r.height:g}" '
+                f'<rect x="{pos[r.x]}" y="{pos[r.y]}" '
+                f'width="{pos[r.width]}" height="{pos[r.height]}" '
                 f'class="bar {css}" data-kind="{kind}"{fill}>'
-                f"<title>{escape(r.title)}</title></rect>"
+                f"<title>{_escaped(r.title)}</title></rect>"
             )
         parts += [
             f'<polyline points="{p.svg_points}" fill="none" class="line line-{code(p.kind)}" '
@@ -121,20 +175,27 @@ class Drawing:
         for d in self.dots:
             # Signed is a round mark, the rest square: they differ in shape, not colour alone.
             if d.kind in ("signed", "other"):
-                shape, tag = f'<circle cx="{d.x:g}" cy="{d.y:g}" r="5"', "circle"
+                shape, tag = f'<circle cx="{pos[d.x]}" cy="{pos[d.y]}" r="5"', "circle"
             else:
-                shape, tag = f'<rect x="{d.x - 5:g}" y="{d.y - 5:g}" width="10" height="10"', "rect"
+                shape, tag = (
+                    f'<rect x="{pos[d.x - 5]}" y="{pos[d.y - 5]}" width="10" height="10"',
+                    "rect",
+                )
             kind = code(d.kind)
             parts.append(
                 f'{shape} class="dot dot-{kind}" data-kind="{kind}">'
-                f"<title>{escape(d.title)}</title></{tag}>"
+                f"<title>{_escaped(d.title)}</title></{tag}>"
             )
-        parts += [
-            f'<text x="{w.x:g}" y="{w.y:g}" text-anchor="{code(w.anchor)}" '
-            f'class="words words-{code(w.kind)}">{escape(w.text)}</text>'
-            for w in self.words
-        ]
-        # Every word and code above went through escape(); the numbers are formatted floats.
+        # The middle of a text element, the same for all the words of a kind: written once.
+        word_kinds: dict[tuple[str, str], str] = {}
+        for w in self.words:
+            middle = word_kinds.get((w.anchor, w.kind))
+            if middle is None:
+                middle = word_kinds[w.anchor, w.kind] = (
+                    f'" text-anchor="{code(w.anchor)}" class="words words-{code(w.kind)}">'
+                )
+            parts.append(f'<text x="{pos[w.x]}" y="{pos[w.y]}{middle}{_escaped(w.text)}</text>')
+        # Every word and code above was escaped; the numbers are formatted floats.
         return Markup("".join(parts))  # noqa: S704
 
 
@@ -150,6 +211,26 @@ class Figure:
     legend: tuple[tuple[str, str], ...]
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+
+    def numbers_rows(self) -> Markup:
+        """The rows of the table of numbers, each cell named by its column for a phone's
+        stacked table. Written here for the same reason as `Drawing.svg_body`: a letter of
+        a large coalition has a row a member, and a Jinja loop per cell costs more than the
+        rest of its page."""
+        names = [str(escape(heading)) for heading in self.headers]
+        if names:
+            names[0] = str(escape(self.headers[0] or "Item"))
+        parts = []
+        for row in self.rows:
+            parts.append("<tr>")
+            for index, cell in enumerate(row):
+                name = names[index] if index < len(names) else ""
+                tag = '<th scope="row"' if index == 0 else "<td"
+                end = "</th>" if index == 0 else "</td>"
+                parts.append(f'{tag} data-label="{name}">{_escaped(cell)}{end}')
+            parts.append("</tr>")
+        # Every heading and cell was escaped.
+        return Markup("".join(parts))  # noqa: S704
 
 
 def _short(text: str, most: int) -> str:
@@ -214,9 +295,10 @@ def _time_axis(
     drawing: Drawing, scale: TimeScale, spans: Sequence[tuple[float, float]], most: int
 ) -> None:
     bottom = spans[-1][1]
+    crossed = tuple(spans)
     for tick in scale.ticks(most):
         x = scale(tick)
-        drawing.rules += [Rule(x, y1, x, y2, "grid") for y1, y2 in spans]
+        drawing.rules.append(Upright(x, crossed, "grid"))
         # A date at either edge is set inside the picture rather than cut in half.
         anchor = "start" if x < 24 else "end" if x > drawing.width - 24 else "middle"
         place = {"start": max(x - 4, 2), "end": min(x + 4, drawing.width - 2)}.get(anchor, x)
@@ -234,9 +316,10 @@ def _markers(
     last name and run down each span (the plot, or the stretches of it between rows'
     names), so they never cross words."""
     middle = (scale.left + scale.right) / 2
+    crossed = tuple(spans)
     for line, (kind, moment, name) in enumerate(markers):
         x = scale(moment)
-        drawing.rules += [Rule(x, y1, x, y2, kind) for y1, y2 in spans]
+        drawing.rules.append(Upright(x, crossed, kind))
         anchor = "start" if x < middle else "end"
         nudge = 3 if anchor == "start" else -3
         y = LINE * (line + 1)
@@ -258,24 +341,25 @@ def _timeline_markers(t: ApprovalTimeline) -> list[tuple[str, datetime, str]]:
     return markers
 
 
-def _row_lines(row: MemberLine, narrow: bool) -> list[tuple[str, str]]:
-    """The row's words, (text, kind) a line: its name and where it stands, the same in both
-    drawings. On a phone one line when both fit, else the name over the forecast."""
+def _row_lines(row: MemberLine, short_words: str, narrow: bool) -> list[tuple[str, str]]:
+    """The row's words, (text, kind) a line: its name and where it stands (`short_words`),
+    the same in both drawings. On a phone one line when both fit, else the name over the
+    forecast."""
     if narrow:
-        both = f"{row.organization_name} · {row.short_words}"
+        both = f"{row.organization_name} · {short_words}"
         if len(both) <= NARROW_CHARACTERS:
             return [(both, "row")]
         return [
             (_short(row.organization_name, NARROW_CHARACTERS), "row"),
-            (_short(row.short_words, NARROW_CHARACTERS), "note"),
+            (_short(short_words, NARROW_CHARACTERS), "note"),
         ]
     return [
         (_short(row.organization_name, WIDE_LABEL_CHARACTERS), "row"),
-        (_short(row.short_words, WIDE_LABEL_CHARACTERS), "note"),
+        (_short(short_words, WIDE_LABEL_CHARACTERS), "note"),
     ]
 
 
-def _timeline_drawing(t: ApprovalTimeline, width: float) -> Drawing:
+def _timeline_drawing(t: ApprovalTimeline, width: float, short_words: list[str]) -> Drawing:
     """Narrow: each row is a lane of words, then its bars; the lines (today, the deadline,
     the dates) run only beside the bars, so they never cut a row's words. Wide: the words
     in a column of their own left of the plot, the lines down the whole plot."""
@@ -284,8 +368,10 @@ def _timeline_drawing(t: ApprovalTimeline, width: float) -> Drawing:
     markers = _timeline_markers(t)
     moments = [m for _, m, _ in markers]
     for row in t.rows:
-        moments += [s.starts_at for s in row.steps] + [s.ends_at for s in row.steps]
-        if row.decided_at and not row.steps:
+        if row.steps:
+            moments += [s.starts_at for s in row.steps]
+            moments += [s.ends_at for s in row.steps]
+        elif row.decided_at:
             moments.append(row.decided_at)
     left, right = (8, width - 8) if narrow else (264, width - 16)
     scale = TimeScale(min(moments), max(moments), left, right)
@@ -293,8 +379,8 @@ def _timeline_drawing(t: ApprovalTimeline, width: float) -> Drawing:
     bar = 14
     y = top
     spans: list[tuple[float, float]] = []
-    for row in t.rows:
-        lines = _row_lines(row, narrow)
+    for row, said in zip(t.rows, short_words, strict=True):
+        lines = _row_lines(row, said, narrow)
         if narrow:
             for number, (text, kind) in enumerate(lines):
                 drawing.words.append(Words(left, y + LINE * (number + 1) - 4, text, kind=kind))
@@ -364,11 +450,13 @@ def approval_timeline(
         "deadline" if t.deadline else "",
         "recommended" if t.recommended_deadline else "",
     }
+    # Worked out once for both drawings: a large coalition's letter has a row a member.
+    short_words = [row.short_words for row in t.rows]
     return Figure(
         id=figure_id,
         title=t.title,
         summary=t.summary,
-        drawings=tuple(_timeline_drawing(t, width) for width in (NARROW, WIDE)),
+        drawings=tuple(_timeline_drawing(t, width, short_words) for width in (NARROW, WIDE)),
         legend=tuple((kind, words) for kind, words in TIMELINE_LEGEND if kind in shown),
         headers=(row_heading, "Where it stands", "Steps"),
         rows=tuple(

@@ -37,10 +37,8 @@ WHOLE = "activities/_activity.html"
 
 
 def activity_context(session: Session, principal: Principal, activity_id: str) -> dict[str, Any]:
-    detail = activities.activity_detail(session, principal, activity_id)
-    coalition = access.get_coalition(session, principal, detail["coalition_id"])
+    detail, coalition, rights = activities.activity_view(session, principal, activity_id)
     names = {d["organization_id"]: d["organization_name"] for d in detail["decisions"]}
-    rights = access.coalition_rights(session, principal, coalition.id)
     return {
         "activity": detail,
         "coalition": coalition,

@@ -285,7 +285,10 @@ def _area_names(session: Session) -> dict[str, str]:
 
 
 def overview_context(session: Session, principal: Principal, coalition_id: str) -> dict:
-    detail = coalitions.coalition_detail(session, principal, coalition_id)
+    # Held while the overview is read: the session keeps only coalitions someone holds, and
+    # the detail and each alignment read this one; held, they find it without a query.
+    coalition = access.get_coalition(session, principal, coalition_id)
+    detail = coalitions.coalition_detail(session, principal, coalition.id)
     areas = _area_names(session)
     alignments = [
         coalitions.alignment_for(

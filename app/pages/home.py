@@ -37,6 +37,7 @@ def dashboard_context(session: Session, principal: Principal) -> dict[str, Any]:
     # "Recently" links what it tells of, but only to pages the reader can still open: an
     # organization that left a private coalition keeps its history, not the way in.
     rights = {cid: access.coalition_rights(session, principal, cid) for cid in coalition_ids}
+    goals_by_coalition = goals.goals_of_coalitions(session, mine)
     return {
         "principal": principal,
         "memberships": accounts.my_organizations(session, principal),
@@ -44,9 +45,7 @@ def dashboard_context(session: Session, principal: Principal) -> dict[str, Any]:
         "my_steps": waits.steps,
         "votes_waiting": waits.votes,
         "votes_of_others": waiting.votes_cast_by_others(session, principal),
-        "coalitions": [
-            (c, goals.list_goals(session, principal, c.id, limit=200).items) for c in mine
-        ],
+        "coalitions": [(c, goals_by_coalition[c.id]) for c in mine],
         "invited": waits.invitations,
         "recent": recent,
         "names": organization_names(session, {o for o in org_ids if o}),

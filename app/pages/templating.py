@@ -38,6 +38,10 @@ templates = Jinja2Templates(
     env=PageEnvironment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=jinja2.select_autoescape(),
+        # The templates ship with the code: a change to one takes a restart, as a change to
+        # the code does. Checking each file's time on disk, for every template, include and
+        # import of every page, is work for nothing.
+        auto_reload=False,
     )
 )
 

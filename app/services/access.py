@@ -235,7 +235,16 @@ def get_coalition_taking_part(
 ) -> Coalition:
     """The coalition, for its working space (activities, proposals): only organizations
     taking part see it; to anyone else it does not exist."""
+    return coalition_taking_part(session, principal, coalition_id)[0]
+
+
+def coalition_taking_part(
+    session: Session, principal: Principal, coalition_id: str
+) -> tuple[Coalition, CoalitionRights]:
+    """`get_coalition_taking_part` with the rights it read to decide, for a page that
+    shows what they allow too."""
     coalition = get_coalition(session, principal, coalition_id)
-    if not coalition_rights(session, principal, coalition_id).takes_part:
+    rights = coalition_rights(session, principal, coalition_id)
+    if not rights.takes_part:
         raise NotFound("No such coalition.")
-    return coalition
+    return coalition, rights

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, func, true
+from sqlalchemy import bindparam, delete, event, func
 from sqlmodel import Session, select
 
 from app import clock
@@ -65,20 +65,18 @@ def create_user(
 
 
 def principal_for(session: Session, user: User) -> Principal:
-    principal = _principal_where(session, User.id == user.id)
+    principal = principal_for_user_id(session, user.id)
     assert principal is not None
     return principal
 
 
 def principal_for_user_id(session: Session, user_id: str) -> Principal | None:
-    return _principal_where(session, User.id == user_id)
+    return _principal(session, _PRINCIPAL_BY_USER, {"user_id": user_id})
 
 
-def _principal_where(
-    session: Session, condition: Any, *, token_hash: str | None = None
-) -> Principal | None:
-    """The user matching `condition` (or holding the token) with their roles, in one query:
-    one row per organization they belong to, or one row with no role at all."""
+def _principal_statement(*, token: bool) -> Any:
+    """The user with their roles, in one query: one row per organization they belong to,
+    or one row with no role at all; with `token`, the token's scopes and expiry too."""
     roles = (
         select(OrganizationUser.user_id, OrganizationUser.organization_id, OrganizationUser.role)
         .join(Organization, Organization.id == OrganizationUser.organization_id)
@@ -95,14 +93,26 @@ def _principal_where(
         roles.c.organization_id,
         roles.c.role,
     ]
-    if token_hash is not None:
+    if token:
         columns += [ApiToken.scopes, ApiToken.expires_at]
     statement = select(*columns).outerjoin(roles, roles.c.user_id == User.id)
-    if token_hash is not None:
-        statement = statement.join(ApiToken, ApiToken.user_id == User.id).where(
-            ApiToken.token_hash == token_hash
-        )
-    rows = session.execute(statement.where(condition)).all()
+    if token:
+        statement = statement.join(ApiToken, ApiToken.user_id == User.id)
+    return statement
+
+
+# Built once: every page asks for its reader, and putting this statement together (a
+# subquery and a join) cost more than running it.
+_PRINCIPAL_BY_USER = _principal_statement(token=False).where(User.id == bindparam("user_id"))
+_PRINCIPAL_BY_TOKEN = _principal_statement(token=True).where(
+    ApiToken.token_hash == bindparam("token_hash")
+)
+
+
+def _principal(
+    session: Session, statement: Any, params: dict[str, str], *, token: bool = False
+) -> Principal | None:
+    rows = session.execute(statement, params).all()
     if not rows:
         return None
     first = rows[0]
@@ -114,8 +124,8 @@ def _principal_where(
         roles={row.organization_id: row.role for row in rows if row.organization_id is not None},
         session_version=first.session_version,
         time_zone=first.time_zone or "UTC",
-        scopes=frozenset(first.scopes.split()) if token_hash is not None else None,
-        token_expires_at=first.expires_at if token_hash is not None else None,
+        scopes=frozenset(first.scopes.split()) if token else None,
+        token_expires_at=first.expires_at if token else None,
     )
 
 
@@ -245,7 +255,7 @@ def principal_for_token(
     principal = principal_cache.get(token_hash)
     if principal is None:
         generation = principal_cache.generation
-        principal = _principal_where(session, true(), token_hash=token_hash)
+        principal = _principal(session, _PRINCIPAL_BY_TOKEN, {"token_hash": token_hash}, token=True)
         if principal is None:
             raise Unauthorized("The token is not valid or has been revoked.")
         principal_cache.put(token_hash, principal, generation)
@@ -312,12 +322,16 @@ def _principal_rows_bulk_changed(state: Any) -> None:
 
 def my_organizations(session: Session, principal: Principal) -> list[tuple[Organization, str]]:
     """The organizations the principal belongs to, by name, with their role in each."""
-    rows = session.exec(
-        select(Organization)
-        .where(Organization.id.in_(list(principal.roles)))  # type: ignore[attr-defined]
-        .order_by(Organization.name)
-    ).all()
+    rows = session.exec(_ORGANIZATIONS, params={"ids": list(principal.roles)}).all()
     return [(organization, principal.roles[organization.id]) for organization in rows]
+
+
+# Built once, as the dashboard lists the reader's organizations on every visit.
+_ORGANIZATIONS = (
+    select(Organization)
+    .where(Organization.id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+    .order_by(Organization.name)
+)
 
 
 def my_admin_organizations(session: Session, principal: Principal) -> list[Organization]:

@@ -57,14 +57,22 @@ def _visible_coalition(session: Session, principal: Principal, coalition_id: str
 def _visible_activity(
     session: Session, principal: Principal, activity_id: str
 ) -> tuple[Activity, Coalition]:
+    activity, coalition, _ = _visible_activity_rights(session, principal, activity_id)
+    return activity, coalition
+
+
+def _visible_activity_rights(
+    session: Session, principal: Principal, activity_id: str
+) -> tuple[Activity, Coalition, access.CoalitionRights]:
+    """The activity, its coalition, and the principal's rights there that let them see it."""
     activity = session.get(Activity, activity_id)
     if activity is None:
         raise NotFound("No such activity.")
     try:
-        coalition = _visible_coalition(session, principal, activity.coalition_id)
+        coalition, rights = access.coalition_taking_part(session, principal, activity.coalition_id)
     except NotFound:
         raise NotFound("No such activity.") from None
-    return activity, coalition
+    return activity, coalition, rights
 
 
 def _check_future(value: Any, field: str) -> None:
@@ -607,22 +615,7 @@ def decisions_views(
         return found
     # Plain rows, not entities: a letter of a large coalition shows hundreds of decisions,
     # and loading each into the session costs more than reading it.
-    rows = session.exec(
-        select(
-            SignOnDecision.activity_id,
-            SignOnDecision.organization_id,
-            Organization.name,
-            SignOnDecision.status,
-            SignOnDecision.comment,
-            SignOnDecision.decided_at,
-            SignOnDecision.version,
-            SignOnDecision.signer_name,
-            SignOnDecision.signer_title,
-        )
-        .join(Organization, Organization.id == SignOnDecision.organization_id)
-        .where(SignOnDecision.activity_id.in_(list(found)))  # type: ignore[attr-defined]
-        .order_by(Organization.name)
-    ).all()
+    rows = session.exec(_DECISIONS, params={"activity_ids": list(found)}).all()
     own = set(principal.roles)
     if principal.is_platform_admin:
         own = {row.organization_id for row in rows}
@@ -645,6 +638,25 @@ def decisions_views(
             }
         )
     return found
+
+
+# Built once, as the activity's page reads it on every visit and every live refresh.
+_DECISIONS = (
+    select(
+        SignOnDecision.activity_id,
+        SignOnDecision.organization_id,
+        Organization.name,
+        SignOnDecision.status,
+        SignOnDecision.comment,
+        SignOnDecision.decided_at,
+        SignOnDecision.version,
+        SignOnDecision.signer_name,
+        SignOnDecision.signer_title,
+    )
+    .join(Organization, Organization.id == SignOnDecision.organization_id)
+    .where(SignOnDecision.activity_id.in_(bindparam("activity_ids", expanding=True)))  # type: ignore[attr-defined]
+    .order_by(Organization.name)
+)
 
 
 def decision_board(
@@ -760,10 +772,27 @@ def get_activity(session: Session, principal: Principal, activity_id: str) -> Ac
 
 
 def activity_detail(session: Session, principal: Principal, activity_id: str) -> dict[str, Any]:
+    return activity_view(session, principal, activity_id)[0]
+
+
+def activity_view(
+    session: Session, principal: Principal, activity_id: str
+) -> tuple[dict[str, Any], Coalition, access.CoalitionRights]:
+    """`activity_detail` with its coalition and the reader's rights there, as seeing the
+    activity read them: the activity's page shows all three, and reading them again costs
+    two queries more (the session keeps no coalition nobody holds on to)."""
+    activity, coalition, rights = _visible_activity_rights(session, principal, activity_id)
+    return _detail(session, principal, activity, coalition), coalition, rights
+
+
+def _detail(
+    session: Session, principal: Principal, activity: Activity, coalition: Coalition
+) -> dict[str, Any]:
     """The activity with every member's decision, as its page shows it."""
-    activity, coalition = _visible_activity(session, principal, activity_id)
     rows = decisions_view(session, principal, activity)
-    return {**_read(session, activity, coalition, rows), "decisions": rows}
+    # Counted from the decisions just read, as `tally` would count them with a query.
+    counts = snapshots.decision_counts_of(row["status"] for row in rows)
+    return {**_read(session, activity, coalition, rows, counts), "decisions": rows}
 
 
 def activity_read(session: Session, principal: Principal, activity_id: str) -> dict[str, Any]:
@@ -772,15 +801,21 @@ def activity_read(session: Session, principal: Principal, activity_id: str) -> d
     coalition has hundreds of them, and its readiness needs only those in approval."""
     activity, coalition = _visible_activity(session, principal, activity_id)
     rows = [] if activity.status == ActivityStatus.draft else _in_approval(session, activity)
-    return _read(session, activity, coalition, rows)
+    return _read(session, activity, coalition, rows, tally(session, activity))
 
 
 def _read(
-    session: Session, activity: Activity, coalition: Coalition, rows: list[dict[str, Any]]
+    session: Session,
+    activity: Activity,
+    coalition: Coalition,
+    rows: list[dict[str, Any]],
+    counts: dict[str, int],
 ) -> dict[str, Any]:
+    """What every read of an activity shows: `rows` are the decisions its readiness weighs
+    (at least those in approval) and `counts` its tally."""
     return {
         **activity.model_dump(),
-        "tally": tally(session, activity),
+        "tally": counts,
         "readiness": readiness(session, activity, coalition, rows),
         "proposal": _latest_proposal(session, activity),
     }
@@ -932,16 +967,7 @@ def decision_history(
 
 def asks_waiting(session: Session, principal: Principal) -> list[dict[str, Any]]:
     """Open asks still waiting on the principal's organizations, soonest deadline first."""
-    rows = session.exec(
-        select(SignOnDecision, Activity, Coalition)
-        .join(Activity, Activity.id == SignOnDecision.activity_id)
-        .join(Coalition, Coalition.id == Activity.coalition_id)
-        .where(
-            SignOnDecision.organization_id.in_(list(principal.roles)),  # type: ignore[attr-defined]
-            SignOnDecision.status.in_(["pending", "in_approval"]),  # type: ignore[attr-defined]
-            Activity.status == ActivityStatus.open,
-        )
-    ).all()
+    rows = session.exec(_ASKS, params={"organization_ids": list(principal.roles)}).all()
     # Each ask is seen by its own organization, which sees its own approvals whole.
     views = approvals.views_for_activities(
         session,
@@ -961,6 +987,19 @@ def asks_waiting(session: Session, principal: Principal) -> list[dict[str, Any]]
     ]
     far = clock.now().replace(year=9999)
     return sorted(asks, key=lambda a: a["activity"].sign_on_deadline or far)
+
+
+# Built once: the dashboard and the bell read it on every request.
+_ASKS = (
+    select(SignOnDecision, Activity, Coalition)
+    .join(Activity, Activity.id == SignOnDecision.activity_id)
+    .join(Coalition, Coalition.id == Activity.coalition_id)
+    .where(
+        SignOnDecision.organization_id.in_(bindparam("organization_ids", expanding=True)),  # type: ignore[attr-defined]
+        SignOnDecision.status.in_(["pending", "in_approval"]),  # type: ignore[attr-defined]
+        Activity.status == ActivityStatus.open,
+    )
+)
 
 
 # Members who join or leave while activities are open -------------------------------------
@@ -1029,5 +1068,10 @@ def activity_titles(session: Session, ids: set[str]) -> dict[str, str]:
     Fund the Early Literacy Act"); the caller already sees the events that name them."""
     if not ids:
         return {}
-    found = select(Activity.id, Activity.title).where(Activity.id.in_(ids))  # type: ignore[attr-defined]
-    return dict(session.exec(found).all())
+    return dict(session.exec(_TITLES, params={"ids": list(ids)}).all())
+
+
+# Built once, as the dashboard's "recently" names the activities on every visit.
+_TITLES = select(Activity.id, Activity.title).where(
+    Activity.id.in_(bindparam("ids", expanding=True))
+)  # type: ignore[attr-defined]

@@ -312,14 +312,19 @@ def _activate(step: ApprovalStep, moment: datetime) -> None:
 def _steps(session: Session, request_ids: list[str]) -> dict[str, list[ApprovalStep]]:
     found: dict[str, list[ApprovalStep]] = defaultdict(list)
     if request_ids:
-        rows = session.exec(
-            select(ApprovalStep)
-            .where(ApprovalStep.request_id.in_(request_ids))  # type: ignore[attr-defined]
-            .order_by(ApprovalStep.request_id, ApprovalStep.position)  # type: ignore[arg-type]
-        )
+        rows = session.exec(_STEPS, params={"request_ids": request_ids})
         for step in rows:
             found[step.request_id].append(step)
     return found
+
+
+# Built once, as the pages read them on every visit: putting a statement together cost
+# more than running it.
+_STEPS = (
+    select(ApprovalStep)
+    .where(ApprovalStep.request_id.in_(bindparam("request_ids", expanding=True)))  # type: ignore[attr-defined]
+    .order_by(ApprovalStep.request_id, ApprovalStep.position)  # type: ignore[arg-type]
+)
 
 
 def _step_rows(session: Session, request_ids: list[str]) -> dict[str, list[Row]]:
@@ -505,6 +510,16 @@ def views_for_activity(
     return {org: view for (_, org), view in views.items()}
 
 
+_ACTIVITY_REQUESTS = (
+    select(ApprovalRequest)
+    .where(ApprovalRequest.activity_id.in_(bindparam("activity_ids", expanding=True)))  # type: ignore[union-attr]
+    .order_by(ApprovalRequest.id)  # type: ignore[arg-type]
+)
+_ACTIVITY_REQUESTS_OF = _ACTIVITY_REQUESTS.where(
+    ApprovalRequest.organization_id.in_(bindparam("organization_ids", expanding=True))  # type: ignore[attr-defined]
+)
+
+
 def views_for_activities(
     session: Session,
     activities: list[Activity],
@@ -516,14 +531,11 @@ def views_for_activities(
     each activity, by (activity id, organization id), in a fixed number of queries."""
     if not activities:
         return {}
-    statement = select(ApprovalRequest).where(
-        ApprovalRequest.activity_id.in_([activity.id for activity in activities])  # type: ignore[union-attr]
-    )
+    params: dict[str, list[str]] = {"activity_ids": [activity.id for activity in activities]}
+    statement = _ACTIVITY_REQUESTS
     if organization_ids is not None:
-        statement = statement.where(
-            ApprovalRequest.organization_id.in_(organization_ids)  # type: ignore[attr-defined]
-        )
-    requests = session.exec(statement.order_by(ApprovalRequest.id))  # type: ignore[arg-type]
+        statement, params["organization_ids"] = _ACTIVITY_REQUESTS_OF, organization_ids
+    requests = session.exec(statement, params=params)
     latest = {(r.activity_id, r.organization_id): r for r in requests}
     views = _views(session, list(latest.values()), full_for=full_for)
     return dict(zip(latest, views, strict=True))

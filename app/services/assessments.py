@@ -3,7 +3,7 @@ against what a coalition or one of its activities works for or against."""
 
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from app.errors import Invalid
@@ -76,17 +76,12 @@ def assess_organization(
     """The alignment rules fed with the organization's positions and capacity, against
     what the coalition or ask `works` for or against per issue area."""
     issue_area_ids = list(works)
-    areas = {
-        area.id: area
-        for area in session.exec(select(IssueArea).where(IssueArea.id.in_(issue_area_ids)))  # type: ignore[attr-defined]
-    }
+    areas = {area.id: area for area in session.exec(_AREAS, params={"ids": issue_area_ids})}
     positions = {
         position.issue_area_id: position
         for position in session.exec(
-            select(Position).where(
-                Position.organization_id == organization.id,
-                Position.issue_area_id.in_(issue_area_ids),  # type: ignore[attr-defined]
-            )
+            _POSITIONS,
+            params={"organization_id": organization.id, "issue_area_ids": issue_area_ids},
         )
     }
     on_issues = []
@@ -103,16 +98,8 @@ def assess_organization(
                 limited_activity_kinds=tuple(position.limited_activity_kinds if position else ()),
             )
         )
-    lead_roles = len(
-        session.exec(
-            select(Membership.id).where(
-                Membership.organization_id == organization.id,
-                Membership.status == MembershipStatus.joined,
-                Membership.engagement == Engagement.lead,
-                Membership.coalition_id != coalition_id,
-            )
-        ).all()
-    )
+    elsewhere = {"organization_id": organization.id, "coalition_id": coalition_id}
+    lead_roles = len(session.exec(_LEAD_ROLES_ELSEWHERE, params=elsewhere).all())
     capacity = alignment.Capacity(
         staff_count=organization.staff_count,
         volunteer_count=organization.volunteer_count,
@@ -128,39 +115,18 @@ def assess_organization(
 
 def _hours_elsewhere(session: Session, *, organization_id: str, coalition_id: str) -> float:
     hours = session.exec(
-        select(func.coalesce(func.sum(Membership.commitment_hours_per_month), 0)).where(
-            Membership.organization_id == organization_id,
-            Membership.status == MembershipStatus.joined,
-            Membership.coalition_id != coalition_id,
-        )
+        _HOURS_ELSEWHERE, params={"organization_id": organization_id, "coalition_id": coalition_id}
     ).one()
     return float(hours)
 
 
 def _room(session: Session, *, organization_id: str, coalition_id: str) -> alignment.Room:
     """The coalition's members as the organization knows them from its own research."""
-    # Plain columns, not entities: a large coalition has hundreds of members, and loading
-    # each membership and organization whole costs more than the rest of the assessment.
-    rows = session.exec(
-        select(Membership.organization_id, Membership.engagement, Organization.name)
-        .join(Organization, Organization.id == Membership.organization_id)
-        .where(
-            Membership.coalition_id == coalition_id,
-            Membership.status == MembershipStatus.joined,
-        )
-    ).all()
+    asked = {"organization_id": organization_id, "coalition_id": coalition_id}
+    rows = session.exec(_ROOM, params=asked).all()
     own = next((engagement for org, engagement, _ in rows if org == organization_id), None)
     others = {org: name for org, _, name in rows if org != organization_id}
-    notes = (
-        session.exec(
-            select(ResearchNote).where(
-                ResearchNote.author_organization_id == organization_id,
-                ResearchNote.subject_organization_id.in_(list(others)),  # type: ignore[attr-defined]
-            )
-        ).all()
-        if others
-        else []
-    )
+    notes = session.exec(_NOTES_ON_MEMBERS, params=asked).all() if others else []
     researched = {note.subject_organization_id for note in notes}
     doubted = sorted(others[n.subject_organization_id] for n in notes if n.reputable is False)
     return alignment.Room(
@@ -169,3 +135,45 @@ def _room(session: Session, *, organization_id: str, coalition_id: str) -> align
         unresearched=len(set(others) - researched),
         current_engagement=own,
     )
+
+
+# Built once: the coalition's overview assesses it for each of the reader's organizations on
+# every visit, and putting these statements together cost more than running them.
+_AREAS = select(IssueArea).where(IssueArea.id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+_POSITIONS = select(Position).where(
+    Position.organization_id == bindparam("organization_id"),
+    Position.issue_area_id.in_(bindparam("issue_area_ids", expanding=True)),  # type: ignore[attr-defined]
+)
+_LEAD_ROLES_ELSEWHERE = select(Membership.id).where(
+    Membership.organization_id == bindparam("organization_id"),
+    Membership.status == MembershipStatus.joined,
+    Membership.engagement == Engagement.lead,
+    Membership.coalition_id != bindparam("coalition_id"),
+)
+_HOURS_ELSEWHERE = select(func.coalesce(func.sum(Membership.commitment_hours_per_month), 0)).where(
+    Membership.organization_id == bindparam("organization_id"),
+    Membership.status == MembershipStatus.joined,
+    Membership.coalition_id != bindparam("coalition_id"),
+)
+# Plain columns, not entities: a large coalition has hundreds of members, and loading each
+# membership and organization whole costs more than the rest of the assessment.
+_ROOM = (
+    select(Membership.organization_id, Membership.engagement, Organization.name)
+    .join(Organization, Organization.id == Membership.organization_id)
+    .where(
+        Membership.coalition_id == bindparam("coalition_id"),
+        Membership.status == MembershipStatus.joined,
+    )
+)
+# The members asked for in the query itself, not as a list of hundreds of ids: binding each
+# id cost more than reading the notes.
+_NOTES_ON_MEMBERS = select(ResearchNote).where(
+    ResearchNote.author_organization_id == bindparam("organization_id"),
+    ResearchNote.subject_organization_id.in_(  # type: ignore[attr-defined]
+        select(Membership.organization_id).where(
+            Membership.coalition_id == bindparam("coalition_id"),
+            Membership.status == MembershipStatus.joined,
+            Membership.organization_id != bindparam("organization_id"),
+        )
+    ),
+)

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from app import clock
@@ -44,14 +45,29 @@ def _objectives(session: Session, goal_ids: list[str]) -> dict[str, list[Objecti
     found: dict[str, list[Objective]] = {goal_id: [] for goal_id in goal_ids}
     if not goal_ids:
         return found
-    rows = session.exec(
-        select(Objective)
-        .where(Objective.goal_id.in_(goal_ids), Objective.deleted_at.is_(None))  # type: ignore[attr-defined,union-attr]
-        .order_by(Objective.id)  # type: ignore[arg-type]
-    )
+    rows = session.exec(_OBJECTIVES, params={"goal_ids": goal_ids})
     for objective in rows:
         found[objective.goal_id].append(objective)
     return found
+
+
+# Built once, as the dashboard and the goals section read them on every visit.
+_OBJECTIVES = (
+    select(Objective)
+    .where(
+        Objective.goal_id.in_(bindparam("goal_ids", expanding=True)),  # type: ignore[attr-defined]
+        Objective.deleted_at.is_(None),  # type: ignore[union-attr]
+    )
+    .order_by(Objective.id)  # type: ignore[arg-type]
+)
+_GOALS_OF = (
+    select(Goal)
+    .where(
+        Goal.coalition_id.in_(bindparam("coalition_ids", expanding=True)),  # type: ignore[attr-defined]
+        Goal.deleted_at.is_(None),  # type: ignore[union-attr]
+    )
+    .order_by(Goal.id)  # type: ignore[arg-type]
+)
 
 
 def _goal_row(goal: Goal, objectives: list[Objective]) -> dict[str, Any]:
@@ -128,6 +144,26 @@ def list_goals(
     objectives = _objectives(session, [goal.id for goal in page.items])
     page.items = [_goal_row(goal, objectives[goal.id]) for goal in page.items]
     return page
+
+
+def goals_of_coalitions(
+    session: Session, coalitions: list[Coalition], *, limit: int = 200
+) -> dict[str, list[dict[str, Any]]]:
+    """The first `limit` goals of each coalition, as `list_goals` lists them, by coalition
+    id, in two queries for all: for coalitions the principal was just shown (the
+    dashboard's "my coalitions"), whose visibility their listing already decided."""
+    found: dict[str, list[Goal]] = {coalition.id: [] for coalition in coalitions}
+    if not found:
+        return {}
+    rows = session.exec(_GOALS_OF, params={"coalition_ids": list(found)})
+    for goal in rows:
+        if len(found[goal.coalition_id]) < limit:
+            found[goal.coalition_id].append(goal)
+    objectives = _objectives(session, [goal.id for goals in found.values() for goal in goals])
+    return {
+        coalition_id: [_goal_row(goal, objectives[goal.id]) for goal in goals]
+        for coalition_id, goals in found.items()
+    }
 
 
 def _visible_goal(session: Session, principal: Principal, goal_id: str) -> tuple[Goal, Coalition]:

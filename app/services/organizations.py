@@ -304,7 +304,11 @@ def list_issue_areas(
 
 
 def all_issue_areas(session: Session) -> list[IssueArea]:
-    return list(session.exec(select(IssueArea).order_by(IssueArea.name)).all())
+    return list(session.exec(_ALL_ISSUE_AREAS).all())
+
+
+# Built once: a coalition's overview and its forms name the issue areas on every visit.
+_ALL_ISSUE_AREAS = select(IssueArea).order_by(IssueArea.name)
 
 
 def names_by_id(session: Session, model: Any, ids: set[str]) -> dict[str, str]:
@@ -312,7 +316,17 @@ def names_by_id(session: Session, model: Any, ids: set[str]) -> dict[str, str]:
     with `ids`."""
     if not ids:
         return {}
-    return dict(session.exec(select(model.id, model.name).where(model.id.in_(ids))).all())
+    statement = _NAMES.get(model)
+    if statement is None:
+        # Built once a kind of row: the pages name organizations, coalitions and people in
+        # nearly every sentence, and putting the statement together cost more than running it.
+        statement = _NAMES[model] = select(model.id, model.name).where(
+            model.id.in_(bindparam("ids", expanding=True))
+        )
+    return dict(session.exec(statement, params={"ids": list(ids)}).all())
+
+
+_NAMES: dict[Any, Any] = {}
 
 
 def issue_area_names(session: Session, ids: set[str]) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, func, select
 
 from app import clock, labels
@@ -591,32 +592,20 @@ def waiting_for_vote(session: Session, principal: Principal) -> list[dict[str, A
     admin_ids = access.admin_organizations(principal)
     if not admin_ids:
         return []
-    memberships = session.exec(
-        select(Membership).where(
-            Membership.organization_id.in_(admin_ids),  # type: ignore[attr-defined]
-            Membership.status == "joined",
-            Membership.engagement != "observer",
-        )
-    ).all()
+    memberships = session.exec(_VOTING_MEMBERSHIPS, params={"organization_ids": admin_ids}).all()
     by_coalition: dict[str, set[str]] = {}
     for m in memberships:
         by_coalition.setdefault(m.coalition_id, set()).add(m.organization_id)
     if not by_coalition:
         return []
-    open_ones = session.exec(
-        select(Proposal)
-        .where(Proposal.coalition_id.in_(list(by_coalition)), Proposal.status == "open")  # type: ignore[attr-defined]
-        .order_by(Proposal.closes_at)  # type: ignore[arg-type]
-    ).all()
+    open_ones = session.exec(_OPEN_PROPOSALS, params={"coalition_ids": list(by_coalition)}).all()
     # The votes the principal's organizations cast on them, in one query for all: not
     # every vote of every open proposal, loaded whole, a proposal at a time.
     voted: dict[str, set[str]] = {}
     if open_ones:
         cast = session.exec(
-            select(Vote.proposal_id, Vote.organization_id).where(
-                Vote.proposal_id.in_([p.id for p in open_ones]),  # type: ignore[attr-defined]
-                Vote.organization_id.in_(admin_ids),  # type: ignore[attr-defined]
-            )
+            _VOTES_CAST,
+            params={"proposal_ids": [p.id for p in open_ones], "organization_ids": admin_ids},
         ).all()
         for proposal_id, organization_id in cast:
             voted.setdefault(proposal_id, set()).add(organization_id)
@@ -628,10 +617,35 @@ def waiting_for_vote(session: Session, principal: Principal) -> list[dict[str, A
     return waiting
 
 
+# Built once: the dashboard and the bell ask what waits for a vote on every request.
+_VOTING_MEMBERSHIPS = select(Membership).where(
+    Membership.organization_id.in_(bindparam("organization_ids", expanding=True)),  # type: ignore[attr-defined]
+    Membership.status == "joined",
+    Membership.engagement != "observer",
+)
+_OPEN_PROPOSALS = (
+    select(Proposal)
+    .where(
+        Proposal.coalition_id.in_(bindparam("coalition_ids", expanding=True)),  # type: ignore[attr-defined]
+        Proposal.status == "open",
+    )
+    .order_by(Proposal.closes_at)  # type: ignore[arg-type]
+)
+_VOTES_CAST = select(Vote.proposal_id, Vote.organization_id).where(
+    Vote.proposal_id.in_(bindparam("proposal_ids", expanding=True)),  # type: ignore[attr-defined]
+    Vote.organization_id.in_(bindparam("organization_ids", expanding=True)),  # type: ignore[attr-defined]
+)
+
+
 def proposal_titles(session: Session, ids: set[str]) -> dict[str, str]:
     """The titles of the proposals with `ids`, for sentences about them ("Read Together voted
     yes on Endorse HB 210"); the caller already sees the events that name them."""
     if not ids:
         return {}
-    found = select(Proposal.id, Proposal.title).where(Proposal.id.in_(ids))  # type: ignore[attr-defined]
-    return dict(session.exec(found).all())
+    return dict(session.exec(_TITLES, params={"ids": list(ids)}).all())
+
+
+# Built once, as the dashboard's "recently" names the proposals on every visit.
+_TITLES = select(Proposal.id, Proposal.title).where(
+    Proposal.id.in_(bindparam("ids", expanding=True))
+)  # type: ignore[attr-defined]

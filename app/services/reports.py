@@ -390,7 +390,7 @@ def calendar_for_token(session: Session, token: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Coalesce deadlines")
     # The same reading of what waits as the bell and the dashboard, plus what she leads.
-    for deadline in waiting.waiting_on(session, principal).deadlines():
+    for deadline in waiting.waiting_on(session, principal, led=True).deadlines():
         _add(calendar, deadline.uid, deadline.summary, deadline.when)
     return calendar.to_ical()
 

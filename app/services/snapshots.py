@@ -45,6 +45,11 @@ def decision_counts(session: Session, activity_id: str) -> dict[str, int]:
     return _by_status(counts)
 
 
+def decision_counts_of(statuses: Iterable[str]) -> dict[str, int]:
+    """`decision_counts` of decisions already read, by their statuses."""
+    return _by_status(Counter(statuses))
+
+
 # Built once: each read of an activity counts its decisions.
 _DECISION_COUNTS = (
     select(SignOnDecision.status, func.count())

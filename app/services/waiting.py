@@ -53,7 +53,7 @@ class Waiting:
     votes: list[dict[str, Any]] = field(default_factory=list)
     invitations: list[Coalition] = field(default_factory=list)
     # Open letters and proposals of the coalitions the person leads: not theirs to answer,
-    # but theirs to see through, so their deadlines belong in the calendar.
+    # but theirs to see through, so their deadlines belong in the calendar (`led=True`).
     led_activities: list[Activity] = field(default_factory=list)
     led_proposals: list[Proposal] = field(default_factory=list)
 
@@ -115,20 +115,24 @@ class Waiting:
         return sorted(found.values(), key=lambda d: d.when)
 
 
-def waiting_on(session: Session, principal: Principal) -> Waiting:
-    """Everything that waits on this person now."""
+def waiting_on(session: Session, principal: Principal, *, led: bool = False) -> Waiting:
+    """Everything that waits on this person now; with `led`, also the open letters and
+    proposals of the coalitions they lead, which only the calendar's deadlines show (three
+    queries the dashboard, the bell and the notifications page do without)."""
     waiting = Waiting(
         asks=activities.asks_waiting(session, principal),
         steps=approvals.inbox(session, principal),
         votes=proposals.waiting_for_vote(session, principal),
         invitations=_invitations(session, principal),
     )
-    led = _led_coalitions(session, principal)
-    if led:
+    if not led:
+        return waiting
+    coalitions_led = _led_coalitions(session, principal)
+    if coalitions_led:
         waiting.led_activities = list(
             session.exec(
                 select(Activity).where(
-                    Activity.coalition_id.in_(led),  # type: ignore[attr-defined]
+                    Activity.coalition_id.in_(coalitions_led),  # type: ignore[attr-defined]
                     Activity.status == ActivityStatus.open,
                 )
             )
@@ -136,7 +140,7 @@ def waiting_on(session: Session, principal: Principal) -> Waiting:
         waiting.led_proposals = list(
             session.exec(
                 select(Proposal).where(
-                    Proposal.coalition_id.in_(led),  # type: ignore[attr-defined]
+                    Proposal.coalition_id.in_(coalitions_led),  # type: ignore[attr-defined]
                     Proposal.status == "open",
                 )
             )

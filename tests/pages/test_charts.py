@@ -263,3 +263,36 @@ def test_a_draft_draws_who_would_finish_in_time_if_it_opened_now(
     union = rects_of(svg, "Education Association")[0]
     end = float(union.get("x", "nan")) + float(union.get("width", "nan")) + 1
     assert end > rule(svg, "deadline") > float(union.get("x", "nan"))  # starts now, ends late
+
+
+def test_the_timeline_escapes_every_name_it_writes():
+    """A member named with the characters HTML reserves reads back as named, in the drawings
+    and in the table of numbers, and a plain name is written as it is."""
+    from datetime import UTC, datetime
+
+    from app import charts
+    from app.services.pictures import ApprovalTimeline, MemberLine
+
+    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    names = ['Parents\' & Teachers <United> "Now"', "Riverside PTA"]
+    timeline = ApprovalTimeline(
+        title="When each member will have decided",
+        summary="",
+        rows=tuple(
+            MemberLine(name, "signed", (), now - timedelta(days=1), None, None) for name in names
+        ),
+        deadline=now + timedelta(days=7),
+        recommended_deadline=None,
+        now=now,
+    )
+    figure = charts.approval_timeline(timeline)
+    for d in figure.drawings:
+        svg = ET.fromstring(f'<svg xmlns="http://www.w3.org/2000/svg">{d.svg_body("h")}</svg>')
+        written = " ".join(t.text or "" for t in svg.iter(f"{SVG}text"))
+        titles = [t.text for t in svg.iter(f"{SVG}title")]
+        assert all(name in written for name in names)
+        assert titles == [f"{name}: signed on {titles[0].split(' on ')[-1]}" for name in names]
+    table = ET.fromstring(f"<tbody>{figure.numbers_rows()}</tbody>")
+    assert [row[0].text for row in table] == names
+    assert [row[0].get("data-label") for row in table] == ["Member", "Member"]
+    assert "Riverside PTA</th>" in figure.numbers_rows()
