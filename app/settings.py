@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     # for the next delivery to the same endpoint (app/delivery/webhooks.py).
     webhook_concurrency: int = 10
     log_level: str = "INFO"
+    # Threads a web process answers its plain `def` routes in (anyio's default is 40). One
+    # process runs Python one thread at a time: with dozens of requests in threads, each
+    # hand-over of the lock (SQLite hands it back on every row it reads) wakes another,
+    # and a read of a few hundred rows cost four times its CPU at 32 connections.
+    web_threads: int = Field(default=4, ge=1)
 
     @field_validator("database_url")
     @classmethod

@@ -5,6 +5,7 @@ import threading
 from typing import Annotated
 
 import pytest
+from anyio import to_thread
 from fastapi import APIRouter, Depends, FastAPI, Response
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
@@ -15,6 +16,7 @@ from sqlmodel import Session
 
 from app.api.routing import ApiRoute
 from app.db import Database, build_engine
+from app.main import create_app
 
 
 class Item(BaseModel):
@@ -110,3 +112,14 @@ def test_a_read_gives_its_connection_back_from_its_own_thread(tmp_path) -> None:
         assert client.get("/answer").json() == 42
     assert returned == [seen["route"]]
     engine.dispose()
+
+
+def test_a_web_process_answers_in_as_many_threads_as_its_settings_say(settings, database):
+    app = create_app(settings.model_copy(update={"web_threads": 3}), database=database)
+
+    @app.get("/threads-in-use")
+    async def threads_in_use() -> dict:
+        return {"threads": to_thread.current_default_thread_limiter().total_tokens}
+
+    with TestClient(app) as client:
+        assert client.get("/threads-in-use").json() == {"threads": 3}
