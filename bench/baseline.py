@@ -1,19 +1,25 @@
 """The yardstick: bare Starlette reading the same rows with the bare driver (sqlite3 or
-psycopg), one connection per thread, in the same page shape as Coalesce's API."""
+psycopg), one connection per thread, in the same page shape as Coalesce's API, answering
+in as many threads as Coalesce does."""
 
 import base64
 import json
 import os
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import psycopg
+from anyio import to_thread
 from psycopg.rows import dict_row
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from app.settings import Settings
 
 DATABASE = os.environ["BENCH_DATABASE_URL"]
 COLUMNS = (
@@ -87,10 +93,20 @@ def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+@asynccontextmanager
+async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+    # The same number of threads as Coalesce answers in (COALESCE_WEB_THREADS), so the
+    # two are measured alike, and each holds as many database connections.
+    threads = Settings().web_threads
+    to_thread.current_default_thread_limiter().total_tokens = threads
+    yield
+
+
 app = Starlette(
+    lifespan=lifespan,
     routes=[
         Route("/healthz", health),
         Route("/api/v1/organizations", organizations),
         Route("/api/v1/organizations/{org_id}", organization),
-    ]
+    ],
 )
