@@ -146,9 +146,10 @@ def _horizon(session: Session) -> tuple[int, int | None] | None:
     return int(row[0]), (int(row[1]) if row[1] is not None else None)
 
 
-def _settled(horizon: tuple[int, int | None] | None, txid: Any) -> Any:
+def _settled(horizon: tuple[Any, Any] | None, txid: Any) -> Any:
     """The condition an event (its `txid` column) must meet to be read: its transaction can
-    no longer be overtaken by one committing below it."""
+    no longer be overtaken by one committing below it. `horizon` holds the values, or the
+    parameters a statement built once binds them to (`_bound_horizon`)."""
     if horizon is None:
         return true()
     oldest_in_flight, own = horizon
@@ -282,6 +283,14 @@ def _settled_shape(horizon: tuple[int, int | None] | None) -> str:
     return "older" if horizon[1] is None else "older_or_own"
 
 
+def _bound_horizon(settled: str) -> tuple[Any, Any] | None:
+    """The horizon of a `settled` shape as the parameters `_seen_params` binds."""
+    if settled == "any":
+        return None
+    own = bindparam("own_txid") if settled == "older_or_own" else None
+    return bindparam("oldest_in_flight"), own
+
+
 def _seen_params(
     principal: Principal,
     types: list[str] | None,
@@ -315,11 +324,7 @@ def _seen(shape: _Seen) -> Any:
     """
     txid, position = _audience_place()
     order = (txid.desc(), position.desc()) if shape.newest_first else (txid, position)
-    settled: Any = true()
-    if shape.settled != "any":
-        settled = txid < bindparam("oldest_in_flight")
-        if shape.settled == "older_or_own":
-            settled = or_(settled, txid == bindparam("own_txid"))
+    settled = _settled(_bound_horizon(shape.settled), txid)
     after = (
         _after((bindparam("after_txid"), bindparam("after_position")), txid, position)
         if shape.after
