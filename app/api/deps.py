@@ -1,8 +1,10 @@
 """Typed dependencies only API routes use: the principal from a token, paging, If-Match."""
 
+import asyncio
 import base64
 import binascii
 import functools
+import weakref
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Response
@@ -36,11 +38,7 @@ async def _principal(request: Request, session: SessionDep) -> Principal:
         # Most requests find their principal in the cache, without leaving the event loop.
         principal = accounts.cached_principal(token, token_hash=token_hash)
         if principal is None:
-            principal = await run_in_threadpool(
-                functools.partial(accounts.principal_for_token, token_hash=token_hash),
-                session,
-                token,
-            )
+            principal = await _looked_up(session, token, token_hash)
         # The one place a token's expiry and scopes are checked, for every route.
         scopes.authorize(principal, request.scope.get("route"))
         return principal
@@ -48,6 +46,49 @@ async def _principal(request: Request, session: SessionDep) -> Principal:
         settings: Settings = request.app.state.settings
         return await run_in_threadpool(_basic_principal, request, session, settings, credentials)
     raise Unauthorized("Unsupported authorization scheme; use Bearer or Basic.")
+
+
+# Per event loop: the token lookups under way, by token hash.
+_Lookups = dict[str, "asyncio.Future[Principal]"]
+_LOOKUPS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Lookups] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _looked_up(session: Session, token: str, token_hash: str | None) -> Principal:
+    """The principal of a token the cache no longer holds, asked for once: requests with
+    the same token arriving while it is asked wait for that answer. When the entry expired
+    under 32 connections, each of them sent the same query to the threads at once, and
+    every request behind them waited for all 32 (a stall each second)."""
+    if token_hash is None:
+        return await run_in_threadpool(accounts.principal_for_token, session, token)
+    lookups = _LOOKUPS.setdefault(asyncio.get_running_loop(), {})
+    while (pending := lookups.get(token_hash)) is not None:
+        try:
+            return await asyncio.shield(pending)
+        except asyncio.CancelledError:
+            if not pending.cancelled():
+                raise  # this request was cancelled
+            # The request that asked was cancelled before the answer came: ask again.
+    pending = asyncio.get_running_loop().create_future()
+    # An answer nobody else waited for is still "retrieved": no warning when it is dropped.
+    pending.add_done_callback(lambda done: done.cancelled() or done.exception())
+    lookups[token_hash] = pending
+    try:
+        principal = await run_in_threadpool(
+            functools.partial(accounts.principal_for_token, token_hash=token_hash), session, token
+        )
+    except asyncio.CancelledError:
+        pending.cancel()
+        raise
+    except Exception as exc:
+        pending.set_exception(exc)
+        raise
+    else:
+        pending.set_result(principal)
+        return principal
+    finally:
+        del lookups[token_hash]
 
 
 def _basic_principal(

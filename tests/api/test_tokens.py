@@ -1,8 +1,14 @@
 """API tokens carry scopes and an expiry, and say when they were last used."""
 
+import asyncio
 from datetime import timedelta
 
-from tests.conftest import basic_auth
+import httpx
+from sqlalchemy import event
+
+from app.main import create_app
+from app.services import accounts
+from tests.conftest import World, basic_auth
 
 PROBLEM = "application/problem+json"
 
@@ -95,3 +101,41 @@ def test_basic_and_browser_sessions_keep_every_right(client, world):
         f"/api/v1/organizations/{organization.id}/users", headers=basic, json=person
     )
     assert added.status_code == 201
+
+
+async def test_requests_arriving_together_look_their_token_up_once(committed, settings):
+    # The cached principal expires every second: at 32 connections each request arriving
+    # before the first lookup ends used to send the same query again.
+    url, database = committed
+    world = World(database)
+    user = world.user()
+    headers = world.headers(user)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "api_token" in statement and "token_hash" in statement:
+            statements.append(statement)
+
+    app = create_app(settings.model_copy(update={"database_url": url}), database=database)
+    transport = httpx.ASGITransport(app=app)
+    accounts.principal_cache.forget_all()
+    event.listen(database.bind, "before_cursor_execute", count)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://coalesce") as api:
+            answers = await asyncio.gather(
+                *(api.get("/api/v1/me", headers=headers) for _ in range(8))
+            )
+            accounts.principal_cache.forget_all()
+            refused = await asyncio.gather(
+                *(
+                    api.get("/api/v1/me", headers={"Authorization": "Bearer coal_nope"})
+                    for _ in range(4)
+                )
+            )
+    finally:
+        event.remove(database.bind, "before_cursor_execute", count)
+    assert [answer.status_code for answer in answers] == [200] * 8
+    assert {answer.json()["email"] for answer in answers} == {user.email}
+    assert [answer.status_code for answer in refused] == [401] * 4
+    # One lookup for the eight, one for the four with a token that names nobody.
+    assert len(statements) == 2, statements
