@@ -185,6 +185,20 @@ class Database:
     def dialect(self) -> str:
         return self.bind.dialect.name
 
+    @property
+    def reads_on_the_loop(self) -> bool:
+        """Whether a short read is answered on the event loop rather than in a thread.
+
+        SQLite reads a local file in WAL mode, where a reader waits for no writer: handing
+        the read to a thread and the answer back (waking each side, passing the GIL) cost
+        more than the read itself. A PostgreSQL read waits on the network, and the loop
+        has other requests to serve meanwhile. An in-memory SQLite engine keeps one
+        connection per thread, so its reads stay in the threads that wrote it."""
+        if self.dialect != "sqlite":
+            return False
+        database = self.bind.engine.url.database
+        return bool(database) and database != ":memory:"
+
 
 def plain_rows(session: Session, statement: Executable, **params: Any) -> Sequence[Row]:
     """The rows of a statement built once at import (with `bindparam`s for `params`), run

@@ -74,7 +74,9 @@ class ApiRoute(APIRoute):
         dependencies of the request alone (its session, its caller), without the general
         solver: on a short read that solver, with its telemetry and context hooks, cost
         more than the query. Same order, same answers: the dependencies first, then the
-        parameters (a 422 with FastAPI's own errors), then the route in its thread."""
+        parameters (a 422 with FastAPI's own errors), then the route: in its thread, or on
+        the loop where the database answers a read faster than a thread hand-off
+        (`Database.reads_on_the_loop`)."""
         dependant = self.dependant
         endpoint = dependant.call
         assert endpoint is not None and dependant.response_param_name is not None
@@ -105,6 +107,9 @@ class ApiRoute(APIRoute):
             del response.headers["content-length"]
             response.status_code = None  # type: ignore[assignment]
             values[dependant.response_param_name] = response
+            database = getattr(request.app.state, "database", None)
+            if database is not None and database.reads_on_the_loop:
+                return endpoint(**values)
             return await run_in_threadpool(endpoint, **values)
 
         return handle
