@@ -452,12 +452,19 @@ def approval_timeline(
     }
     # Worked out once for both drawings: a large coalition's letter has a row a member.
     short_words = [row.short_words for row in t.rows]
+    # With no row to draw, the words say it all: a picture of only today and the deadline
+    # would look like one whose bars failed to load.
+    drawn = bool(t.rows)
     return Figure(
         id=figure_id,
         title=t.title,
         summary=t.summary,
-        drawings=tuple(_timeline_drawing(t, width, short_words) for width in (NARROW, WIDE)),
-        legend=tuple((kind, words) for kind, words in TIMELINE_LEGEND if kind in shown),
+        drawings=tuple(_timeline_drawing(t, width, short_words) for width in (NARROW, WIDE))
+        if drawn
+        else (),
+        legend=tuple((kind, words) for kind, words in TIMELINE_LEGEND if kind in shown)
+        if drawn
+        else (),
         headers=(row_heading, "Where it stands", "Steps"),
         rows=tuple(
             (

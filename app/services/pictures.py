@@ -120,17 +120,30 @@ def _member_line(decision: dict[str, Any], deadline: datetime | None) -> MemberL
 
 
 def approval_timeline(activity: dict[str, Any], now: datetime) -> ApprovalTimeline:
-    """Every member asked on a letter or statement: its approval steps from start to
-    forecast end, or when it decided, against the deadline and the recommended one."""
+    """Every member asked on a letter or statement that has something to draw: its
+    approval steps from start to forecast end, or when it decided, against the deadline
+    and the recommended one."""
     deadline = _aware(activity.get("sign_on_deadline"))
-    rows = tuple(_member_line(d, deadline) for d in activity["decisions"])
+    lines = tuple(_member_line(d, deadline) for d in activity["decisions"])
+    # A member that has not decided and has no approval under way has nothing to draw:
+    # the summary counts it and the board's table names it. A row each would make a big
+    # coalition's new letter a picture of hundreds of empty rows (8,000 px tall on a phone).
+    rows = tuple(line for line in lines if line.decision != "pending" or line.steps)
     recommended = _aware((activity.get("readiness") or {}).get("recommended_deadline"))
     closed = activity.get("status") == "closed"
+    summary = (
+        closed_summary(lines, deadline)
+        if closed
+        else timeline_summary(lines, deadline, recommended)
+    )
+    left_out = len(lines) - len(rows)
+    if left_out:
+        whom = f"the {left_out} members" if left_out > 1 else "the member"
+        why = "that did not decide" if closed else "with no approval under way"
+        summary += f" The picture leaves out {whom} {why}."
     return ApprovalTimeline(
         title="When each member decided" if closed else "When each member will have decided",
-        summary=closed_summary(rows, deadline)
-        if closed
-        else timeline_summary(rows, deadline, recommended),
+        summary=summary,
         rows=rows,
         deadline=deadline,
         recommended_deadline=recommended,

@@ -117,8 +117,13 @@ def test_the_approval_timeline_draws_each_step_against_the_deadline_and_today(
     assert summary(page, "timeline") == (
         "3 of 5 members will decide before the deadline (9 Mar 2026); Education Association "
         "is forecast 4 days late. 1 has not decided yet. A deadline every member in approval "
-        "can meet: 14 Mar 2026."
+        "can meet: 14 Mar 2026. The picture leaves out the member with no approval under way."
     )
+    # Read Together has not decided and has nothing under way: no row of the picture, a row
+    # of the board's table.
+    drawn = " ".join(t.text or "" for t in svg.iter(f"{SVG}text"))
+    assert "Read Together" not in drawn and "Interfaith Council" in drawn
+    assert '<th scope="row" data-label="Organization">Read Together</th>' in page
     # The same picture fits a phone, inside 300 units: each member's words in a lane of
     # their own above its bars, which no line (today, the deadline, the dates) crosses.
     narrow = drawing(page, "timeline", "narrow")
@@ -188,7 +193,8 @@ def test_the_approval_timeline_draws_each_step_against_the_deadline_and_today(
     sign_in(client, letter["people"]["dana"])
     page = client.get(f"/activities/{activity_id}").text
     assert summary(page, "timeline") == (
-        "Closed: 1 of 5 members signed; 2 had decided by the deadline (9 Mar 2026)."
+        "Closed: 1 of 5 members signed; 2 had decided by the deadline (9 Mar 2026). "
+        "The picture leaves out the 2 members that did not decide."
     )
 
 
@@ -263,6 +269,28 @@ def test_a_draft_draws_who_would_finish_in_time_if_it_opened_now(
     union = rects_of(svg, "Education Association")[0]
     end = float(union.get("x", "nan")) + float(union.get("width", "nan")) + 1
     assert end > rule(svg, "deadline") > float(union.get("x", "nan"))  # starts now, ends late
+
+
+def test_a_timeline_with_no_row_to_draw_is_its_words_alone():
+    """A letter just opened, where no member has an approval under way: the summary says
+    so, and no empty picture of today and the deadline stands under it."""
+    from datetime import UTC, datetime
+
+    from app import charts
+    from app.services.pictures import approval_timeline
+
+    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    asked = {"organization_name": "Riverside PTA", "status": "pending", "approval": None}
+    activity = {"sign_on_deadline": now + timedelta(days=7), "decisions": [asked] * 3}
+    timeline = approval_timeline(activity, now)
+    assert timeline.rows == ()
+    assert timeline.summary == (
+        "0 of 3 members will decide before the deadline (5 Dec 2026). 3 have not decided yet. "
+        "The picture leaves out the 3 members with no approval under way."
+    )
+    figure = charts.approval_timeline(timeline)
+    assert (figure.drawings, figure.legend, figure.rows) == ((), (), ())
+    assert figure.summary == timeline.summary
 
 
 def test_the_timeline_escapes_every_name_it_writes():
