@@ -76,6 +76,23 @@ def test_a_def_route_still_runs_in_the_thread_pool() -> None:
     assert seen["route"] != seen["loop"]
 
 
+def test_a_read_runs_on_the_loop_where_its_database_answers_sooner_than_a_thread(
+    backend, database, tmp_path
+) -> None:
+    # SQLite in a file answers on the loop; PostgreSQL waits on the network, and an
+    # in-memory SQLite keeps a connection per thread, so their reads stay in threads.
+    memory = build_engine("sqlite://")
+    try:
+        for answering, expected in ((database, backend == "sqlite"), (Database(memory), False)):
+            app, seen = _app(ApiRoute)
+            app.state.database = answering
+            with TestClient(app) as client:
+                assert client.get("/items/itm_1").json()["id"] == "itm_1"
+            assert (seen["route"] == seen["loop"]) is expected, (backend, answering.bind)
+    finally:
+        memory.dispose()
+
+
 def test_an_answer_the_model_refuses_is_still_an_error() -> None:
     app, _ = _app(ApiRoute)
     with TestClient(app) as client, pytest.raises(ResponseValidationError):
