@@ -153,7 +153,8 @@ def expansions(*allowed: str) -> Any:
     """An `expand` query parameter taking any of `allowed`, comma separated: related rows
     a reader would otherwise fetch one call per item, loaded with the page."""
 
-    def parse(
+    # Written `async`: a pure check, run where the route's other dependencies run.
+    async def parse(
         expand: Annotated[
             str | None,
             Query(

@@ -72,9 +72,9 @@ class ApiRoute(APIRoute):
 
     def _read_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         """FastAPI's handler for a read that takes path and query parameters and async
-        dependencies of the request alone (its session, its caller), without the general
-        solver: on a short read that solver, with its telemetry and context hooks, cost
-        more than the query. Same order, same answers: the dependencies first, then the
+        dependencies of the request and its query alone (its session, its caller, what to
+        expand), without the general solver: on a short read that solver, with its
+        telemetry and context hooks, cost more than the query. Same order, same answers: the dependencies first, then the
         parameters (a 422 with FastAPI's own errors), then the route: in its thread, or on
         the loop where the database answers a read faster than a thread hand-off
         (`Database.reads_on_the_loop`)."""
@@ -88,8 +88,9 @@ class ApiRoute(APIRoute):
             ):
                 raise RuntimeError("ApiRoute's reads do not take dependency overrides.")
             solved: dict[Callable[..., Any], Any] = {}
+            errors: list[Any] = []
             values = {
-                dependency.name: await _solve(dependency, request, solved)
+                dependency.name: await _solve(dependency, request, solved, errors)
                 for dependency in dependant.dependencies
             }
             path_values, path_errors = request_params_to_args(
@@ -98,8 +99,9 @@ class ApiRoute(APIRoute):
             query_values, query_errors = request_params_to_args(
                 dependant.query_params, request.query_params
             )
-            if path_errors or query_errors:
-                raise RequestValidationError([*path_errors, *query_errors], body=None)
+            errors += [*path_errors, *query_errors]
+            if errors:
+                raise RequestValidationError(errors, body=None)
             values.update(path_values)
             values.update(query_values)
             if dependant.request_param_name is not None:
@@ -206,14 +208,14 @@ def _plain_read(dependant: Dependant) -> bool:
 
 
 def _plain_dependency(dependant: Dependant) -> bool:
-    """An async function of the request and of other such dependencies, and nothing else."""
+    """An async function of the request, its query parameters and other such dependencies,
+    and nothing else."""
     return (
         inspect.iscoroutinefunction(dependant.call)
         and dependant.use_cache
         and dependant.name is not None
         and not (
             dependant.path_params
-            or dependant.query_params
             or dependant.header_params
             or dependant.cookie_params
             or dependant.body_params
@@ -228,13 +230,27 @@ def _plain_dependency(dependant: Dependant) -> bool:
     )
 
 
-async def _solve(dependant: Dependant, request: Request, solved: dict[Any, Any]) -> Any:
-    """A plain dependency's value, each called once a request as FastAPI caches them."""
+async def _solve(
+    dependant: Dependant, request: Request, solved: dict[Any, Any], errors: list[Any]
+) -> Any:
+    """A plain dependency's value, each called once a request as FastAPI caches them. As
+    FastAPI does, one whose query parameters are wrong is not called: their errors join
+    `errors`, answered together once every dependency has been tried."""
     call = dependant.call
     assert call is not None
     if call in solved:
         return solved[call]
-    values = {sub.name: await _solve(sub, request, solved) for sub in dependant.dependencies}
+    values = {
+        sub.name: await _solve(sub, request, solved, errors) for sub in dependant.dependencies
+    }
+    if dependant.query_params:
+        query_values, query_errors = request_params_to_args(
+            dependant.query_params, request.query_params
+        )
+        if query_errors:
+            errors += query_errors
+            return None
+        values.update(query_values)
     if dependant.request_param_name is not None:
         values[dependant.request_param_name] = request
     value = await call(**values)

@@ -395,3 +395,21 @@ def test_the_recommendation_reads_the_room_through_the_api(client, world, chair)
     reasons = " ".join(check.json()["reasons"])
     assert "marked State PTA as not reputable" in reasons
     assert check.json()["recommended_engagement"] == "core"
+
+
+def test_expand_is_checked_as_every_query_parameter_is(client, chair):
+    _, state_pta, headers = chair
+    coalition = create(client, headers, state_pta.id).json()
+    path = f"/api/v1/coalitions/{coalition['id']}"
+    expanded = client.get(f"{path}?expand=members", headers=headers)
+    assert expanded.status_code == 200, expanded.text
+    assert [m["organization_id"] for m in expanded.json()["members"]] == [state_pta.id]
+    assert client.get(path, headers=headers).json().get("members") is None
+    unknown = assert_problem(client.get(f"{path}?expand=budget", headers=headers), 422)
+    assert unknown["detail"] == "Cannot expand budget; this route expands: members."
+    # Too long for the parameter, and a limit out of range beside it: both named at once.
+    too_long = client.get(f"/api/v1/coalitions?expand={'m' * 201}&limit=0", headers=headers)
+    named = {tuple(error["loc"]) for error in assert_problem(too_long, 422)["errors"]}
+    assert named == {("query", "expand"), ("query", "limit")}
+    # The caller is known before any parameter is looked at.
+    assert_problem(client.get(f"{path}?expand=budget"), 401)
