@@ -15,11 +15,12 @@ from app.models import AccountLink, Coalition, Organization
 from app.models.organizations import OrganizationKind
 from app.pages.browser_session import start_session
 from app.pages.forms import field_errors, form_values, parse, refuse_unstorable
+from app.pages.routing import PageRoute
 from app.pages.templating import render
 from app.schemas.accounts import PasswordResetCreate, SignupComplete, SignupCreate
 from app.services import account_links, profiles
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 
 
 def _link_problem(request: Request, exc: LinkNotValid, purpose: str) -> Response:

@@ -25,12 +25,13 @@ from app.pages.forms import (
     section_response,
     stale_edit_explained,
 )
+from app.pages.routing import PageRoute
 from app.pages.templating import htmx_target, reader_time_zone, render
 from app.principal import Principal
 from app.schemas.activities import ActivityUpdate, DecisionPut
 from app.services import access, activities, coalitions, organizations
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 CHOOSABLE = [s.value for s in DecisionStatus if s.value in activities.CHOOSABLE]
 TIMES = ("sign_on_deadline", "scheduled_at")
 WHOLE = "activities/_activity.html"

@@ -9,11 +9,12 @@ from starlette.responses import Response
 from app.deps import SessionDep
 from app.pages.deps import PagePrincipal
 from app.pages.forms import announce_change, parse, run_form, tell, unconfirmed
+from app.pages.routing import PageRoute
 from app.pages.templating import htmx_target, is_htmx, render
 from app.schemas.activities import ApprovalDecision
 from app.services import approvals
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 
 
 @router.get("/approvals")

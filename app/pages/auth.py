@@ -7,11 +7,12 @@ from starlette.responses import Response
 from app.deps import SessionDep, SettingsDep, client_address
 from app.errors import TooManyRequests, Unauthorized
 from app.pages.browser_session import end_session, start_session
+from app.pages.routing import PageRoute
 from app.pages.templating import render
 from app.schemas.base import UNSTORABLE_MESSAGE, unstorable_at
 from app.services import accounts, profiles
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 
 
 def _safe_next(value: str | None) -> str:

@@ -14,13 +14,14 @@ from app.models.proposals import ProposalKind
 from app.pages.coalitions import _choices, _guideline_values, issue_choices, section_menu
 from app.pages.deps import PagePrincipal
 from app.pages.forms import form_version, parse, run_form, section_response, stale_edit_explained
+from app.pages.routing import PageRoute
 from app.pages.templating import is_htmx, render
 from app.principal import Principal
 from app.schemas.coalitions import CoalitionUpdate, GuidelineChanges
 from app.schemas.proposals import ProposalCreate
 from app.services import access, coalitions, guidelines, organizations, proposals
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 
 PROFILE_FIELDS = (
     "name",

@@ -39,6 +39,7 @@ from app.pages.forms import (
     tell,
     unconfirmed,
 )
+from app.pages.routing import PageRoute
 from app.pages.templating import htmx_target, is_htmx, render
 from app.principal import Principal
 from app.schemas.activities import ActivityCreate
@@ -67,7 +68,7 @@ from app.services import (
     proposals,
 )
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 
 LIST_FIELDS = ("roles",)
 

@@ -4,8 +4,9 @@ from typing import Annotated
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
-from app.deps import SessionDep
+from app.deps import SessionDep, run_read
 from app.errors import Forbidden
 from app.principal import Principal
 from app.security import csrf_matches
@@ -88,24 +89,35 @@ def _same_site_page(request: Request) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _page_principal(request: Request, session: SessionDep) -> Principal:
+async def _page_principal(request: Request, session: SessionDep) -> Principal:
+    # Looked up where the page itself reads (`run_read`): a thread hand-off each would cost
+    # a short page as much as its own lookup.
     user_id = request.session.get("uid")
-    principal = accounts.principal_for_user_id(session, user_id) if user_id else None
+    principal = (
+        await run_read(request, accounts.principal_for_user_id, session=session, user_id=user_id)
+        if user_id
+        else None
+    )
     # Sessions from before "sign out everywhere" (or a password reset) carry an older version.
     if principal is None or request.session.get("sv", 1) != principal.session_version:
         raise LoginRequired(request.url.path)
     secret = request.session.get("kept")
     if secret and request.method == "GET" and not request.headers.get("hx-request"):
-        # Back on the page whose form was posted after the session ended: hand it back.
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        # Its own unit of work: a page's own session is read-only, and this one deletes.
-        with request.app.state.database.session() as writable:
-            kept = kept_forms.take(writable, secret, path)
-            if kept is not None:
-                request.session.pop("kept", None)
-                request.state.kept_form = {"action": kept.post_path, "fields": kept.fields}
+        # A write, which may wait for the lock: always in a thread.
+        await run_in_threadpool(_hand_back_kept_form, request, secret)
     request.state.time_zone = principal.time_zone  # pages are written in the reader's zone
     return principal
+
+
+def _hand_back_kept_form(request: Request, secret: str) -> None:
+    """Back on the page whose form was posted after the session ended: hand it back."""
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    # Its own unit of work: a page's own session is read-only, and this one deletes.
+    with request.app.state.database.session() as writable:
+        kept = kept_forms.take(writable, secret, path)
+        if kept is not None:
+            request.session.pop("kept", None)
+            request.state.kept_form = {"action": kept.post_path, "fields": kept.fields}
 
 
 PagePrincipal = Annotated[Principal, Depends(_page_principal)]

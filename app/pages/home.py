@@ -9,6 +9,7 @@ from starlette.responses import Response
 from app.deps import SessionDep
 from app.models import User
 from app.pages.deps import PagePrincipal
+from app.pages.routing import PageRoute
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
 from app.services import (
@@ -23,7 +24,7 @@ from app.services import (
 )
 from app.services.organizations import names_by_id, organization_names
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 
 
 def dashboard_context(session: Session, principal: Principal) -> dict[str, Any]:

@@ -13,10 +13,11 @@ from sse_starlette.sse import EventSourceResponse
 from app.db import Database
 from app.deps import get_database
 from app.pages.deps import PagePrincipal
+from app.pages.routing import PageRoute
 from app.principal import Principal
 from app.services import events
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 POLL_SECONDS = 0.5
 PING_SECONDS = 15
 

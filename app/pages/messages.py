@@ -11,13 +11,14 @@ from app.deps import SessionDep, SettingsDep
 from app.pages.coalitions import section_menu
 from app.pages.deps import PagePrincipal
 from app.pages.forms import Section, parse, section_action
+from app.pages.routing import PageRoute
 from app.pages.templating import render
 from app.principal import Principal
 from app.schemas.messages import MessageCreate
 from app.services import access, messages
 from app.services.organizations import organization_names
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 
 THREADS_A_PAGE = 20
 

@@ -9,11 +9,12 @@ from starlette.responses import Response
 from app.deps import SessionDep
 from app.pages.deps import PagePrincipal
 from app.pages.forms import Section, section_action
+from app.pages.routing import PageRoute
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
 from app.services import notifications, reports, waiting
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 
 
 @router.get("/notifications")

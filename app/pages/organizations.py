@@ -25,6 +25,7 @@ from app.pages.forms import (
     section_address,
     sections_menu,
 )
+from app.pages.routing import PageRoute
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
 from app.schemas.activities import ApprovalProcessPut, ApprovalStepIn
@@ -40,7 +41,7 @@ from app.services import access, account_links, approvals
 from app.services import organizations as service
 from app.services.alignment import KIND_WORDS
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 
 TAG_FIELDS = ("expertise", "communities")
 

@@ -13,12 +13,13 @@ from app.deps import SessionDep
 from app.pages.browser_session import end_session, start_session
 from app.pages.deps import PagePrincipal
 from app.pages.forms import Section, local_times, parse, section_action
+from app.pages.routing import PageRoute
 from app.pages.templating import is_htmx, render
 from app.principal import Principal
 from app.schemas.accounts import MeUpdate, PasswordChange, TokenCreate
 from app.services import accounts, notifications, profiles
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 
 # What each scope lets a token do, in the words the tokens section shows.
 SCOPE_CHOICES = [

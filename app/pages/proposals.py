@@ -9,13 +9,14 @@ from starlette.responses import Response
 from app.deps import SessionDep
 from app.pages.deps import PagePrincipal
 from app.pages.forms import Section, parse, run_form, section_action, section_response
+from app.pages.routing import PageRoute
 from app.pages.templating import htmx_target, render
 from app.principal import Principal
 from app.schemas.proposals import CommentCreate, VoteCast
 from app.services import access, activities, decision_rules, guidelines, proposals
 from app.services.organizations import organization_names
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 
 
 def proposal_context(session: Session, principal: Principal, proposal_id: str) -> dict[str, Any]:

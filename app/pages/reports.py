@@ -16,12 +16,13 @@ from app.pages.coalitions import section_menu
 from app.pages.deps import PagePrincipal
 from app.pages.forms import Section, form_values, parse, section_action
 from app.pages.organizations import section_menu as organization_menu
+from app.pages.routing import PageRoute
 from app.pages.templating import render
 from app.principal import Principal
 from app.schemas.reports import ReportSend
 from app.services import access, reports
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 
 
 def _csv(body: str, filename: str) -> Response:

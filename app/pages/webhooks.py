@@ -21,12 +21,13 @@ from app.pages.forms import (
     section_response,
     unconfirmed,
 )
+from app.pages.routing import PageRoute
 from app.pages.templating import htmx_target, is_htmx, reader_time_zone, render
 from app.principal import Principal
 from app.schemas.webhooks import ReplayCreate, WebhookCreate, WebhookUpdate
 from app.services import accounts, webhooks
 
-router = APIRouter()
+router = APIRouter(route_class=PageRoute)
 
 
 LOG_LENGTH = 20
