@@ -3,7 +3,6 @@
 import asyncio
 import base64
 import binascii
-import functools
 import weakref
 from typing import Annotated, Any
 
@@ -38,7 +37,7 @@ async def _principal(request: Request, session: SessionDep) -> Principal:
         # Most requests find their principal in the cache, without leaving the event loop.
         principal = accounts.cached_principal(token, token_hash=token_hash)
         if principal is None:
-            principal = await _looked_up(session, token, token_hash)
+            principal = await _looked_up(request, token, token_hash)
         # The one place a token's expiry and scopes are checked, for every route.
         scopes.authorize(principal, request.scope.get("route"))
         return principal
@@ -48,47 +47,61 @@ async def _principal(request: Request, session: SessionDep) -> Principal:
     raise Unauthorized("Unsupported authorization scheme; use Bearer or Basic.")
 
 
-# Per event loop: the token lookups under way, by token hash.
-_Lookups = dict[str, "asyncio.Future[Principal]"]
-_LOOKUPS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Lookups] = (
+# Per event loop: the token lookups under way, by token hash, with the principal cache's
+# generation when each began.
+_Lookup = tuple[int, "asyncio.Future[Principal]"]
+_LOOKUPS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Lookup]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-async def _looked_up(session: Session, token: str, token_hash: str | None) -> Principal:
+async def _looked_up(request: Request, token: str, token_hash: str | None) -> Principal:
     """The principal of a token the cache no longer holds, asked for once: requests with
     the same token arriving while it is asked wait for that answer. When the entry expired
     under 32 connections, each of them sent the same query to the threads at once, and
-    every request behind them waited for all 32 (a stall each second)."""
+    every request behind them waited for all 32 (a stall each second).
+
+    The lookup reads in a session of its own, so a read never waits on a write's lock by
+    sharing a writer's lookup; one begun before a change to tokens, people or roles (the
+    cache's generation moved) is not shared with a request arriving after it."""
+    database = request.app.state.database
+
+    def lookup() -> Principal:
+        with database.session(read_only=True) as reading:
+            return accounts.principal_for_token(reading, token, token_hash=token_hash)
+
     if token_hash is None:
-        return await run_in_threadpool(accounts.principal_for_token, session, token)
+        return await run_in_threadpool(lookup)
     lookups = _LOOKUPS.setdefault(asyncio.get_running_loop(), {})
-    while (pending := lookups.get(token_hash)) is not None:
+    while (shared := lookups.get(token_hash)) is not None:
+        generation, pending = shared
+        if generation != accounts.principal_cache.generation:
+            break  # begun before a change: ask again
         try:
             return await asyncio.shield(pending)
         except asyncio.CancelledError:
-            if not pending.cancelled():
+            task = asyncio.current_task()
+            if not pending.cancelled() or (task is not None and task.cancelling()):
                 raise  # this request was cancelled
             # The request that asked was cancelled before the answer came: ask again.
     pending = asyncio.get_running_loop().create_future()
     # An answer nobody else waited for is still "retrieved": no warning when it is dropped.
     pending.add_done_callback(lambda done: done.cancelled() or done.exception())
-    lookups[token_hash] = pending
+    lookups[token_hash] = (accounts.principal_cache.generation, pending)
     try:
-        principal = await run_in_threadpool(
-            functools.partial(accounts.principal_for_token, token_hash=token_hash), session, token
-        )
-    except asyncio.CancelledError:
-        pending.cancel()
-        raise
-    except Exception as exc:
-        pending.set_exception(exc)
+        principal = await run_in_threadpool(lookup)
+    except BaseException as exc:
+        if isinstance(exc, Exception):
+            pending.set_exception(exc)
+        else:
+            pending.cancel()  # those waiting ask again
         raise
     else:
         pending.set_result(principal)
         return principal
     finally:
-        del lookups[token_hash]
+        if lookups.get(token_hash, (0, None))[1] is pending:
+            del lookups[token_hash]
 
 
 def _basic_principal(
