@@ -11,7 +11,7 @@ from app.deps import SessionDep, SettingsDep
 from app.pages.coalitions import section_menu
 from app.pages.deps import PagePrincipal
 from app.pages.forms import Section, parse, section_action
-from app.pages.routing import PageRoute
+from app.pages.routing import PageRoute, writes
 from app.pages.templating import render
 from app.principal import Principal
 from app.schemas.messages import MessageCreate
@@ -113,6 +113,7 @@ def _list(session: Session, principal: Principal, coalition_id: str, name: str) 
 
 
 @router.get("/lists/unsubscribe/{token}")
+@writes
 def unsubscribe(
     request: Request, token: str, session: SessionDep, settings: SettingsDep
 ) -> Response:

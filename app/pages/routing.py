@@ -21,10 +21,21 @@ _READS = {"GET", "HEAD"}
 _REQUEST_PARAMETER = "read_request"
 
 
+_WRITES = "page_writes"
+
+
+def writes(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a GET page that writes (a link in an e-mail that acts when followed): it runs
+    in a thread, where waiting for SQLite's write lock holds up no other request."""
+    setattr(endpoint, _WRITES, True)
+    return endpoint
+
+
 class PageRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {method.upper() for method in kwargs.get("methods") or ()}
-        if methods and methods <= _READS and _plain_def(endpoint):
+        reads = methods and methods <= _READS and not getattr(endpoint, _WRITES, False)
+        if reads and _plain_def(endpoint):
             endpoint = _read_where_soonest(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
