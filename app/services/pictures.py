@@ -139,7 +139,7 @@ def approval_timeline(activity: dict[str, Any], now: datetime) -> ApprovalTimeli
     left_out = len(lines) - len(rows)
     if left_out:
         whom = f"the {left_out} members" if left_out > 1 else "the member"
-        why = "that did not decide" if closed else "with no approval under way"
+        why = "that did not decide and had no approval" if closed else "with no approval under way"
         summary += f" The picture leaves out {whom} {why}."
     return ApprovalTimeline(
         title="When each member decided" if closed else "When each member will have decided",

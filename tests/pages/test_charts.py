@@ -194,7 +194,7 @@ def test_the_approval_timeline_draws_each_step_against_the_deadline_and_today(
     page = client.get(f"/activities/{activity_id}").text
     assert summary(page, "timeline") == (
         "Closed: 1 of 5 members signed; 2 had decided by the deadline (9 Mar 2026). "
-        "The picture leaves out the 2 members that did not decide."
+        "The picture leaves out the 2 members that did not decide and had no approval."
     )
 
 
