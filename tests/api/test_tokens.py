@@ -1,11 +1,14 @@
 """API tokens carry scopes and an expiry, and say when they were last used."""
 
 import asyncio
+import sqlite3
 from datetime import timedelta
 
 import httpx
 from sqlalchemy import event
 
+from app import migrate
+from app.db import Database, build_engine
 from app.main import create_app
 from app.services import accounts
 from tests.conftest import World, basic_auth
@@ -139,3 +142,37 @@ async def test_requests_arriving_together_look_their_token_up_once(committed, se
     assert [answer.status_code for answer in refused] == [401] * 4
     # One lookup for the eight, one for the four with a token that names nobody.
     assert len(statements) == 2, statements
+
+
+async def test_a_read_does_not_wait_for_the_write_lock_a_write_with_its_token_waits_for(
+    tmp_path, settings
+):
+    # A POST's own session takes SQLite's write lock before it reads anything; a GET with
+    # the same token that shared that POST's lookup of the token waited for the lock too.
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    migrate.upgrade(url)
+    engine = build_engine(url)
+    blocker = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    try:
+        database = Database(engine)
+        world = World(database)
+        headers = world.headers(world.user())
+        app = create_app(settings.model_copy(update={"database_url": url}), database=database)
+        transport = httpx.ASGITransport(app=app)
+        accounts.principal_cache.forget_all()
+        blocker.execute("BEGIN IMMEDIATE")  # another process is writing
+        async with httpx.AsyncClient(transport=transport, base_url="http://coalesce") as api:
+            write = asyncio.create_task(
+                api.post("/api/v1/tokens", headers=headers, json={"name": "crm"})
+            )
+            await asyncio.sleep(0)  # the write starts first
+            read = await api.get("/api/v1/me", headers=headers)
+            # Answered while the other writer still holds the lock.
+            assert read.status_code == 200, read.text
+            assert not write.done()
+            blocker.execute("ROLLBACK")
+            written = await write
+        assert written.status_code == 201, written.text
+    finally:
+        blocker.close()
+        engine.dispose()

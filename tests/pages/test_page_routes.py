@@ -14,7 +14,7 @@ from sqlmodel import create_engine
 
 from app.db import Database
 from app.main import create_app
-from app.pages.routing import PageRoute
+from app.pages.routing import PageRoute, writes
 from app.security import SESSION_COOKIE, SessionSigner
 from tests.conftest import TEST_SECRET, World
 
@@ -42,6 +42,12 @@ def test_a_reading_page_runs_where_its_database_reads_soonest(backend, database)
         seen["write"] = threading.get_ident()
         return PlainTextResponse("written")
 
+    @router.get("/follow-link")
+    @writes
+    def follow_link() -> PlainTextResponse:
+        seen["follow-link"] = threading.get_ident()
+        return PlainTextResponse("followed")
+
     app = FastAPI()
     app.include_router(router)
     app.state.database = database
@@ -49,10 +55,12 @@ def test_a_reading_page_runs_where_its_database_reads_soonest(backend, database)
         assert client.get("/read/dana").text == "hello dana"
         assert client.get("/with-request").text == "/with-request"
         assert client.post("/write").text == "written"
+        assert client.get("/follow-link").text == "followed"
     on_the_loop = backend == "sqlite"
     assert (seen["read"] == seen["loop"]) is on_the_loop
     assert (seen["with-request"] == seen["loop"]) is on_the_loop
     assert seen["write"] != seen["loop"]
+    assert seen["follow-link"] != seen["loop"]  # a GET that writes, marked so
 
 
 async def test_pages_read_together_with_fewer_connections_than_requests(committed, settings):
