@@ -231,6 +231,7 @@ async def _solve(
     assert call is not None
     if call in solved:
         return solved[call]
+    wrong_before = len(errors)
     values = {
         sub.name: await _solve(sub, request, solved, errors) for sub in dependant.dependencies
     }
@@ -238,10 +239,10 @@ async def _solve(
         query_values, query_errors = request_params_to_args(
             dependant.query_params, request.query_params
         )
-        if query_errors:
-            errors += query_errors
-            return None
+        errors += query_errors
         values.update(query_values)
+    if len(errors) > wrong_before:
+        return None  # its own parameters, or a dependency's, are wrong: not called
     if dependant.request_param_name is not None:
         values[dependant.request_param_name] = request
     value = await call(**values)
