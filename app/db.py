@@ -196,8 +196,9 @@ class Database:
         connection per thread, so its reads stay in the threads that wrote it."""
         if self.dialect != "sqlite":
             return False
-        database = self.bind.engine.url.database
-        return bool(database) and database != ":memory:"
+        database = self.bind.engine.url.database or ""
+        in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+        return not (in_memory or "mode=memory" in database)
 
 
 def plain_rows(session: Session, statement: Executable, **params: Any) -> Sequence[Row]:
