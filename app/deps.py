@@ -45,8 +45,13 @@ async def run_read(request: Request, call: Callable[..., _Answer], /, **values: 
         # The read is over: its connection goes back to the pool before this request
         # waits again. A request holding one while others ran on the loop could leave a
         # later one waiting on the loop for a connection only a waiting request could free.
+        # (An API read's own wrapper has ended it already: nothing is left to commit.)
         for value in values.values():
-            if isinstance(value, Session) and not (value.new or value.dirty or value.deleted):
+            if (
+                isinstance(value, Session)
+                and value.in_transaction()
+                and not (value.new or value.dirty or value.deleted)
+            ):
                 value.commit()
         return answer
     return await run_in_threadpool(call, **values)
