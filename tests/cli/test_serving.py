@@ -1,7 +1,9 @@
-"""Several web processes: one listening socket, from which every connection answers at once
-(Nagle's algorithm off), and `coalesce serve --workers 2` serving through it."""
+"""Several web processes: a listening socket in each on one port, from which every connection
+answers at once (Nagle's algorithm off), connections dealt out among the processes, and
+`coalesce serve --workers 2` serving through them."""
 
 import asyncio
+import multiprocessing
 import os
 import socket
 import subprocess
@@ -38,6 +40,51 @@ def test_connections_accepted_on_the_listener_send_without_delay():
 
     asyncio.run(accept_one())
     assert nodelay and nodelay[0] != 0
+
+
+def _accept_what_waits(listener: socket.socket, listening, go, taken) -> None:
+    """In a process of its own: listen, then, when told, accept every connection waiting."""
+    listener.listen(64)
+    listening.set()
+    go.wait(30)
+    listener.setblocking(False)
+    count = 0
+    while True:
+        try:
+            listener.accept()[0].close()
+        except BlockingIOError:
+            break
+        count += 1
+    taken.put(count)
+
+
+def test_a_burst_of_connections_is_dealt_out_among_the_processes():
+    # The process that wakes first takes what waits on its own socket, not what waits for
+    # the other: with one shared socket the first would take all 32.
+    spawn = multiprocessing.get_context("spawn")
+    listener = tcp_listener("127.0.0.1", 0)
+    port = listener.getsockname()[1]
+    taken = spawn.Queue()
+    processes = []
+    for _ in range(2):
+        listening, go = spawn.Event(), spawn.Event()
+        process = spawn.Process(target=_accept_what_waits, args=(listener, listening, go, taken))
+        process.start()
+        assert listening.wait(30)
+        processes.append((process, go))
+    clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(32)]
+    try:
+        counts = []
+        for process, go in processes:
+            go.set()
+            counts.append(taken.get(timeout=30))
+            process.join(30)
+        assert sum(counts) == 32
+        assert min(counts) > 0, counts
+    finally:
+        for client in clients:
+            client.close()
+        listener.close()
 
 
 def test_serve_with_two_processes_answers(tmp_path):
