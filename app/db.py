@@ -186,6 +186,12 @@ class Database:
         return self.bind.dialect.name
 
     @property
+    def one_connection(self) -> bool:
+        """Whether every session shares one connection (a test's, rolled back after it),
+        which two threads must not use at once: work beside a request then waits for it."""
+        return isinstance(self.bind, Connection)
+
+    @property
     def reads_on_the_loop(self) -> bool:
         """Whether a short read is answered on the event loop rather than in a thread.
 

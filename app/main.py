@@ -67,6 +67,7 @@ def create_app(
         yield
         if worker is not None:
             worker.stop()
+        await to_thread.run_sync(app.state.request_ledger.close, database)
 
     app = _CoalesceApp(
         # No OpenTelemetry provider is configured here: asking whether one is, on every

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlmodel import select
 
 from app.api.rate_limits import forget_old_counts
@@ -13,8 +14,15 @@ from tests.conftest import World
 
 
 def _limited(settings, **limits):  # type: ignore[no-untyped-def]
-    # Shared after every request, so what one app counts the other sees at once.
+    # Shared after every request, so what one app counts the other sees after its next flush.
     return settings.model_copy(update={"rate_limit_flush_requests": 1, **limits})
+
+
+def _asked(client: TestClient, path: str, headers: dict[str, str]) -> Response:
+    """A request, and then the flush it started, done: as a later request finds it."""
+    answer = client.get(path, headers=headers)
+    client.app.state.request_ledger.settle()  # type: ignore[attr-defined]
+    return answer
 
 
 def test_over_the_limit_is_429_until_the_minute_turns(settings, database, world, clock):
@@ -73,11 +81,42 @@ def test_two_app_instances_on_one_database_share_the_count(committed, settings, 
     two = create_app(limited, database=Database(other_engine))
     try:
         with TestClient(one) as first, TestClient(two) as second:
-            assert first.get("/api/v1/me", headers=headers).status_code == 200
-            assert first.get("/api/v1/me", headers=headers).status_code == 200
-            assert second.get("/api/v1/me", headers=headers).headers["RateLimit-Remaining"] == "1"
-            assert second.get("/api/v1/me", headers=headers).headers["RateLimit-Remaining"] == "0"
-            assert first.get("/api/v1/me", headers=headers).status_code == 429
-            assert second.get("/api/v1/me", headers=headers).status_code == 429
+            assert _asked(first, "/api/v1/me", headers).status_code == 200
+            assert _asked(first, "/api/v1/me", headers).headers["RateLimit-Remaining"] == "2"
+            # The second app knows the first's two once its own first flush read them back.
+            assert _asked(second, "/api/v1/me", headers).headers["RateLimit-Remaining"] == "3"
+            assert _asked(second, "/api/v1/me", headers).headers["RateLimit-Remaining"] == "0"
+            # The first, at its last flush, knew only its own two: this third is its fifth.
+            assert _asked(first, "/api/v1/me", headers).headers["RateLimit-Remaining"] == "1"
+            assert _asked(first, "/api/v1/me", headers).status_code == 429
+            assert _asked(second, "/api/v1/me", headers).status_code == 429
     finally:
         other_engine.dispose()
+
+
+def test_no_request_waits_for_the_counts_to_be_shared(committed, settings, clock):
+    url, database = committed
+    world = World(database)
+    headers = world.headers(world.user())
+    limits = {"rate_limit_per_minute": 600, "rate_limit_per_client_per_minute": 1200}
+    limited = _limited(settings.model_copy(update={"database_url": url}), **limits)
+    app = create_app(limited, database=database)
+    writer = build_engine(url)
+    try:
+        with TestClient(app) as client, writer.connect() as holder:
+            # Another connection holds the table, so the flush this request starts waits.
+            holder.begin()  # on SQLite, BEGIN IMMEDIATE: the whole database's write lock
+            if writer.dialect.name == "postgresql":
+                holder.exec_driver_sql("LOCK TABLE rate_limit_count IN EXCLUSIVE MODE")
+            answer = client.get("/api/v1/me", headers=headers)
+            assert answer.status_code == 200
+            assert answer.headers["RateLimit-Remaining"] == "599"
+            with database.session(read_only=True) as session:
+                assert session.exec(select(RateLimitCount)).all() == []
+            holder.rollback()
+            app.state.request_ledger.settle()
+            with database.session() as session:
+                counts = session.exec(select(RateLimitCount.count)).all()
+            assert counts == [1, 1]  # the token's and the address's
+    finally:
+        writer.dispose()
