@@ -37,7 +37,7 @@ def dashboard_context(session: Session, principal: Principal) -> dict[str, Any]:
     waits = waiting.waiting_on(session, principal)
     # "Recently" links what it tells of, but only to pages the reader can still open: an
     # organization that left a private coalition keeps its history, not the way in.
-    rights = {cid: access.coalition_rights(session, principal, cid) for cid in coalition_ids}
+    rights = access.rights_in_coalitions(session, principal, coalition_ids)
     goals_by_coalition = goals.goals_of_coalitions(session, mine)
     return {
         "principal": principal,

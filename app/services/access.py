@@ -6,6 +6,7 @@ positions, partner research) is visible only to its own users: to anyone else
 it does not exist (404). Seeing a thing but lacking the role to change it is 403.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam
@@ -203,6 +204,34 @@ def coalition_rights(session: Session, principal: Principal, coalition_id: str) 
         memberships=memberships_of(session, coalition_id, list(principal.roles)),
         admin_of=frozenset(admin_organizations(principal)),
     )
+
+
+def rights_in_coalitions(
+    session: Session, principal: Principal, coalition_ids: Iterable[str]
+) -> dict[str, CoalitionRights]:
+    """`coalition_rights` in each of several coalitions, from one query of memberships."""
+    ids = sorted(set(coalition_ids))
+    held: dict[str, dict[str, Membership]] = {cid: {} for cid in ids}
+    if ids and principal.roles:
+        rows = session.exec(
+            _MEMBERSHIPS_IN_COALITIONS,
+            params={"coalition_ids": ids, "organization_ids": list(principal.roles)},
+        )
+        for membership in rows:
+            held[membership.coalition_id][membership.organization_id] = membership
+    admin_of = frozenset(admin_organizations(principal))
+    return {
+        cid: CoalitionRights(
+            platform_admin=principal.is_platform_admin, memberships=held[cid], admin_of=admin_of
+        )
+        for cid in ids
+    }
+
+
+_MEMBERSHIPS_IN_COALITIONS = select(Membership).where(
+    Membership.coalition_id.in_(bindparam("coalition_ids", expanding=True)),  # type: ignore[attr-defined]
+    Membership.organization_id.in_(bindparam("organization_ids", expanding=True)),  # type: ignore[attr-defined]
+)
 
 
 def require_lead(session: Session, principal: Principal, coalition: Coalition) -> str | None:
