@@ -17,10 +17,21 @@ def tcp_listener(host: str, port: int) -> socket.socket:
     a process near 700 requests/s at 32 connections whatever the app does.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # Any socket that sets SO_REUSEPORT may share the port, another server's as well: a
+    # plain socket bound first fails as before when something listens there (and names
+    # the port when asked for any).
+    with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+        address = probe.getsockname()
+    return _bound(family, address)
+
+
+def _bound(family: socket.AddressFamily, address: tuple) -> socket.socket:
     listener = _PortListener(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    listener.bind((host, port))
+    listener.bind(address)
     return listener
 
 
@@ -32,12 +43,13 @@ class _PortListener(socket.socket):
     a burst of 32 keep-alive connections all went to one of two processes, which then did
     all the work. With a socket of its own in each process (SO_REUSEPORT), the kernel deals
     the connections out among them. The parent's socket is only bound, never listening, so
-    it takes none; binding it first tells at once when the port is taken.
+    it takes none. (The price: connections waiting on a process that stops are not handed
+    to the others.)
     """
 
     def __reduce__(self) -> tuple:
-        host, port = self.getsockname()[:2]
-        return (tcp_listener, (host, port))
+        # The whole address: an IPv6 one keeps its flow and scope.
+        return (_bound, (self.family, self.getsockname()))
 
 
 def run_processes(config: uvicorn.Config) -> None:

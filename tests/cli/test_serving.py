@@ -11,6 +11,7 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from app.serving import tcp_listener
 from tests.databases import fresh_database_url
@@ -85,6 +86,17 @@ def test_a_burst_of_connections_is_dealt_out_among_the_processes():
         for client in clients:
             client.close()
         listener.close()
+
+
+def test_a_port_another_server_listens_on_is_refused():
+    # SO_REUSEPORT would let a second server share the port unseen; it fails instead.
+    running = tcp_listener("127.0.0.1", 0)
+    running.listen()  # as each process of a server that runs there listens
+    try:
+        with pytest.raises(OSError):
+            tcp_listener("127.0.0.1", running.getsockname()[1])
+    finally:
+        running.close()
 
 
 def test_serve_with_two_processes_answers(tmp_path):
