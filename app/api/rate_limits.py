@@ -112,9 +112,11 @@ class RequestLedger:
             due = not self._flushing and (
                 self._since_flush >= self.flush_after or now - self._last_flush >= self.flush_every
             )
-        return self.usage(keys, now), due
+            # Read under the same hold: a flush ending on its thread moves counts from
+            # `_in_flight` to `_shared`, and a read between the two would miss or double them.
+            return self._usage(keys, now), due
 
-    def usage(self, keys: list[tuple[str, int]], now: datetime) -> Usage | None:
+    def _usage(self, keys: list[tuple[str, int]], now: datetime) -> Usage | None:
         """The tightest of the request's limits as it stands; None when limits are off."""
         if not keys:
             return None
@@ -135,9 +137,14 @@ class RequestLedger:
             claimed = self._claim(now)
             if claimed is None:
                 return
-            if self._flusher is None:
-                self._flusher = ThreadPoolExecutor(1, thread_name_prefix="rate-limit-flush")
-            self._last_flush_done = self._flusher.submit(self._share, database, now, *claimed)
+            try:
+                if self._flusher is None:
+                    self._flusher = ThreadPoolExecutor(1, thread_name_prefix="rate-limit-flush")
+                self._last_flush_done = self._flusher.submit(self._share, database, now, *claimed)
+            except Exception:
+                # No thread to flush on (the process is stopping): the next flush takes them.
+                log.warning("rate limit counts not shared", exc_info=True)
+                self._unclaim(*claimed)
 
     def flush(self, database: Database, now: datetime) -> None:
         """The same flush on the caller's thread, returning when it is done."""
@@ -155,9 +162,10 @@ class RequestLedger:
     def close(self, database: Database) -> None:
         """Let the flush under way finish, then share what was counted since: a process
         that stops leaves its counts to the others."""
-        if self._flusher is not None:
-            self._flusher.shutdown(wait=True)
-            self._flusher = None
+        with self._lock:
+            flusher, self._flusher = self._flusher, None
+        if flusher is not None:
+            flusher.shutdown(wait=True)
         self.flush(database, clock.now())
 
     def _claim(self, now: datetime) -> tuple[datetime, dict[str, int], set[str], set[str]] | None:
@@ -205,10 +213,7 @@ class RequestLedger:
             # back to be shared with the next flush.
             log.warning("rate limit counts not shared", exc_info=True)
             with self._lock:
-                self._flushing, self._in_flight = False, {}
-                if window == self._window:
-                    for key, count in pending.items():
-                        self._pending[key] = self._pending.get(key, 0) + count
+                self._unclaim(window, pending, watched, tokens)
             return
         with self._lock:
             self._flushing, self._in_flight = False, {}
@@ -218,6 +223,17 @@ class RequestLedger:
                 self._token_written[token] = now
             if len(self._token_written) > 100_000:
                 self._token_written.clear()
+
+    def _unclaim(
+        self, window: datetime, pending: dict[str, int], _watched: set[str], tokens: set[str]
+    ) -> None:
+        """Under the lock: give back what a flush claimed and could not share, for the next
+        flush to take (the counts only if their minute still counts)."""
+        self._flushing, self._in_flight = False, {}
+        if window == self._window:
+            for key, count in pending.items():
+                self._pending[key] = self._pending.get(key, 0) + count
+        self._tokens_used |= tokens
 
     def _roll(self, now: datetime) -> None:
         window = _window_of(now)

@@ -1,5 +1,6 @@
 """API rate limits per token and per client address, shared by every web process."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -102,21 +103,32 @@ def test_no_request_waits_for_the_counts_to_be_shared(committed, settings, clock
     limited = _limited(settings.model_copy(update={"database_url": url}), **limits)
     app = create_app(limited, database=database)
     writer = build_engine(url)
+
+    def shared_counts() -> list[int]:
+        with database.session(read_only=True) as session:
+            return sorted(session.exec(select(RateLimitCount.count)).all())
+
     try:
-        with TestClient(app) as client, writer.connect() as holder:
-            # Another connection holds the table, so the flush this request starts waits.
+        with TestClient(app) as client, writer.connect() as holder, ThreadPoolExecutor(1) as asker:
+            # Another connection holds the table, so the flush the first request starts
+            # waits; asked from a thread, so a request that waited too would fail the test.
             holder.begin()  # on SQLite, BEGIN IMMEDIATE: the whole database's write lock
             if writer.dialect.name == "postgresql":
                 holder.exec_driver_sql("LOCK TABLE rate_limit_count IN EXCLUSIVE MODE")
-            answer = client.get("/api/v1/me", headers=headers)
-            assert answer.status_code == 200
-            assert answer.headers["RateLimit-Remaining"] == "599"
-            with database.session(read_only=True) as session:
-                assert session.exec(select(RateLimitCount)).all() == []
-            holder.rollback()
+            try:
+                answers = [
+                    asker.submit(client.get, "/api/v1/me", headers=headers).result(timeout=30)
+                    for _ in range(2)
+                ]
+                assert [a.status_code for a in answers] == [200, 200]
+                # The second counts the first, whose count is still on its way.
+                assert [a.headers["RateLimit-Remaining"] for a in answers] == ["599", "598"]
+                assert shared_counts() == []
+            finally:
+                holder.rollback()
             app.state.request_ledger.settle()
-            with database.session() as session:
-                counts = session.exec(select(RateLimitCount.count)).all()
-            assert counts == [1, 1]  # the token's and the address's
+            assert shared_counts() == [1, 1]  # the first request: the token's and the address's
+        # The app, stopping, shared what it counted since: the second request.
+        assert shared_counts() == [2, 2]
     finally:
         writer.dispose()
