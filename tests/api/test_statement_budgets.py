@@ -50,7 +50,8 @@ PAGES = [
 
 class Grown:
     """A coalition whose lead needs an approval for every letter: each `grow` adds members
-    and opened letters, so every list above gets longer."""
+    and opened letters, and as many other coalitions the lead joins (its "Recently" then
+    tells of more coalitions), so every list above gets longer."""
 
     def __init__(self, client, world) -> None:
         self.client, self.world = client, world
@@ -84,6 +85,10 @@ class Grown:
             opened = self.client.post(f"/api/v1/activities/{letter}/open", headers=self.headers)
             assert opened.status_code == 200, opened.text
             self.letters.append(letter)
+        # Last, so that they are what "Recently" tells of: a coalition joined per letter.
+        for _ in range(letters):
+            other = self.world.coalition(self.world.organization(self.world.user()))
+            self.world.join(other, self.lead)
 
     def path(self, template: str) -> str:
         return template.format(
