@@ -28,6 +28,9 @@ async def get_settings_of(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_of)]
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# The methods of a route that only reads: answered as a read (`run_read`), and needing no
+# more than the read scope.
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 _Answer = TypeVar("_Answer")
 

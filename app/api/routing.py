@@ -23,7 +23,7 @@ from sqlalchemy import Row
 from sqlmodel import Session
 
 from app.api.openapi import operation_id, problems
-from app.deps import end_route_session, run_read, storable_parameters
+from app.deps import READ_METHODS, end_route_session, run_read, storable_parameters
 from app.errors import Invalid
 from app.pagination import ListRequest, Page, list_identity, parse_moment, start_reading
 from app.schemas.base import PageOut
@@ -31,7 +31,6 @@ from app.schemas.base import PageOut
 # The extra parameter a wrapped route is given, when it has none of its own, to carry the
 # headers and status the route's dependencies set (FastAPI fills any `Response` parameter).
 _RESPONSE_PARAMETER = "prepared_response"
-_READS = {"GET", "HEAD"}
 _REQUEST_PARAMETER = "revalidating_request"
 API_PREFIX = "/api/v1"
 
@@ -50,7 +49,7 @@ class ApiRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = (
             self._read_handler()
-            if self._answers_itself and self.methods <= _READS and _plain_read(self.dependant)
+            if self._answers_itself and self.methods <= READ_METHODS and _plain_read(self.dependant)
             else super().get_route_handler()
         )
 
@@ -131,7 +130,7 @@ class ApiRoute(APIRoute):
             )
         own_response = response_name in signature.parameters
         route = self
-        reads = bool(methods) and {m.upper() for m in methods} <= _READS
+        reads = bool(methods) and {m.upper() for m in methods} <= READ_METHODS
         if reads:
             # The request, for its If-None-Match (a Request parameter adds nothing to the schema).
             parameters.append(

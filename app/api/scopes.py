@@ -11,6 +11,7 @@ from datetime import datetime
 from fastapi.routing import APIRoute
 
 from app import clock
+from app.deps import READ_METHODS
 from app.errors import InsufficientScope, Unauthorized
 from app.principal import ADMIN, READ, WEBHOOKS, WRITE, Principal
 
@@ -29,7 +30,6 @@ _ADMIN_OPERATIONS = frozenset(
         "remove_organization_user",
     }
 )
-_READS = frozenset({"GET", "HEAD"})
 # Reached from an e-mail by someone not signed in: no caller, so no scope (the schema says so).
 NO_CALLER = frozenset(
     {
@@ -49,7 +49,7 @@ def required_scope(operation: str, methods: set[str], tags: list[str]) -> str:
         return ADMIN
     if "webhooks" in tags:
         return WEBHOOKS
-    return READ if methods <= _READS else WRITE
+    return READ if methods <= READ_METHODS else WRITE
 
 
 def scope_of_route(route: APIRoute) -> str:

@@ -14,9 +14,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.routing import APIRoute
 
-from app.deps import run_read
+from app.deps import READ_METHODS, run_read
 
-_READS = {"GET", "HEAD"}
 # The extra parameter a wrapped page is given, when it has no Request of its own.
 _REQUEST_PARAMETER = "read_request"
 
@@ -34,7 +33,7 @@ def writes(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 class PageRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {method.upper() for method in kwargs.get("methods") or ()}
-        reads = methods and methods <= _READS and not getattr(endpoint, _WRITES, False)
+        reads = methods and methods <= READ_METHODS and not getattr(endpoint, _WRITES, False)
         if reads and _plain_def(endpoint):
             endpoint = _read_where_soonest(endpoint)
         super().__init__(path, endpoint, **kwargs)
