@@ -9,10 +9,9 @@ process counted since: exact with one process, and with several it lags by at mo
 flush interval of the others' requests (approximate by design, so a request costs a dict
 update, not a write). Windows are fixed minutes of the app's clock.
 
-The flush runs on a thread of its own beside the requests: no request waits for it. The
-request that made it due was answered a round trip to the database sooner than one in a
-hundred requests otherwise is, and at a thousand requests a second that one in a hundred
-was the slowest hundredth.
+The flush runs on a thread of its own beside the requests, so no request waits for it.
+When the request that made it due waited, one request in a hundred paid for a write and
+two trips through a busy event loop, and those were the slowest hundredth.
 
 The same flush writes a token's `last_used_at`, at most once a minute per token.
 """
